@@ -1,0 +1,20 @@
+// The public library API. Internal helpers (paths, locks, atomic writes) stay
+// unexported on purpose: the CLI and the server use only what is here.
+export { ArchiveError, type ArchiveErrorCode, isArchiveError } from './errors.js';
+export * from './model/index.js';
+export { type Archive, GITIGNORE, initArchive, type OpenArchiveOptions, openArchive } from './store/archive.js';
+export { locateArchive, stateDirFor } from './store/locate.js';
+export type { LockOptions } from './store/lock.js';
+export { compareMessages } from './store/message-file.js';
+export { type ListMessagesOptions, type MessageInput, MessageStore, type PartInput } from './store/messages.js';
+export { type DetectedProject, detectProject, GLOBAL_PROJECT } from './store/project-id.js';
+export { type ProjectInput, ProjectStore } from './store/projects.js';
+export {
+  type CreateSessionInput,
+  type ListSessionsOptions,
+  type SessionContent,
+  type SessionPatch,
+  SessionStore,
+} from './store/sessions.js';
+export { TodoStore } from './store/todos.js';
+export { VERSION } from './version.js';

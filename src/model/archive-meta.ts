@@ -1,0 +1,13 @@
+import { z } from 'zod';
+
+export const ARCHIVE_FORMAT = 'session-archive';
+/** The newest on-disk format version this library reads and writes. */
+export const ARCHIVE_VERSION = 1;
+
+/** `archive.json`, the marker of an archive folder. */
+export const archiveMeta = z.looseObject({
+  format: z.literal(ARCHIVE_FORMAT),
+  version: z.number().int().positive(),
+});
+
+export type ArchiveMeta = z.infer<typeof archiveMeta>;

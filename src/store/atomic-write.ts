@@ -1,0 +1,132 @@
+import { randomBytes } from 'node:crypto';
+import { constants, type Stats } from 'node:fs';
+import { open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { ArchiveError, errnoCode } from '../errors.js';
+
+// Temp files are named `.<target>.sarc-<host>-<pid>-<random>.tmp`: hidden, not a
+// valid ID, matched by the archive's .gitignore, and telling which process
+// owns them so that a crashed writer's leftovers can be swept safely.
+const HOST = hostTag(hostname());
+const TEMP_PATTERN = /^\..+\.sarc-([0-9a-z]{6})-(\d+)-[0-9a-f]{8}\.tmp$/;
+/** Temps older than this are swept even when their owner cannot be checked (another host). */
+const STALE_TEMP_MS = 60 * 60 * 1000;
+
+function hostTag(name: string): string {
+  let h = 2166136261;
+  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 16777619);
+  return (h >>> 0).toString(36).padStart(6, '0').slice(-6);
+}
+
+/** The temp file name used for writing `target`. */
+export function tempPathFor(target: string): string {
+  return join(dirname(target), `.${basename(target)}.sarc-${HOST}-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+}
+
+/** True for a file name the archive's writers use for temps. */
+export function isTempName(name: string): boolean {
+  return TEMP_PATTERN.test(name);
+}
+
+/** What the target must still look like just before the rename (see PITFALLS: late lock holders). */
+export type WritePrecondition = { absent: true } | { mtimeMs: number; size: number; ino: number };
+
+/** The precondition matching a file as stat'ed now (absent when `stats` is undefined). */
+export function preconditionOf(stats: Stats | undefined): WritePrecondition {
+  return stats ? { mtimeMs: stats.mtimeMs, size: stats.size, ino: stats.ino } : { absent: true };
+}
+
+async function statOrUndefined(path: string): Promise<Stats | undefined> {
+  try {
+    return await stat(path);
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+function holds(expect: WritePrecondition, now: Stats | undefined): boolean {
+  if ('absent' in expect) return now === undefined;
+  return now !== undefined && now.mtimeMs === expect.mtimeMs && now.size === expect.size && now.ino === expect.ino;
+}
+
+/** fsync a folder so a rename inside it survives a power cut. */
+export async function syncFolder(folder: string): Promise<void> {
+  const handle = await open(folder, constants.O_RDONLY);
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * The one way the archive writes a data file: a temp file in the same folder,
+ * fsync, rename over the target, fsync the folder. A reader never sees a
+ * partial file and a crash leaves the old or the new file, never a mix.
+ *
+ * With `expect`, the target is checked just before the rename; when it changed
+ * (a writer that lost its lock raced us) nothing is written and `CONFLICT` is
+ * thrown.
+ */
+export async function writeFileAtomic(target: string, data: string, expect?: WritePrecondition): Promise<void> {
+  const temp = tempPathFor(target);
+  try {
+    const handle = await open(temp, 'wx', 0o644);
+    try {
+      await handle.writeFile(data, 'utf8');
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    if (expect && !holds(expect, await statOrUndefined(target))) {
+      throw new ArchiveError('CONFLICT', `${target}: changed by another writer while this one held a lost lock; nothing written`, {
+        path: target,
+      });
+    }
+    await rename(temp, target);
+  } catch (error) {
+    await unlink(temp).catch(() => {});
+    if (error instanceof ArchiveError) throw error;
+    throw new ArchiveError('IO', `${target}: cannot write: ${(error as Error).message}`, { path: target, cause: error });
+  }
+  await syncFolder(dirname(target));
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return errnoCode(error) === 'EPERM';
+  }
+}
+
+/**
+ * Removes temp files (and staging folders) left in `folder` by crashed writers: those of this host
+ * whose process is gone, and any older than an hour. Returns the removed paths.
+ */
+export async function sweepTemps(folder: string, now = Date.now()): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await readdir(folder);
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT' || errnoCode(error) === 'ENOTDIR') return [];
+    throw error;
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    const match = TEMP_PATTERN.exec(name);
+    if (!match) continue;
+    const path = join(folder, name);
+    const dead = match[1] === HOST && Number(match[2]) !== process.pid && !processAlive(Number(match[2]));
+    const old = (await statOrUndefined(path))?.mtimeMs ?? now;
+    if (dead || now - old > STALE_TEMP_MS) {
+      // Staging and trash folders of fork, import and delete use the same names.
+      await rm(path, { recursive: true, force: true }).catch(() => {});
+      removed.push(path);
+    }
+  }
+  return removed;
+}

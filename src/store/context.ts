@@ -1,0 +1,65 @@
+import { ArchiveError } from '../errors.js';
+import { type Session, sessionInfo } from '../model/session.js';
+import { preconditionOf, sweepTemps, writeFileAtomic } from './atomic-write.js';
+import { formatCanonical, type LoadedFile, readDataFile } from './json-file.js';
+import type { SessionLocks } from './lock.js';
+import type { ArchivePaths } from './paths.js';
+
+/** What every part of the store shares: the layout, the state dir, the locks and the clock. */
+export interface StoreContext {
+  paths: ArchivePaths;
+  stateDir: string;
+  locks: SessionLocks;
+  now(): number;
+  /** Sessions whose folders this process has already swept for crashed writers' temps. */
+  swept: Set<string>;
+}
+
+/** The next `time.updated`: now, and always later than the previous value. */
+export function nextUpdated(ctx: StoreContext, previous: number): number {
+  return Math.max(ctx.now(), previous + 1);
+}
+
+/**
+ * Writes `value` (already validated, so its keys are in canonical order) to
+ * `path` atomically, unless its canonical bytes equal what was read: re-saving
+ * unchanged data changes no byte and no mtime. `loaded` also guards the write
+ * against a writer that lost its lock (the file must be as it was read).
+ */
+export async function writeData(path: string, value: unknown, loaded?: LoadedFile<unknown>): Promise<boolean> {
+  const text = formatCanonical(value);
+  if (loaded && loaded.text === text) return false;
+  await writeFileAtomic(path, text, preconditionOf(loaded?.stats));
+  return true;
+}
+
+/** Reads and validates a session's `info.json`, checking its ID against its folder; `NOT_FOUND` when absent. */
+export async function loadInfo(ctx: StoreContext, sessionID: string): Promise<LoadedFile<Session>> {
+  const path = ctx.paths.info(sessionID);
+  const loaded = await readDataFile(sessionInfo, path);
+  if (!loaded) throw new ArchiveError('NOT_FOUND', `session not found: ${sessionID}`, { path });
+  if (loaded.value.id !== sessionID) {
+    throw new ArchiveError('CORRUPT', `${path}: id: ${loaded.value.id} does not match its folder name ${sessionID}`, {
+      path,
+      details: { issues: [{ path: 'id', message: `does not match its folder name ${sessionID}` }] },
+    });
+  }
+  return loaded;
+}
+
+/**
+ * Runs a read-modify-write of one session's files under its lock. The first
+ * time this process writes to a session, temps left there by crashed writers
+ * are swept.
+ */
+export async function withSession<T>(ctx: StoreContext, sessionID: string, fn: () => Promise<T>): Promise<T> {
+  const folder = ctx.paths.session(sessionID);
+  return ctx.locks.with(sessionID, async () => {
+    if (!ctx.swept.has(sessionID)) {
+      ctx.swept.add(sessionID);
+      await sweepTemps(folder, ctx.now());
+      await sweepTemps(ctx.paths.messages(sessionID), ctx.now());
+    }
+    return fn();
+  });
+}

@@ -1,0 +1,139 @@
+import type { Stats } from 'node:fs';
+import { open } from 'node:fs/promises';
+import type { z } from 'zod';
+import { ArchiveError, errnoCode } from '../errors.js';
+
+/**
+ * Canonical bytes: 2-space indent, `\n`, trailing newline. Key order comes from
+ * the zod schema the value was parsed with (known keys in schema order, then
+ * unknown keys in their original order), so `format(parse(text))` is
+ * byte-identical for a canonical file.
+ */
+export function formatCanonical(value: unknown): string {
+  return `${JSON.stringify(value, null, 2)}\n`;
+}
+
+const CONFLICT_MARKER = /^(<{7}|={7}|>{7}|\|{7})(?: |$)/m;
+
+/** Line and column (both 1-based) of a character offset. */
+function lineColumn(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  const column = offset - before.lastIndexOf('\n');
+  return { line, column };
+}
+
+/**
+ * Parses JSON written by the archive or by hand: a UTF-8 BOM and CRLF line
+ * ends are accepted. Git conflict markers and syntax errors become `CORRUPT`
+ * errors naming the file and the line:column.
+ */
+export function parseJsonText(text: string, path: string): unknown {
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const marker = CONFLICT_MARKER.exec(body);
+  if (marker) {
+    const { line } = lineColumn(body, marker.index);
+    throw new ArchiveError(
+      'CORRUPT',
+      `${path}:${line}: merge conflict (git conflict markers); resolve it by hand or with \`git mergetool\``,
+      {
+        path,
+        details: { line, column: 1, reason: 'merge-conflict' },
+      },
+    );
+  }
+  try {
+    return JSON.parse(body);
+  } catch (cause) {
+    const message = cause instanceof Error ? cause.message : String(cause);
+    const position = /position (\d+)/.exec(message);
+    const offset = position?.[1] === undefined ? body.length : Number(position[1]);
+    const { line, column } = lineColumn(body, offset);
+    throw new ArchiveError('CORRUPT', `${path}:${line}:${column}: invalid JSON: ${message}`, {
+      path,
+      cause,
+      details: { line, column, reason: 'syntax' },
+    });
+  }
+}
+
+/** `parts[2].state.status` from zod's path array. */
+export function formatIssuePath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const key of path) {
+    if (typeof key === 'number') out += `[${key}]`;
+    else out += out === '' ? String(key) : `.${String(key)}`;
+  }
+  return out === '' ? '(root)' : out;
+}
+
+export interface FieldIssue {
+  path: string;
+  message: string;
+}
+
+/** Every issue of a zod error as `{path, message}`. */
+export function listIssues(error: z.ZodError): FieldIssue[] {
+  return error.issues.map((issue) => ({ path: formatIssuePath(issue.path), message: issue.message }));
+}
+
+function toJson(value: unknown): unknown {
+  const text = JSON.stringify(value);
+  return text === undefined ? undefined : JSON.parse(text);
+}
+
+/**
+ * Validates `value` against `schema`. On failure throws an `ArchiveError` with
+ * `code` (CORRUPT for files, INVALID_INPUT for caller input) whose message
+ * lists every issue with its field path, prefixed by `where`.
+ */
+export function validate<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  where: string,
+  code: 'CORRUPT' | 'INVALID_INPUT' = 'CORRUPT',
+): z.output<S> {
+  // Caller input passes through JSON first: `undefined` fields vanish (as they
+  // would on disk) and nothing that JSON cannot hold reaches a file.
+  const result = schema.safeParse(code === 'INVALID_INPUT' ? toJson(value) : value);
+  if (result.success) return result.data;
+  const issues = listIssues(result.error);
+  const text = issues.map((i) => `${i.path}: ${i.message}`).join('; ');
+  throw new ArchiveError(code, `${where}: ${text}`, {
+    path: code === 'CORRUPT' ? where : undefined,
+    cause: result.error,
+    details: { issues },
+  });
+}
+
+/** A data file as read: the parsed value, the exact text and the file's stats at that moment. */
+export interface LoadedFile<T> {
+  value: T;
+  text: string;
+  stats: Stats;
+}
+
+/**
+ * Reads, parses and validates a data file. Returns `undefined` when the file
+ * does not exist; throws `CORRUPT` when it cannot be used. The stats come from
+ * the same open file as the text, so they describe exactly what was read.
+ */
+export async function readDataFile<S extends z.ZodType>(schema: S, path: string): Promise<LoadedFile<z.output<S>> | undefined> {
+  let text: string;
+  let stats: Stats;
+  try {
+    const handle = await open(path, 'r');
+    try {
+      stats = await handle.stat();
+      if (stats.isDirectory()) throw new ArchiveError('CORRUPT', `${path}: is a folder, expected a JSON file`, { path });
+      text = await handle.readFile('utf8');
+    } finally {
+      await handle.close();
+    }
+  } catch (error) {
+    if (error instanceof ArchiveError) throw error;
+    if (errnoCode(error) === 'ENOENT') return undefined;
+    throw new ArchiveError('IO', `${path}: cannot read: ${(error as Error).message}`, { path, cause: error });
+  }
+  return { value: validate(schema, parseJsonText(text, path), path), text, stats };
+}

@@ -1,0 +1,202 @@
+import { mkdir, readdir, unlink } from 'node:fs/promises';
+import { ArchiveError, errnoCode } from '../errors.js';
+import { assertId, isId, newId } from '../model/ids.js';
+import { type MessageWithParts, messageFile } from '../model/message.js';
+import type { Part } from '../model/part.js';
+import { syncFolder } from './atomic-write.js';
+import { loadInfo, type StoreContext, withSession, writeData } from './context.js';
+import { type LoadedFile, readDataFile, validate } from './json-file.js';
+import { mapLimit } from './map-limit.js';
+import { checkMessageIds, compareMessages } from './message-file.js';
+import type { SessionStore } from './sessions.js';
+
+/** A message as a caller hands it in: IDs, `sessionID`, `messageID` and `time.created` are filled in when absent. */
+export interface MessageInput {
+  info: Record<string, unknown> & { role: 'user' | 'assistant'; id?: string };
+  parts?: Array<Record<string, unknown> & { type: string; id?: string }>;
+}
+
+/** A part as a caller hands it in: `id`, `sessionID` and `messageID` are filled in when absent. */
+export type PartInput = Record<string, unknown> & { type: string; id?: string };
+
+export interface ListMessagesOptions {
+  /** Only the newest N messages (still returned oldest first). */
+  limit?: number;
+  /** Only messages before this message (a cursor for paging backwards). */
+  before?: string;
+}
+
+/** Messages (one file each, with their parts) and parts. */
+export class MessageStore {
+  constructor(
+    private readonly ctx: StoreContext,
+    private readonly sessions: SessionStore,
+  ) {}
+
+  private async load(sessionID: string, messageID: string): Promise<LoadedFile<MessageWithParts> | undefined> {
+    const path = this.ctx.paths.message(sessionID, messageID);
+    const loaded = await readDataFile(messageFile, path);
+    if (loaded) checkMessageIds(loaded.value, sessionID, messageID, path);
+    return loaded;
+  }
+
+  private notFound(sessionID: string, messageID: string): ArchiveError {
+    return new ArchiveError('NOT_FOUND', `message not found: ${messageID} in session ${sessionID}`, {
+      path: this.ctx.paths.message(sessionID, messageID),
+    });
+  }
+
+  /** Builds and validates a complete message file from caller input. */
+  private complete(sessionID: string, input: MessageInput): MessageWithParts {
+    if (typeof input !== 'object' || input === null || typeof input.info !== 'object' || input.info === null) {
+      throw new ArchiveError('INVALID_INPUT', 'invalid message: expected {info, parts}');
+    }
+    const id = input.info.id ?? newId('message');
+    assertId('message', id);
+    if (input.info.sessionID !== undefined && input.info.sessionID !== sessionID) {
+      throw new ArchiveError('INVALID_INPUT', `invalid message: info.sessionID ${String(input.info.sessionID)} is not ${sessionID}`);
+    }
+    const time = { created: this.ctx.now(), ...(input.info.time as object | undefined) };
+    const parts = (input.parts ?? []).map((p) => this.completePart(sessionID, id, p));
+    return validate(messageFile, { info: { ...input.info, id, sessionID, time }, parts }, 'invalid message', 'INVALID_INPUT');
+  }
+
+  private completePart(sessionID: string, messageID: string, part: PartInput): Record<string, unknown> {
+    const id = part.id ?? newId('part');
+    assertId('part', id);
+    for (const [field, expected] of [
+      ['sessionID', sessionID],
+      ['messageID', messageID],
+    ] as const) {
+      if (part[field] !== undefined && part[field] !== expected) {
+        throw new ArchiveError('INVALID_INPUT', `invalid part ${id}: ${field} ${String(part[field])} is not ${expected}`);
+      }
+    }
+    return { ...part, id, sessionID, messageID };
+  }
+
+  /** Writes a message file and moves the session's `time.updated`. Call under the session's lock. */
+  private async write(sessionID: string, file: MessageWithParts, loaded?: LoadedFile<MessageWithParts>): Promise<void> {
+    await mkdir(this.ctx.paths.messages(sessionID), { recursive: true });
+    if (await writeData(this.ctx.paths.message(sessionID, file.info.id), file, loaded)) await this.sessions.touch(sessionID);
+  }
+
+  /** Adds a new message with its parts; `DUPLICATE_ID` when a message with its ID exists. */
+  async append(sessionID: string, input: MessageInput): Promise<MessageWithParts> {
+    assertId('session', sessionID);
+    const file = this.complete(sessionID, input);
+    return withSession(this.ctx, sessionID, async () => {
+      await loadInfo(this.ctx, sessionID);
+      if (await this.load(sessionID, file.info.id).catch(() => true)) {
+        throw new ArchiveError('DUPLICATE_ID', `message ID already exists: ${file.info.id} in session ${sessionID}`);
+      }
+      await this.write(sessionID, file);
+      return file;
+    });
+  }
+
+  /** Creates or replaces a whole message with its parts. Replacing a broken file is refused (`CORRUPT`). */
+  async upsert(sessionID: string, input: MessageInput): Promise<MessageWithParts> {
+    assertId('session', sessionID);
+    const file = this.complete(sessionID, input);
+    return withSession(this.ctx, sessionID, async () => {
+      await loadInfo(this.ctx, sessionID);
+      await this.write(sessionID, file, await this.load(sessionID, file.info.id));
+      return file;
+    });
+  }
+
+  /** One message with its parts; `NOT_FOUND` when absent. */
+  async get(sessionID: string, messageID: string): Promise<MessageWithParts> {
+    const loaded = await this.load(sessionID, messageID);
+    if (!loaded) {
+      await loadInfo(this.ctx, sessionID);
+      throw this.notFound(sessionID, messageID);
+    }
+    return loaded.value;
+  }
+
+  /** The IDs of the session's message files. */
+  async ids(sessionID: string): Promise<string[]> {
+    try {
+      return (await readdir(this.ctx.paths.messages(sessionID)))
+        .filter((name) => name.endsWith('.json') && isId('message', name.slice(0, -5)))
+        .map((name) => name.slice(0, -5));
+    } catch (error) {
+      if (errnoCode(error) === 'ENOENT') return [];
+      throw error;
+    }
+  }
+
+  /** The session's messages in order (`time.created`, then ID). A broken message file throws `CORRUPT`. */
+  async list(sessionID: string, options: ListMessagesOptions = {}): Promise<MessageWithParts[]> {
+    await loadInfo(this.ctx, sessionID);
+    const files = await mapLimit(await this.ids(sessionID), 32, (id) => this.load(sessionID, id));
+    let all = files.filter((f): f is LoadedFile<MessageWithParts> => f !== undefined).map((f) => f.value);
+    all.sort(compareMessages);
+    if (options.before !== undefined) {
+      assertId('message', options.before);
+      const at = all.findIndex((m) => m.info.id === options.before);
+      if (at < 0) throw this.notFound(sessionID, options.before);
+      all = all.slice(0, at);
+    }
+    if (options.limit !== undefined) {
+      if (!Number.isInteger(options.limit) || options.limit < 0)
+        throw new ArchiveError('INVALID_INPUT', `invalid limit ${options.limit}: expected a whole number ≥ 0`);
+      all = options.limit === 0 ? [] : all.slice(-options.limit);
+    }
+    return all;
+  }
+
+  /** Deletes a message file; `NOT_FOUND` when absent. */
+  async delete(sessionID: string, messageID: string): Promise<void> {
+    assertId('session', sessionID);
+    const path = this.ctx.paths.message(sessionID, messageID);
+    await withSession(this.ctx, sessionID, async () => {
+      await loadInfo(this.ctx, sessionID);
+      try {
+        await unlink(path);
+      } catch (error) {
+        if (errnoCode(error) === 'ENOENT') throw this.notFound(sessionID, messageID);
+        throw error;
+      }
+      await syncFolder(this.ctx.paths.messages(sessionID));
+      await this.sessions.touch(sessionID);
+    });
+  }
+
+  /** Adds a part to a message, or replaces the part with the same ID in place. */
+  async upsertPart(sessionID: string, messageID: string, input: PartInput): Promise<Part> {
+    assertId('session', sessionID);
+    assertId('message', messageID);
+    const draft = this.completePart(sessionID, messageID, input);
+    return withSession(this.ctx, sessionID, async () => {
+      const loaded = await this.load(sessionID, messageID);
+      if (!loaded) throw this.notFound(sessionID, messageID);
+      const parts: unknown[] = [...loaded.value.parts];
+      const at = loaded.value.parts.findIndex((p) => p.id === draft.id);
+      if (at < 0) parts.push(draft);
+      else parts[at] = draft;
+      const file = validate(messageFile, { ...loaded.value, parts }, `invalid part ${String(draft.id)}`, 'INVALID_INPUT');
+      await this.write(sessionID, file, loaded);
+      return file.parts[at < 0 ? parts.length - 1 : at] as Part;
+    });
+  }
+
+  /** Removes one part of a message; `NOT_FOUND` when the message or part is absent. */
+  async deletePart(sessionID: string, messageID: string, partID: string): Promise<void> {
+    assertId('session', sessionID);
+    assertId('part', partID);
+    await withSession(this.ctx, sessionID, async () => {
+      const loaded = await this.load(sessionID, messageID);
+      if (!loaded) throw this.notFound(sessionID, messageID);
+      const parts = loaded.value.parts.filter((p) => p.id !== partID);
+      if (parts.length === loaded.value.parts.length) {
+        throw new ArchiveError('NOT_FOUND', `part not found: ${partID} in message ${messageID}`, {
+          path: this.ctx.paths.message(sessionID, messageID),
+        });
+      }
+      await this.write(sessionID, { ...loaded.value, parts }, loaded);
+    });
+  }
+}

@@ -1,0 +1,57 @@
+import { execFile } from 'node:child_process';
+import { readFile, stat } from 'node:fs/promises';
+import { isAbsolute, join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+/** The project a directory belongs to, derived as OpenCode derives it. */
+export interface DetectedProject {
+  id: string;
+  worktree: string;
+  vcs?: 'git';
+}
+
+/** OpenCode's project for everything outside a git repository. */
+export const GLOBAL_PROJECT: DetectedProject = { id: 'global', worktree: '/' };
+
+async function git(cwd: string, args: string[]): Promise<string | undefined> {
+  try {
+    const { stdout } = await run('git', args, { cwd, timeout: 10_000, windowsHide: true });
+    return stdout.trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The project of `directory`: inside a git repository its ID is the first
+ * (sorted) root commit hash, or the ID OpenCode cached in `<git dir>/opencode`,
+ * and its worktree the repository's top folder; outside git, or in a
+ * repository without commits, it is the `global` project. Reads only; never
+ * writes into the user's repository.
+ */
+export async function detectProject(directory: string): Promise<DetectedProject> {
+  if (!isAbsolute(directory) || directory.includes('\0')) return GLOBAL_PROJECT;
+  const isDir = await stat(directory).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
+  if (!isDir) return GLOBAL_PROJECT;
+  const top = await git(directory, ['rev-parse', '--show-toplevel']);
+  if (!top) return GLOBAL_PROJECT;
+  const gitDir = await git(directory, ['rev-parse', '--git-common-dir']);
+  if (gitDir) {
+    const cached = await readFile(join(resolve(directory, gitDir), 'opencode'), 'utf8').catch(() => undefined);
+    const id = cached?.trim();
+    if (id && /^[0-9A-Za-z_-]{1,128}$/.test(id)) return { id, worktree: top, vcs: 'git' };
+  }
+  const roots = await git(directory, ['rev-list', '--max-parents=0', '--all']);
+  const first = roots
+    ?.split('\n')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .sort()[0];
+  if (!first) return GLOBAL_PROJECT;
+  return { id: first, worktree: top, vcs: 'git' };
+}

@@ -1,0 +1,84 @@
+import { mkdir, readdir } from 'node:fs/promises';
+import { ArchiveError, errnoCode, isArchiveError } from '../errors.js';
+import { type Project, project as projectSchema } from '../model/project.js';
+import type { StoreContext } from './context.js';
+import { nextUpdated, writeData } from './context.js';
+import { readDataFile, validate } from './json-file.js';
+import { mapLimit } from './map-limit.js';
+import { detectProject } from './project-id.js';
+
+/** What `upsert` takes: a project's ID and worktree, plus any other fields to set. */
+export type ProjectInput = Partial<Omit<Project, 'id' | 'worktree' | 'time'>> & { id: string; worktree: string } & Record<string, unknown>;
+
+/** Project records (`projects/<id>.json`). */
+export class ProjectStore {
+  private readonly detected = new Map<string, Promise<Project>>();
+
+  constructor(private readonly ctx: StoreContext) {}
+
+  private async load(id: string) {
+    const path = this.ctx.paths.project(id);
+    const loaded = await readDataFile(projectSchema, path);
+    if (loaded && loaded.value.id !== id) {
+      throw new ArchiveError('CORRUPT', `${path}: id: ${loaded.value.id} does not match its file name ${id}`, { path });
+    }
+    return loaded;
+  }
+
+  /** A project; `NOT_FOUND` when absent. */
+  async get(id: string): Promise<Project> {
+    const loaded = await this.load(id);
+    if (!loaded) throw new ArchiveError('NOT_FOUND', `project not found: ${id}`, { path: this.ctx.paths.project(id) });
+    return loaded.value;
+  }
+
+  /** Every valid project, by ID. Broken project files are skipped. */
+  async list(): Promise<Project[]> {
+    let names: string[];
+    try {
+      names = await readdir(this.ctx.paths.projects);
+    } catch (error) {
+      if (errnoCode(error) === 'ENOENT') return [];
+      throw error;
+    }
+    const ids = names.filter((n) => /^[0-9A-Za-z_-]{1,128}\.json$/.test(n)).map((n) => n.slice(0, -5));
+    const found = await mapLimit(ids, 32, (id) =>
+      this.get(id).catch((e: unknown) => (isArchiveError(e, 'CORRUPT') ? undefined : Promise.reject(e))),
+    );
+    return found.filter((p): p is Project => p !== undefined).sort((a, b) => (a.id < b.id ? -1 : 1));
+  }
+
+  /** Creates or updates a project record, keeping fields not given; writes nothing when nothing changes. */
+  async upsert(input: ProjectInput): Promise<Project> {
+    const path = this.ctx.paths.project(input.id);
+    await mkdir(this.ctx.paths.projects, { recursive: true });
+    return this.ctx.locks.with(`project_${input.id}`, async () => {
+      const loaded = await this.load(input.id);
+      const now = this.ctx.now();
+      const base = loaded?.value ?? { sandboxes: [], time: { created: now, updated: now } };
+      const merged = validate(projectSchema, { ...base, ...input, time: base.time }, 'invalid project', 'INVALID_INPUT');
+      if (loaded && JSON.stringify(merged) === JSON.stringify(loaded.value)) return loaded.value;
+      if (loaded) merged.time.updated = nextUpdated(this.ctx, loaded.value.time.updated);
+      await writeData(path, merged, loaded);
+      return merged;
+    });
+  }
+
+  /**
+   * The project of a directory, derived as OpenCode does (first root commit
+   * of its git repository, `global` outside git), recorded with its worktree.
+   */
+  async forDirectory(directory: string): Promise<Project> {
+    let pending = this.detected.get(directory);
+    if (!pending) {
+      pending = detectProject(directory).then(async (found) => {
+        const existing = await this.load(found.id).catch(() => undefined);
+        if (existing && existing.value.worktree === found.worktree && existing.value.vcs === found.vcs) return existing.value;
+        return this.upsert({ ...found });
+      });
+      this.detected.set(directory, pending);
+      pending.catch(() => this.detected.delete(directory));
+    }
+    return pending;
+  }
+}

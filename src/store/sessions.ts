@@ -1,0 +1,301 @@
+import { mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { ArchiveError, errnoCode, isArchiveError } from '../errors.js';
+import { assertId, isId, newId } from '../model/ids.js';
+import { type MessageWithParts, messageFile } from '../model/message.js';
+import { type ForkedFrom, type Session, sessionInfo } from '../model/session.js';
+import { type Todo, todoList } from '../model/todo.js';
+import { VERSION } from '../version.js';
+import { syncFolder, tempPathFor, writeFileAtomic } from './atomic-write.js';
+import { loadInfo, nextUpdated, type StoreContext, withSession, writeData } from './context.js';
+import { formatCanonical, validate } from './json-file.js';
+import { mapLimit } from './map-limit.js';
+import { checkMessageIds } from './message-file.js';
+import type { ProjectStore } from './projects.js';
+import { newSlug } from './slug.js';
+
+/** What a new session may be given; everything else gets OpenCode's defaults. */
+export interface CreateSessionInput {
+  /** A caller-chosen ID, `ses_` + 12 hex + 14 base62; generated when absent. */
+  id?: string;
+  /** The parent of a sub-agent session; must exist. */
+  parentID?: string;
+  /** @default "New session - <ISO time>" ("Child session - …" with a parent) */
+  title?: string;
+  /** The working folder; decides `projectID` and `path`. @default process.cwd() */
+  directory?: string;
+  workspaceID?: string;
+  forkedFrom?: ForkedFrom;
+  agent?: string;
+  model?: Session['model'];
+  permission?: Session['permission'];
+  metadata?: Session['metadata'];
+}
+
+/**
+ * A change to a session's info: each key set replaces the field, `null`
+ * removes it. `time` takes `archived` and `compacting` only. Unknown keys are
+ * stored as given. Every real change moves `time.updated`.
+ */
+export type SessionPatch = {
+  title?: string;
+  metadata?: Record<string, unknown> | null;
+  permission?: Session['permission'] | null;
+  share?: { url: string } | null;
+  revert?: Session['revert'] | null;
+  summary?: Session['summary'] | null;
+  time?: { archived?: number | null; compacting?: number | null };
+} & Record<string, unknown>;
+
+/** What a new session starts with besides its info (see {@link SessionStore.insert}). */
+export interface SessionContent {
+  messages?: readonly MessageWithParts[];
+  todos?: readonly Todo[];
+}
+
+export interface ListSessionsOptions {
+  /** Called for every session folder whose `info.json` cannot be used; it is skipped. */
+  onInvalid?: (error: ArchiveError) => void;
+}
+
+const FIXED_KEYS = new Set(['id']);
+
+function applyPatch(info: Session, patch: SessionPatch): Session {
+  const next: Record<string, unknown> = { ...info };
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === undefined) continue;
+    if (FIXED_KEYS.has(key)) {
+      if (value !== info[key as keyof Session]) throw new ArchiveError('INVALID_INPUT', `invalid session update: ${key} cannot be changed`);
+      continue;
+    }
+    if (key === 'time') {
+      const time: Record<string, unknown> = { ...info.time };
+      for (const [field, v] of Object.entries(value as Record<string, unknown>)) {
+        if (field !== 'archived' && field !== 'compacting') {
+          throw new ArchiveError(
+            'INVALID_INPUT',
+            `invalid session update: time.${field} cannot be set (only time.archived and time.compacting)`,
+          );
+        }
+        if (v === null) delete time[field];
+        else if (v !== undefined) time[field] = v;
+      }
+      next.time = time;
+    } else if (value === null) {
+      delete next[key];
+    } else {
+      next[key] = value;
+    }
+  }
+  return next as Session;
+}
+
+function checkDirectory(directory: string | undefined): string {
+  const dir = directory ?? process.cwd();
+  if (typeof dir !== 'string' || dir === '' || dir.includes('\0')) {
+    throw new ArchiveError('INVALID_INPUT', `invalid directory ${JSON.stringify(dir)}: expected an absolute path without NUL bytes`);
+  }
+  return resolve(dir);
+}
+
+/** Sessions: create, read, change, delete, list (plain, by reading every `info.json`). */
+export class SessionStore {
+  constructor(
+    private readonly ctx: StoreContext,
+    private readonly projects: ProjectStore,
+  ) {}
+
+  /** Creates a session. Invalid `id` → `INVALID_ID`, taken → `DUPLICATE_ID`; nothing is written then. */
+  async create(input: CreateSessionInput = {}): Promise<Session> {
+    if (input.id !== undefined) assertId('session', input.id);
+    if (input.parentID !== undefined) {
+      assertId('session', input.parentID);
+      await this.get(input.parentID).catch((error: unknown) => {
+        if (isArchiveError(error, 'NOT_FOUND'))
+          throw new ArchiveError('NOT_FOUND', `parent session not found: ${input.parentID}`, { cause: error });
+        throw error;
+      });
+    }
+    const directory = checkDirectory(input.directory);
+    const project = await this.projects.forDirectory(directory);
+    const id = input.id ?? newId('session');
+    const now = this.ctx.now();
+    const rel = relative(project.worktree, directory);
+    const info = validate(
+      sessionInfo,
+      {
+        id,
+        slug: newSlug(),
+        projectID: project.id,
+        workspaceID: input.workspaceID,
+        directory,
+        path: rel.startsWith('..') || isAbsolute(rel) ? '' : rel.split(sep).join('/'),
+        parentID: input.parentID,
+        forkedFrom: input.forkedFrom,
+        title: input.title ?? `${input.parentID ? 'Child' : 'New'} session - ${new Date(now).toISOString()}`,
+        agent: input.agent,
+        model: input.model,
+        version: VERSION,
+        metadata: input.metadata,
+        time: { created: now, updated: now },
+        permission: input.permission,
+      },
+      'invalid session',
+      'INVALID_INPUT',
+    );
+    return this.insert(info);
+  }
+
+  /**
+   * Puts a complete new session into place atomically: its info, messages
+   * and todos are validated, written into a staging folder and that folder is
+   * renamed to the session's name, so a crash leaves the whole session or
+   * nothing. `DUPLICATE_ID` when the ID is taken. Times and IDs are kept as
+   * given (for import, fork and tools that bring their own).
+   */
+  async insert(info: Session, content: SessionContent = {}): Promise<Session> {
+    const { paths } = this.ctx;
+    assertId('session', info.id);
+    const checked = validate(sessionInfo, info, 'invalid session', 'INVALID_INPUT');
+    const files = new Map<string, string>();
+    for (const m of content.messages ?? []) {
+      const file = validate(messageFile, m, 'invalid message', 'INVALID_INPUT');
+      assertId('message', file.info.id);
+      checkMessageIds(file, checked.id, file.info.id, `invalid message ${file.info.id}`, 'INVALID_INPUT');
+      files.set(`messages/${file.info.id}.json`, formatCanonical(file));
+    }
+    if (content.todos?.length)
+      files.set('todos.json', formatCanonical(validate(todoList, content.todos, 'invalid todos', 'INVALID_INPUT')));
+    const folder = paths.session(checked.id);
+    await mkdir(paths.sessions, { recursive: true });
+    await withSession(this.ctx, checked.id, async () => {
+      const stage = tempPathFor(folder);
+      try {
+        await mkdir(join(stage, 'messages'), { recursive: true });
+        await writeFileAtomic(join(stage, 'info.json'), formatCanonical(checked));
+        for (const [name, text] of files) await writeFileAtomic(join(stage, name), text);
+        // rename(2) replaces an empty folder but fails on a non-empty one:
+        // exactly "the ID is taken" without a check-then-act race.
+        await rename(stage, folder);
+      } catch (error) {
+        await rm(stage, { recursive: true, force: true });
+        const code = errnoCode(error) ?? errnoCode((error as { cause?: unknown }).cause);
+        if (code === 'ENOTEMPTY' || code === 'EEXIST')
+          throw new ArchiveError('DUPLICATE_ID', `session ID already exists: ${checked.id}`, { path: folder });
+        throw error;
+      }
+      await syncFolder(paths.sessions);
+    });
+    return checked;
+  }
+
+  /** A session's info; `NOT_FOUND` when absent, `CORRUPT` when its `info.json` is broken. */
+  async get(id: string): Promise<Session> {
+    return (await loadInfo(this.ctx, id)).value;
+  }
+
+  /** Applies `patch` (see {@link SessionPatch}); a no-op patch writes nothing. */
+  async update(id: string, patch: SessionPatch): Promise<Session> {
+    return this.modify(id, (info) => applyPatch(info, patch));
+  }
+
+  /**
+   * Read-modify-write of a session's info under its lock. `fn` gets a copy and
+   * returns the new info; the result is validated, `time.updated` moves when
+   * anything changed, and nothing is written when nothing did.
+   */
+  async modify(id: string, fn: (info: Session) => Session): Promise<Session> {
+    assertId('session', id);
+    return withSession(this.ctx, id, async () => {
+      const loaded = await loadInfo(this.ctx, id);
+      const changed = fn(structuredClone(loaded.value));
+      if (changed.id !== id) throw new ArchiveError('INVALID_INPUT', `invalid session update: id cannot be changed (${id})`);
+      const next = validate(sessionInfo, changed, `invalid update of session ${id}`, 'INVALID_INPUT');
+      if (formatCanonical(next) === formatCanonical(loaded.value)) return loaded.value;
+      next.time.updated = nextUpdated(this.ctx, loaded.value.time.updated);
+      await writeData(this.ctx.paths.info(id), next, loaded);
+      return next;
+    });
+  }
+
+  /** Marks a session changed (`time.updated` = now) after a message or part changed. Call under its lock. */
+  async touch(id: string): Promise<Session> {
+    const loaded = await loadInfo(this.ctx, id);
+    const next = structuredClone(loaded.value);
+    next.time.updated = nextUpdated(this.ctx, loaded.value.time.updated);
+    await writeData(this.ctx.paths.info(id), next, loaded);
+    return next;
+  }
+
+  /** True when the session's folder has an `info.json` (valid or not). */
+  async exists(id: string): Promise<boolean> {
+    try {
+      await loadInfo(this.ctx, id);
+      return true;
+    } catch (error) {
+      if (isArchiveError(error, 'NOT_FOUND')) return false;
+      if (isArchiveError(error, 'CORRUPT')) return true;
+      throw error;
+    }
+  }
+
+  /** The IDs of every session folder (valid ID names only; conflict copies and temps are not sessions). */
+  async ids(): Promise<string[]> {
+    try {
+      return (await readdir(this.ctx.paths.sessions)).filter((name) => isId('session', name));
+    } catch (error) {
+      if (errnoCode(error) === 'ENOENT') return [];
+      throw error;
+    }
+  }
+
+  /** Every valid session, most recently updated first (then by ID). Reads every `info.json`. */
+  async list(options: ListSessionsOptions = {}): Promise<Session[]> {
+    const found = await mapLimit(await this.ids(), 32, async (id) => {
+      try {
+        return await this.get(id);
+      } catch (error) {
+        if (isArchiveError(error, 'NOT_FOUND')) return undefined;
+        if (isArchiveError(error, 'CORRUPT')) {
+          options.onInvalid?.(error);
+          return undefined;
+        }
+        throw error;
+      }
+    });
+    return found
+      .filter((s): s is Session => s !== undefined)
+      .sort((a, b) => b.time.updated - a.time.updated || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
+  /**
+   * Deletes a session and, recursively, its child sessions (by `parentID`).
+   * Each folder is renamed away first, so it disappears at once, then removed.
+   * Returns the deleted IDs, the session first.
+   */
+  async delete(id: string): Promise<string[]> {
+    assertId('session', id);
+    const { paths } = this.ctx;
+    if ((await this.ids()).indexOf(id) < 0) throw new ArchiveError('NOT_FOUND', `session not found: ${id}`, { path: paths.session(id) });
+    const all = await this.list();
+    const tree = [id];
+    for (let i = 0; i < tree.length; i++) {
+      for (const s of all) if (s.parentID === tree[i] && !tree.includes(s.id)) tree.push(s.id);
+    }
+    for (const sid of [...tree].reverse()) {
+      await withSession(this.ctx, sid, async () => {
+        const folder = paths.session(sid);
+        const trash = tempPathFor(folder);
+        try {
+          await rename(folder, trash);
+        } catch (error) {
+          if (errnoCode(error) === 'ENOENT') return;
+          throw new ArchiveError('IO', `cannot delete ${folder}: ${(error as Error).message}`, { path: folder, cause: error });
+        }
+        await syncFolder(paths.sessions);
+        await rm(trash, { recursive: true, force: true });
+      });
+    }
+    return tree;
+  }
+}

@@ -1,0 +1,72 @@
+import { spawn } from 'node:child_process';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach } from 'vitest';
+import { type Archive, initArchive, type OpenArchiveOptions, openArchive } from '../src/index.js';
+
+export const ROOT = join(import.meta.dirname, '..');
+export const SAMPLES = join(ROOT, 'samples');
+
+const made: string[] = [];
+afterEach(async () => {
+  for (const dir of made.splice(0)) await rm(dir, { recursive: true, force: true });
+});
+
+/** A fresh temp folder, removed after the test. */
+export async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'sarc-test-'));
+  made.push(dir);
+  return dir;
+}
+
+export interface TestArchive {
+  archive: Archive;
+  dir: string;
+  stateDir: string;
+  root: string;
+}
+
+/** A new empty archive (or a copy of samples/) in a temp folder, with its own state dir. */
+export async function tempArchive(options: { samples?: boolean } & Partial<OpenArchiveOptions> = {}): Promise<TestArchive> {
+  const root = await tempDir();
+  const dir = join(root, 'archive');
+  const stateDir = join(root, 'state');
+  if (options.samples) await cp(SAMPLES, dir, { recursive: true });
+  else await initArchive(dir);
+  const archive = await openArchive({ ...options, dir, stateDir });
+  return { archive, dir, stateDir, root };
+}
+
+/** Runs a TypeScript file in a child node process (through tsx); resolves with its exit and output. */
+export function runTs(
+  file: string,
+  args: string[],
+  options: { env?: Record<string, string> } = {},
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', file, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+}
+
+/** A minimal valid user message input. */
+export function userMessage(text: string, extra: Record<string, unknown> = {}) {
+  return {
+    info: { role: 'user' as const, agent: 'build', model: { providerID: 'test', modelID: 'test-model' }, ...extra },
+    parts: [{ type: 'text', text }],
+  };
+}
