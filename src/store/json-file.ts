@@ -2,6 +2,7 @@ import type { Stats } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { z } from 'zod';
 import { ArchiveError, errnoCode } from '../errors.js';
+import { locateSyntaxError } from './json-syntax.js';
 
 /**
  * Canonical bytes: 2-space indent, `\n`, trailing newline. Key order comes from
@@ -45,11 +46,11 @@ export function parseJsonText(text: string, path: string): unknown {
   try {
     return JSON.parse(body);
   } catch (cause) {
-    const message = cause instanceof Error ? cause.message : String(cause);
-    const position = /position (\d+)/.exec(message);
-    const offset = position?.[1] === undefined ? body.length : Number(position[1]);
+    const found = locateSyntaxError(body);
+    const offset = found?.offset ?? body.length;
+    const reason = found?.reason ?? (cause instanceof Error ? cause.message : String(cause));
     const { line, column } = lineColumn(body, offset);
-    throw new ArchiveError('CORRUPT', `${path}:${line}:${column}: invalid JSON: ${message}`, {
+    throw new ArchiveError('CORRUPT', `${path}:${line}:${column}: invalid JSON: ${reason}`, {
       path,
       cause,
       details: { line, column, reason: 'syntax' },

@@ -1,0 +1,88 @@
+import { spawn } from 'node:child_process';
+import { readdir, readFile, rm } from 'node:fs/promises';
+import { join, sep } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { archiveMeta, isId, messageFile, project, sessionInfo, todoList } from '../../src/index.js';
+import { isTempName } from '../../src/store/atomic-write.js';
+import { parseJsonText, validate } from '../../src/store/json-file.js';
+import { ROOT, tempArchive } from '../helpers.js';
+
+const WORKER = join(ROOT, 'test', 'fixtures', 'crash-worker.ts');
+const KILLS = 60;
+
+/** Starts the worker, kills it with SIGKILL at a random moment after it is ready; returns what it acknowledged. */
+function runAndKill(dir: string, stateDir: string, sessionID: string): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', WORKER, dir, stateDir, sessionID], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      if (out.includes('ready\n') && !timer) timer = setTimeout(() => child.kill('SIGKILL'), 5 + Math.random() * 150);
+    });
+    child.stderr.on('data', (d) => {
+      err += d;
+    });
+    let timer: NodeJS.Timeout | undefined;
+    child.on('error', reject);
+    child.on('close', (_code, signal) => {
+      if (signal !== 'SIGKILL') reject(new Error(`worker ended by itself (${signal}): ${err}`));
+      else resolve(out.split('\n').filter((l) => l.startsWith('ack ')));
+    });
+  });
+}
+
+describe('crash safety', () => {
+  it(`SIGKILL of a writer at random points (${KILLS} kills) leaves every file parseable and every acknowledged write there`, async () => {
+    const { archive, dir, stateDir } = await tempArchive();
+    const s = await archive.sessions.create({ title: 'crash target' });
+    const acked: string[] = [];
+    for (let i = 0; i < KILLS; i++) {
+      acked.push(...(await runAndKill(dir, stateDir, s.id)));
+      // The killed writer cannot release its lock; it is dead, so its lock
+      // folder may go (deleting the state dir loses nothing).
+      await rm(join(stateDir, 'locks'), { recursive: true, force: true });
+    }
+    expect(acked.length).toBeGreaterThan(KILLS);
+
+    const files = await readdir(dir, { recursive: true });
+    const temps: string[] = [];
+    for (const rel of files) {
+      const segments = rel.split(sep);
+      const name = segments.pop() ?? '';
+      if (isTempName(name) && !segments.some(isTempName)) temps.push(join(dir, rel));
+      if (isTempName(name) || segments.some(isTempName)) continue;
+      if (!name.endsWith('.json')) continue;
+      const path = join(dir, rel);
+      const value = parseJsonText(await readFile(path, 'utf8'), path);
+      const schema =
+        rel === 'archive.json'
+          ? archiveMeta
+          : rel.startsWith('projects')
+            ? project
+            : name === 'info.json'
+              ? sessionInfo
+              : name === 'todos.json'
+                ? todoList
+                : messageFile;
+      validate(schema, value, path);
+    }
+    // Every acknowledged message and session is there.
+    for (const line of acked) {
+      const [, kind, id] = line.split(' ');
+      if (kind === 'message') expect((await archive.messages.get(s.id, id as string)).info.id).toBe(id);
+      if (kind === 'session') expect((await archive.sessions.get(id as string)).parentID).toBe(s.id);
+    }
+    // No session folder is half there: each has a valid info.json.
+    for (const name of await readdir(join(dir, 'sessions'))) {
+      if (isId('session', name)) await archive.sessions.get(name);
+    }
+    // Crashed writers' temps are never data and are swept.
+    const swept = await archive.cleanup();
+    expect(new Set(swept)).toEqual(new Set(temps));
+    expect((await readdir(dir, { recursive: true })).filter((rel) => isTempName(rel.split(sep).pop() ?? ''))).toEqual([]);
+  }, 300_000);
+});

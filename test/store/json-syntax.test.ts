@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { parseJsonText } from '../../src/store/json-file.js';
+import { locateSyntaxError } from '../../src/store/json-syntax.js';
+
+describe('JSON syntax errors', () => {
+  it.each([
+    ['{\n  "a": oops\n}', 'f.json:2:8: invalid JSON: expected a value, found "o"'],
+    ['{\n  "a": 1,\n}', 'f.json:3:1: invalid JSON: expected a property name in double quotes, found "}"'],
+    ['{"a": 1', 'f.json:1:8: invalid JSON: unexpected end of file'],
+    ['[1 2]', `f.json:1:4: invalid JSON: expected ',' or ']', found "2"`],
+    ['{"a" 1}', `f.json:1:6: invalid JSON: expected ':' after a property name, found "1"`],
+    ['{}\n{}', 'f.json:2:1: invalid JSON: unexpected text after the JSON value, found "{"'],
+    ['', 'f.json:1:1: invalid JSON: unexpected end of file'],
+    ['{"a": "tab\there"}', 'f.json:1:7: invalid JSON: expected a valid string, found "\\""'],
+  ])('locates the error in %j', (text, message) => {
+    expect(() => parseJsonText(text, 'f.json')).toThrow(message);
+  });
+
+  it('agrees with JSON.parse on valid documents', () => {
+    for (const text of ['{"a":[1,-2.5e3,true,false,null,"\\u00e9\\n"],"b":{}}', '[]', '"x"', ' 0 ']) {
+      expect(locateSyntaxError(text)).toBeUndefined();
+      expect(parseJsonText(text, 'f.json')).toEqual(JSON.parse(text));
+    }
+  });
+});
