@@ -3,7 +3,7 @@ import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
-import { type Archive, initArchive, type OpenArchiveOptions, openArchive } from '../src/index.js';
+import { type Archive, initArchive, isArchiveError, type OpenArchiveOptions, openArchive } from '../src/index.js';
 
 export const ROOT = join(import.meta.dirname, '..');
 export const SAMPLES = join(ROOT, 'samples');
@@ -69,4 +69,12 @@ export function userMessage(text: string, extra: Record<string, unknown> = {}) {
     info: { role: 'user' as const, agent: 'build', model: { providerID: 'test', modelID: 'test-model' }, ...extra },
     parts: [{ type: 'text', text }],
   };
+}
+
+/** The `code` of the ArchiveError a promise rejects with ('resolved' when it does not reject). */
+export async function codeOf(p: Promise<unknown>): Promise<string> {
+  return p.then(
+    () => 'resolved',
+    (e: unknown) => (isArchiveError(e) ? e.code : Promise.reject(e)),
+  );
 }

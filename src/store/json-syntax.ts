@@ -31,17 +31,33 @@ export function locateSyntaxError(text: string): { offset: number; reason: strin
     if (!m) fail(`expected ${what}`);
     i = re.lastIndex;
   };
+  // The items of an object or array, after its opening bracket, up to `close`.
+  const sequence = (close: string, item: () => void): void => {
+    ws();
+    if (text.charAt(i) === close) {
+      i++;
+      return;
+    }
+    for (;;) {
+      item();
+      ws();
+      if (text.charAt(i) === ',') {
+        i++;
+        continue;
+      }
+      if (text.charAt(i) === close) {
+        i++;
+        return;
+      }
+      fail(`expected ',' or '${close}'`);
+    }
+  };
   const value = (): void => {
     ws();
     const c = text.charAt(i);
     if (c === '{') {
       i++;
-      ws();
-      if (text.charAt(i) === '}') {
-        i++;
-        return;
-      }
-      for (;;) {
+      sequence('}', () => {
         ws();
         if (text.charAt(i) !== '"') fail('expected a property name in double quotes');
         match(STRING, 'a string');
@@ -49,37 +65,10 @@ export function locateSyntaxError(text: string): { offset: number; reason: strin
         if (text.charAt(i) !== ':') fail("expected ':' after a property name");
         i++;
         value();
-        ws();
-        if (text.charAt(i) === ',') {
-          i++;
-          continue;
-        }
-        if (text.charAt(i) === '}') {
-          i++;
-          return;
-        }
-        fail("expected ',' or '}'");
-      }
+      });
     } else if (c === '[') {
       i++;
-      ws();
-      if (text.charAt(i) === ']') {
-        i++;
-        return;
-      }
-      for (;;) {
-        value();
-        ws();
-        if (text.charAt(i) === ',') {
-          i++;
-          continue;
-        }
-        if (text.charAt(i) === ']') {
-          i++;
-          return;
-        }
-        fail("expected ',' or ']'");
-      }
+      sequence(']', value);
     } else if (c === '"') {
       match(STRING, 'a valid string');
     } else if (c === '-' || (c >= '0' && c <= '9')) {

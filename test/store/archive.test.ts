@@ -1,15 +1,8 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { GITIGNORE, initArchive, isArchiveError, locateArchive, openArchive, stateDirFor } from '../../src/index.js';
-import { tempDir } from '../helpers.js';
-
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  return p.then(
-    () => 'resolved',
-    (e: unknown) => (isArchiveError(e) ? e.code : Promise.reject(e)),
-  );
-}
+import { GITIGNORE, initArchive, locateArchive, openArchive, stateDirFor } from '../../src/index.js';
+import { codeOf, tempDir } from '../helpers.js';
 
 describe('init and open', () => {
   it('init writes archive.json, .gitignore and the folders, and is safe to repeat', async () => {

@@ -1,15 +1,8 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isArchiveError, newId } from '../../src/index.js';
-import { tempArchive, userMessage } from '../helpers.js';
-
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  return p.then(
-    () => 'resolved',
-    (e: unknown) => (isArchiveError(e) ? e.code : Promise.reject(e)),
-  );
-}
+import { newId } from '../../src/index.js';
+import { codeOf, tempArchive, userMessage } from '../helpers.js';
 
 describe('messages and parts', () => {
   it('appends a message with parts, filling in IDs, and moves time.updated', async () => {

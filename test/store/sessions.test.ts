@@ -1,18 +1,8 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type ArchiveError, isArchiveError, newId } from '../../src/index.js';
-import { tempArchive, tempDir } from '../helpers.js';
-
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (error) {
-    if (isArchiveError(error)) return error.code;
-    throw error;
-  }
-  return 'resolved';
-}
+import { type ArchiveError, newId } from '../../src/index.js';
+import { codeOf, tempArchive, tempDir } from '../helpers.js';
 
 describe('sessions', () => {
   it('creates with OpenCode defaults and reads back what it wrote', async () => {
