@@ -3,6 +3,7 @@ import { ArchiveError, errnoCode } from '../errors.js';
 import { assertId, isId, newId } from '../model/ids.js';
 import { type MessageWithParts, messageFile } from '../model/message.js';
 import type { Part } from '../model/part.js';
+import type { Session } from '../model/session.js';
 import { syncFolder } from './atomic-write.js';
 import { loadInfo, type StoreContext, withSession, writeData } from './context.js';
 import { type LoadedFile, readDataFile, validate } from './json-file.js';
@@ -76,9 +77,14 @@ export class MessageStore {
   }
 
   /** Writes a message file and moves the session's `time.updated`. Call under the session's lock. */
-  private async write(sessionID: string, file: MessageWithParts, loaded?: LoadedFile<MessageWithParts>): Promise<void> {
+  private async write(
+    sessionID: string,
+    file: MessageWithParts,
+    loaded?: LoadedFile<MessageWithParts>,
+    info?: LoadedFile<Session>,
+  ): Promise<void> {
     await mkdir(this.ctx.paths.messages(sessionID), { recursive: true });
-    if (await writeData(this.ctx.paths.message(sessionID, file.info.id), file, loaded)) await this.sessions.touch(sessionID);
+    if (await writeData(this.ctx.paths.message(sessionID, file.info.id), file, loaded)) await this.sessions.touch(sessionID, info);
   }
 
   /** Adds a new message with its parts; `DUPLICATE_ID` when a message with its ID exists. */
@@ -86,11 +92,11 @@ export class MessageStore {
     assertId('session', sessionID);
     const file = this.complete(sessionID, input);
     return withSession(this.ctx, sessionID, async () => {
-      await loadInfo(this.ctx, sessionID);
+      const info = await loadInfo(this.ctx, sessionID);
       if (await this.load(sessionID, file.info.id).catch(() => true)) {
         throw new ArchiveError('DUPLICATE_ID', `message ID already exists: ${file.info.id} in session ${sessionID}`);
       }
-      await this.write(sessionID, file);
+      await this.write(sessionID, file, undefined, info);
       return file;
     });
   }
@@ -100,8 +106,8 @@ export class MessageStore {
     assertId('session', sessionID);
     const file = this.complete(sessionID, input);
     return withSession(this.ctx, sessionID, async () => {
-      await loadInfo(this.ctx, sessionID);
-      await this.write(sessionID, file, await this.load(sessionID, file.info.id));
+      const info = await loadInfo(this.ctx, sessionID);
+      await this.write(sessionID, file, await this.load(sessionID, file.info.id), info);
       return file;
     });
   }

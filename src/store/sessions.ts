@@ -8,7 +8,7 @@ import { type Todo, todoList } from '../model/todo.js';
 import { VERSION } from '../version.js';
 import { syncFolder, tempPathFor, writeFileAtomic } from './atomic-write.js';
 import { loadInfo, nextUpdated, type StoreContext, withSession, writeData } from './context.js';
-import { formatCanonical, validate } from './json-file.js';
+import { formatCanonical, type LoadedFile, validate } from './json-file.js';
 import { mapLimit } from './map-limit.js';
 import { checkMessageIds } from './message-file.js';
 import type { ProjectStore } from './projects.js';
@@ -218,9 +218,13 @@ export class SessionStore {
     });
   }
 
-  /** Marks a session changed (`time.updated` = now) after a message or part changed. Call under its lock. */
-  async touch(id: string): Promise<Session> {
-    const loaded = await loadInfo(this.ctx, id);
+  /**
+   * Marks a session changed (`time.updated` = now) after a message or part
+   * changed. Call under its lock; `loadedInfo` saves a read when the caller
+   * already read the info under that lock.
+   */
+  async touch(id: string, loadedInfo?: LoadedFile<Session>): Promise<Session> {
+    const loaded = loadedInfo ?? (await loadInfo(this.ctx, id));
     const next = structuredClone(loaded.value);
     next.time.updated = nextUpdated(this.ctx, loaded.value.time.updated);
     await writeData(this.ctx.paths.info(id), next, loaded);
