@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { epochMs, messageIdRef, sessionIdRef, snapshotFileDiff, tokens } from './common.js';
+import { epochMs, jsonObject, messageIdRef, sessionIdRef, snapshotFileDiff, tokens } from './common.js';
 import { apiError, part } from './part.js';
 
 const namedError = <N extends string, D extends z.ZodRawShape>(name: N, data: D) =>
@@ -17,7 +17,11 @@ export const messageError = z.discriminatedUnion('name', [
   apiError,
 ]);
 
-const outputFormat = z.looseObject({ type: z.string() });
+/** The output format a user asked for: plain text, or JSON matching a schema. */
+export const outputFormat = z.discriminatedUnion('type', [
+  z.looseObject({ type: z.literal('text') }),
+  z.looseObject({ type: z.literal('json_schema'), schema: jsonObject, retryCount: z.number().int().nonnegative().optional() }),
+]);
 
 export const userMessage = z.looseObject({
   id: messageIdRef,

@@ -68,7 +68,7 @@ export class ProjectStore {
    * The project of a directory, derived as OpenCode does (first root commit
    * of its git repository, `global` outside git), recorded with its worktree.
    */
-  async forDirectory(directory: string): Promise<Project> {
+  async projectFor(directory: string): Promise<Project> {
     let pending = this.detected.get(directory);
     if (!pending) {
       pending = detectProject(directory).then(async (found) => {

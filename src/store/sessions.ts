@@ -117,7 +117,7 @@ export class SessionStore {
       });
     }
     const directory = checkDirectory(input.directory);
-    const project = await this.projects.forDirectory(directory);
+    const project = await this.projects.projectFor(directory);
     const id = input.id ?? newId('session');
     const now = this.ctx.now();
     const rel = relative(project.worktree, directory);
