@@ -1,6 +1,7 @@
 // The model layer's own barrel: schemas and types, no I/O.
 export * from './archive-meta.js';
 export * from './common.js';
+export * from './export.js';
 export * from './ids.js';
 export * from './message.js';
 export * from './part.js';

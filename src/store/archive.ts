@@ -4,6 +4,7 @@ import { ArchiveError, errnoCode } from '../errors.js';
 import { ARCHIVE_FORMAT, ARCHIVE_VERSION, archiveMeta } from '../model/archive-meta.js';
 import { isId } from '../model/ids.js';
 import { sweepTemps, writeFileAtomic } from './atomic-write.js';
+import { recoverCommits } from './commit.js';
 import type { StoreContext } from './context.js';
 import { formatCanonical, parseJsonText, readDataFile } from './json-file.js';
 import { stateDirFor } from './locate.js';
@@ -122,6 +123,9 @@ export async function openArchive(options: OpenArchiveOptions): Promise<Archive>
     now: options.now ?? Date.now,
     swept: new Set(),
   };
+  // A multi-session insert cut short by a crash is finished before anything
+  // else looks at the archive (and before its staging folders could be swept).
+  await recoverCommits(ctx);
   const projects = new ProjectStore(ctx);
   const sessions = new SessionStore(ctx, projects);
   return {
@@ -132,6 +136,7 @@ export async function openArchive(options: OpenArchiveOptions): Promise<Archive>
     todos: new TodoStore(ctx),
     projects,
     async cleanup() {
+      await recoverCommits(ctx);
       const removed = [...(await sweepTemps(paths.root)), ...(await sweepTemps(paths.sessions)), ...(await sweepTemps(paths.projects))];
       const names = await readdir(paths.sessions).catch(() => [] as string[]);
       for (const name of names.filter((n) => isId('session', n))) {

@@ -19,9 +19,19 @@ function hostTag(name: string): string {
   return (h >>> 0).toString(36).padStart(6, '0').slice(-6);
 }
 
+/** `<host>-<pid>`: names this process in temp and journal names. */
+export function ownerTag(): string {
+  return `${HOST}-${process.pid}`;
+}
+
+/** True when a `<host>-<pid>` tag names a process that may still be running (another host's always may). */
+export function ownerMayBeAlive(host: string, pid: number): boolean {
+  return host !== HOST || pid === process.pid || processAlive(pid);
+}
+
 /** The temp file name used for writing `target`. */
 export function tempPathFor(target: string): string {
-  return join(dirname(target), `.${basename(target)}.sarc-${HOST}-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+  return join(dirname(target), `.${basename(target)}.sarc-${ownerTag()}-${randomBytes(4).toString('hex')}.tmp`);
 }
 
 /** True for a file name the archive's writers use for temps. */
@@ -120,7 +130,7 @@ export async function sweepTemps(folder: string, now = Date.now()): Promise<stri
     const match = TEMP_PATTERN.exec(name);
     if (!match) continue;
     const path = join(folder, name);
-    const dead = match[1] === HOST && Number(match[2]) !== process.pid && !processAlive(Number(match[2]));
+    const dead = !ownerMayBeAlive(match[1] as string, Number(match[2]));
     const old = (await statOrUndefined(path))?.mtimeMs ?? now;
     if (dead || now - old > STALE_TEMP_MS) {
       // Staging and trash folders of fork, import and delete use the same names.

@@ -63,3 +63,10 @@ export async function withSession<T>(ctx: StoreContext, sessionID: string, fn: (
     return fn();
   });
 }
+
+/** Runs `fn` holding the locks of several sessions, taken in ID order so that two callers cannot deadlock. */
+export async function withSessions<T>(ctx: StoreContext, sessionIDs: readonly string[], fn: () => Promise<T>): Promise<T> {
+  const sorted = [...new Set(sessionIDs)].sort();
+  const step = (i: number): Promise<T> => (i === sorted.length ? fn() : withSession(ctx, sorted[i] as string, () => step(i + 1)));
+  return step(0);
+}

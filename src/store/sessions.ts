@@ -7,7 +7,8 @@ import { type ForkedFrom, type Session, sessionInfo } from '../model/session.js'
 import { type Todo, todoList } from '../model/todo.js';
 import { VERSION } from '../version.js';
 import { syncFolder, tempPathFor, writeFileAtomic } from './atomic-write.js';
-import { loadInfo, nextUpdated, type StoreContext, withSession, writeData } from './context.js';
+import { commitMoves, type StagedMove } from './commit.js';
+import { loadInfo, nextUpdated, type StoreContext, withSession, withSessions, writeData } from './context.js';
 import { formatCanonical, type LoadedFile, validate } from './json-file.js';
 import { mapLimit } from './map-limit.js';
 import { checkMessageIds } from './message-file.js';
@@ -90,6 +91,37 @@ function applyPatch(info: Session, patch: SessionPatch): Session {
   return next as Session;
 }
 
+async function nonEmpty(folder: string): Promise<boolean> {
+  try {
+    return (await readdir(folder)).length > 0;
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT') return false;
+    throw error;
+  }
+}
+
+/** Validates a whole session (`where` prefixes error paths) and renders its files canonically. */
+function prepareSession(entry: { info: Session } & SessionContent, where: string): { info: Session; files: Map<string, string> } {
+  const at = (path: string) => (where ? `${where}.${path}` : path);
+  if (typeof entry?.info !== 'object' || entry.info === null)
+    throw new ArchiveError('INVALID_INPUT', `invalid session: ${at('info')}: expected an object`);
+  assertId('session', entry.info.id);
+  const info = validate(sessionInfo, entry.info, `invalid session: ${at('info')}`, 'INVALID_INPUT');
+  const files = new Map<string, string>([['info.json', formatCanonical(info)]]);
+  (entry.messages ?? []).forEach((m, i) => {
+    const file = validate(messageFile, m, `invalid message: ${at(`messages[${i}]`)}`, 'INVALID_INPUT');
+    assertId('message', file.info.id);
+    checkMessageIds(file, info.id, file.info.id, `invalid message: ${at(`messages[${i}]`)}`, 'INVALID_INPUT');
+    const name = `messages/${file.info.id}.json`;
+    if (files.has(name))
+      throw new ArchiveError('INVALID_INPUT', `invalid message: ${at(`messages[${i}]`)}: message ID ${file.info.id} given more than once`);
+    files.set(name, formatCanonical(file));
+  });
+  if (entry.todos?.length)
+    files.set('todos.json', formatCanonical(validate(todoList, entry.todos, `invalid todos: ${at('todos')}`, 'INVALID_INPUT')));
+  return { info, files };
+}
+
 function checkDirectory(directory: string | undefined): string {
   const dir = directory ?? process.cwd();
   if (typeof dir !== 'string' || dir === '' || dir.includes('\0')) {
@@ -154,39 +186,56 @@ export class SessionStore {
    * given (for import, fork and tools that bring their own).
    */
   async insert(info: Session, content: SessionContent = {}): Promise<Session> {
+    const [inserted] = await this.insertMany([{ info, ...content }]);
+    return inserted as Session;
+  }
+
+  /**
+   * Inserts several complete sessions as one unit: all are validated and
+   * staged first, every ID is checked (`DUPLICATE_ID` naming each one taken,
+   * nothing written), then all are moved into place through a journal that
+   * the next `openArchive` finishes if this process is killed midway.
+   */
+  async insertMany(entries: ReadonlyArray<{ info: Session } & SessionContent>): Promise<Session[]> {
     const { paths } = this.ctx;
-    assertId('session', info.id);
-    const checked = validate(sessionInfo, info, 'invalid session', 'INVALID_INPUT');
-    const files = new Map<string, string>();
-    for (const m of content.messages ?? []) {
-      const file = validate(messageFile, m, 'invalid message', 'INVALID_INPUT');
-      assertId('message', file.info.id);
-      checkMessageIds(file, checked.id, file.info.id, `invalid message ${file.info.id}`, 'INVALID_INPUT');
-      files.set(`messages/${file.info.id}.json`, formatCanonical(file));
-    }
-    if (content.todos?.length)
-      files.set('todos.json', formatCanonical(validate(todoList, content.todos, 'invalid todos', 'INVALID_INPUT')));
-    const folder = paths.session(checked.id);
+    const prepared = entries.map((entry, i) => prepareSession(entry, entries.length > 1 ? `sessions[${i}]` : ''));
+    const ids = prepared.map((p) => p.info.id);
+    const repeated = ids.filter((id, i) => ids.indexOf(id) !== i);
+    if (repeated.length) throw new ArchiveError('INVALID_INPUT', `session ID given more than once: ${[...new Set(repeated)].join(', ')}`);
     await mkdir(paths.sessions, { recursive: true });
-    await withSession(this.ctx, checked.id, async () => {
-      const stage = tempPathFor(folder);
+    return withSessions(this.ctx, ids, async () => {
+      const taken: string[] = [];
+      for (const id of ids) if (await nonEmpty(paths.session(id))) taken.push(id);
+      if (taken.length) {
+        throw new ArchiveError(
+          'DUPLICATE_ID',
+          `session ID${taken.length > 1 ? 's' : ''} already exist${taken.length > 1 ? '' : 's'}: ${taken.join(', ')}`,
+          {
+            details: { ids: taken },
+          },
+        );
+      }
+      const moves: StagedMove[] = [];
       try {
-        await mkdir(join(stage, 'messages'), { recursive: true });
-        await writeFileAtomic(join(stage, 'info.json'), formatCanonical(checked));
-        for (const [name, text] of files) await writeFileAtomic(join(stage, name), text);
-        // rename(2) replaces an empty folder but fails on a non-empty one:
-        // exactly "the ID is taken" without a check-then-act race.
-        await rename(stage, folder);
+        for (const { info, files } of prepared) {
+          const target = paths.session(info.id);
+          const stage = tempPathFor(target);
+          moves.push({ stage, target });
+          await mkdir(join(stage, 'messages'), { recursive: true });
+          for (const [name, text] of files) await writeFileAtomic(join(stage, name), text);
+        }
+        // rename(2) replaces an empty folder but fails on a non-empty one, so
+        // a creator racing us on the same ID cannot be overwritten.
+        await commitMoves(this.ctx, moves);
       } catch (error) {
-        await rm(stage, { recursive: true, force: true });
-        const code = errnoCode(error) ?? errnoCode((error as { cause?: unknown }).cause);
+        for (const { stage } of moves) await rm(stage, { recursive: true, force: true });
+        const code = errnoCode(error);
         if (code === 'ENOTEMPTY' || code === 'EEXIST')
-          throw new ArchiveError('DUPLICATE_ID', `session ID already exists: ${checked.id}`, { path: folder });
+          throw new ArchiveError('DUPLICATE_ID', `session ID already exists (created meanwhile): ${ids.join(', ')}`, { cause: error });
         throw error;
       }
-      await syncFolder(paths.sessions);
+      return prepared.map((p) => p.info);
     });
-    return checked;
   }
 
   /** A session's info; `NOT_FOUND` when absent, `CORRUPT` when its `info.json` is broken. */

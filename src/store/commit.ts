@@ -1,0 +1,114 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { errnoCode } from '../errors.js';
+import { isId } from '../model/ids.js';
+import { isTempName, ownerMayBeAlive, ownerTag, syncFolder, writeFileAtomic } from './atomic-write.js';
+import type { StoreContext } from './context.js';
+
+/** A staged session folder and where it goes. */
+export interface StagedMove {
+  stage: string;
+  target: string;
+}
+
+const journalFolder = (ctx: StoreContext) => join(ctx.stateDir, 'journal');
+
+async function existsNonEmpty(folder: string): Promise<boolean> {
+  try {
+    return (await readdir(folder)).length > 0;
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT') return false;
+    throw error;
+  }
+}
+
+/**
+ * Moves staged session folders into place as one unit. One folder is one
+ * rename. Several are recorded first in a journal in the state dir, so that
+ * a process killed between renames is finished by the next `openArchive`
+ * (see {@link recoverCommits}): afterwards either every session is there or,
+ * if the kill came before the journal, none is (the stages are swept).
+ */
+export async function commitMoves(ctx: StoreContext, moves: readonly StagedMove[]): Promise<void> {
+  let journal: string | undefined;
+  if (moves.length > 1) {
+    await mkdir(journalFolder(ctx), { recursive: true });
+    journal = join(journalFolder(ctx), `${ownerTag()}-${randomBytes(8).toString('hex')}.json`);
+    await writeFileAtomic(journal, `${JSON.stringify({ moves }, null, 2)}\n`);
+  }
+  const done: StagedMove[] = [];
+  try {
+    for (const move of moves) {
+      await rename(move.stage, move.target);
+      done.push(move);
+    }
+    await syncFolder(ctx.paths.sessions);
+  } catch (error) {
+    // Only a race with another creator of the same ID gets here (IDs were
+    // checked under their locks): put back what moved, so nothing is half in.
+    for (const move of done.reverse()) await rename(move.target, move.stage).catch(() => {});
+    if (journal) await unlink(journal).catch(() => {});
+    throw error;
+  }
+  if (journal) await unlink(journal);
+}
+
+/** A journal entry may only move a staging folder of `sessions/` to a session folder beside it. */
+function plausible(ctx: StoreContext, move: StagedMove): boolean {
+  const sessions = ctx.paths.sessions;
+  const name = (p: string) => p.slice(sessions.length + 1);
+  return (
+    typeof move.stage === 'string' &&
+    typeof move.target === 'string' &&
+    dirname(move.stage) === sessions &&
+    dirname(move.target) === sessions &&
+    isTempName(name(move.stage)) &&
+    isId('session', name(move.target))
+  );
+}
+
+/**
+ * Finishes multi-session commits cut short by a crash: every staged folder of
+ * a journal that is still there is moved into place. Returns the sessions
+ * moved. Runs when an archive is opened, before temps are swept.
+ */
+export async function recoverCommits(ctx: StoreContext): Promise<string[]> {
+  let names: string[];
+  try {
+    // Only journals of dead processes: a live one is still committing.
+    names = (await readdir(journalFolder(ctx))).filter((n) => {
+      const owner = /^([0-9a-z]{6})-(\d+)-[0-9a-f]{16}\.json$/.exec(n);
+      return owner !== null && !ownerMayBeAlive(owner[1] as string, Number(owner[2]));
+    });
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT') return [];
+    throw error;
+  }
+  const moved: string[] = [];
+  for (const name of names) {
+    const path = join(journalFolder(ctx), name);
+    let moves: StagedMove[] = [];
+    try {
+      moves = (JSON.parse(await readFile(path, 'utf8')) as { moves: StagedMove[] }).moves;
+    } catch {
+      // A journal is written atomically, so an unreadable one was never ours.
+    }
+    for (const move of Array.isArray(moves) ? moves : []) {
+      if (!plausible(ctx, move)) continue;
+      const staged = await stat(move.stage).then(
+        () => true,
+        () => false,
+      );
+      if (staged && !(await existsNonEmpty(move.target))) {
+        await rename(move.stage, move.target);
+        moved.push(move.target);
+      } else if (staged) {
+        await rm(move.stage, { recursive: true, force: true });
+      }
+    }
+    if (moved.length) await syncFolder(ctx.paths.sessions);
+    await unlink(path);
+  }
+  return moved;
+}
