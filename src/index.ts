@@ -2,6 +2,9 @@
 // unexported on purpose: the CLI and the server use only what is here.
 export { ArchiveError, type ArchiveErrorCode, isArchiveError } from './errors.js';
 export * from './model/index.js';
+export { type ExportOptions, exportSessions, exportToFile } from './ops/export.js';
+export { type ForkOptions, forkSession, forkTitle } from './ops/fork.js';
+export { type ImportMode, type ImportOptions, type ImportResult, importSessions, readImportFile } from './ops/import.js';
 export { type Archive, GITIGNORE, initArchive, type OpenArchiveOptions, openArchive } from './store/archive.js';
 export { locateArchive, stateDirFor } from './store/locate.js';
 export type { LockOptions } from './store/lock.js';

@@ -78,3 +78,29 @@ export async function codeOf(p: Promise<unknown>): Promise<string> {
     (e: unknown) => (isArchiveError(e) ? e.code : Promise.reject(e)),
   );
 }
+
+/**
+ * A deep copy with every archive ID replaced by `<prefix>#<n>`, numbered by
+ * first appearance: two copies with remapped IDs compare equal.
+ */
+export function normalizeIds<T>(value: T): T {
+  const seen = new Map<string, string>();
+  const walk = (v: unknown): unknown => {
+    if (typeof v === 'string' && /^(ses|msg|prt)_[0-9a-f]{12}[0-9A-Za-z]{14}$/.test(v)) {
+      if (!seen.has(v)) seen.set(v, `${v.slice(0, 3)}#${seen.size}`);
+      return seen.get(v);
+    }
+    if (Array.isArray(v)) return v.map(walk);
+    if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+    return v;
+  };
+  return walk(value) as T;
+}
+
+/** The sample session with every part type, its child, and its fork. */
+export const SAMPLE = {
+  main: 'ses_fe5e0a1b2c3dKq7ZpX2mRtY9wA',
+  child: 'ses_fe5e0a1b2a10Lm4NbV8cXz3QeR',
+  fork: 'ses_fe5e0a1b1f00Hs6TjK1pWd5UfG',
+  notes: 'ses_fe5e0a1b0e00Pa2QrS7tUv4WxY',
+} as const;

@@ -49,6 +49,8 @@ export interface Archive {
   readonly messages: MessageStore;
   readonly todos: TodoStore;
   readonly projects: ProjectStore;
+  /** The archive's clock (epoch ms); a test clock when one was given. */
+  now(): number;
   /** Removes temps and staging folders left by crashed writers anywhere in the archive; returns their paths. */
   cleanup(): Promise<string[]>;
 }
@@ -135,6 +137,7 @@ export async function openArchive(options: OpenArchiveOptions): Promise<Archive>
     messages: new MessageStore(ctx, sessions),
     todos: new TodoStore(ctx),
     projects,
+    now: ctx.now,
     async cleanup() {
       await recoverCommits(ctx);
       const removed = [...(await sweepTemps(paths.root)), ...(await sweepTemps(paths.sessions)), ...(await sweepTemps(paths.projects))];

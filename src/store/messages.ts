@@ -154,6 +154,20 @@ export class MessageStore {
     return all;
   }
 
+  /**
+   * The session's message IDs in order, reading one file at a time and
+   * keeping only its time: for streaming a session far larger than memory.
+   */
+  async orderedIds(sessionID: string): Promise<string[]> {
+    await loadInfo(this.ctx, sessionID);
+    const keys: Array<{ created: number; id: string }> = [];
+    for (const id of await this.ids(sessionID)) {
+      const loaded = await this.load(sessionID, id);
+      if (loaded) keys.push({ created: loaded.value.info.time.created, id });
+    }
+    return keys.sort((a, b) => a.created - b.created || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).map((k) => k.id);
+  }
+
   /** Deletes a message file; `NOT_FOUND` when absent. */
   async delete(sessionID: string, messageID: string): Promise<void> {
     assertId('session', sessionID);

@@ -1,0 +1,95 @@
+import { createWriteStream } from 'node:fs';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { ArchiveError } from '../errors.js';
+import { EXPORT_FORMAT, EXPORT_VERSION } from '../model/export.js';
+import { assertId } from '../model/ids.js';
+import type { Session } from '../model/session.js';
+import type { Archive } from '../store/archive.js';
+
+export interface ExportOptions {
+  /** Also export the child sessions (by `parentID`), recursively. */
+  children?: boolean;
+  /**
+   * `archive` (default): `{format, version, exportedAt, sessions: [{info, messages, todos}]}`.
+   * `opencode`: what `opencode export` prints, `{info, messages}` (an array of them for several sessions).
+   */
+  format?: 'archive' | 'opencode';
+}
+
+/** JSON of `value` as it appears nested `depth` levels deep in a 2-space-indented document. */
+function nested(value: unknown, depth: number): string {
+  return JSON.stringify(value, null, 2).replace(/\n/g, `\n${'  '.repeat(depth)}`);
+}
+
+/** The sessions to export, in order, each followed by its children when asked. Fails before anything is written. */
+async function resolveSessions(archive: Archive, ids: readonly string[], children: boolean): Promise<Session[]> {
+  if (ids.length === 0) throw new ArchiveError('INVALID_INPUT', 'nothing to export: no session IDs given');
+  for (const id of ids) assertId('session', id);
+  const roots = await Promise.all(ids.map((id) => archive.sessions.get(id)));
+  if (!children) return roots;
+  const all = await archive.sessions.list();
+  const out: Session[] = [];
+  const seen = new Set<string>();
+  const visit = (s: Session) => {
+    if (seen.has(s.id)) return;
+    seen.add(s.id);
+    out.push(s);
+    for (const child of all.filter((c) => c.parentID === s.id).sort((a, b) => a.time.created - b.time.created)) visit(child);
+  };
+  for (const root of roots) visit(root);
+  return out;
+}
+
+/** One session's `"messages": [...]` items, read one message file at a time. */
+async function* messageItems(archive: Archive, sessionID: string, depth: number): AsyncGenerator<string> {
+  const ids = await archive.messages.orderedIds(sessionID);
+  for (const [i, id] of ids.entries()) {
+    yield `${i ? ',' : ''}\n${'  '.repeat(depth)}${nested(await archive.messages.get(sessionID, id), depth)}`;
+  }
+  yield ids.length ? `\n${'  '.repeat(depth - 1)}]` : ']';
+}
+
+/**
+ * Exports sessions as one JSON document, produced piece by piece: only one
+ * message is in memory at a time, so a session larger than memory exports.
+ * The text equals `JSON.stringify(document, null, 2)` plus a newline.
+ * Unknown sessions fail (`NOT_FOUND`) before the first piece.
+ */
+export async function* exportSessions(archive: Archive, ids: readonly string[], options: ExportOptions = {}): AsyncGenerator<string> {
+  const sessions = await resolveSessions(archive, ids, options.children ?? false);
+  if (options.format === 'opencode') {
+    const many = sessions.length > 1;
+    const d = many ? 2 : 1;
+    if (many) yield '[';
+    for (const [i, s] of sessions.entries()) {
+      // OpenCode's Session has no forkedFrom; its import expects its own shape.
+      const { forkedFrom: _f, ...info } = s;
+      const pad = '  '.repeat(d - 1);
+      yield `${i ? ',' : ''}${many ? `\n${pad}` : ''}{\n${pad}  "info": ${nested(info, d)},\n${pad}  "messages": [`;
+      yield* messageItems(archive, s.id, d + 1);
+      yield `\n${pad}}`;
+    }
+    yield many ? '\n]\n' : '\n';
+    return;
+  }
+  yield `{\n  "format": ${JSON.stringify(EXPORT_FORMAT)},\n  "version": ${EXPORT_VERSION},\n  "exportedAt": ${archive.now()},\n  "sessions": [`;
+  for (const [i, s] of sessions.entries()) {
+    yield `${i ? ',' : ''}\n    {\n      "info": ${nested(s, 3)},\n      "messages": [`;
+    yield* messageItems(archive, s.id, 4);
+    yield `,\n      "todos": ${nested(await archive.todos.get(s.id), 3)}\n    }`;
+  }
+  yield sessions.length ? '\n  ]\n}\n' : ']\n}\n';
+}
+
+/** Writes {@link exportSessions} to a file (streamed). */
+export async function exportToFile(archive: Archive, ids: readonly string[], path: string, options: ExportOptions = {}): Promise<void> {
+  const source = exportSessions(archive, ids, options);
+  // Resolve the first piece before creating the file, so a bad ID leaves no empty file.
+  const first = await source.next();
+  const rest = async function* () {
+    if (!first.done) yield first.value;
+    yield* source;
+  };
+  await pipeline(Readable.from(rest()), createWriteStream(path));
+}
