@@ -96,7 +96,9 @@ describe('fork', () => {
     const before = (await readdir(join(dir, 'sessions'))).sort();
     const unknownMessage = newId('message');
     expect(await codeOf(forkSession(archive, newId('session')))).toBe('NOT_FOUND');
-    await expect(forkSession(archive, SAMPLE.main, { messageID: unknownMessage })).rejects.toThrow(`message not found: ${unknownMessage} in session ${SAMPLE.main}`);
+    await expect(forkSession(archive, SAMPLE.main, { messageID: unknownMessage })).rejects.toThrow(
+      `message not found: ${unknownMessage} in session ${SAMPLE.main}`,
+    );
     // A message of another session is not "in that session".
     const other = (await archive.messages.list(SAMPLE.notes))[0]?.info.id as string;
     expect(await codeOf(forkSession(archive, SAMPLE.main, { messageID: other }))).toBe('NOT_FOUND');
