@@ -1,0 +1,83 @@
+import { spawn } from 'node:child_process';
+import { readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { exportSessions, openArchive } from '../../src/index.js';
+import { isTempName } from '../../src/store/atomic-write.js';
+import { ROOT, tempArchive, userMessage } from '../helpers.js';
+
+const WORKER = join(ROOT, 'test', 'fixtures', 'import-worker.ts');
+const SESSIONS = 20;
+const RUNS = 16;
+
+/** Runs an import; with `killAfter`, kills it that many ms after it starts importing. Resolves with how it ended and how long it ran. */
+function importAndKill(dir: string, stateDir: string, file: string, killAfter?: number): Promise<{ end: 'killed' | 'done'; ms: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', WORKER, dir, stateDir, file], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    let ready = 0;
+    child.stdout.on('data', (d) => {
+      out += d;
+      if (out.includes('ready\n') && !ready) {
+        ready = Date.now();
+        if (killAfter !== undefined) timer = setTimeout(() => child.kill('SIGKILL'), killAfter);
+      }
+    });
+    child.stderr.on('data', (d) => {
+      err += d;
+    });
+    let timer: NodeJS.Timeout | undefined;
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      if (signal === 'SIGKILL') resolve({ end: 'killed', ms: Date.now() - ready });
+      else if (code === 0) resolve({ end: 'done', ms: Date.now() - ready });
+      else reject(new Error(`import worker failed: ${err}`));
+    });
+  });
+}
+
+describe('a killed import', () => {
+  it(`leaves all ${SESSIONS} sessions or none, never a part (${RUNS} kills)`, async () => {
+    const source = await tempArchive();
+    const ids: string[] = [];
+    for (let i = 0; i < SESSIONS; i++) {
+      const s = await source.archive.sessions.create({ title: `s${i}` });
+      for (let j = 0; j < 5; j++) await source.archive.messages.append(s.id, userMessage(`m${j}`.repeat(2000)));
+      ids.push(s.id);
+    }
+    let text = '';
+    for await (const piece of exportSessions(source.archive, ids)) text += piece;
+    const payload = JSON.parse(text);
+    const target = await tempArchive();
+    const outcomes: string[] = [];
+    let took = 0;
+    for (let run = 0; run < RUNS; run++) {
+      for (const s of payload.sessions) s.info.metadata = { batch: run };
+      const file = join(target.root, `payload-${run}.json`);
+      await writeFile(file, JSON.stringify(payload));
+      // The first run measures how long an import takes; the others are killed
+      // at a random moment across that span (and a little past it).
+      const result = await importAndKill(target.dir, target.stateDir, file, run === 0 ? undefined : Math.random() * took * 1.2);
+      if (run === 0) took = result.ms;
+      outcomes.push(result.end);
+    }
+    expect(outcomes.filter((o) => o === 'killed').length).toBeGreaterThanOrEqual(RUNS / 3);
+    // Opening the archive finishes any commit a kill cut short.
+    const archive = await openArchive({ dir: target.dir, stateDir: target.stateDir });
+    await archive.cleanup();
+    const sessions = await archive.sessions.list();
+    for (let run = 0; run < RUNS; run++) {
+      const batch = sessions.filter((s) => s.metadata?.batch === run);
+      expect([0, SESSIONS], `run ${run} (${outcomes[run]})`).toContain(batch.length);
+      if (outcomes[run] === 'done') expect(batch.length).toBe(SESSIONS);
+      for (const s of batch) expect((await archive.messages.list(s.id)).length).toBe(5);
+    }
+    expect((await readdir(join(target.dir, 'sessions'))).filter(isTempName)).toEqual([]);
+    expect(await readdir(join(target.stateDir, 'journal')).catch(() => [])).toEqual([]);
+  }, 180_000);
+});

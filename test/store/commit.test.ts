@@ -1,0 +1,51 @@
+import { spawnSync } from 'node:child_process';
+import { mkdir, readdir, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { newId, openArchive } from '../../src/index.js';
+import { ownerTag } from '../../src/store/atomic-write.js';
+import { formatCanonical } from '../../src/store/json-file.js';
+import { tempArchive } from '../helpers.js';
+
+describe('multi-session commits', () => {
+  it('openArchive finishes a commit whose process died between renames', async () => {
+    const { archive, dir, stateDir } = await tempArchive();
+    const template = await archive.sessions.create({ title: 'template' });
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString();
+    const host =
+      (await readdir(join(dir, 'sessions'))).length >= 0 ? (await import('../../src/store/atomic-write.js')).ownerTag().split('-')[0] : '';
+    const sessions = join(dir, 'sessions');
+    const moves = [];
+    for (let i = 0; i < 3; i++) {
+      const id = newId('session');
+      const stage = join(sessions, `.${id}.sarc-${host}-${dead}-0000000${i}.tmp`);
+      await mkdir(join(stage, 'messages'), { recursive: true });
+      await writeFile(join(stage, 'info.json'), formatCanonical({ ...template, id, title: `moved ${i}` }));
+      moves.push({ stage, target: join(sessions, id) });
+    }
+    // The first one was already renamed when the process died.
+    await rename(moves[0]?.stage as string, moves[0]?.target as string);
+    await mkdir(join(stateDir, 'journal'), { recursive: true });
+    await writeFile(join(stateDir, 'journal', `${host}-${dead}-00000000000000aa.json`), JSON.stringify({ moves }));
+    // A journal naming paths outside sessions/ is not followed.
+    await writeFile(
+      join(stateDir, 'journal', `${host}-${dead}-00000000000000bb.json`),
+      JSON.stringify({ moves: [{ stage: '/etc', target: join(sessions, newId('session')) }] }),
+    );
+
+    const reopened = await openArchive({ dir, stateDir });
+    const titles = (await reopened.sessions.list()).map((s) => s.title).sort();
+    expect(titles).toEqual(['moved 0', 'moved 1', 'moved 2', 'template']);
+    expect(await readdir(join(stateDir, 'journal'))).toEqual([]);
+    expect((await readdir(sessions)).filter((n) => n.startsWith('.'))).toEqual([]);
+  });
+
+  it('a live process’s journal is left alone', async () => {
+    const { dir, stateDir } = await tempArchive();
+    const tag = ownerTag();
+    await mkdir(join(stateDir, 'journal'), { recursive: true });
+    await writeFile(join(stateDir, 'journal', `${tag}-00000000000000cc.json`), JSON.stringify({ moves: [] }));
+    await openArchive({ dir, stateDir });
+    expect(await readdir(join(stateDir, 'journal'))).toEqual([`${tag}-00000000000000cc.json`]);
+  });
+});
