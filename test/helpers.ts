@@ -38,31 +38,6 @@ export async function tempArchive(options: { samples?: boolean } & Partial<OpenA
   return { archive, dir, stateDir, root };
 }
 
-/** Runs a TypeScript file in a child node process (through tsx); resolves with its exit and output. */
-export function runTs(
-  file: string,
-  args: string[],
-  options: { env?: Record<string, string> } = {},
-): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', file, ...args], {
-      cwd: ROOT,
-      env: { ...process.env, ...options.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
-}
-
 /** A minimal valid user message input. */
 export function userMessage(text: string, extra: Record<string, unknown> = {}) {
   return {
@@ -104,3 +79,46 @@ export const SAMPLE = {
   fork: 'ses_fe5e0a1b1f00Hs6TjK1pWd5UfG',
   notes: 'ses_fe5e0a1b0e00Pa2QrS7tUv4WxY',
 } as const;
+
+export interface WorkerRun {
+  /** `killed` by our SIGKILL, `done` (exit 0), or `failed`. */
+  end: 'killed' | 'done' | 'failed';
+  /** Milliseconds from the worker's "ready" line to its end. */
+  ms: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs a worker script (through tsx) that prints "ready" when it starts its
+ * real work; with `killAfter`, sends SIGKILL that many ms after "ready".
+ */
+export function runWorker(file: string, args: string[], killAfter?: number, env: Record<string, string> = {}): Promise<WorkerRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', file, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    let ready = 0;
+    let timer: NodeJS.Timeout | undefined;
+    child.stdout.on('data', (d) => {
+      stdout += d;
+      if (!ready && stdout.includes('ready\n')) {
+        ready = Date.now();
+        if (killAfter !== undefined) timer = setTimeout(() => child.kill('SIGKILL'), killAfter);
+      }
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      const end = signal === 'SIGKILL' ? 'killed' : code === 0 ? 'done' : 'failed';
+      resolve({ end, ms: ready ? Date.now() - ready : 0, stdout, stderr });
+    });
+  });
+}

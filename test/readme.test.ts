@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openArchive } from '../src/index.js';
-import { ROOT, runTs, tempDir } from './helpers.js';
+import { ROOT, runWorker, tempDir } from './helpers.js';
 
 describe('README', () => {
   it('opens with the run and test commands', async () => {
@@ -20,11 +20,13 @@ describe('README', () => {
     const example = await readFile(join(ROOT, 'examples', 'quickstart.ts'), 'utf8');
     expect(readme).toContain(`\`\`\`ts\n${example.replace("from '../src/index.js'", "from 'session-archive'")}\`\`\``);
     const root = await tempDir();
-    const run = await runTs(join(ROOT, 'examples', 'quickstart.ts'), [], {
-      env: { SARC_ARCHIVE: '', SARC_STATE_DIR: join(root, 'state'), TMPDIR: root },
+    const run = await runWorker(join(ROOT, 'examples', 'quickstart.ts'), [], undefined, {
+      SARC_ARCHIVE: '',
+      SARC_STATE_DIR: join(root, 'state'),
+      TMPDIR: root,
     });
     expect(run.stderr).toBe('');
-    expect(run.code).toBe(0);
+    expect(run.end).toBe('done');
     expect(run.stdout).toContain('ses_fe5e0a1b2c3dKq7ZpX2mRtY9wA  root   Add retries to the HTTP client');
     expect(run.stdout).toContain('fork   Add retries to the HTTP client (fork #1)');
     const created = /created (ses_\w+) in (.+)\/sessions\//.exec(run.stdout);

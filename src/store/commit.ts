@@ -14,7 +14,8 @@ export interface StagedMove {
 
 const journalFolder = (ctx: StoreContext) => join(ctx.stateDir, 'journal');
 
-async function existsNonEmpty(folder: string): Promise<boolean> {
+/** True when `folder` exists and holds anything. */
+export async function existsNonEmpty(folder: string): Promise<boolean> {
   try {
     return (await readdir(folder)).length > 0;
   } catch (error) {

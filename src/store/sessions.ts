@@ -7,7 +7,7 @@ import { type ForkedFrom, type Session, sessionInfo } from '../model/session.js'
 import { type Todo, todoList } from '../model/todo.js';
 import { VERSION } from '../version.js';
 import { syncFolder, tempPathFor, writeFileAtomic } from './atomic-write.js';
-import { commitMoves, type StagedMove } from './commit.js';
+import { commitMoves, existsNonEmpty, type StagedMove } from './commit.js';
 import { loadInfo, nextUpdated, type StoreContext, withSession, withSessions, writeData } from './context.js';
 import { formatCanonical, type LoadedFile, validate } from './json-file.js';
 import { mapLimit } from './map-limit.js';
@@ -89,15 +89,6 @@ function applyPatch(info: Session, patch: SessionPatch): Session {
     }
   }
   return next as Session;
-}
-
-async function nonEmpty(folder: string): Promise<boolean> {
-  try {
-    return (await readdir(folder)).length > 0;
-  } catch (error) {
-    if (errnoCode(error) === 'ENOENT') return false;
-    throw error;
-  }
 }
 
 /** Validates a whole session (`where` prefixes error paths) and renders its files canonically. */
@@ -205,7 +196,7 @@ export class SessionStore {
     await mkdir(paths.sessions, { recursive: true });
     return withSessions(this.ctx, ids, async () => {
       const taken: string[] = [];
-      for (const id of ids) if (await nonEmpty(paths.session(id))) taken.push(id);
+      for (const id of ids) if (await existsNonEmpty(paths.session(id))) taken.push(id);
       if (taken.length) {
         throw new ArchiveError(
           'DUPLICATE_ID',

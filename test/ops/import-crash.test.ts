@@ -1,45 +1,13 @@
-import { spawn } from 'node:child_process';
 import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { exportSessions, openArchive } from '../../src/index.js';
 import { isTempName } from '../../src/store/atomic-write.js';
-import { ROOT, tempArchive, userMessage } from '../helpers.js';
+import { ROOT, runWorker, tempArchive, userMessage } from '../helpers.js';
 
 const WORKER = join(ROOT, 'test', 'fixtures', 'import-worker.ts');
 const SESSIONS = 20;
 const RUNS = 16;
-
-/** Runs an import; with `killAfter`, kills it that many ms after it starts importing. Resolves with how it ended and how long it ran. */
-function importAndKill(dir: string, stateDir: string, file: string, killAfter?: number): Promise<{ end: 'killed' | 'done'; ms: number }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', WORKER, dir, stateDir, file], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    let ready = 0;
-    child.stdout.on('data', (d) => {
-      out += d;
-      if (out.includes('ready\n') && !ready) {
-        ready = Date.now();
-        if (killAfter !== undefined) timer = setTimeout(() => child.kill('SIGKILL'), killAfter);
-      }
-    });
-    child.stderr.on('data', (d) => {
-      err += d;
-    });
-    let timer: NodeJS.Timeout | undefined;
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      if (signal === 'SIGKILL') resolve({ end: 'killed', ms: Date.now() - ready });
-      else if (code === 0) resolve({ end: 'done', ms: Date.now() - ready });
-      else reject(new Error(`import worker failed: ${err}`));
-    });
-  });
-}
 
 describe('a killed import', () => {
   it(`leaves all ${SESSIONS} sessions or none, never a part (${RUNS} kills)`, async () => {
@@ -62,7 +30,8 @@ describe('a killed import', () => {
       await writeFile(file, JSON.stringify(payload));
       // The first run measures how long an import takes; the others are killed
       // at a random moment across that span (and a little past it).
-      const result = await importAndKill(target.dir, target.stateDir, file, run === 0 ? undefined : Math.random() * took * 1.2);
+      const result = await runWorker(WORKER, [target.dir, target.stateDir, file], run === 0 ? undefined : Math.random() * took * 1.2);
+      if (result.end === 'failed') throw new Error(`import worker failed: ${result.stderr}`);
       if (run === 0) took = result.ms;
       outcomes.push(result.end);
     }

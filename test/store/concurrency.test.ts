@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT, runTs, tempArchive } from '../helpers.js';
+import { ROOT, runWorker, tempArchive } from '../helpers.js';
 
 const WORKER = join(ROOT, 'test', 'fixtures', 'append-worker.ts');
 
@@ -10,9 +10,9 @@ describe('concurrent writers', () => {
     const { archive, dir, stateDir } = await tempArchive();
     const s = await archive.sessions.create();
     const started = Date.now();
-    const runs = await Promise.all(['a', 'b', 'c', 'd'].map((tag) => runTs(WORKER, [dir, stateDir, s.id, '250', tag])));
+    const runs = await Promise.all(['a', 'b', 'c', 'd'].map((tag) => runWorker(WORKER, [dir, stateDir, s.id, '250', tag])));
     for (const run of runs) expect(run.stderr).toBe('');
-    expect(runs.map((r) => r.code)).toEqual([0, 0, 0, 0]);
+    expect(runs.map((r) => r.end)).toEqual(['done', 'done', 'done', 'done']);
     const messages = await archive.messages.list(s.id);
     expect(messages.length).toBe(1000);
     const texts = new Set(messages.map((m) => (m.parts[0]?.type === 'text' ? m.parts[0].text : '')));

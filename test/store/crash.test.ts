@@ -1,39 +1,13 @@
-import { spawn } from 'node:child_process';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { archiveMeta, isId, messageFile, project, sessionInfo, todoList } from '../../src/index.js';
 import { isTempName } from '../../src/store/atomic-write.js';
 import { parseJsonText, validate } from '../../src/store/json-file.js';
-import { ROOT, tempArchive } from '../helpers.js';
+import { ROOT, runWorker, tempArchive } from '../helpers.js';
 
 const WORKER = join(ROOT, 'test', 'fixtures', 'crash-worker.ts');
 const KILLS = 60;
-
-/** Starts the worker, kills it with SIGKILL at a random moment after it is ready; returns what it acknowledged. */
-function runAndKill(dir: string, stateDir: string, sessionID: string): Promise<string[]> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', WORKER, dir, stateDir, sessionID], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-      if (out.includes('ready\n') && !timer) timer = setTimeout(() => child.kill('SIGKILL'), 5 + Math.random() * 150);
-    });
-    child.stderr.on('data', (d) => {
-      err += d;
-    });
-    let timer: NodeJS.Timeout | undefined;
-    child.on('error', reject);
-    child.on('close', (_code, signal) => {
-      if (signal !== 'SIGKILL') reject(new Error(`worker ended by itself (${signal}): ${err}`));
-      else resolve(out.split('\n').filter((l) => l.startsWith('ack ')));
-    });
-  });
-}
 
 describe('crash safety', () => {
   it(`SIGKILL of a writer at random points (${KILLS} kills) leaves every file parseable and every acknowledged write there`, async () => {
@@ -41,7 +15,9 @@ describe('crash safety', () => {
     const s = await archive.sessions.create({ title: 'crash target' });
     const acked: string[] = [];
     for (let i = 0; i < KILLS; i++) {
-      acked.push(...(await runAndKill(dir, stateDir, s.id)));
+      const run = await runWorker(WORKER, [dir, stateDir, s.id], 5 + Math.random() * 150);
+      if (run.end !== 'killed') throw new Error(`worker ended by itself: ${run.stderr}`);
+      acked.push(...run.stdout.split('\n').filter((l) => l.startsWith('ack ')));
       // The killed writer cannot release its lock; it is dead, so its lock
       // folder may go (deleting the state dir loses nothing).
       await rm(join(stateDir, 'locks'), { recursive: true, force: true });
