@@ -1,6 +1,11 @@
 // The public library API. Internal helpers (paths, locks, atomic writes) stay
 // unexported on purpose: the CLI and the server use only what is here.
 export { ArchiveError, type ArchiveErrorCode, isArchiveError } from './errors.js';
+export type { ArchiveEvent, ArchiveEventType } from './index/events.js';
+export { directoryMatcher, type HistoryItem, type HistoryQuery, type ListQuery } from './index/query.js';
+export { type IndexStats, type OpenIndexOptions, openIndex, SessionIndex } from './index/session-index.js';
+export { type SessionStatus, type StatusInput, StatusStore, statusInput } from './index/status.js';
+export type { SessionSummary } from './index/summary.js';
 export * from './model/index.js';
 export { type ExportOptions, exportSessions, exportToFile } from './ops/export.js';
 export { type ForkOptions, forkSession, forkTitle } from './ops/fork.js';
@@ -19,5 +24,6 @@ export {
   type SessionPatch,
   SessionStore,
 } from './store/sessions.js';
+export { type StrayFile, type StrayKind, strayKind } from './store/strays.js';
 export { TodoStore } from './store/todos.js';
 export { VERSION } from './version.js';

@@ -104,7 +104,8 @@ export async function writeFileAtomic(target: string, data: string, expect?: Wri
   await syncFolder(dirname(target));
 }
 
-function processAlive(pid: number): boolean {
+/** True when a process with this PID exists on this host. */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

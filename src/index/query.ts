@@ -1,0 +1,155 @@
+import { homedir } from 'node:os';
+import picomatch from 'picomatch';
+import { ArchiveError } from '../errors.js';
+import type { Project } from '../model/project.js';
+import type { SortedList } from './sorted-list.js';
+import type { SessionSummary } from './summary.js';
+
+/** OpenCode's `GET /session` filters. */
+export interface ListQuery {
+  /** Sessions in this folder or below it. */
+  directory?: string;
+  /** Only sessions without a parent. */
+  roots?: boolean;
+  /** Only sessions updated at or after this time (epoch ms). */
+  start?: number;
+  /** Case-insensitive substring of the title. */
+  search?: string;
+  /** At most this many. */
+  limit?: number;
+  /** Only this project. */
+  project?: string;
+  /** Only this workspace. */
+  workspace?: string;
+}
+
+/** The global history's filters and paging. */
+export interface HistoryQuery {
+  /** Page size. @default 50 */
+  limit?: number;
+  /** From a previous page's `nextCursor`. */
+  cursor?: string;
+  search?: string;
+  roots?: boolean;
+  /** Archived sessions: left out (default), included, or only they. */
+  archived?: 'exclude' | 'include' | 'only';
+  /** A folder or glob (`~` expanded); a folder matches its sub-folders too. */
+  directory?: string;
+  project?: string;
+}
+
+/** A history row: the summary with its project's `{id, name?, worktree}` (null when unknown). */
+export type HistoryItem = SessionSummary & { project: { id: string; name?: string; worktree: string } | null };
+
+/** Matches a session directory against a folder or glob, `~` expanded; a folder includes its sub-folders. */
+export function directoryMatcher(pattern: string): (dir: string) => boolean {
+  const expanded = pattern === '~' ? homedir() : pattern.startsWith('~/') ? `${homedir()}${pattern.slice(1)}` : pattern;
+  const base = expanded.length > 1 ? expanded.replace(/\/+$/, '') : expanded;
+  if (!picomatch.scan(base).isGlob) return (dir) => dir === base || dir.startsWith(base === '/' ? '/' : `${base}/`);
+  const exact = picomatch(base, { dot: true });
+  const below = picomatch(`${base}/**`, { dot: true });
+  return (dir) => exact(dir) || below(dir);
+}
+
+type Filter = (s: SessionSummary) => boolean;
+
+function filters(q: {
+  directory?: string;
+  roots?: boolean;
+  search?: string;
+  project?: string;
+  workspace?: string;
+  start?: number;
+}): Filter[] {
+  const out: Filter[] = [(s) => s.valid];
+  if (q.directory !== undefined) {
+    const match = directoryMatcher(q.directory);
+    out.push((s) => match(s.directory));
+  }
+  if (q.roots) out.push((s) => s.parentID === undefined);
+  if (q.search) {
+    const needle = q.search.toLowerCase();
+    out.push((s) => s.title.toLowerCase().includes(needle));
+  }
+  if (q.project !== undefined) out.push((s) => s.projectID === q.project);
+  if (q.workspace !== undefined) out.push((s) => s.workspaceID === q.workspace);
+  if (q.start !== undefined) {
+    const start = q.start;
+    out.push((s) => s.time.updated >= start);
+  }
+  return out;
+}
+
+function checkLimit(limit: number | undefined, fallback: number): number {
+  if (limit === undefined) return fallback;
+  if (!Number.isInteger(limit) || limit < 1) throw new ArchiveError('INVALID_INPUT', `invalid limit ${limit}: expected a whole number ≥ 1`);
+  return limit;
+}
+
+/** `items` sorted by time.updated desc, filtered, up to `limit`. */
+export function list(items: readonly SessionSummary[], query: ListQuery): SessionSummary[] {
+  const limit = checkLimit(query.limit, Number.POSITIVE_INFINITY);
+  const tests = filters(query);
+  const out: SessionSummary[] = [];
+  for (const s of items) {
+    if (tests.every((t) => t(s))) {
+      out.push(s);
+      if (out.length >= limit) break;
+    }
+  }
+  return out;
+}
+
+/** Cursor: where the previous page ended, as (created, id) of its last row. */
+function encodeCursor(s: SessionSummary): string {
+  return Buffer.from(JSON.stringify([s.time.created, s.id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): SessionSummary {
+  try {
+    const [created, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [unknown, unknown];
+    if (typeof created === 'number' && typeof id === 'string') {
+      return { id, title: '', slug: '', projectID: '', directory: '', time: { created, updated: 0 }, valid: true };
+    }
+  } catch {
+    // fall through to the error below
+  }
+  throw new ArchiveError('INVALID_INPUT', `invalid cursor ${JSON.stringify(cursor.slice(0, 80))}: pass the nextCursor of a previous page`);
+}
+
+/**
+ * The global history, newest created first. Paging is by (created, id), which
+ * no update changes, so a cursor never skips or repeats a session that existed
+ * when paging began, however sessions are updated between pages.
+ */
+export function history(
+  created: SortedList<SessionSummary>,
+  projects: ReadonlyMap<string, Project>,
+  query: HistoryQuery,
+): { items: HistoryItem[]; nextCursor?: string } {
+  const limit = checkLimit(query.limit, 50);
+  const archived = query.archived ?? 'exclude';
+  if (!['exclude', 'include', 'only'].includes(archived)) {
+    throw new ArchiveError('INVALID_INPUT', `invalid archived ${JSON.stringify(archived)}: expected exclude, include or only`);
+  }
+  const tests = filters(query);
+  if (archived === 'exclude') tests.push((s) => s.time.archived === undefined);
+  if (archived === 'only') tests.push((s) => s.time.archived !== undefined);
+  let at = 0;
+  if (query.cursor !== undefined) {
+    const after = decodeCursor(query.cursor);
+    at = created.lowerBound(after);
+    if (created.items[at]?.id === after.id) at++;
+  }
+  const items: HistoryItem[] = [];
+  let last: SessionSummary | undefined;
+  for (; at < created.items.length; at++) {
+    const s = created.items[at] as SessionSummary;
+    if (!tests.every((t) => t(s))) continue;
+    if (items.length === limit) return { items, nextCursor: last ? encodeCursor(last) : undefined };
+    const p = projects.get(s.projectID);
+    items.push({ ...s, project: p ? { id: p.id, ...(p.name ? { name: p.name } : {}), worktree: p.worktree } : null });
+    last = s;
+  }
+  return { items };
+}

@@ -1,0 +1,135 @@
+import type { Session } from '../model/session.js';
+
+/** What the index keeps of a session: enough to list, filter and page without reading files. */
+export interface SessionSummary {
+  id: string;
+  title: string;
+  slug: string;
+  projectID: string;
+  workspaceID?: string;
+  directory: string;
+  parentID?: string;
+  forkedFrom?: { sessionID: string; messageID?: string };
+  time: { created: number; updated: number; archived?: number };
+  /** The share URL, when shared. */
+  share?: string;
+  /** False when `info.json` cannot be used; `error` says why (path, line:column or field). */
+  valid: boolean;
+  error?: string;
+}
+
+/** The identity of an `info.json` as last read: re-read only when it changes. */
+export interface FileStamp {
+  mtimeMs: number;
+  size: number;
+}
+
+export function summarize(info: Session): SessionSummary {
+  const s: SessionSummary = {
+    id: info.id,
+    title: info.title,
+    slug: info.slug,
+    projectID: info.projectID,
+    directory: info.directory,
+    time: { created: info.time.created, updated: info.time.updated },
+    valid: true,
+  };
+  if (info.workspaceID !== undefined) s.workspaceID = info.workspaceID;
+  if (info.parentID !== undefined) s.parentID = info.parentID;
+  if (info.forkedFrom !== undefined) {
+    s.forkedFrom =
+      info.forkedFrom.messageID === undefined
+        ? { sessionID: info.forkedFrom.sessionID }
+        : { sessionID: info.forkedFrom.sessionID, messageID: info.forkedFrom.messageID };
+  }
+  if (info.time.archived !== undefined) s.time.archived = info.time.archived;
+  if (info.share?.url !== undefined) s.share = info.share.url;
+  return s;
+}
+
+/** A session folder whose `info.json` is broken: listed as invalid, sorted by its folder's age. */
+export function invalidSummary(id: string, error: string, mtimeMs: number): SessionSummary {
+  const t = Math.floor(mtimeMs);
+  return { id, title: '', slug: '', projectID: '', directory: '', time: { created: t, updated: t }, valid: false, error };
+}
+
+/** Listing order: most recently updated first, then by ID. */
+export function byUpdated(a: SessionSummary, b: SessionSummary): number {
+  return b.time.updated - a.time.updated || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
+/** History order: newest created first, then by ID. Stable under updates, so cursors never skip or repeat. */
+export function byCreated(a: SessionSummary, b: SessionSummary): number {
+  return b.time.created - a.time.created || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
+/** The summary as a compact tuple for the snapshot file. */
+export type SummaryRow = [
+  id: string,
+  title: string,
+  slug: string,
+  projectID: string,
+  directory: string,
+  created: number,
+  updated: number,
+  archived: number | null,
+  parentID: string | null,
+  forkedSession: string | null,
+  forkedMessage: string | null,
+  share: string | null,
+  workspaceID: string | null,
+  error: string | null,
+  mtimeMs: number,
+  size: number,
+];
+
+export function toRow(s: SessionSummary, stamp: FileStamp): SummaryRow {
+  return [
+    s.id,
+    s.title,
+    s.slug,
+    s.projectID,
+    s.directory,
+    s.time.created,
+    s.time.updated,
+    s.time.archived ?? null,
+    s.parentID ?? null,
+    s.forkedFrom?.sessionID ?? null,
+    s.forkedFrom?.messageID ?? null,
+    s.share ?? null,
+    s.workspaceID ?? null,
+    s.valid ? null : (s.error ?? 'invalid'),
+    stamp.mtimeMs,
+    stamp.size,
+  ];
+}
+
+export function fromRow(row: SummaryRow): { summary: SessionSummary; stamp: FileStamp } {
+  const [
+    id,
+    title,
+    slug,
+    projectID,
+    directory,
+    created,
+    updated,
+    archived,
+    parentID,
+    forkedSession,
+    forkedMessage,
+    share,
+    workspaceID,
+    error,
+    mtimeMs,
+    size,
+  ] = row;
+  const s: SessionSummary = { id, title, slug, projectID, directory, time: { created, updated }, valid: error === null };
+  if (archived !== null) s.time.archived = archived;
+  if (parentID !== null) s.parentID = parentID;
+  if (forkedSession !== null)
+    s.forkedFrom = forkedMessage === null ? { sessionID: forkedSession } : { sessionID: forkedSession, messageID: forkedMessage };
+  if (share !== null) s.share = share;
+  if (workspaceID !== null) s.workspaceID = workspaceID;
+  if (error !== null) s.error = error;
+  return { summary: s, stamp: { mtimeMs, size } };
+}

@@ -1,0 +1,99 @@
+import { basename, dirname, join } from 'node:path';
+import { type FSWatcher, watch } from 'chokidar';
+import { errnoCode } from '../errors.js';
+import { isId } from '../model/ids.js';
+import type { ArchivePaths } from '../store/paths.js';
+
+/** What changed, as far as a folder watch can tell: the folder and the name of the entry. */
+export type WatchNotice =
+  | { kind: 'sessions'; name: string }
+  | { kind: 'session'; sessionID: string; name: string }
+  | { kind: 'messages'; sessionID: string; name: string }
+  | { kind: 'projects'; name: string }
+  | { kind: 'status'; name: string };
+
+export interface WatcherHandlers {
+  notice(notice: WatchNotice): void;
+  /** The watch budget ran out (`ENOSPC`/`EMFILE`) or another watch error happened. */
+  error(error: Error, exhausted: boolean): void;
+}
+
+/**
+ * Folder watches only: chokidar is told to ignore every file, so it holds one
+ * inotify watch per folder (the archive's `sessions/`, each session folder,
+ * `projects/`, the status folder, and the messages folder of subscribed
+ * sessions), and its unthrottled `raw` events name the entry that changed.
+ * Its throttled file events, which drop trailing changes, are not used.
+ */
+export class ArchiveWatcher {
+  private readonly watcher: FSWatcher;
+  private readonly subscribed = new Set<string>();
+  readonly ready: Promise<void>;
+
+  constructor(
+    private readonly paths: ArchivePaths,
+    private readonly statusFolder: string,
+    handlers: WatcherHandlers,
+  ) {
+    this.watcher = watch([paths.sessions, paths.projects, statusFolder], {
+      depth: 1,
+      ignoreInitial: true,
+      persistent: true,
+      ignored: (path, stats) => {
+        if (stats?.isFile()) return true;
+        if (basename(path) === 'messages') return !this.subscribed.has(basename(dirname(path)));
+        return false;
+      },
+    });
+    this.watcher.on('raw', (_event, name, details) => {
+      const folder = (details as { watchedPath?: string } | undefined)?.watchedPath;
+      if (typeof folder !== 'string' || typeof name !== 'string' || name === '') return;
+      const notice = this.classify(folder, name);
+      if (notice) handlers.notice(notice);
+    });
+    this.watcher.on('error', (error) => {
+      const code = errnoCode(error);
+      handlers.error(error as Error, code === 'ENOSPC' || code === 'EMFILE');
+    });
+    this.ready = new Promise((resolve) => this.watcher.once('ready', () => resolve()));
+  }
+
+  private classify(folder: string, name: string): WatchNotice | undefined {
+    const { sessions, projects } = this.paths;
+    if (folder === sessions) return { kind: 'sessions', name };
+    if (folder === projects) return { kind: 'projects', name };
+    if (folder === this.statusFolder) return { kind: 'status', name };
+    const parent = dirname(folder);
+    if (parent === sessions && isId('session', basename(folder))) return { kind: 'session', sessionID: basename(folder), name };
+    if (basename(folder) === 'messages' && dirname(parent) === sessions && isId('session', basename(parent))) {
+      return { kind: 'messages', sessionID: basename(parent), name };
+    }
+    return undefined;
+  }
+
+  /** Starts watching a session's messages folder (one more watch). */
+  subscribe(sessionID: string): void {
+    if (this.subscribed.has(sessionID)) return;
+    this.subscribed.add(sessionID);
+    this.watcher.add(join(this.paths.session(sessionID), 'messages'));
+  }
+
+  unsubscribe(sessionID: string): void {
+    if (!this.subscribed.delete(sessionID)) return;
+    this.watcher.unwatch(join(this.paths.session(sessionID), 'messages'));
+  }
+
+  /** For tests and diagnostics: the folders being watched. */
+  watchedFolders(): number {
+    return Object.keys(this.watcher.getWatched()).length;
+  }
+
+  /** The underlying chokidar watcher, so tests can feed it the errors a full inotify table gives. */
+  get raw(): FSWatcher {
+    return this.watcher;
+  }
+
+  async close(): Promise<void> {
+    await this.watcher.close();
+  }
+}
