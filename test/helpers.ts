@@ -93,7 +93,12 @@ export interface WorkerRun {
  * Runs a worker script (through tsx) that prints "ready" when it starts its
  * real work; with `killAfter`, sends SIGKILL that many ms after "ready".
  */
-export function runWorker(file: string, args: string[], killAfter?: number, env: Record<string, string> = {}): Promise<WorkerRun> {
+export function runWorker(
+  file: string,
+  args: string[],
+  options: { killAfter?: number; env?: Record<string, string>; onReady?: () => void } = {},
+): Promise<WorkerRun> {
+  const { killAfter, env = {}, onReady } = options;
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', file, ...args], {
       cwd: ROOT,
@@ -108,6 +113,7 @@ export function runWorker(file: string, args: string[], killAfter?: number, env:
       stdout += d;
       if (!ready && stdout.includes('ready\n')) {
         ready = Date.now();
+        onReady?.();
         if (killAfter !== undefined) timer = setTimeout(() => child.kill('SIGKILL'), killAfter);
       }
     });

@@ -20,10 +20,8 @@ describe('README', () => {
     const example = await readFile(join(ROOT, 'examples', 'quickstart.ts'), 'utf8');
     expect(readme).toContain(`\`\`\`ts\n${example.replace("from '../src/index.js'", "from 'session-archive'")}\`\`\``);
     const root = await tempDir();
-    const run = await runWorker(join(ROOT, 'examples', 'quickstart.ts'), [], undefined, {
-      SARC_ARCHIVE: '',
-      SARC_STATE_DIR: join(root, 'state'),
-      TMPDIR: root,
+    const run = await runWorker(join(ROOT, 'examples', 'quickstart.ts'), [], {
+      env: { SARC_ARCHIVE: '', SARC_STATE_DIR: join(root, 'state'), TMPDIR: root },
     });
     expect(run.stderr).toBe('');
     expect(run.end).toBe('done');

@@ -304,7 +304,7 @@ export class SessionIndex {
       case 'session':
         if (n.name === 'info.json') this.debounce(`session:${n.sessionID}`, () => this.refreshSession(n.sessionID));
         else if (n.name === 'todos.json') this.debounce(`todos:${n.sessionID}`, () => this.refreshTodos(n.sessionID));
-        else if (n.name === 'messages' && this.subscribers.has(n.sessionID)) this.watcher?.subscribe(n.sessionID);
+        else if (n.name === 'messages' && this.subscribers.has(n.sessionID)) void this.watcher?.subscribe(n.sessionID);
         else if (n.name !== 'messages') this.debounce(`strays:${n.sessionID}`, () => this.refreshSessionStrays(n.sessionID));
         return;
       case 'messages':
@@ -404,9 +404,11 @@ export class SessionIndex {
     const count = this.subscribers.get(sessionID) ?? 0;
     this.subscribers.set(sessionID, count + 1);
     if (count === 0) {
+      // Watch first, then read: a change after the read is always seen.
+      this.messageCache.set(sessionID, new Map());
+      await this.watcher?.subscribe(sessionID);
       const messages = await this.archive.messages.list(sessionID).catch(() => []);
       this.messageCache.set(sessionID, new Map(messages.map((m) => [m.info.id, m])));
-      this.watcher?.subscribe(sessionID);
     }
     let done = false;
     return () => {
@@ -446,6 +448,11 @@ export class SessionIndex {
   /** Forks of a session (by `forkedFrom`), oldest first. */
   forks(id: string): SessionSummary[] {
     return this.created.items.filter((s) => s.forkedFrom?.sessionID === id).reverse();
+  }
+
+  /** Every summary, valid or not, newest created first. */
+  all(): SessionSummary[] {
+    return [...this.created.items];
   }
 
   /** Sessions whose `info.json` is broken, with their errors. */

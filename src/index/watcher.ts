@@ -71,11 +71,18 @@ export class ArchiveWatcher {
     return undefined;
   }
 
-  /** Starts watching a session's messages folder (one more watch). */
-  subscribe(sessionID: string): void {
-    if (this.subscribed.has(sessionID)) return;
+  /**
+   * Starts watching a session's messages folder (one more watch). Resolves
+   * once the watch is in place (or after a second, if the folder is missing:
+   * its creation is then seen through the session folder's watch).
+   */
+  async subscribe(sessionID: string): Promise<void> {
+    const folder = join(this.paths.session(sessionID), 'messages');
     this.subscribed.add(sessionID);
-    this.watcher.add(join(this.paths.session(sessionID), 'messages'));
+    this.watcher.add(folder);
+    for (let waited = 0; waited < 1_000 && !(folder in this.watcher.getWatched()); waited += 5) {
+      await new Promise((r) => setTimeout(r, 5));
+    }
   }
 
   unsubscribe(sessionID: string): void {

@@ -11,12 +11,12 @@ afterEach(async () => {
   for (const index of open.splice(0)) await index.close();
 });
 
-async function until<T>(fn: () => T | undefined | false, ms = 2_000): Promise<T> {
+async function until<T>(fn: () => T | undefined | false, ms = 5_000): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     const v = fn();
     if (v) return v;
-    if (Date.now() > end) throw new Error('timed out waiting');
+    if (Date.now() > end) throw new Error(`timed out waiting for ${fn.toString()}`);
     await new Promise((r) => setTimeout(r, 10));
   }
 }

@@ -30,7 +30,9 @@ describe('a killed import', () => {
       await writeFile(file, JSON.stringify(payload));
       // The first run measures how long an import takes; the others are killed
       // at a random moment across that span (and a little past it).
-      const result = await runWorker(WORKER, [target.dir, target.stateDir, file], run === 0 ? undefined : Math.random() * took * 1.2);
+      const result = await runWorker(WORKER, [target.dir, target.stateDir, file], {
+        killAfter: run === 0 ? undefined : Math.random() * took * 1.2,
+      });
       if (result.end === 'failed') throw new Error(`import worker failed: ${result.stderr}`);
       if (run === 0) took = result.ms;
       outcomes.push(result.end);

@@ -15,7 +15,7 @@ describe('crash safety', () => {
     const s = await archive.sessions.create({ title: 'crash target' });
     const acked: string[] = [];
     for (let i = 0; i < KILLS; i++) {
-      const run = await runWorker(WORKER, [dir, stateDir, s.id], 5 + Math.random() * 150);
+      const run = await runWorker(WORKER, [dir, stateDir, s.id], { killAfter: 5 + Math.random() * 150 });
       if (run.end !== 'killed') throw new Error(`worker ended by itself: ${run.stderr}`);
       acked.push(...run.stdout.split('\n').filter((l) => l.startsWith('ack ')));
       // The killed writer cannot release its lock; it is dead, so its lock
