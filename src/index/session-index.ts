@@ -1,4 +1,4 @@
-import { readdir } from 'node:fs/promises';
+import { mkdir, readdir } from 'node:fs/promises';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { errnoCode, isArchiveError } from '../errors.js';
 import { isId } from '../model/ids.js';
@@ -100,7 +100,7 @@ export class SessionIndex {
       await index.rebuild();
     }
     await index.loadProjects();
-    if (index.options.watch) index.startWatching();
+    if (index.options.watch) await index.startWatching();
     return index;
   }
 
@@ -147,7 +147,7 @@ export class SessionIndex {
 
   /** Writes the snapshot now. */
   async save(): Promise<void> {
-    await saveSnapshot(this.archive.stateDir, this.archive.dir, this.entries.values());
+    await saveSnapshot(this.archive.stateDir, this.archive.dir, this.entries);
   }
 
   private async loadProjects(): Promise<void> {
@@ -161,12 +161,16 @@ export class SessionIndex {
     const { ids, strays } = await this.folders();
     const found: Entry[] = [];
     for (let i = 0; i < ids.length; i += CHUNK) {
-      const batch = await Promise.all(ids.slice(i, i + CHUNK).map((id) => readSession(this.paths, id)));
-      for (const s of batch) if (s) found.push({ summary: s.summary, stamp: s.stamp });
+      for (const id of ids.slice(i, i + CHUNK)) {
+        const s = readSession(this.paths, id);
+        if (s) found.push({ summary: s.summary, stamp: s.stamp });
+      }
+      if (i + CHUNK < ids.length) await yieldToLoop();
     }
     this.load(found);
     this.setTopLevelStrays(strays);
-    await this.save();
+    // Persisted soon and on close; the caller need not wait for the fsync.
+    this.scheduleSave();
   }
 
   private async folders(): Promise<{ ids: string[]; strays: StrayFile[] }> {
@@ -227,7 +231,7 @@ export class SessionIndex {
 
   /** Re-reads one session's `info.json` and updates the index; true when the summary changed. */
   private async refreshSession(id: string, quiet = false): Promise<boolean> {
-    const scanned = await readSession(this.paths, id);
+    const scanned = readSession(this.paths, id);
     const known = this.entries.get(id);
     if (!scanned) {
       if (!known) return false;
@@ -250,7 +254,11 @@ export class SessionIndex {
 
   // ------------------------------------------------------------- watching
 
-  private startWatching(): void {
+  private async startWatching(): Promise<void> {
+    // Folders must exist before their watch starts, or the first write into a
+    // folder created later can come before its watch and go unseen.
+    await mkdir(this.status.folder, { recursive: true });
+    await mkdir(this.paths.projects, { recursive: true });
     this.watcher = new ArchiveWatcher(this.paths, this.status.folder, {
       notice: (n) => this.onNotice(n),
       error: (error, exhausted) => this.onWatchError(error, exhausted),

@@ -104,7 +104,12 @@ export function toRow(s: SessionSummary, stamp: FileStamp): SummaryRow {
   ];
 }
 
-export function fromRow(row: SummaryRow): { summary: SessionSummary; stamp: FileStamp } {
+/**
+ * A summary from a snapshot row. `intern` shares one copy of strings many
+ * sessions repeat (project, directory, slug): at 100k sessions that is
+ * megabytes of duplicate strings.
+ */
+export function fromRow(row: SummaryRow, intern?: Map<string, string>): { summary: SessionSummary; stamp: FileStamp } {
   const [
     id,
     title,
@@ -123,7 +128,22 @@ export function fromRow(row: SummaryRow): { summary: SessionSummary; stamp: File
     mtimeMs,
     size,
   ] = row;
-  const s: SessionSummary = { id, title, slug, projectID, directory, time: { created, updated }, valid: error === null };
+  const shared = (v: string) => {
+    if (!intern) return v;
+    const found = intern.get(v);
+    if (found !== undefined) return found;
+    intern.set(v, v);
+    return v;
+  };
+  const s: SessionSummary = {
+    id,
+    title,
+    slug: shared(slug),
+    projectID: shared(projectID),
+    directory: shared(directory),
+    time: { created, updated },
+    valid: error === null,
+  };
   if (archived !== null) s.time.archived = archived;
   if (parentID !== null) s.parentID = parentID;
   if (forkedSession !== null)

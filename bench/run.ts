@@ -1,0 +1,126 @@
+// npm run bench: the index benchmark. Builds archives of 10k and 100k
+// sessions (cached in $TMPDIR between runs), then measures in fresh processes:
+// the floor (read every info.json's bytes), a naive scan (read + parse every
+// info.json, as JSON-file storage lists), a rebuild, a cold open (snapshot +
+// reconcile) and a warm first page of 50, and writes bench/RESULTS.md.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { initArchive, newId } from '../src/index.js';
+import { formatCanonical } from '../src/store/json-file.js';
+
+const SCALES = (process.env.BENCH_SCALES ?? '10000,100000').split(',').map(Number);
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const here = import.meta.dirname;
+
+async function makeArchive(n: number): Promise<string> {
+  const dir = join(tmpdir(), `sarc-bench-${n}`);
+  if (existsSync(join(dir, 'ready'))) return dir;
+  await initArchive(dir);
+  const base = Date.UTC(2026, 0, 1);
+  for (let i = 0; i < n; i++) {
+    const id = newId('session');
+    mkdirSync(join(dir, 'sessions', id, 'messages'), { recursive: true });
+    const info = {
+      id,
+      slug: 'brave-forest',
+      projectID: i % 3 ? '8f3c2a1b9d7e6f5a4c3b2a1908f7e6d5c4b3a291' : 'global',
+      directory: `/home/dev/src/project-${i % 50}`,
+      path: '',
+      ...(i % 10 === 0 ? { parentID: id } : {}),
+      title: `Session ${i}: refactor the ${['parser', 'client', 'server', 'cli'][i % 4]} module and add tests`,
+      version: '1.18.33',
+      cost: 0.0123,
+      tokens: { input: 5120, output: 640, reasoning: 0, cache: { read: 0, write: 0 } },
+      time: { created: base + i * 1000, updated: base + i * 1000 + ((i * 7919) % 100_000) },
+    };
+    writeFileSync(join(dir, 'sessions', id, 'info.json'), formatCanonical(info));
+  }
+  writeFileSync(join(dir, 'ready'), '');
+  return dir;
+}
+
+// Measured on compiled JavaScript, as the library runs in production (tsx's
+// loader thread alone would add tens of MB to the RSS).
+const build = join(here, '..', 'node_modules', '.cache', 'sarc-bench-build');
+execFileSync(
+  process.execPath,
+  [
+    join(here, '..', 'node_modules', 'typescript', 'bin', 'tsc'),
+    '-p',
+    join(here, '..', 'tsconfig.json'),
+    '--outDir',
+    build,
+    '--sourceMap',
+    'false',
+    '--declaration',
+    'false',
+  ],
+  { stdio: 'inherit' },
+);
+
+function measure(mode: string, dir: string, stateDir: string): Record<string, number> {
+  const out = execFileSync(process.execPath, ['--expose-gc', join(build, 'bench', 'index-bench.js'), mode, dir, stateDir], {
+    encoding: 'utf8',
+  });
+  return JSON.parse(out.trim().split('\n').pop() as string);
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+
+const rows: string[] = [];
+for (const n of SCALES) {
+  const dir = await makeArchive(n);
+  const stateDir = join(tmpdir(), `sarc-bench-${n}-state`);
+  const scans = Array.from({ length: RUNS }, () => measure('scan', dir, stateDir));
+  const opens = Array.from({ length: RUNS }, () => measure('open', dir, stateDir));
+  const m = (key: string, from: Record<string, number>[]) => median(from.map((r) => r[key] as number));
+  const floor = m('floor', scans);
+  const naive = m('naive', scans);
+  const rebuild = m('rebuild', scans);
+  const cold = m('coldOpen', opens);
+  const warm = m('warmPage', opens);
+  const rss = m('rssMB', opens);
+  const fmt = (x: number) => (x < 10 ? x.toFixed(3) : x.toFixed(0));
+  rows.push(
+    `| ${n.toLocaleString('en')} | ${fmt(floor)} | ${fmt(naive)} | ${fmt(rebuild)} (${(rebuild / floor).toFixed(2)}× floor) | ${fmt(cold)} (${((cold / naive) * 100).toFixed(0)}% of naive) | ${warm.toFixed(3)} | ${rss.toFixed(0)} |`,
+  );
+  console.log(rows.at(-1));
+}
+
+const cpu = cpus()[0]?.model ?? 'unknown CPU';
+const results = `# Index benchmark
+
+\`npm run bench\` on ${cpus().length} × ${cpu}, ${(totalmem() / 1024 ** 3).toFixed(0)} GiB, Node ${process.version},
+${new Date().toISOString().slice(0, 10)}. Medians of ${RUNS} runs, each in a fresh \`node\` process on the tsc-compiled code; the files are in the
+page cache (they were just written or read), so the floor is CPU and system-call cost, not disk.
+
+- **floor**: read every \`info.json\`'s bytes, parse nothing.
+- **naive**: read and parse every \`info.json\`, sort, take 50 (how JSON-file storage lists).
+- **rebuild**: \`openIndex(archive, {rebuild: true})\` reading and validating every \`info.json\`, then the first page.
+- **cold open**: \`openIndex(archive)\` in a new process: load the snapshot, stat every \`info.json\`, first page.
+- **warm page**: \`index.list({limit: 50})\` on an open index.
+- **RSS**: the whole process after a cold open.
+
+| sessions | floor ms | naive ms | rebuild ms | cold open ms | warm page ms | RSS MB |
+|---|---|---|---|---|---|---|
+${rows.join('\n')}
+
+Targets: warm first page ≤ 1 ms at 100k; cold open at 100k ≤ 25% of naive; rebuild ≤ 2× the floor; RSS of an open 100k index ≤ 200 MB.
+
+## Reading
+
+- The warm page, the rebuild and the RSS targets are met.
+- **Cold open misses its target** (about 75–90% of the naive scan instead of 25%). A cold open must
+  check every \`info.json\` for changes made while no process watched (a VS Code save writes in place, so
+  the folder's own mtime does not change): one \`stat\` per session. With the files in the page cache a
+  \`stat\` costs about 40% of what reading and parsing the same small file costs (profiled: ~460 ms of
+  stat at 100k against ~1.1 s for the naive scan), so no stat-per-file reconcile can reach 25%; loading
+  the snapshot and sorting add the rest. What would meet it: serve the snapshot at once and verify in
+  the background (first page after ~20% of the naive time, possibly stale for the ~0.5 s the stats
+  take), or keep a long-lived process (\`sarc serve\`) whose watcher makes cold opens rare. On a cold
+  page cache the naive scan pays a disk read per file and the stat-based open gains relative to it.
+`;
+writeFileSync(join(here, 'RESULTS.md'), results);
+console.log(readFileSync(join(here, 'RESULTS.md'), 'utf8'));
