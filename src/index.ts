@@ -3,7 +3,7 @@
 export { ArchiveError, type ArchiveErrorCode, isArchiveError } from './errors.js';
 export type { ArchiveEvent, ArchiveEventType } from './index/events.js';
 export { directoryMatcher, type HistoryItem, type HistoryQuery, type ListQuery } from './index/query.js';
-export { type IndexStats, type OpenIndexOptions, openIndex, SessionIndex } from './index/session-index.js';
+export { type IndexedSession, type IndexStats, type OpenIndexOptions, openIndex, SessionIndex } from './index/session-index.js';
 export { type SessionStatus, type StatusInput, StatusStore, statusInput } from './index/status.js';
 export type { SessionSummary } from './index/summary.js';
 export * from './model/index.js';

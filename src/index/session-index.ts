@@ -13,7 +13,7 @@ import { type HistoryItem, type HistoryQuery, history, type ListQuery, list } fr
 import { readSession, stampOf } from './scan.js';
 import { loadSnapshot, saveSnapshot } from './snapshot.js';
 import { SortedList } from './sorted-list.js';
-import { type SessionStatus, type StatusInput, StatusStore } from './status.js';
+import { effective, type SessionStatus, type StatusInput, StatusStore } from './status.js';
 import { byCreated, byUpdated, type FileStamp, type SessionSummary } from './summary.js';
 import { ArchiveWatcher, type WatchNotice } from './watcher.js';
 
@@ -43,6 +43,9 @@ export interface IndexStats {
   degraded: boolean;
 }
 
+/** A summary with the session's runtime status. */
+export type IndexedSession = SessionSummary & { status: SessionStatus };
+
 interface Entry {
   summary: SessionSummary;
   stamp: FileStamp;
@@ -66,6 +69,7 @@ export class SessionIndex {
   private readonly messageCache = new Map<string, Map<string, MessageWithParts>>();
   private readonly subscribers = new Map<string, number>();
   private projects = new Map<string, Project>();
+  private statuses = new Map<string, SessionStatus>();
   private watcher: ArchiveWatcher | undefined;
   private reconcileTimer: NodeJS.Timeout | undefined;
   private saveTimer: NodeJS.Timeout | undefined;
@@ -100,6 +104,7 @@ export class SessionIndex {
       await index.rebuild();
     }
     await index.loadProjects();
+    index.statuses = new Map(Object.entries(await index.status.map()));
     if (index.options.watch) await index.startWatching();
     return index;
   }
@@ -329,9 +334,7 @@ export class SessionIndex {
       case 'status':
         if (n.name.endsWith('.json') && isId('session', n.name.slice(0, -5))) {
           const sessionID = n.name.slice(0, -5);
-          this.debounce(`status:${sessionID}`, async () =>
-            this.emit(event('session.status', { sessionID, status: await this.status.get(sessionID) })),
-          );
+          this.debounce(`status:${sessionID}`, async () => this.noteStatus(sessionID, await this.status.get(sessionID)));
         }
         return;
     }
@@ -434,28 +437,36 @@ export class SessionIndex {
   }
 
   /** One session's summary, or undefined. */
-  get(id: string): SessionSummary | undefined {
-    return this.entries.get(id)?.summary;
+  get(id: string): IndexedSession | undefined {
+    const entry = this.entries.get(id);
+    return entry && this.withStatus(entry.summary);
   }
 
   /** Sessions as OpenCode's `GET /session` lists them (see {@link ListQuery}). */
-  list(query: ListQuery = {}): SessionSummary[] {
-    return list(this.updated.items, query);
+  list(query: ListQuery = {}): IndexedSession[] {
+    return list(this.updated.items, query).map((s) => this.withStatus(s));
   }
 
   /** The global history across projects, paged by an opaque cursor (see {@link HistoryQuery}). */
-  history(query: HistoryQuery = {}): { items: HistoryItem[]; nextCursor?: string } {
-    return history(this.created, this.projects, query);
+  history(query: HistoryQuery = {}): { items: Array<HistoryItem & IndexedSession>; nextCursor?: string } {
+    const page = history(this.created, this.projects, query);
+    return { ...page, items: page.items.map((s) => ({ ...s, status: this.statusOf(s.id) })) };
   }
 
   /** Child sessions (by `parentID`), oldest first. */
-  children(id: string): SessionSummary[] {
-    return this.created.items.filter((s) => s.parentID === id).reverse();
+  children(id: string): IndexedSession[] {
+    return this.created.items
+      .filter((s) => s.parentID === id)
+      .reverse()
+      .map((s) => this.withStatus(s));
   }
 
   /** Forks of a session (by `forkedFrom`), oldest first. */
-  forks(id: string): SessionSummary[] {
-    return this.created.items.filter((s) => s.forkedFrom?.sessionID === id).reverse();
+  forks(id: string): IndexedSession[] {
+    return this.created.items
+      .filter((s) => s.forkedFrom?.sessionID === id)
+      .reverse()
+      .map((s) => this.withStatus(s));
   }
 
   /** Every summary, valid or not, newest created first. */
@@ -496,8 +507,27 @@ export class SessionIndex {
   async setStatus(sessionID: string, status: StatusInput): Promise<SessionStatus> {
     await this.archive.sessions.get(sessionID);
     const stored = await this.status.set(sessionID, status);
-    if (!this.watcher) this.emit(event('session.status', { sessionID, status: stored }));
+    // Without a watcher, nobody else would notice; with one, its event follows.
+    if (!this.watcher) this.noteStatus(sessionID, stored);
+    else if (stored.type === 'idle') this.statuses.delete(sessionID);
+    else this.statuses.set(sessionID, stored);
     return stored;
+  }
+
+  private noteStatus(sessionID: string, status: SessionStatus): void {
+    if (status.type === 'idle') this.statuses.delete(sessionID);
+    else this.statuses.set(sessionID, status);
+    this.emit(event('session.status', { sessionID, status }));
+  }
+
+  /** A session's runtime status from memory (kept current by the watcher); a dead owner's busy is idle. */
+  statusOf(sessionID: string): SessionStatus {
+    const status = this.statuses.get(sessionID);
+    return status ? effective(status) : { type: 'idle' };
+  }
+
+  private withStatus(s: SessionSummary): IndexedSession {
+    return { ...s, status: this.statusOf(s.id) };
   }
 
   /** For tests: the chokidar watcher underneath, or undefined when not watching. */

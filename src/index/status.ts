@@ -29,6 +29,15 @@ const IDLE: SessionStatus = { type: 'idle' };
 const HOST = hostname();
 
 /**
+ * The status as it stands now: an error stays until someone clears it, but a
+ * busy or retry whose process is gone from this host is idle.
+ */
+export function effective(status: SessionStatus): SessionStatus {
+  if (status.type !== 'error' && status.host === HOST && typeof status.pid === 'number' && !processAlive(status.pid)) return IDLE;
+  return status;
+}
+
+/**
  * Runtime status per session, kept in the state dir (never in the archive):
  * one small file per non-idle session. A `busy` or `retry` whose process is
  * gone from this host reads as idle, so status never sticks after a crash.
@@ -78,11 +87,8 @@ export class StatusStore {
     }
     const parsed = statusInput.safeParse(value);
     if (!parsed.success) return undefined;
-    const status = parsed.data as SessionStatus;
-    const { host, pid } = value as { host?: unknown; pid?: unknown };
-    // An error stays until someone clears it; busy and retry die with their process.
-    if (status.type !== 'error' && host === HOST && typeof pid === 'number' && !processAlive(pid)) return undefined;
-    return { ...status };
+    const status = effective(parsed.data as SessionStatus);
+    return status.type === 'idle' ? undefined : status;
   }
 
   /** Every session that is not idle, as OpenCode's `GET /session/status` answers: `{[sessionID]: status}`. */

@@ -115,6 +115,10 @@ describe('status', () => {
     expect(Object.keys(map).sort()).toEqual([SAMPLE.child, SAMPLE.fork, SAMPLE.notes].sort());
     expect(map[SAMPLE.notes]).toMatchObject({ type: 'busy', pid: process.pid });
     expect(map[SAMPLE.fork]).toMatchObject({ type: 'error', message: 'provider down' });
+    // Listing carries each session's status; the killed owner's busy is idle there too.
+    expect(index.get(SAMPLE.notes)?.status.type).toBe('busy');
+    expect(index.list({ search: 'fetch' })[0]?.status).toMatchObject({ type: 'retry', attempt: 2 });
+    expect(index.history().items.find((s) => s.id === SAMPLE.main)?.status).toEqual({ type: 'idle' });
     await index.setStatus(SAMPLE.notes, { type: 'idle' });
     expect(await index.status.get(SAMPLE.notes)).toEqual({ type: 'idle' });
     const bad = await index.setStatus(SAMPLE.notes, { type: 'sleeping' } as never).catch((e: unknown) => e);
