@@ -2,14 +2,20 @@
 // unexported on purpose: the CLI and the server use only what is here.
 export { ArchiveError, type ArchiveErrorCode, isArchiveError } from './errors.js';
 export type { ArchiveEvent, ArchiveEventType } from './index/events.js';
-export { directoryMatcher, type HistoryItem, type HistoryQuery, type ListQuery } from './index/query.js';
+export { directoryMatcher, expandHome, type HistoryItem, type HistoryQuery, type ListQuery } from './index/query.js';
 export { type IndexedSession, type IndexStats, type OpenIndexOptions, openIndex, SessionIndex } from './index/session-index.js';
+export { type Signal, type SignalKind, SignalStore } from './index/signals.js';
 export { type SessionStatus, type StatusInput, StatusStore, statusInput } from './index/status.js';
 export type { SessionSummary } from './index/summary.js';
 export * from './model/index.js';
+export { diff, type FileDiff } from './ops/diff.js';
 export { type ExportOptions, exportSessions, exportToFile } from './ops/export.js';
 export { type ForkOptions, forkSession, forkTitle } from './ops/fork.js';
 export { type ImportMode, type ImportOptions, type ImportResult, importSessions, readImportFile } from './ops/import.js';
+export { type MigrateOptions, type MigrateResult, type MigrateRow, type MigrateSelection, migrate } from './ops/migrate.js';
+export { type OrphanRow, orphans } from './ops/orphans.js';
+export { revert, unrevert } from './ops/revert.js';
+export { findShared, share, shareToken, unshare } from './ops/share.js';
 export { type Archive, GITIGNORE, initArchive, type OpenArchiveOptions, openArchive } from './store/archive.js';
 export { locateArchive, stateDirFor } from './store/locate.js';
 export type { LockOptions } from './store/lock.js';

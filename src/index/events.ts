@@ -13,7 +13,10 @@ export type ArchiveEvent =
   | { id: string; type: 'message.part.updated'; properties: { sessionID: string; part: Part; time: number } }
   | { id: string; type: 'message.part.removed'; properties: { sessionID: string; messageID: string; partID: string } }
   | { id: string; type: 'todo.updated'; properties: { sessionID: string; todos: Todo[] } }
-  | { id: string; type: 'session.status'; properties: { sessionID: string; status: SessionStatus } };
+  | { id: string; type: 'session.status'; properties: { sessionID: string; status: SessionStatus } }
+  /** Archive events for writers: someone asked to stop, or to run init (the archive runs no model). */
+  | { id: string; type: 'session.aborted'; properties: { sessionID: string; time: number } }
+  | { id: string; type: 'session.init'; properties: { sessionID: string; time: number; request: Record<string, unknown> } };
 
 export type ArchiveEventType = ArchiveEvent['type'];
 

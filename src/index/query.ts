@@ -41,9 +41,14 @@ export interface HistoryQuery {
 /** A history row: the summary with its project's `{id, name?, worktree}` (null when unknown). */
 export type HistoryItem = SessionSummary & { project: { id: string; name?: string; worktree: string } | null };
 
+/** `~` and `~/…` expanded to the home folder. */
+export function expandHome(pattern: string): string {
+  return pattern === '~' ? homedir() : pattern.startsWith('~/') ? `${homedir()}${pattern.slice(1)}` : pattern;
+}
+
 /** Matches a session directory against a folder or glob, `~` expanded; a folder includes its sub-folders. */
 export function directoryMatcher(pattern: string): (dir: string) => boolean {
-  const expanded = pattern === '~' ? homedir() : pattern.startsWith('~/') ? `${homedir()}${pattern.slice(1)}` : pattern;
+  const expanded = expandHome(pattern);
   const base = expanded.length > 1 ? expanded.replace(/\/+$/, '') : expanded;
   if (!picomatch.scan(base).isGlob) return (dir) => dir === base || dir.startsWith(base === '/' ? '/' : `${base}/`);
   const exact = picomatch(base, { dot: true });

@@ -11,6 +11,7 @@ import { type StrayFile, sessionStrays, topLevelStrays } from '../store/strays.j
 import { type ArchiveEvent, event } from './events.js';
 import { type HistoryItem, type HistoryQuery, history, type ListQuery, list } from './query.js';
 import { readSession, stampOf } from './scan.js';
+import { type Signal, SignalStore } from './signals.js';
 import { loadSnapshot, saveSnapshot } from './snapshot.js';
 import { SortedList } from './sorted-list.js';
 import { effective, type SessionStatus, type StatusInput, StatusStore } from './status.js';
@@ -78,6 +79,7 @@ export class SessionIndex {
   private closed = false;
   readonly paths: ArchivePaths;
   readonly status: StatusStore;
+  readonly signals: SignalStore;
 
   private constructor(
     readonly archive: Archive,
@@ -85,6 +87,7 @@ export class SessionIndex {
   ) {
     this.paths = new ArchivePaths(archive.dir);
     this.status = new StatusStore(archive.stateDir, archive.now);
+    this.signals = new SignalStore(archive.stateDir);
   }
 
   /** Opens the index of an archive: snapshot + reconcile (or a rebuild), then the watcher. */
@@ -263,11 +266,16 @@ export class SessionIndex {
     // Folders must exist before their watch starts, or the first write into a
     // folder created later can come before its watch and go unseen.
     await mkdir(this.status.folder, { recursive: true });
+    await mkdir(this.signals.folder, { recursive: true });
     await mkdir(this.paths.projects, { recursive: true });
-    this.watcher = new ArchiveWatcher(this.paths, this.status.folder, {
-      notice: (n) => this.onNotice(n),
-      error: (error, exhausted) => this.onWatchError(error, exhausted),
-    });
+    this.watcher = new ArchiveWatcher(
+      this.paths,
+      { status: this.status.folder, signals: this.signals.folder },
+      {
+        notice: (n) => this.onNotice(n),
+        error: (error, exhausted) => this.onWatchError(error, exhausted),
+      },
+    );
     this.setReconcileInterval(this.options.reconcileMs);
   }
 
@@ -327,6 +335,12 @@ export class SessionIndex {
         } else {
           this.debounce(`strays:${n.sessionID}`, () => this.refreshSessionStrays(n.sessionID));
         }
+        return;
+      case 'signals':
+        this.debounce(`signal:${n.name}`, async () => {
+          const signal = await this.signals.read(n.name);
+          if (signal) this.emitSignal(signal);
+        });
         return;
       case 'projects':
         this.debounce('projects', () => this.loadProjects());
@@ -512,6 +526,36 @@ export class SessionIndex {
     else if (stored.type === 'idle') this.statuses.delete(sessionID);
     else this.statuses.set(sessionID, stored);
     return stored;
+  }
+
+  private emitSignal(signal: Signal): void {
+    if (signal.kind === 'abort') this.emit(event('session.aborted', { sessionID: signal.sessionID, time: signal.time }));
+    else this.emit(event('session.init', { sessionID: signal.sessionID, time: signal.time, request: signal.request }));
+  }
+
+  /**
+   * OpenCode's abort: the session becomes idle, the abort is recorded, and
+   * listeners (here and, through their watchers, in other processes) get
+   * `session.status` and `session.aborted`. True, as OpenCode answers.
+   */
+  async abort(sessionID: string): Promise<boolean> {
+    await this.archive.sessions.get(sessionID);
+    const signal = await this.signals.record('abort', sessionID, this.archive.now());
+    await this.setStatus(sessionID, { type: 'idle' });
+    if (!this.watcher) this.emitSignal(signal);
+    return true;
+  }
+
+  /**
+   * OpenCode's init (analyse the project, write AGENTS.md) cannot run here:
+   * the request is recorded and announced as `session.init` for an agent that
+   * listens. True, as OpenCode answers.
+   */
+  async init(sessionID: string, request: Record<string, unknown> = {}): Promise<boolean> {
+    await this.archive.sessions.get(sessionID);
+    const signal = await this.signals.record('init', sessionID, this.archive.now(), request);
+    if (!this.watcher) this.emitSignal(signal);
+    return true;
   }
 
   private noteStatus(sessionID: string, status: SessionStatus): void {

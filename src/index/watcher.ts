@@ -10,7 +10,8 @@ export type WatchNotice =
   | { kind: 'session'; sessionID: string; name: string }
   | { kind: 'messages'; sessionID: string; name: string }
   | { kind: 'projects'; name: string }
-  | { kind: 'status'; name: string };
+  | { kind: 'status'; name: string }
+  | { kind: 'signals'; name: string };
 
 export interface WatcherHandlers {
   notice(notice: WatchNotice): void;
@@ -21,8 +22,8 @@ export interface WatcherHandlers {
 /**
  * Folder watches only: chokidar is told to ignore every file, so it holds one
  * inotify watch per folder (the archive's `sessions/`, each session folder,
- * `projects/`, the status folder, and the messages folder of subscribed
- * sessions), and its unthrottled `raw` events name the entry that changed.
+ * `projects/`, the status and signal folders, and the messages folder of
+ * subscribed sessions), and its unthrottled `raw` events name the entry that changed.
  * Its throttled file events, which drop trailing changes, are not used.
  */
 export class ArchiveWatcher {
@@ -32,10 +33,10 @@ export class ArchiveWatcher {
 
   constructor(
     private readonly paths: ArchivePaths,
-    private readonly statusFolder: string,
+    private readonly stateFolders: { status: string; signals: string },
     handlers: WatcherHandlers,
   ) {
-    this.watcher = watch([paths.sessions, paths.projects, statusFolder], {
+    this.watcher = watch([paths.sessions, paths.projects, stateFolders.status, stateFolders.signals], {
       depth: 1,
       ignoreInitial: true,
       persistent: true,
@@ -62,7 +63,8 @@ export class ArchiveWatcher {
     const { sessions, projects } = this.paths;
     if (folder === sessions) return { kind: 'sessions', name };
     if (folder === projects) return { kind: 'projects', name };
-    if (folder === this.statusFolder) return { kind: 'status', name };
+    if (folder === this.stateFolders.status) return { kind: 'status', name };
+    if (folder === this.stateFolders.signals) return { kind: 'signals', name };
     const parent = dirname(folder);
     if (parent === sessions && isId('session', basename(folder))) return { kind: 'session', sessionID: basename(folder), name };
     if (basename(folder) === 'messages' && dirname(parent) === sessions && isId('session', basename(parent))) {

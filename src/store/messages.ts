@@ -92,10 +92,11 @@ export class MessageStore {
     assertId('session', sessionID);
     const file = this.complete(sessionID, input);
     return withSession(this.ctx, sessionID, async () => {
-      const info = await loadInfo(this.ctx, sessionID);
+      let info = await loadInfo(this.ctx, sessionID);
       if (await this.load(sessionID, file.info.id).catch(() => true)) {
         throw new ArchiveError('DUPLICATE_ID', `message ID already exists: ${file.info.id} in session ${sessionID}`);
       }
+      if (info.value.revert) info = await this.cleanupRevert(sessionID, info);
       await this.write(sessionID, file, undefined, info);
       return file;
     });
@@ -106,10 +107,44 @@ export class MessageStore {
     assertId('session', sessionID);
     const file = this.complete(sessionID, input);
     return withSession(this.ctx, sessionID, async () => {
-      const info = await loadInfo(this.ctx, sessionID);
-      await this.write(sessionID, file, await this.load(sessionID, file.info.id), info);
+      let info = await loadInfo(this.ctx, sessionID);
+      const existing = await this.load(sessionID, file.info.id);
+      if (!existing && info.value.revert) info = await this.cleanupRevert(sessionID, info);
+      await this.write(sessionID, file, existing, info);
       return file;
     });
+  }
+
+  /**
+   * OpenCode's revert cleanup, run when a new message is added to a reverted
+   * session (under its lock): the reverted messages go — the target and all
+   * after it, or with `partID` that part and the later parts of the target and
+   * all messages after it — and `revert` is cleared. Returns the info as now on disk.
+   */
+  private async cleanupRevert(sessionID: string, info: LoadedFile<Session>): Promise<LoadedFile<Session>> {
+    const revert = info.value.revert;
+    if (!revert) return info;
+    const all: MessageWithParts[] = [];
+    for (const id of await this.ids(sessionID)) {
+      const loaded = await this.load(sessionID, id);
+      if (loaded) all.push(loaded.value);
+    }
+    all.sort(compareMessages);
+    const at = all.findIndex((m) => m.info.id === revert.messageID);
+    if (at >= 0) {
+      const target = all[at] as MessageWithParts;
+      const cut = revert.partID === undefined ? -1 : target.parts.findIndex((p) => p.id === revert.partID);
+      const gone = revert.partID === undefined ? all.slice(at) : all.slice(at + 1);
+      if (cut >= 0) {
+        const path = this.ctx.paths.message(sessionID, target.info.id);
+        await writeData(path, { ...target, parts: target.parts.slice(0, cut) }, await this.load(sessionID, target.info.id));
+      }
+      for (const m of gone) await unlink(this.ctx.paths.message(sessionID, m.info.id)).catch(() => {});
+      await syncFolder(this.ctx.paths.messages(sessionID));
+    }
+    const { revert: _cleared, ...rest } = info.value;
+    await writeData(this.ctx.paths.info(sessionID), rest, info);
+    return loadInfo(this.ctx, sessionID);
   }
 
   /** One message with its parts; `NOT_FOUND` when absent. */

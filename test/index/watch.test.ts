@@ -137,8 +137,8 @@ describe('the watcher', () => {
     open.push(index);
     await index.ready();
     await new Promise((r) => setTimeout(r, 100));
-    // sessions/, one per session folder, projects/, the status folder's parent.
-    expect(watchedInodes().size - before).toBeLessThanOrEqual(4 + 3);
+    // sessions/, one per session folder, projects/, the status and signal folders.
+    expect(watchedInodes().size - before).toBeLessThanOrEqual(4 + 4);
     const messages = statSync(join(t.dir, 'sessions', SAMPLE.main, 'messages')).ino;
     expect(watchedInodes().has(messages)).toBe(false);
     const stop = await index.subscribe(SAMPLE.main);

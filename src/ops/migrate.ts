@@ -1,0 +1,138 @@
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import picomatch from 'picomatch';
+import { ArchiveError, isArchiveError } from '../errors.js';
+import { expandHome } from '../index/query.js';
+import { assertId } from '../model/ids.js';
+import type { Session } from '../model/session.js';
+import type { Archive } from '../store/archive.js';
+
+/** Which sessions to move: any mix of IDs, folders or globs, and projects. */
+export interface MigrateSelection {
+  ids?: readonly string[];
+  /** Folders or globs matched against `session.directory` (`~` expanded); a matched folder's sub-folders come along. */
+  fromDir?: string | readonly string[];
+  fromProject?: string | readonly string[];
+}
+
+export interface MigrateOptions {
+  /** The target folder (absolute; `~` expanded). */
+  to: string;
+  /** Plan only: nothing is written. */
+  dryRun?: boolean;
+}
+
+export interface MigrateRow {
+  id: string;
+  title: string;
+  from: { directory: string; projectID: string };
+  to: { directory: string; projectID: string; path: string };
+}
+
+export interface MigrateResult {
+  dryRun: boolean;
+  /** What moved (or, in a dry run, would move). */
+  moved: MigrateRow[];
+  /** Sessions that could not be moved, each with its reason; the others moved. */
+  failed: Array<{ id: string; code: string; reason: string }>;
+}
+
+const many = (v: string | readonly string[] | undefined): readonly string[] => (v === undefined ? [] : typeof v === 'string' ? [v] : v);
+
+function inside(dir: string, base: string): boolean {
+  return dir === base || dir.startsWith(base.endsWith(sep) ? base : `${base}${sep}`);
+}
+
+/** The folder a session moves from: for a glob, the shortest ancestor-or-self of its directory that matches. */
+function globBase(pattern: string, directory: string): string | undefined {
+  const expanded = expandHome(pattern).replace(/\/+$/, '') || '/';
+  if (!picomatch.scan(expanded).isGlob) return inside(directory, expanded) ? expanded : undefined;
+  const match = picomatch(expanded, { dot: true });
+  const parts = directory.split(sep);
+  for (let i = 1; i <= parts.length; i++) {
+    const candidate = parts.slice(0, i).join(sep) || sep;
+    if (match(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+/**
+ * Moves sessions to another folder: each selected session and its whole
+ * child tree get the target directory (keeping their place below the folder
+ * they moved from), `path`, and the target's project (derived as `create`
+ * derives it; the project record is upserted). Only `info.json` changes; the
+ * session folders never move. A failure of one session is reported and does
+ * not stop or corrupt the others.
+ */
+export async function migrate(archive: Archive, selection: MigrateSelection, options: MigrateOptions): Promise<MigrateResult> {
+  if (typeof options?.to !== 'string' || options.to === '' || options.to.includes('\0')) {
+    throw new ArchiveError('INVALID_INPUT', 'invalid migrate target: `to` must be a folder path');
+  }
+  const to = resolve(expandHome(options.to));
+  if (!isAbsolute(to)) throw new ArchiveError('INVALID_INPUT', `invalid migrate target ${options.to}: expected an absolute path`);
+  const ids = many(selection.ids);
+  const dirs = many(selection.fromDir);
+  const projects = many(selection.fromProject);
+  if (ids.length + dirs.length + projects.length === 0) {
+    throw new ArchiveError('INVALID_INPUT', 'nothing to migrate: give session IDs, fromDir folders or globs, or fromProject IDs');
+  }
+  for (const id of ids) assertId('session', id);
+  const all = await archive.sessions.list();
+  const byId = new Map(all.map((s) => [s.id, s]));
+  for (const id of ids) if (!byId.has(id)) throw new ArchiveError('NOT_FOUND', `session not found: ${id}`);
+
+  // Each selected root session with the folder it moves from.
+  const bases = new Map<string, string>();
+  for (const id of ids) bases.set(id, (byId.get(id) as Session).directory);
+  for (const s of all) {
+    if (bases.has(s.id)) continue;
+    for (const pattern of dirs) {
+      const base = globBase(pattern, s.directory);
+      if (base !== undefined) {
+        bases.set(s.id, base);
+        break;
+      }
+    }
+    if (!bases.has(s.id) && projects.includes(s.projectID)) {
+      const worktree = await archive.projects.get(s.projectID).then(
+        (p) => p.worktree,
+        () => undefined,
+      );
+      bases.set(s.id, worktree !== undefined && worktree !== '/' && inside(s.directory, worktree) ? worktree : s.directory);
+    }
+  }
+  // Child trees come along, keeping their place below their root's base.
+  const queue = [...bases.keys()];
+  while (queue.length) {
+    const parent = queue.shift() as string;
+    for (const child of all) {
+      if (child.parentID === parent && !bases.has(child.id)) {
+        bases.set(child.id, bases.get(parent) as string);
+        queue.push(child.id);
+      }
+    }
+  }
+
+  const moved: MigrateRow[] = [];
+  const failed: MigrateResult['failed'] = [];
+  for (const [id, base] of bases) {
+    const s = byId.get(id) as Session;
+    const directory = inside(s.directory, base) ? resolve(to, relative(base, s.directory)) : to;
+    try {
+      const project = await archive.projects.projectFor(directory);
+      const rel = relative(project.worktree, directory);
+      const path = rel.startsWith('..') || isAbsolute(rel) ? '' : rel.split(sep).join('/');
+      const row: MigrateRow = {
+        id,
+        title: s.title,
+        from: { directory: s.directory, projectID: s.projectID },
+        to: { directory, projectID: project.id, path },
+      };
+      if (!options.dryRun) await archive.sessions.modify(id, (info) => ({ ...info, directory, projectID: project.id, path }));
+      moved.push(row);
+    } catch (error) {
+      if (!isArchiveError(error)) throw error;
+      failed.push({ id, code: error.code, reason: error.message });
+    }
+  }
+  return { dryRun: options.dryRun ?? false, moved, failed };
+}
