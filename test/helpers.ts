@@ -7,6 +7,8 @@ import { type Archive, initArchive, isArchiveError, type OpenArchiveOptions, ope
 
 export const ROOT = join(import.meta.dirname, '..');
 export const SAMPLES = join(ROOT, 'samples');
+/** tsx's loader by absolute URL, so child processes can run TypeScript from any working folder. */
+export const TSX = import.meta.resolve('tsx');
 
 const made: string[] = [];
 afterEach(async () => {
@@ -100,7 +102,7 @@ export function runWorker(
 ): Promise<WorkerRun> {
   const { killAfter, env = {}, onReady } = options;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', file, ...args], {
+    const child = spawn(process.execPath, ['--import', TSX, file, ...args], {
       cwd: ROOT,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

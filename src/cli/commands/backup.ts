@@ -1,0 +1,79 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { Command } from 'commander';
+import { exportSessions, exportToFile, forkSession, type ImportResult, importSessions, readImportFile } from '../../index.js';
+import { emit, UsageError } from '../output.js';
+import type { Runner } from '../program.js';
+import { progress } from '../progress.js';
+
+export function registerBackupCommands(program: Command, run: Runner): void {
+  program
+    .command('fork <id>')
+    .description('fork a session: a copy with the messages before --at (all without it), titled "<title> (fork #N)"')
+    .option('--at <messageID>', 'copy the messages before this one')
+    .option('--id <id>', 'a chosen ID for the fork')
+    .addHelpText('after', '\nExample:\n  sarc fork ses_… --at msg_…')
+    .action(
+      run(async (ctx, id: string, opts: { at?: string; id?: string }) => {
+        const fork = await forkSession(await ctx.archive(), id, { messageID: opts.at, id: opts.id });
+        emit(ctx.options, fork, () => `${fork.id}  ${fork.title}`);
+      }),
+    );
+
+  program
+    .command('export <ids...>')
+    .description('write sessions as one JSON document (to stdout, or -o FILE), streamed')
+    .option('-o, --output <file>', 'write to this file instead of stdout')
+    .option('--children', 'include child sessions, recursively')
+    .option('--format <format>', 'archive (ours, with todos) or opencode (what `opencode export` writes)', 'archive')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  sarc export ses_… --children -o backup.json\n  sarc export ses_… --format opencode > for-opencode.json',
+    )
+    .action(
+      run(async (ctx, ids: string[], opts: { output?: string; children?: boolean; format: string }) => {
+        if (opts.format !== 'archive' && opts.format !== 'opencode')
+          throw new UsageError(`invalid --format ${JSON.stringify(opts.format)}: expected archive or opencode`);
+        const archive = await ctx.archive();
+        const options = { children: opts.children, format: opts.format as 'archive' | 'opencode' };
+        if (opts.output) {
+          await exportToFile(archive, ids, opts.output, options);
+          if (!ctx.options.json && !ctx.options.quiet)
+            process.stderr.write(`exported ${ids.length} session${ids.length === 1 ? '' : 's'} to ${opts.output}\n`);
+          else if (ctx.options.json) emit(ctx.options, { output: opts.output, sessions: ids }, () => '');
+          return;
+        }
+        // The document itself is the output, --json or not.
+        await pipeline(Readable.from(exportSessions(archive, ids, options)), process.stdout, { end: false });
+      }),
+    );
+
+  program
+    .command('import <files...>')
+    .description('import export files (ours or `opencode export`): as clones with new IDs, or with --keep-ids')
+    .option('--keep-ids', 'keep the IDs (fails, writing nothing, if any exists)')
+    .addHelpText('after', '\nExamples:\n  sarc import backup.json\n  sarc import --keep-ids *.json')
+    .action(
+      run(async (ctx, files: string[], opts: { keepIds?: boolean }) => {
+        const archive = await ctx.archive();
+        const bar = progress(ctx.options, files.length, 'importing');
+        const results: Array<ImportResult & { file: string }> = [];
+        try {
+          for (const file of files) {
+            results.push({
+              file,
+              ...(await importSessions(archive, await readImportFile(file), { mode: opts.keepIds ? 'keep-ids' : 'clone' })),
+            });
+            bar.tick(file);
+          }
+        } finally {
+          bar.stop();
+        }
+        emit(ctx.options, { imported: results }, () =>
+          results
+            .flatMap((r) => r.sessions.map((s) => (s.from === s.to ? `${s.to}  ${s.title}` : `${s.from} → ${s.to}  ${s.title}`)))
+            .join('\n'),
+        );
+      }),
+    );
+}

@@ -1,0 +1,133 @@
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { Command } from 'commander';
+import { type Archive, isArchiveError, isId, type StrayFile } from '../../index.js';
+import type { CliContext } from '../context.js';
+import { colors, emit } from '../output.js';
+import type { Runner } from '../program.js';
+import { progress } from '../progress.js';
+
+/** One finding: a file that is not what the archive expects. */
+export interface Problem {
+  kind: 'corrupt' | 'missing-info' | 'stray' | 'stale-lock';
+  path: string;
+  message: string;
+  /** For strays: conflict, temp, swap or unknown. */
+  stray?: StrayFile['kind'];
+}
+
+/** A lock older than this is left by a dead writer (proper-lockfile's default staleness). */
+const STALE_LOCK_MS = 10_000;
+
+async function names(folder: string): Promise<string[]> {
+  return readdir(folder).catch(() => [] as string[]);
+}
+
+async function check(archive: Archive, ctx: CliContext): Promise<Problem[]> {
+  const problems: Problem[] = [];
+  const note = (error: unknown) => {
+    if (!isArchiveError(error, 'CORRUPT')) throw error;
+    problems.push({ kind: 'corrupt', path: error.path ?? '', message: error.message });
+  };
+  const ids = await archive.sessions.ids();
+  const bar = progress(ctx.options, ids.length, 'checking');
+  try {
+    for (const id of ids) {
+      bar.tick(id);
+      try {
+        await archive.sessions.get(id);
+      } catch (error) {
+        if (isArchiveError(error, 'NOT_FOUND')) {
+          problems.push({
+            kind: 'missing-info',
+            path: join(archive.dir, 'sessions', id),
+            message: `${id}: session folder without info.json`,
+          });
+          continue;
+        }
+        note(error);
+        continue;
+      }
+      await archive.todos.get(id).catch(note);
+      for (const mid of await archive.messages.ids(id)) await archive.messages.get(id, mid).catch(note);
+    }
+  } finally {
+    bar.stop();
+  }
+  for (const name of await names(join(archive.dir, 'projects'))) {
+    if (name.endsWith('.json') && /^[0-9A-Za-z_-]{1,128}$/.test(name.slice(0, -5)))
+      await archive.projects.get(name.slice(0, -5)).catch(note);
+  }
+  for (const s of await (await ctx.index()).scanStrays()) {
+    problems.push({
+      kind: 'stray',
+      stray: s.kind,
+      path: join(archive.dir, s.path),
+      message: `${s.path}: ${s.kind === 'conflict' ? 'sync conflict copy' : s.kind === 'temp' ? 'half-written temp file' : s.kind === 'swap' ? 'editor swap file' : 'not an archive file'}`,
+    });
+  }
+  const locks = join(archive.stateDir, 'locks');
+  for (const name of await names(locks)) {
+    const info = await stat(join(locks, name)).catch(() => undefined);
+    if (info && Date.now() - info.mtimeMs > STALE_LOCK_MS && isId('session', name.replace(/\.lock$/, ''))) {
+      problems.push({
+        kind: 'stale-lock',
+        path: join(locks, name),
+        message: `${name}: lock left by a writer that is gone (${Math.round((Date.now() - info.mtimeMs) / 1000)} s old)`,
+      });
+    }
+  }
+  return problems;
+}
+
+/** Moves strays into `<state>/quarantine/<time>/` (keeping their paths) and removes stale locks. Never touches data. */
+async function fix(archive: Archive, problems: Problem[]): Promise<Problem[]> {
+  const quarantine = join(archive.stateDir, 'quarantine', new Date().toISOString().replace(/[:.]/g, '-'));
+  const fixed: Problem[] = [];
+  for (const p of problems) {
+    if (p.kind === 'stray') {
+      const target = join(quarantine, p.path.slice(archive.dir.length + 1));
+      await mkdir(dirname(target), { recursive: true });
+      await rename(p.path, target);
+      fixed.push({ ...p, message: `${p.message} → moved to ${target}` });
+    } else if (p.kind === 'stale-lock') {
+      await rm(p.path, { recursive: true, force: true });
+      fixed.push({ ...p, message: `${p.message} → removed` });
+    }
+  }
+  return fixed;
+}
+
+export function registerDoctor(program: Command, run: Runner): void {
+  program
+    .command('doctor')
+    .description('check every file: broken JSON or schema, sync conflict copies, temp files, stale locks')
+    .option(
+      '--fix',
+      'move conflict copies and temp files into a quarantine folder in the state dir, remove stale locks (session data is never touched)',
+    )
+    .addHelpText('after', '\nExamples:\n  sarc doctor\n  sarc doctor --fix --json')
+    .action(
+      run(async (ctx, opts: { fix?: boolean }) => {
+        const archive = await ctx.archive();
+        const problems = await check(archive, ctx);
+        const fixed = opts.fix ? await fix(archive, problems) : [];
+        const left = problems.filter((p) => !fixed.some((f) => f.path === p.path));
+        const c = colors();
+        emit(ctx.options, { problems: left, fixed }, () => {
+          const lines = fixed.map((p) => c.green(`fixed  ${p.message}`));
+          for (const p of left)
+            lines.push(`${p.kind === 'corrupt' || p.kind === 'missing-info' ? c.red(p.kind) : c.yellow(p.kind)}  ${p.message}`);
+          lines.push(
+            left.length
+              ? c.dim(
+                  `${left.length} problem${left.length === 1 ? '' : 's'}${left.some((p) => p.kind === 'stray' || p.kind === 'stale-lock') ? '; `sarc doctor --fix` quarantines strays and removes stale locks' : ''}`,
+                )
+              : 'archive is healthy',
+          );
+          return lines.join('\n');
+        });
+        if (left.length) process.exitCode = 1;
+      }),
+    );
+}

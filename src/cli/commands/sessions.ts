@@ -1,0 +1,164 @@
+import { createInterface } from 'node:readline/promises';
+import type { Command } from 'commander';
+import { detectProject, initArchive, locateArchive } from '../../index.js';
+import { colors, emit, UsageError } from '../output.js';
+import type { Runner } from '../program.js';
+import { renderRow, renderSession } from '../render.js';
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`invalid number ${JSON.stringify(value)}: expected a whole number ≥ 1`);
+  return n;
+}
+
+export function registerSessionCommands(program: Command, run: Runner): void {
+  program
+    .command('init [dir]')
+    .description('make a folder an archive (archive.json, .gitignore, sessions/, projects/); safe to repeat')
+    .addHelpText('after', '\nExample:\n  sarc init ~/notes/sessions')
+    .action(
+      run(async (ctx, dir: string | undefined) => {
+        const path = await initArchive(dir ?? locateArchive({ explicit: ctx.options.archive }));
+        emit(ctx.options, { archive: path }, () => `archive ready at ${path}`);
+      }),
+    );
+
+  program
+    .command('list')
+    .alias('ls')
+    .description("list sessions, newest first: this folder's project by default, every project with --all")
+    .option('-a, --all', 'sessions of every project')
+    .option('-s, --search <text>', 'titles containing this text (any case)')
+    .option('--roots', 'only sessions without a parent')
+    .option('--archived <which>', 'archived sessions: exclude, include or only', 'exclude')
+    .option('-p, --project <id>', 'only this project')
+    .option('-d, --dir <glob>', 'only sessions in this folder (or glob; ~ expanded), sub-folders included')
+    .option('-n, --limit <n>', 'at most this many', positiveInt, 50)
+    .option('--cursor <cursor>', 'continue after a previous page (its nextCursor)')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  sarc list\n  sarc list --all --dir "~/src/opencode*" --archived include\n  sarc list --json | jq -r ".items[].id"',
+    )
+    .action(
+      run(
+        async (
+          ctx,
+          opts: {
+            all?: boolean;
+            search?: string;
+            roots?: boolean;
+            archived: string;
+            project?: string;
+            dir?: string;
+            limit: number;
+            cursor?: string;
+          },
+        ) => {
+          if (!['exclude', 'include', 'only'].includes(opts.archived))
+            throw new UsageError(`invalid --archived ${JSON.stringify(opts.archived)}: expected exclude, include or only`);
+          const index = await ctx.index();
+          const project = opts.project ?? (opts.all || opts.dir ? undefined : (await detectProject(process.cwd())).id);
+          const page = index.history({
+            limit: opts.limit,
+            cursor: opts.cursor,
+            search: opts.search,
+            roots: opts.roots,
+            archived: opts.archived as 'exclude',
+            directory: opts.dir,
+            project,
+          });
+          const c = colors();
+          emit(ctx.options, page, () => {
+            if (page.items.length === 0)
+              return c.dim(project && !opts.project ? `no sessions in this project (${project}); try --all` : 'no sessions');
+            const more = page.nextCursor ? `\n${c.dim(`more: sarc list --cursor ${page.nextCursor}`)}` : '';
+            return page.items.map((s) => renderRow(s, c)).join('\n') + more;
+          });
+        },
+      ),
+    );
+
+  program
+    .command('show <id>')
+    .description('a session: info, todos and the conversation (tool calls summarised)')
+    .addHelpText('after', '\nExample:\n  sarc show ses_fe5e0a1b2c3dKq7ZpX2mRtY9wA | less -R')
+    .action(
+      run(async (ctx, id: string) => {
+        const archive = await ctx.archive();
+        const info = await archive.sessions.get(id);
+        const [todos, messages] = await Promise.all([archive.todos.get(id), archive.messages.list(id)]);
+        emit(ctx.options, { info, todos, messages }, () => renderSession(info, todos, messages, colors()));
+      }),
+    );
+
+  program
+    .command('create')
+    .description('create a session and print its ID')
+    .option('--id <id>', 'a chosen ID: ses_ + 12 lowercase hex + 14 letters or digits')
+    .option('-t, --title <title>', 'the title (default: "New session - <time>")')
+    .option('-d, --dir <dir>', 'its working folder (default: the current folder)')
+    .option('--parent <id>', 'the parent session (makes a child session)')
+    .addHelpText('after', '\nExample:\n  sarc create --title "Try the new parser" --dir ~/src/app')
+    .action(
+      run(async (ctx, opts: { id?: string; title?: string; dir?: string; parent?: string }) => {
+        const archive = await ctx.archive();
+        const s = await archive.sessions.create({ id: opts.id, title: opts.title, directory: opts.dir, parentID: opts.parent });
+        emit(ctx.options, s, () => s.id);
+      }),
+    );
+
+  program
+    .command('rename <id> <title>')
+    .description("change a session's title")
+    .addHelpText('after', '\nExample:\n  sarc rename ses_… "Retry policy, final"')
+    .action(
+      run(async (ctx, id: string, title: string) => {
+        const s = await (await ctx.archive()).sessions.update(id, { title });
+        emit(ctx.options, s, () => `renamed ${s.id}: ${s.title}`);
+      }),
+    );
+
+  for (const [name, archived] of [
+    ['archive', true],
+    ['unarchive', false],
+  ] as const) {
+    program
+      .command(`${name} <id>`)
+      .description(archived ? 'archive a session (hidden from lists unless --archived include)' : 'bring an archived session back')
+      .addHelpText('after', `\nExample:\n  sarc ${name} ses_…`)
+      .action(
+        run(async (ctx, id: string) => {
+          const archive = await ctx.archive();
+          const s = await archive.sessions.update(id, { time: { archived: archived ? archive.now() : null } });
+          emit(ctx.options, s, () => `${archived ? 'archived' : 'unarchived'} ${s.id}`);
+        }),
+      );
+  }
+
+  program
+    .command('delete <id>')
+    .alias('rm')
+    .description('delete a session and its child sessions (asks first unless --yes)')
+    .option('-y, --yes', 'do not ask')
+    .addHelpText('after', '\nExample:\n  sarc delete ses_… --yes')
+    .action(
+      run(async (ctx, id: string, opts: { yes?: boolean }) => {
+        const archive = await ctx.archive();
+        const info = await archive.sessions.get(id);
+        const children = await ctx.descendants(id);
+        if (!opts.yes) {
+          const what = `delete "${info.title}" (${id})${children.length ? ` and its ${children.length} child session${children.length === 1 ? '' : 's'}` : ''}`;
+          if (!process.stdin.isTTY) throw new UsageError(`refusing to ${what} without --yes (stdin is not a terminal)`);
+          const rl = createInterface({ input: process.stdin, output: process.stderr });
+          const answer = await rl.question(`${what}? [y/N] `);
+          rl.close();
+          if (!/^y(es)?$/i.test(answer.trim())) {
+            emit(ctx.options, { deleted: [] }, () => 'nothing deleted');
+            return;
+          }
+        }
+        const deleted = await archive.sessions.delete(id);
+        emit(ctx.options, { deleted }, () => `deleted ${deleted.length} session${deleted.length === 1 ? '' : 's'}: ${deleted.join(', ')}`);
+      }),
+    );
+}

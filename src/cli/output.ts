@@ -1,0 +1,72 @@
+import { ArchiveError, type ArchiveErrorCode } from '../errors.js';
+
+/** Global options every command sees. */
+export interface GlobalOptions {
+  archive?: string;
+  json?: boolean;
+  quiet?: boolean;
+  debug?: boolean;
+}
+
+/** Thrown for bad command-line use: exit code 2, one line. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+/** The one place ArchiveError codes become exit codes: bad input is a usage error (2), the rest a failure (1). */
+export function exitCodeFor(error: unknown): number {
+  if (error instanceof UsageError) return 2;
+  if (error instanceof ArchiveError)
+    return (['INVALID_ID', 'INVALID_INPUT'] satisfies ArchiveErrorCode[] as string[]).includes(error.code) ? 2 : 1;
+  return 1;
+}
+
+const HINTS: Partial<Record<ArchiveErrorCode, string>> = {
+  NOT_AN_ARCHIVE: 'pass --archive DIR, set SARC_ARCHIVE, or run `sarc init`',
+  LOCKED: 'another process is writing this session; try again',
+  CORRUPT: 'fix the file by hand (the path and position are above), or run `sarc doctor`',
+  BUSY: 'wait until the session is idle, or abort it',
+};
+
+/** Reports an error: one line on stderr (JSON with --json), the stack only with --debug. */
+export function reportError(error: unknown, options: GlobalOptions): void {
+  const code = error instanceof ArchiveError ? error.code : error instanceof UsageError ? 'USAGE' : 'ERROR';
+  const message = error instanceof Error ? error.message : String(error);
+  if (options.json) {
+    const body: Record<string, unknown> = { code, message };
+    if (error instanceof ArchiveError && error.path) body.path = error.path;
+    process.stderr.write(`${JSON.stringify({ error: body })}\n`);
+  } else {
+    const hint = error instanceof ArchiveError ? HINTS[error.code] : undefined;
+    process.stderr.write(`sarc: ${message}${hint ? ` (${hint})` : ''}\n`);
+  }
+  if (options.debug && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+}
+
+/** Colour only on a terminal and without NO_COLOR. */
+export function colors(stream: NodeJS.WriteStream = process.stdout) {
+  const on = Boolean(stream.isTTY) && !('NO_COLOR' in process.env) && process.env.TERM !== 'dumb';
+  const wrap = (open: number, close: number) => (text: string) => (on ? `\u001b[${open}m${text}\u001b[${close}m` : text);
+  return { dim: wrap(2, 22), bold: wrap(1, 22), green: wrap(32, 39), yellow: wrap(33, 39), red: wrap(31, 39), cyan: wrap(36, 39) };
+}
+
+/** Writes the result: JSON on stdout with --json, else the human text (unless --quiet). */
+export function emit(options: GlobalOptions, json: unknown, human: () => string): void {
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+    return;
+  }
+  if (options.quiet) return;
+  const text = human();
+  if (text) process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+}
+
+/** "3 min ago" and the like, for listings. */
+export function ago(ms: number, now = Date.now()): string {
+  const s = Math.round((now - ms) / 1000);
+  if (s < 60) return `${Math.max(s, 0)}s ago`;
+  if (s < 3600) return `${Math.round(s / 60)} min ago`;
+  if (s < 86400) return `${Math.round(s / 3600)} h ago`;
+  if (s < 86400 * 60) return `${Math.round(s / 86400)} d ago`;
+  return new Date(ms).toISOString().slice(0, 10);
+}

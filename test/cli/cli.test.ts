@@ -1,0 +1,242 @@
+import { spawn } from 'node:child_process';
+import { mkdir, readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT, SAMPLE, TSX, tempArchive, tempDir } from '../helpers.js';
+import { sarc } from './helpers.js';
+
+const COMMANDS = [
+  'init',
+  'list',
+  'show',
+  'create',
+  'rename',
+  'archive',
+  'unarchive',
+  'delete',
+  'fork',
+  'export',
+  'import',
+  'migrate',
+  'orphans',
+  'share',
+  'unshare',
+  'status',
+  'revert',
+  'unrevert',
+  'diff',
+  'index',
+  'watch',
+  'doctor',
+];
+
+async function setup() {
+  const t = await tempArchive({ samples: true });
+  const env = { SARC_ARCHIVE: t.dir, SARC_STATE_DIR: t.stateDir };
+  const json = async (args: string[]) => {
+    const run = await sarc([...args, '--json'], { env, cwd: t.root });
+    if (run.code !== 0) throw new Error(`sarc ${args.join(' ')} failed (${run.code}): ${run.stderr}`);
+    return JSON.parse(run.stdout);
+  };
+  return { ...t, env, json, run: (args: string[], input?: string) => sarc(args, { env, cwd: t.root, input }) };
+}
+
+describe('sarc', () => {
+  it('describes every command and option with an example', async () => {
+    const top = await sarc(['--help']);
+    expect(top.code).toBe(0);
+    for (const c of COMMANDS) expect(top.stdout).toMatch(new RegExp(`\\n  ${c}[ |]`));
+    expect(top.stdout).toContain('Examples:');
+    for (const c of COMMANDS.filter((c) => c !== 'index')) {
+      const help = await sarc([c, '--help']);
+      expect(help.code, c).toBe(0);
+      expect(help.stdout, c).toMatch(/Examples?:\n {2}sarc /);
+    }
+    expect((await sarc(['index', 'stats', '--help'])).stdout).toContain('Example:');
+  }, 60_000);
+
+  it('init, create, show, rename, archive, unarchive, list', async () => {
+    const { json, run, root, env } = await setup();
+    const fresh = join(root, 'fresh');
+    expect((await sarc(['init', fresh, '--json'], { env })).stdout).toContain(fresh);
+    expect(await readFile(join(fresh, 'archive.json'), 'utf8')).toContain('session-archive');
+
+    const created = await json(['create', '--title', 'From the CLI', '--dir', root]);
+    expect(created).toMatchObject({ title: 'From the CLI', directory: root });
+    const custom = await json(['create', '--id', 'ses_0123456789abCliCustomId123']);
+    expect(custom.id).toBe('ses_0123456789abCliCustomId123');
+    const shown = await json(['show', created.id]);
+    expect(shown).toMatchObject({ info: { id: created.id }, todos: [], messages: [] });
+    expect((await json(['rename', created.id, 'Renamed'])).title).toBe('Renamed');
+    expect((await json(['archive', created.id])).time.archived).toBeGreaterThan(0);
+    const listed = await json(['list', '--all']);
+    expect(listed.items.map((s: { id: string }) => s.id)).not.toContain(created.id);
+    expect((await json(['list', '--all', '--archived', 'only'])).items.map((s: { id: string }) => s.id)).toContain(created.id);
+    expect((await json(['unarchive', created.id])).time.archived).toBeUndefined();
+    expect((await json(['list', '--all', '--search', 'RENAMED'])).items.map((s: { id: string }) => s.id)).toEqual([created.id]);
+    expect((await json(['list', '--all', '--roots'])).items.every((s: { parentID?: string }) => !s.parentID)).toBe(true);
+    const page = await json(['list', '--all', '--limit', '2']);
+    expect(page.items.length).toBe(2);
+    const next = await json(['list', '--all', '--limit', '2', '--cursor', page.nextCursor]);
+    expect(next.items.map((s: { id: string }) => s.id)).not.toContain(page.items[0].id);
+    // Without --all: the current folder's project (here: global, the fresh session's own).
+    expect((await json(['list'])).items.map((s: { id: string }) => s.id)).toContain(created.id);
+    const human = await run(['show', SAMPLE.main]);
+    expect(human.stdout).toContain('Add retries to the HTTP client');
+    expect(human.stdout).toContain('[~] Retry only on 5xx and network errors (high)');
+    expect(human.stdout).toContain('⚙ bash error');
+    expect(human.stdout).not.toContain('\u001b[');
+  }, 60_000);
+
+  it('delete asks, refuses without --yes when stdin is not a terminal, and says how many children go', async () => {
+    const { run, json } = await setup();
+    const refused = await run(['delete', SAMPLE.main]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toBe(
+      `sarc: refusing to delete "Add retries to the HTTP client" (${SAMPLE.main}) and its 1 child session without --yes (stdin is not a terminal)\n`,
+    );
+    expect((await json(['delete', SAMPLE.main, '--yes'])).deleted).toEqual([SAMPLE.main, SAMPLE.child]);
+    const gone = await run(['show', SAMPLE.main]);
+    expect(gone.code).toBe(1);
+    expect(gone.stderr).toBe(`sarc: session not found: ${SAMPLE.main}\n`);
+  }, 30_000);
+
+  it('fork, export, import', async () => {
+    const { json, run, root } = await setup();
+    const messages = (await json(['show', SAMPLE.main])).messages;
+    const fork = await json(['fork', SAMPLE.main, '--at', messages[2].info.id]);
+    expect(fork.forkedFrom).toEqual({ sessionID: SAMPLE.main, messageID: messages[2].info.id });
+    expect((await json(['show', fork.id])).messages.length).toBe(2);
+    const file = join(root, 'backup.json');
+    const exported = await run(['export', SAMPLE.main, '--children', '-o', file]);
+    expect(exported.code).toBe(0);
+    expect(JSON.parse(await readFile(file, 'utf8')).sessions.length).toBe(2);
+    const stdout = await run(['export', SAMPLE.notes, '--format', 'opencode']);
+    expect(Object.keys(JSON.parse(stdout.stdout))).toEqual(['info', 'messages']);
+    const imported = await json(['import', file]);
+    expect(imported.imported[0].sessions.map((s: { from: string }) => s.from)).toEqual([SAMPLE.main, SAMPLE.child]);
+    const collision = await run(['import', file, '--keep-ids']);
+    expect(collision.code).toBe(1);
+    expect(collision.stderr).toBe(`sarc: session IDs already exist: ${SAMPLE.main}, ${SAMPLE.child}\n`);
+    await writeFile(join(root, 'bad.json'), '{"info": oops}');
+    const bad = await run(['import', join(root, 'bad.json')]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe(`sarc: ${join(root, 'bad.json')}:1:10: invalid JSON: expected a value, found "o"\n`);
+    const debug = await run(['import', join(root, 'bad.json'), '--debug']);
+    expect(debug.stderr).toContain('    at ');
+    const badFormat = await run(['export', SAMPLE.main, '--format', 'xml']);
+    expect(badFormat.code).toBe(2);
+  }, 60_000);
+
+  it('migrate (and rebind), orphans, share, unshare, status, revert, unrevert, diff', async () => {
+    const { json, run } = await setup();
+    const plan = await json(['migrate', '--from-dir', '/home/dev/src/*', '--to', '/srv/webapp', '--dry-run']);
+    expect(plan.dryRun).toBe(true);
+    expect(plan.moved.length).toBe(3);
+    const moved = await json(['rebind', SAMPLE.notes, '--to', '/srv/notes']);
+    expect(moved.moved.map((r: { to: { directory: string } }) => r.to.directory)).toEqual(['/srv/notes']);
+    const orphans = await json(['orphans']);
+    expect(orphans.map((o: { reason: string }) => o.reason)).toContain('missing-directory');
+    const shared = await json(['share', SAMPLE.main, '--base-url', 'https://s.example']);
+    expect(shared.url).toMatch(/^https:\/\/s\.example\/share\/[A-Za-z0-9_-]{32}$/);
+    expect((await json(['share', SAMPLE.main])).url).toBe(shared.url);
+    expect((await json(['unshare', SAMPLE.main])).shared).toBe(false);
+    expect(await json(['status'])).toEqual({});
+    const msgs = (await json(['show', SAMPLE.main])).messages;
+    expect((await json(['revert', SAMPLE.main, '--message', msgs[3].info.id])).revert.messageID).toBe(msgs[3].info.id);
+    expect((await json(['unrevert', SAMPLE.main])).revert).toBeUndefined();
+    expect(await json(['diff', SAMPLE.main])).toEqual([]);
+    const missing = await run(['revert', SAMPLE.main]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("required option '-m, --message <messageID>' not specified");
+  }, 60_000);
+
+  it('index rebuild and stats; doctor finds and fixes what it may, never touching data', async () => {
+    const { json, run, dir, stateDir } = await setup();
+    expect(await json(['index', 'rebuild'])).toMatchObject({ sessions: 4, invalid: 0 });
+    const msgPath = join(dir, 'sessions', SAMPLE.main, 'messages', 'msg_019a8b7c6d03Zq8Wm3Nx5Rv7Tb.json');
+    await writeFile(msgPath, '{"info": ');
+    const conflict = join(dir, 'sessions', SAMPLE.notes, "info (Laptop's conflicted copy 2026-11-02).json");
+    await writeFile(conflict, '{}');
+    await writeFile(join(dir, 'sessions', SAMPLE.notes, 'messages', '.msg_019a8b7c6d31Zq8Wm3Nx5Rv7Tb.json.Ab12Cd'), '{}');
+    const lock = join(stateDir, 'locks', `${SAMPLE.fork}.lock`);
+    await mkdir(lock, { recursive: true });
+    const old = new Date(Date.now() - 60_000);
+    await utimes(lock, old, old);
+    const stats = await json(['index', 'stats']);
+    expect(stats).toMatchObject({ sessions: 4, strays: 2 });
+
+    const check = await run(['doctor', '--json']);
+    expect(check.code).toBe(1);
+    const found = JSON.parse(check.stdout).problems.map((p: { kind: string; path: string }) => [p.kind, p.path]);
+    expect(found).toEqual(
+      expect.arrayContaining([
+        ['corrupt', msgPath],
+        ['stray', conflict],
+        ['stale-lock', lock],
+      ]),
+    );
+    expect(found.length).toBe(4);
+    const fixed = await run(['doctor', '--fix', '--json']);
+    expect(fixed.code).toBe(1);
+    const result = JSON.parse(fixed.stdout);
+    expect(result.fixed.length).toBe(3);
+    expect(result.problems.map((p: { kind: string }) => p.kind)).toEqual(['corrupt']);
+    expect(await readFile(msgPath, 'utf8')).toBe('{"info": ');
+    await expect(stat(conflict)).rejects.toThrow();
+    await expect(stat(lock)).rejects.toThrow();
+    const quarantined = await readdir(join(stateDir, 'quarantine'), { recursive: true });
+    expect(quarantined.some((p) => p.endsWith("info (Laptop's conflicted copy 2026-11-02).json"))).toBe(true);
+    const human = await run(['doctor']);
+    expect(human.stdout).toContain(`corrupt  ${msgPath}:1:10: invalid JSON: unexpected end of file`);
+  }, 60_000);
+
+  it('watch prints events as they happen until interrupted', async () => {
+    const { env, dir, root } = await setup();
+    const child = spawn(process.execPath, ['--import', TSX, join(ROOT, 'src', 'cli', 'main.ts'), 'watch', '--json'], {
+      cwd: root,
+      env: { ...process.env, ...env },
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    child.stderr.on('data', (d) => {
+      err += d;
+    });
+    for (let i = 0; i < 300 && !err.includes('watching'); i++) await new Promise((r) => setTimeout(r, 20));
+    const path = join(dir, 'sessions', SAMPLE.notes, 'info.json');
+    await writeFile(path, (await readFile(path, 'utf8')).replace('Weekly notes summary', 'Edited while watched'));
+    for (let i = 0; i < 300 && !out.includes('session.updated'); i++) await new Promise((r) => setTimeout(r, 20));
+    child.kill('SIGINT');
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    expect(code).toBe(0);
+    const event = JSON.parse(out.split('\n')[0] as string);
+    expect(event).toMatchObject({
+      type: 'session.updated',
+      properties: { sessionID: SAMPLE.notes, info: { title: 'Edited while watched' } },
+    });
+  }, 30_000);
+
+  it('reports bad IDs and a missing archive in one line, with exit codes', async () => {
+    const empty = await tempDir();
+    const noArchive = await sarc(['list'], { env: { SARC_ARCHIVE: join(empty, 'none'), SARC_STATE_DIR: join(empty, 's') } });
+    expect(noArchive.code).toBe(1);
+    expect(noArchive.stderr).toBe(
+      `sarc: ${join(empty, 'none')} is not a session archive (no archive.json); create one with \`sarc init ${join(empty, 'none')}\` (pass --archive DIR, set SARC_ARCHIVE, or run \`sarc init\`)\n`,
+    );
+    const { run } = await setup();
+    const badId = await run(['show', '../../etc/passwd', '--json']);
+    expect(badId.code).toBe(2);
+    expect(JSON.parse(badId.stderr)).toEqual({
+      error: {
+        code: 'INVALID_ID',
+        message:
+          'invalid session ID "../../etc/passwd": expected ses_ followed by 12 lowercase hex and 14 letters or digits (pattern ^ses_[0-9a-f]{12}[0-9A-Za-z]{14}$)',
+      },
+    });
+    expect((await run(['frobnicate'])).code).toBe(2);
+    expect((await run(['list', '--limit', 'many'])).code).toBe(2);
+  }, 30_000);
+});
