@@ -1,4 +1,4 @@
-// npm start: opens a copy of the sample archive (or $SARC_ARCHIVE), lists its
+// npm run example: opens a copy of the sample archive (or $SARC_ARCHIVE), lists its
 // sessions, prints one conversation, then records a new session with a message.
 import { cp, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

@@ -1,9 +1,11 @@
+import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '../version.js';
 import { registerBackupCommands } from './commands/backup.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerIndexCommands } from './commands/index-commands.js';
 import { registerLifecycleCommands } from './commands/lifecycle.js';
+import { registerServe } from './commands/serve.js';
 import { registerSessionCommands } from './commands/sessions.js';
 import { CliContext, globals } from './context.js';
 import { exitCodeFor, reportError } from './output.js';
@@ -54,6 +56,7 @@ Exit codes: 0 ok, 1 failure, 2 usage error. NO_COLOR turns colour off.`,
   registerLifecycleCommands(program, run);
   registerIndexCommands(program, run);
   registerDoctor(program, run);
+  registerServe(program, run, join(import.meta.dirname, '..', '..', 'samples'));
   return program;
 }
 

@@ -404,6 +404,15 @@ export class SessionIndex {
 
   // --------------------------------------------------------------- public
 
+  /**
+   * Re-reads these sessions now, without waiting for the watcher: for a
+   * writer that lists right after its own write (the watcher's event follows
+   * and changes nothing then).
+   */
+  async refresh(...ids: string[]): Promise<void> {
+    for (const id of ids) if (isId('session', id)) await this.refreshSession(id);
+  }
+
   /** Listens to every event; returns the function that stops listening. */
   on(listener: (event: ArchiveEvent) => void): () => void {
     this.listeners.add(listener);

@@ -23,8 +23,8 @@ export type PartInput = Record<string, unknown> & { type: string; id?: string };
 export interface ListMessagesOptions {
   /** Only the newest N messages (still returned oldest first). */
   limit?: number;
-  /** Only messages before this message (a cursor for paging backwards). */
-  before?: string;
+  /** Only messages before this message, or before this position (time.created, id) — a cursor for paging backwards. */
+  before?: string | { time: number; id: string };
 }
 
 /** Messages (one file each, with their parts) and parts. */
@@ -175,11 +175,15 @@ export class MessageStore {
     const files = await mapLimit(await this.ids(sessionID), 32, (id) => this.load(sessionID, id));
     let all = files.filter((f): f is LoadedFile<MessageWithParts> => f !== undefined).map((f) => f.value);
     all.sort(compareMessages);
-    if (options.before !== undefined) {
-      assertId('message', options.before);
-      const at = all.findIndex((m) => m.info.id === options.before);
-      if (at < 0) throw this.notFound(sessionID, options.before);
+    const before = options.before;
+    if (typeof before === 'string') {
+      assertId('message', before);
+      const at = all.findIndex((m) => m.info.id === before);
+      if (at < 0) throw this.notFound(sessionID, before);
       all = all.slice(0, at);
+    } else if (before !== undefined) {
+      // A position (time, id): still valid after that message was deleted.
+      all = all.filter((m) => m.info.time.created < before.time || (m.info.time.created === before.time && m.info.id < before.id));
     }
     if (options.limit !== undefined) {
       if (!Number.isInteger(options.limit) || options.limit < 0)

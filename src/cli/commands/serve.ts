@@ -1,0 +1,55 @@
+import { cp, stat } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { startServer } from '../../server/serve.js';
+import { UsageError } from '../output.js';
+import type { Runner } from '../program.js';
+
+/** Where `--demo` keeps its writable copy of samples/: in the state dir, so a checkout stays clean. */
+function demoDir(): string {
+  const state = process.env.SARC_STATE_DIR || join(process.env.XDG_STATE_HOME || join(homedir(), '.local', 'state'), 'session-archive');
+  return join(state, 'demo-archive');
+}
+
+export function registerServe(program: Command, run: Runner, samples: string): void {
+  program
+    .command('serve')
+    .description("serve OpenCode's session API (and the archive's own routes) over HTTP")
+    .option('--port <port>', 'port (0 picks a free one)', '4097')
+    .option('--hostname <host>', 'address to bind; anything but loopback needs SARC_SERVER_PASSWORD', '127.0.0.1')
+    .option('--body-limit <bytes>', 'largest request body (413 past it)', String(64 * 1024 * 1024))
+    .option('--demo', 'serve a writable copy of the sample archive (kept in the state dir)')
+    .addHelpText('after', '\nExamples:\n  sarc serve --archive ~/sessions\n  SARC_SERVER_PASSWORD=secret sarc serve --hostname 0.0.0.0')
+    .action(
+      run(async (ctx, opts: { port: string; hostname: string; bodyLimit: string; demo?: boolean }) => {
+        const port = Number(opts.port);
+        const limit = Number(opts.bodyLimit);
+        if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`invalid --port ${JSON.stringify(opts.port)}`);
+        if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`invalid --body-limit ${JSON.stringify(opts.bodyLimit)}`);
+        let dir = ctx.dir;
+        if (opts.demo) {
+          dir = demoDir();
+          const exists = await stat(join(dir, 'archive.json')).then(
+            () => true,
+            () => false,
+          );
+          if (!exists) await cp(samples, dir, { recursive: true });
+        }
+        const server = await startServer({
+          dir,
+          port,
+          hostname: opts.hostname,
+          bodyLimit: limit,
+          onWarning: (m) => process.stderr.write(`sarc: ${m}\n`),
+        });
+        if (ctx.options.json) process.stdout.write(`${JSON.stringify({ url: server.url, archive: dir })}\n`);
+        else process.stdout.write(`session-archive serving ${dir}\n${server.url}  (API doc: ${server.url}/doc)\n`);
+        await new Promise<void>((resolve) => {
+          process.once('SIGINT', resolve);
+          process.once('SIGTERM', resolve);
+        });
+        await server.close();
+      }),
+    );
+}

@@ -1,0 +1,53 @@
+import { ArchiveError } from '../errors.js';
+
+/** A 400 from the HTTP layer itself (bad query, bad body). */
+export class BadRequest extends Error {
+  override readonly name = 'BadRequest';
+  constructor(
+    message: string,
+    readonly kind: 'Params' | 'Query' | 'Body' | 'Payload' = 'Body',
+  ) {
+    super(message);
+  }
+}
+
+export interface ErrorResponse {
+  status: 400 | 401 | 404 | 409 | 413 | 500;
+  body: Record<string, unknown>;
+}
+
+/**
+ * The one place errors become HTTP responses, in OpenCode's shapes:
+ * `{name: "NotFoundError", data: {message}}` (404), `{name: "BadRequest",
+ * data: {message, kind}}` (400), `{_tag: "SessionBusyError", …}` and
+ * `{_tag: "ConflictError", …}` (409).
+ */
+export function toErrorResponse(error: unknown, sessionID?: string): ErrorResponse {
+  if (error instanceof BadRequest) return { status: 400, body: { name: 'BadRequest', data: { message: error.message, kind: error.kind } } };
+  if (error instanceof ArchiveError) {
+    switch (error.code) {
+      case 'NOT_FOUND':
+        return { status: 404, body: { name: 'NotFoundError', data: { message: error.message } } };
+      case 'INVALID_ID':
+      case 'INVALID_INPUT':
+        return {
+          status: 400,
+          body: { name: 'BadRequest', data: { message: error.message, kind: error.code === 'INVALID_ID' ? 'Params' : 'Body' } },
+        };
+      case 'BUSY':
+        return { status: 409, body: { _tag: 'SessionBusyError', sessionID: sessionID ?? '', message: error.message } };
+      case 'DUPLICATE_ID':
+      case 'LOCKED':
+      case 'CONFLICT':
+        return {
+          status: 409,
+          body: { _tag: 'ConflictError', name: 'ConflictError', message: error.message, data: { message: error.message } },
+        };
+      case 'UNSUPPORTED_VERSION':
+        return { status: 400, body: { name: 'BadRequest', data: { message: error.message, kind: 'Body' } } };
+      default:
+        return { status: 500, body: { name: 'UnknownError', data: { message: error.message } } };
+    }
+  }
+  return { status: 500, body: { name: 'UnknownError', data: { message: error instanceof Error ? error.message : String(error) } } };
+}

@@ -1,0 +1,95 @@
+import { z } from 'zod';
+import { statusInput } from '../index/status.js';
+import { message, messageFile } from '../model/message.js';
+import { part } from '../model/part.js';
+import { permissionRule, sessionInfo } from '../model/session.js';
+import { todo } from '../model/todo.js';
+import { queryBool, queryNumber } from './route.js';
+
+// Request and response shapes of the HTTP API, in OpenCode's names. The same
+// schemas validate the requests and make the OpenAPI document.
+
+export const instanceQuery = z.looseObject({ directory: z.string().optional(), workspace: z.string().optional() });
+
+export const sessionListQuery = instanceQuery.extend({
+  roots: queryBool.optional(),
+  start: queryNumber.optional(),
+  search: z.string().optional(),
+  limit: queryNumber.optional(),
+  scope: z.string().optional(),
+  path: z.string().optional(),
+});
+
+export const historyQuery = instanceQuery.extend({
+  limit: queryNumber.optional(),
+  cursor: z.string().optional(),
+  search: z.string().optional(),
+  roots: queryBool.optional(),
+  archived: z.enum(['true', 'false', 'include', 'exclude', 'only']).optional(),
+  project: z.string().optional(),
+  start: queryNumber.optional(),
+});
+
+export const modelRef = z.looseObject({ id: z.string(), providerID: z.string(), variant: z.string().optional() });
+
+export const createSessionBody = z.looseObject({
+  id: z.string().optional(),
+  parentID: z.string().optional(),
+  title: z.string().optional(),
+  agent: z.string().optional(),
+  model: modelRef.optional(),
+  metadata: z.record(z.string(), z.unknown()).optional(),
+  permission: z.array(permissionRule).optional(),
+  workspaceID: z.string().optional(),
+});
+
+export const updateSessionBody = z.object({
+  title: z.string().optional(),
+  metadata: z.record(z.string(), z.unknown()).optional(),
+  permission: z.array(permissionRule).optional(),
+  time: z.object({ archived: z.number().nullable().optional() }).optional(),
+});
+
+export const forkBody = z.object({ messageID: z.string().optional(), id: z.string().optional() });
+export const revertBody = z.object({ messageID: z.string(), partID: z.string().optional() });
+export const initBody = z.looseObject({ modelID: z.string(), providerID: z.string(), messageID: z.string() });
+export const messagesQuery = instanceQuery.extend({ limit: queryNumber.optional(), before: z.string().optional() });
+export const diffQuery = instanceQuery.extend({ messageID: z.string().optional() });
+
+/** What POST /session/:id/message takes (OpenCode's prompt body); the archive stores the user message and runs no model. */
+export const promptBody = z.looseObject({
+  messageID: z.string().optional(),
+  model: z.looseObject({ providerID: z.string(), modelID: z.string() }).optional(),
+  agent: z.string().optional(),
+  noReply: z.boolean().optional(),
+  system: z.string().optional(),
+  tools: z.record(z.string(), z.boolean()).optional(),
+  parts: z.array(z.looseObject({ type: z.string(), id: z.string().optional() })),
+});
+
+export const migrateOneBody = z.object({ directory: z.string() });
+export const migrateBody = z.object({
+  ids: z.array(z.string()).optional(),
+  fromDir: z.union([z.string(), z.array(z.string())]).optional(),
+  fromProject: z.union([z.string(), z.array(z.string())]).optional(),
+  to: z.string(),
+  dryRun: z.boolean().optional(),
+});
+
+export const exportBody = z.object({
+  sessionID: z.string(),
+  children: z.boolean().optional(),
+  format: z.enum(['archive', 'opencode']).optional(),
+});
+export const importQuery = z.object({ mode: z.enum(['clone', 'keep-ids']).optional() });
+
+export const sessionResponse = sessionInfo;
+export const sessionsResponse = z.array(sessionInfo);
+export const globalSession = sessionInfo.extend({
+  project: z.looseObject({ id: z.string(), name: z.string().optional(), worktree: z.string() }).nullable(),
+});
+export const messageResponse = messageFile;
+export const messagesResponse = z.array(messageFile);
+export const todosResponse = z.array(todo);
+export const statusMap = z.record(z.string(), statusInput);
+export { message, part, statusInput, todo };
