@@ -60,8 +60,9 @@ function globBase(pattern: string, directory: string): string | undefined {
  * child tree get the target directory (keeping their place below the folder
  * they moved from), `path`, and the target's project (derived as `create`
  * derives it; the project record is upserted). Only `info.json` changes; the
- * session folders never move. A failure of one session is reported and does
- * not stop or corrupt the others.
+ * session folders never move. All sessions change as one unit (a crash leaves
+ * all or none moved); if that fails, the others move one by one and each
+ * failure is reported with its reason.
  */
 export async function migrate(archive: Archive, selection: MigrateSelection, options: MigrateOptions): Promise<MigrateResult> {
   if (typeof options?.to !== 'string' || options.to === '' || options.to.includes('\0')) {
@@ -112,7 +113,7 @@ export async function migrate(archive: Archive, selection: MigrateSelection, opt
     }
   }
 
-  const moved: MigrateRow[] = [];
+  const planned: MigrateRow[] = [];
   const failed: MigrateResult['failed'] = [];
   for (const [id, base] of bases) {
     const s = byId.get(id) as Session;
@@ -121,17 +122,43 @@ export async function migrate(archive: Archive, selection: MigrateSelection, opt
       const project = await archive.projects.projectFor(directory);
       const rel = relative(project.worktree, directory);
       const path = rel.startsWith('..') || isAbsolute(rel) ? '' : rel.split(sep).join('/');
-      const row: MigrateRow = {
+      planned.push({
         id,
         title: s.title,
         from: { directory: s.directory, projectID: s.projectID },
         to: { directory, projectID: project.id, path },
-      };
-      if (!options.dryRun) await archive.sessions.modify(id, (info) => ({ ...info, directory, projectID: project.id, path }));
-      moved.push(row);
+      });
     } catch (error) {
       if (!isArchiveError(error)) throw error;
       failed.push({ id, code: error.code, reason: error.message });
+    }
+  }
+  if (options.dryRun || planned.length === 0) return { dryRun: options.dryRun ?? false, moved: planned, failed };
+  const target = new Map(planned.map((r) => [r.id, r.to]));
+  const apply = (info: Session): Session => {
+    const t = target.get(info.id) as MigrateRow['to'];
+    return { ...info, directory: t.directory, projectID: t.projectID, path: t.path };
+  };
+  try {
+    // All as one unit: a process killed midway leaves all moved or none.
+    await archive.sessions.modifyMany(
+      planned.map((r) => r.id),
+      apply,
+    );
+    return { dryRun: false, moved: planned, failed };
+  } catch (error) {
+    if (!isArchiveError(error)) throw error;
+  }
+  // The unit failed (a session locked, broken, …): move the others one by one
+  // and report each failure with its reason.
+  const moved: MigrateRow[] = [];
+  for (const row of planned) {
+    try {
+      await archive.sessions.modify(row.id, apply);
+      moved.push(row);
+    } catch (error) {
+      if (!isArchiveError(error)) throw error;
+      failed.push({ id: row.id, code: error.code, reason: error.message });
     }
   }
   return { dryRun: options.dryRun ?? false, moved, failed };

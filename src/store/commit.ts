@@ -1,15 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { errnoCode } from '../errors.js';
 import { isId } from '../model/ids.js';
 import { isTempName, ownerMayBeAlive, ownerTag, syncFolder, writeFileAtomic } from './atomic-write.js';
 import type { StoreContext } from './context.js';
 
-/** A staged session folder and where it goes. */
+/** A staged session folder, or a staged `info.json`, and where it goes. */
 export interface StagedMove {
   stage: string;
   target: string;
+  /** `folder` (a new session) or `file` (a new `info.json` replacing the old). @default 'folder' */
+  kind?: 'folder' | 'file';
 }
 
 const journalFolder = (ctx: StoreContext) => join(ctx.stateDir, 'journal');
@@ -44,12 +46,16 @@ export async function commitMoves(ctx: StoreContext, moves: readonly StagedMove[
       await rename(move.stage, move.target);
       done.push(move);
     }
-    await syncFolder(ctx.paths.sessions);
+    for (const folder of new Set(moves.map((m) => dirname(m.target)))) await syncFolder(folder);
   } catch (error) {
-    // Only a race with another creator of the same ID gets here (IDs were
-    // checked under their locks): put back what moved, so nothing is half in.
-    for (const move of done.reverse()) await rename(move.target, move.stage).catch(() => {});
-    if (journal) await unlink(journal).catch(() => {});
+    // A folder move fails only in a race with another creator of the same ID
+    // (IDs were checked under their locks): put back what moved, so nothing is
+    // half in. A replaced file cannot be put back; its journal stays, and the
+    // next open finishes the rest instead.
+    if (moves.every((m) => (m.kind ?? 'folder') === 'folder')) {
+      for (const move of done.reverse()) await rename(move.target, move.stage).catch(() => {});
+      if (journal) await unlink(journal).catch(() => {});
+    }
     throw error;
   }
   if (journal) await unlink(journal);
@@ -58,14 +64,17 @@ export async function commitMoves(ctx: StoreContext, moves: readonly StagedMove[
 /** A journal entry may only move a staging folder of `sessions/` to a session folder beside it. */
 function plausible(ctx: StoreContext, move: StagedMove): boolean {
   const sessions = ctx.paths.sessions;
-  const name = (p: string) => p.slice(sessions.length + 1);
+  if (typeof move.stage !== 'string' || typeof move.target !== 'string' || !isTempName(basename(move.stage))) return false;
+  if ((move.kind ?? 'folder') === 'folder') {
+    return dirname(move.stage) === sessions && dirname(move.target) === sessions && isId('session', basename(move.target));
+  }
+  const folder = dirname(move.target);
   return (
-    typeof move.stage === 'string' &&
-    typeof move.target === 'string' &&
-    dirname(move.stage) === sessions &&
-    dirname(move.target) === sessions &&
-    isTempName(name(move.stage)) &&
-    isId('session', name(move.target))
+    move.kind === 'file' &&
+    basename(move.target) === 'info.json' &&
+    dirname(move.stage) === folder &&
+    dirname(folder) === sessions &&
+    isId('session', basename(folder))
   );
 }
 
@@ -101,14 +110,14 @@ export async function recoverCommits(ctx: StoreContext): Promise<string[]> {
         () => true,
         () => false,
       );
-      if (staged && !(await existsNonEmpty(move.target))) {
+      if (staged && (move.kind === 'file' || !(await existsNonEmpty(move.target)))) {
         await rename(move.stage, move.target);
         moved.push(move.target);
       } else if (staged) {
         await rm(move.stage, { recursive: true, force: true });
       }
     }
-    if (moved.length) await syncFolder(ctx.paths.sessions);
+    for (const folder of new Set(moved.map((m) => dirname(m)))) await syncFolder(folder);
     await unlink(path);
   }
   return moved;

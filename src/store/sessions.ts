@@ -259,6 +259,43 @@ export class SessionStore {
   }
 
   /**
+   * {@link modify} for several sessions as one unit: every new `info.json` is
+   * validated and staged first, then all replace the old ones through a
+   * journal, so a process killed midway leaves all changed once the archive
+   * is next opened, or none. Unchanged sessions are not written.
+   */
+  async modifyMany(ids: readonly string[], fn: (info: Session) => Session): Promise<Session[]> {
+    for (const id of ids) assertId('session', id);
+    return withSessions(this.ctx, ids, async () => {
+      const out: Session[] = [];
+      const moves: StagedMove[] = [];
+      try {
+        for (const id of ids) {
+          const loaded = await loadInfo(this.ctx, id);
+          const changed = fn(structuredClone(loaded.value));
+          if (changed.id !== id) throw new ArchiveError('INVALID_INPUT', `invalid session update: id cannot be changed (${id})`);
+          const next = validate(sessionInfo, changed, `invalid update of session ${id}`, 'INVALID_INPUT');
+          if (formatCanonical(next) === formatCanonical(loaded.value)) {
+            out.push(loaded.value);
+            continue;
+          }
+          next.time.updated = nextUpdated(this.ctx, loaded.value.time.updated);
+          const target = this.ctx.paths.info(id);
+          const stage = tempPathFor(target);
+          await writeFileAtomic(stage, formatCanonical(next));
+          moves.push({ stage, target, kind: 'file' });
+          out.push(next);
+        }
+        await commitMoves(this.ctx, moves);
+      } catch (error) {
+        for (const { stage } of moves) await rm(stage, { force: true });
+        throw error;
+      }
+      return out;
+    });
+  }
+
+  /**
    * Marks a session changed (`time.updated` = now) after a message or part
    * changed. Call under its lock; `loadedInfo` saves a read when the caller
    * already read the info under that lock.
