@@ -7,6 +7,7 @@ import { registerIndexCommands } from './commands/index-commands.js';
 import { registerLifecycleCommands } from './commands/lifecycle.js';
 import { registerServe } from './commands/serve.js';
 import { registerSessionCommands } from './commands/sessions.js';
+import { registerSyncCommands } from './commands/sync.js';
 import { CliContext, globals } from './context.js';
 import { exitCodeFor, reportError } from './output.js';
 
@@ -56,6 +57,7 @@ Exit codes: 0 ok, 1 failure, 2 usage error. NO_COLOR turns colour off.`,
   registerLifecycleCommands(program, run);
   registerIndexCommands(program, run);
   registerDoctor(program, run);
+  registerSyncCommands(program, run);
   registerServe(program, run, join(import.meta.dirname, '..', '..', 'samples'));
   return program;
 }

@@ -1,7 +1,7 @@
-import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { readdir, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Command } from 'commander';
-import { type Archive, isArchiveError, isId, type StrayFile } from '../../index.js';
+import { type Archive, isArchiveError, isId, quarantine, quarantineFolder, type StrayFile } from '../../index.js';
 import type { CliContext } from '../context.js';
 import { colors, emit } from '../output.js';
 import type { Runner } from '../program.js';
@@ -82,13 +82,11 @@ async function check(archive: Archive, ctx: CliContext): Promise<Problem[]> {
 
 /** Moves strays into `<state>/quarantine/<time>/` (keeping their paths) and removes stale locks. Never touches data. */
 async function fix(archive: Archive, problems: Problem[]): Promise<Problem[]> {
-  const quarantine = join(archive.stateDir, 'quarantine', new Date().toISOString().replace(/[:.]/g, '-'));
+  const folder = quarantineFolder(archive);
   const fixed: Problem[] = [];
   for (const p of problems) {
     if (p.kind === 'stray') {
-      const target = join(quarantine, p.path.slice(archive.dir.length + 1));
-      await mkdir(dirname(target), { recursive: true });
-      await rename(p.path, target);
+      const target = await quarantine(archive, folder, p.path);
       fixed.push({ ...p, message: `${p.message} → moved to ${target}` });
     } else if (p.kind === 'stale-lock') {
       await rm(p.path, { recursive: true, force: true });

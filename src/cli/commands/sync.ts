@@ -1,0 +1,55 @@
+import type { Command } from 'commander';
+import { gitSetup, mergeFiles, resolveConflicts } from '../../index.js';
+import { colors, emit } from '../output.js';
+import type { Runner } from '../program.js';
+
+const quote = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+
+/** The command line that runs this very `sarc` (with the same node flags), for git's config. */
+function selfCommand(): string {
+  return [process.execPath, ...process.execArgv, process.argv[1] ?? 'sarc'].map(quote).join(' ');
+}
+
+export function registerSyncCommands(program: Command, run: Runner): void {
+  program
+    .command('git-setup')
+    .description('make git merge info.json, todos.json and message files field by field (.gitattributes + merge driver)')
+    .addHelpText('after', '\nExample:\n  cd ~/sessions && git init && sarc git-setup --archive .')
+    .action(
+      run(async (ctx) => {
+        const result = await gitSetup(ctx.dir, selfCommand());
+        emit(
+          ctx.options,
+          result,
+          () => `git repository ${result.repository}: merge driver "sarc" set, attributes in ${result.attributes} (commit it)`,
+        );
+      }),
+    );
+
+  program
+    .command('merge-driver <base> <ours> <theirs> [path]')
+    .description("git's merge driver (set up by git-setup): merges the three versions field by field into <ours>")
+    .addHelpText('after', '\nExample (what git runs):\n  sarc merge-driver %O %A %B %P')
+    .action(
+      run(async (_ctx, base: string, ours: string, theirs: string, path: string | undefined) => {
+        await mergeFiles(base, ours, theirs, path ?? ours);
+      }),
+    );
+
+  program
+    .command('resolve [id]')
+    .description('merge Dropbox/Syncthing conflict copies into their originals, then quarantine the copies')
+    .addHelpText('after', '\nExamples:\n  sarc resolve\n  sarc resolve ses_… --json')
+    .action(
+      run(async (ctx, id: string | undefined) => {
+        const result = await resolveConflicts(await ctx.archive(), { sessionID: id });
+        const c = colors();
+        emit(ctx.options, result, () => {
+          const lines = result.resolved.map((r) => `${r.action === 'merged' ? c.green('merged') : c.cyan('kept')}  ${r.path}`);
+          for (const f of result.failed) lines.push(c.red(`failed  ${f.path}: ${f.reason}`));
+          return lines.length ? lines.join('\n') : 'no conflict copies';
+        });
+        if (result.failed.length) process.exitCode = 1;
+      }),
+    );
+}

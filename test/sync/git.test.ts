@@ -1,0 +1,93 @@
+import { execFileSync } from 'node:child_process';
+import { cp, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { openArchive } from '../../src/index.js';
+import { sarc } from '../cli/helpers.js';
+import { SAMPLE, SAMPLES, tempDir, userMessage } from '../helpers.js';
+
+function git(cwd: string, ...args: string[]): string {
+  return execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', '-c', 'init.defaultBranch=main', ...args], { cwd, encoding: 'utf8' });
+}
+
+/** An origin repository holding a copy of samples/, set up with `sarc git-setup`, and two clones set up too. */
+async function repos() {
+  const root = await tempDir();
+  const origin = join(root, 'origin');
+  await cp(SAMPLES, origin, { recursive: true });
+  git(origin, 'init', '-q', '-b', 'main');
+  const setup = await sarc(['git-setup', '--archive', origin], { env: { SARC_STATE_DIR: join(root, 's0') } });
+  expect(setup.stderr).toBe('');
+  git(origin, 'add', '-A');
+  git(origin, 'commit', '-q', '-m', 'samples');
+  git(origin, 'config', 'receive.denyCurrentBranch', 'updateInstead');
+  const clone = async (name: string, now: number) => {
+    const dir = join(root, name);
+    git(root, 'clone', '-q', origin, name);
+    await sarc(['git-setup', '--archive', dir], { env: { SARC_STATE_DIR: join(root, `s-${name}`) } });
+    let t = now;
+    return { dir, archive: await openArchive({ dir, stateDir: join(root, `state-${name}`), now: () => t++ }) };
+  };
+  return { root, origin, a: await clone('a', Date.UTC(2026, 10, 1)), b: await clone('b', Date.UTC(2026, 10, 2)) };
+}
+
+function unmerged(dir: string): string {
+  return git(dir, 'diff', '--name-only', '--diff-filter=U');
+}
+
+describe('git', () => {
+  it('git-setup writes .gitattributes and the merge driver config', async () => {
+    const { origin } = await repos();
+    expect(await readFile(join(origin, '.gitattributes'), 'utf8')).toBe(
+      'sessions/*/info.json merge=sarc\nsessions/*/todos.json merge=sarc\nsessions/*/messages/*.json merge=sarc\n',
+    );
+    expect(git(origin, 'config', 'merge.sarc.driver')).toMatch(/merge-driver %O %A %B %P\n$/);
+  }, 60_000);
+
+  it('two clones adding messages to one session and editing different sessions merge with no conflict', async () => {
+    const { a, b } = await repos();
+    const ma = await a.archive.messages.append(SAMPLE.main, userMessage('from a'));
+    await a.archive.sessions.update(SAMPLE.notes, { title: 'notes, renamed in a' });
+    git(a.dir, 'add', '-A');
+    git(a.dir, 'commit', '-q', '-m', 'a');
+    git(a.dir, 'push', '-q', 'origin', 'main');
+    const mb = await b.archive.messages.append(SAMPLE.main, userMessage('from b'));
+    await b.archive.sessions.update(SAMPLE.fork, { time: { archived: Date.UTC(2026, 10, 3) } });
+    git(b.dir, 'add', '-A');
+    git(b.dir, 'commit', '-q', '-m', 'b');
+    git(b.dir, 'pull', '-q', '--no-rebase', 'origin', 'main');
+    expect(unmerged(b.dir)).toBe('');
+    const ids = (await b.archive.messages.list(SAMPLE.main)).map((m) => m.info.id);
+    expect(ids).toContain(ma.info.id);
+    expect(ids).toContain(mb.info.id);
+    expect((await b.archive.sessions.get(SAMPLE.notes)).title).toBe('notes, renamed in a');
+    expect((await b.archive.sessions.get(SAMPLE.fork)).time.archived).toBe(Date.UTC(2026, 10, 3));
+    // main's info.json was changed on both sides (time.updated); merged, valid and canonical.
+    const text = await readFile(join(b.dir, 'sessions', SAMPLE.main, 'info.json'), 'utf8');
+    expect(text).not.toContain('<<<<<<<');
+    expect((await b.archive.sessions.get(SAMPLE.main)).time.updated).toBeGreaterThanOrEqual(Date.UTC(2026, 10, 2));
+  }, 60_000);
+
+  it('both editing one info.json (title here, archived there) merge cleanly; both renaming: the newer wins', async () => {
+    const { a, b } = await repos();
+    await a.archive.sessions.update(SAMPLE.child, { title: 'child, renamed in a' });
+    await a.archive.sessions.update(SAMPLE.main, { title: 'main by a (older)' });
+    git(a.dir, 'commit', '-qam', 'a');
+    git(a.dir, 'push', '-q', 'origin', 'main');
+    await b.archive.sessions.update(SAMPLE.child, { time: { archived: Date.UTC(2026, 10, 5) } });
+    await b.archive.sessions.update(SAMPLE.main, { title: 'main by b (newer)' });
+    await b.archive.todos.set(SAMPLE.main, [...(await b.archive.todos.get(SAMPLE.main)), { id: 'todo-b', content: 'from b', status: 'pending', priority: 'low' }]);
+    git(b.dir, 'commit', '-qam', 'b');
+    git(b.dir, 'pull', '-q', '--no-rebase', 'origin', 'main');
+    expect(unmerged(b.dir)).toBe('');
+    const child = await b.archive.sessions.get(SAMPLE.child);
+    expect(child.title).toBe('child, renamed in a');
+    expect(child.time.archived).toBe(Date.UTC(2026, 10, 5));
+    expect((await b.archive.sessions.get(SAMPLE.main)).title).toBe('main by b (newer)');
+    // And the other way round: a pulls b's merge; the newer title still wins.
+    git(b.dir, 'push', '-q', 'origin', 'main');
+    git(a.dir, 'pull', '-q', '--no-rebase', 'origin', 'main');
+    expect((await a.archive.sessions.get(SAMPLE.main)).title).toBe('main by b (newer)');
+    expect((await a.archive.todos.get(SAMPLE.main)).map((t) => t.id)).toContain('todo-b');
+  }, 60_000);
+});
