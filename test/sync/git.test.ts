@@ -7,7 +7,10 @@ import { sarc } from '../cli/helpers.js';
 import { SAMPLE, SAMPLES, tempDir, userMessage } from '../helpers.js';
 
 function git(cwd: string, ...args: string[]): string {
-  return execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', '-c', 'init.defaultBranch=main', ...args], { cwd, encoding: 'utf8' });
+  return execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', '-c', 'init.defaultBranch=main', ...args], {
+    cwd,
+    encoding: 'utf8',
+  });
 }
 
 /** An origin repository holding a copy of samples/, set up with `sarc git-setup`, and two clones set up too. */
@@ -76,7 +79,10 @@ describe('git', () => {
     git(a.dir, 'push', '-q', 'origin', 'main');
     await b.archive.sessions.update(SAMPLE.child, { time: { archived: Date.UTC(2026, 10, 5) } });
     await b.archive.sessions.update(SAMPLE.main, { title: 'main by b (newer)' });
-    await b.archive.todos.set(SAMPLE.main, [...(await b.archive.todos.get(SAMPLE.main)), { id: 'todo-b', content: 'from b', status: 'pending', priority: 'low' }]);
+    await b.archive.todos.set(SAMPLE.main, [
+      ...(await b.archive.todos.get(SAMPLE.main)),
+      { id: 'todo-b', content: 'from b', status: 'pending', priority: 'low' },
+    ]);
     git(b.dir, 'commit', '-qam', 'b');
     git(b.dir, 'pull', '-q', '--no-rebase', 'origin', 'main');
     expect(unmerged(b.dir)).toBe('');
