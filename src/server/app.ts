@@ -7,6 +7,7 @@ import { isId } from '../index.js';
 import { openApiDocument } from './openapi.js';
 import { mount } from './route.js';
 import { routes, type ServerDeps } from './routes.js';
+import { registerUi } from './ui/routes.js';
 
 export interface AppOptions extends ServerDeps {
   /** Turns on HTTP basic auth (any user name) for everything but /share/*. */
@@ -102,6 +103,7 @@ export function createApp(options: AppOptions): Hono {
   });
 
   mount(app, specs);
+  registerUi(app, options);
   app.notFound((c) => c.json({ name: 'NotFoundError', data: { message: `no route ${c.req.method} ${c.req.path}` } }, 404));
   app.onError((error, c) => c.json({ name: 'UnknownError', data: { message: error.message } }, 500));
   return app;

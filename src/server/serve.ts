@@ -40,6 +40,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   }
   const archive = await openArchive({ dir: options.dir, stateDir: options.stateDir });
   const index = await openIndex(archive, { onWarning: options.onWarning });
+  // Serve once the watches are in place, so no change after start goes unseen.
+  await index.ready();
   const app = createApp({ archive, index, password, bodyLimit: options.bodyLimit });
   const server = await new Promise<ReturnType<typeof nodeServe>>((resolve, reject) => {
     const s = nodeServe({ fetch: app.fetch, port: options.port ?? 4097, hostname }, () => resolve(s));

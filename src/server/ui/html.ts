@@ -1,0 +1,47 @@
+/** HTML-escapes text: nothing from the data is ever markup. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch] as string);
+}
+
+/** A tagged template that escapes every interpolated value unless it is `raw(...)`. */
+export class Raw {
+  constructor(readonly html: string) {}
+}
+export const raw = (html: string) => new Raw(html);
+
+export function html(strings: TemplateStringsArray, ...values: unknown[]): Raw {
+  let out = strings[0] ?? '';
+  values.forEach((v, i) => {
+    const part = Array.isArray(v)
+      ? v.map((x) => (x instanceof Raw ? x.html : escapeHtml(String(x ?? '')))).join('')
+      : v instanceof Raw
+        ? v.html
+        : v === undefined || v === null || v === false
+          ? ''
+          : escapeHtml(String(v));
+    out += part + (strings[i + 1] ?? '');
+  });
+  return new Raw(out);
+}
+
+const STYLE = `
+body{font:15px/1.5 system-ui,sans-serif;margin:0;color:#222;background:#fafafa}
+header{background:#222;color:#fff;padding:.5rem 1rem}header a{color:#fff;text-decoration:none;font-weight:600}
+main{max-width:60rem;margin:1rem auto;padding:0 1rem}
+table{width:100%;border-collapse:collapse}td,th{text-align:left;padding:.35rem .5rem;border-bottom:1px solid #e5e5e5;vertical-align:top}
+.badge{display:inline-block;font-size:.75rem;padding:0 .4rem;border-radius:.6rem;background:#e8e8e8;margin-left:.3rem}
+.badge.busy,.badge.retry{background:#ffe8a3}.badge.error{background:#ffc9c9}.badge.fork{background:#d6ecff}.badge.child{background:#e2f5dc}
+.msg{background:#fff;border:1px solid #e5e5e5;border-radius:6px;margin:.6rem 0;padding:.5rem .8rem}
+.msg h3{font-size:.8rem;text-transform:uppercase;color:#666;margin:0 0 .3rem;display:flex;justify-content:space-between;align-items:center}
+pre{background:#f3f3f3;padding:.4rem;overflow:auto;white-space:pre-wrap}.meta{color:#666;font-size:.9rem}
+form.inline{display:inline}button{cursor:pointer}.error-box{background:#ffe3e3;border:1px solid #f5a3a3;padding:.8rem;border-radius:6px}
+:focus-visible{outline:2px solid #2a6fdb;outline-offset:2px}`;
+
+/** The page frame: no external resources, works without scripts. */
+export function page(title: string, body: Raw, script = ''): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)} · session-archive</title><style>${STYLE}</style></head>
+<body><header><a href="/">session-archive</a></header><main>${body.html}</main>${script ? `<script>${script}</script>` : ''}</body></html>
+`;
+}

@@ -1,0 +1,49 @@
+import type { MessageWithParts, Part, Todo } from '../../index.js';
+import { html, type Raw } from './html.js';
+
+function part(p: Part): Raw {
+  switch (p.type) {
+    case 'text':
+      return html`<div class="text${p.synthetic ? ' meta' : ''}">${p.text.split('\n').map((line, i) => (i ? html`<br>${line}` : html`${line}`))}</div>`;
+    case 'reasoning':
+      return html`<details><summary>Reasoning</summary><pre>${p.text}</pre></details>`;
+    case 'tool': {
+      const title = 'title' in p.state && typeof p.state.title === 'string' ? ` — ${p.state.title}` : '';
+      const output = p.state.status === 'completed' ? String(p.state.output) : p.state.status === 'error' ? String(p.state.error) : '';
+      return html`<details class="tool"><summary>Tool ${p.tool} (${p.state.status})${title}</summary><pre>${JSON.stringify(p.state.input, null, 2)}</pre>${output ? html`<pre>${output}</pre>` : ''}</details>`;
+    }
+    case 'file':
+      return html`<div class="file">File: <a href="${p.url}" rel="noreferrer">${p.filename ?? p.url}</a></div>`;
+    case 'step-finish':
+      return html`<div class="meta">Step done (${p.reason}; ${p.tokens.input} in / ${p.tokens.output} out tokens)</div>`;
+    case 'patch':
+      return html`<div class="meta">Patch: ${p.files.length} file(s) changed</div>`;
+    case 'snapshot':
+      return html`<div class="meta">Snapshot ${p.snapshot.slice(0, 8)}</div>`;
+    case 'agent':
+      return html`<div class="meta">@${p.name}</div>`;
+    case 'subtask':
+      return html`<div class="meta">Subtask for ${p.agent}: ${p.description}</div>`;
+    case 'retry':
+      return html`<div class="meta">Retry #${p.attempt}: ${p.error.data.message}</div>`;
+    case 'compaction':
+      return html`<div class="meta">Conversation compacted</div>`;
+    default:
+      return html``;
+  }
+}
+
+/** The conversation; with `forkFrom`, each message has a Fork button (fork before it). */
+export function renderMessages(messages: readonly MessageWithParts[], forkFrom?: string): Raw {
+  return html`${messages.map(
+    (m, i) => html`<article class="msg" id="${m.info.id}" data-message="${m.info.id}">
+<h3><span>${m.info.role}${m.info.role === 'assistant' ? ` · ${m.info.providerID}/${m.info.modelID}` : ''} · ${new Date(m.info.time.created).toISOString().slice(0, 16).replace('T', ' ')}</span>
+${forkFrom ? html`<form class="inline" method="post" action="/ui/session/${forkFrom}/fork"><input type="hidden" name="messageID" value="${m.info.id}"><button type="submit" aria-label="Fork before message ${i + 1}">Fork</button></form>` : ''}</h3>
+${m.parts.map(part)}</article>`,
+  )}`;
+}
+
+export function renderTodos(todos: readonly Todo[]): Raw {
+  if (!todos.length) return html``;
+  return html`<section aria-label="Todos"><h2>Todos</h2><ul>${todos.map((t) => html`<li>[${t.status}] ${t.content} <span class="meta">(${t.priority})</span></li>`)}</ul></section>`;
+}

@@ -1,0 +1,238 @@
+import type { Context, Hono } from 'hono';
+import { type Archive, exportSessions, forkSession, importSessions, isId, type SessionIndex, share, unshare } from '../../index.js';
+import { BadRequest, toErrorResponse } from '../errors.js';
+import { html, page, type Raw, raw } from './html.js';
+import { renderMessages, renderTodos } from './render.js';
+
+interface Deps {
+  archive: Archive;
+  index: SessionIndex;
+}
+
+const when = (ms: number) => new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
+
+function badges(s: {
+  id: string;
+  parentID?: string;
+  forkedFrom?: unknown;
+  time: { archived?: number };
+  share?: string;
+  status: { type: string };
+}): Raw {
+  return html`${s.status.type !== 'idle' ? html`<span class="badge ${s.status.type}" data-status="${s.id}">${s.status.type}</span>` : html`<span class="badge" data-status="${s.id}" hidden></span>`}${s.forkedFrom ? html`<span class="badge fork">fork</span>` : ''}${s.parentID ? html`<span class="badge child">child</span>` : ''}${s.time.archived !== undefined ? html`<span class="badge">archived</span>` : ''}${s.share ? html`<span class="badge">shared</span>` : ''}`;
+}
+
+/** A readable error page in place of a blank one. */
+function errorPage(c: Context, error: unknown): Response {
+  const { status, body } = toErrorResponse(error);
+  const message =
+    (body as { data?: { message?: string }; message?: string }).data?.message ?? (body as { message?: string }).message ?? 'error';
+  const title = status === 404 ? 'Not found' : status === 409 ? 'Conflict' : status === 400 ? 'Bad request' : 'Error';
+  return c.html(
+    page(title, html`<h1>${title}</h1><p class="error-box" role="alert">${message}</p><p><a href="/">Back to all sessions</a></p>`),
+    status,
+  );
+}
+
+const LIST_SCRIPT = `
+const es = new EventSource('/event');
+es.onmessage = async (m) => {
+  const e = JSON.parse(m.data);
+  if (e.type === 'session.status') {
+    const b = document.querySelector('[data-status="' + e.properties.sessionID + '"]');
+    if (b) { b.textContent = e.properties.status.type; b.className = 'badge ' + e.properties.status.type; b.hidden = e.properties.status.type === 'idle'; }
+  } else if (e.type.startsWith('session.')) {
+    const res = await fetch(location.pathname + location.search + (location.search ? '&' : '?') + 'fragment=1');
+    if (res.ok) document.getElementById('rows').innerHTML = await res.text();
+  }
+};`;
+
+function sessionScript(id: string): string {
+  return `
+const id = ${JSON.stringify(id)};
+const es = new EventSource('/event?session=' + id);
+es.onmessage = async (m) => {
+  const e = JSON.parse(m.data);
+  const p = e.properties || {};
+  if (p.sessionID !== id) return;
+  if (e.type === 'session.updated') {
+    document.getElementById('title-text').textContent = p.info.title;
+    document.getElementById('title-input').value = p.info.title;
+  } else if (e.type === 'session.status') {
+    const b = document.getElementById('status');
+    b.textContent = p.status.type; b.className = 'badge ' + p.status.type; b.hidden = p.status.type === 'idle';
+  } else if (e.type.startsWith('message.')) {
+    const res = await fetch('/ui/session/' + id + '/messages');
+    if (res.ok) document.getElementById('messages').innerHTML = await res.text();
+  } else if (e.type === 'session.deleted') {
+    document.getElementById('title-text').textContent += ' (deleted)';
+  }
+};
+document.querySelector('form[data-confirm]')?.addEventListener('submit', (ev) => { if (!confirm(ev.target.dataset.confirm)) ev.preventDefault(); });`;
+}
+
+/** The web UI: server-rendered pages (readable without scripts) and a small script for live updates. */
+export function registerUi(app: Hono, { archive, index }: Deps): void {
+  const rows = (items: ReturnType<SessionIndex['history']>['items']) =>
+    html`${items.map((s) => html`<tr><td><a href="/ui/session/${s.id}">${s.title || s.id}</a>${badges(s)}</td><td class="meta">${s.project?.name ?? s.project?.worktree ?? s.projectID}</td><td class="meta">${when(s.time.updated)}</td></tr>`)}`;
+
+  app.get('/', async (c) => {
+    const q = c.req.query('q') || undefined;
+    const project = c.req.query('project') || undefined;
+    const archived = c.req.query('archived') === 'on';
+    try {
+      const result = index.history({
+        search: q,
+        project,
+        archived: archived ? 'include' : 'exclude',
+        cursor: c.req.query('cursor') || undefined,
+        limit: 50,
+      });
+      if (c.req.query('fragment')) return c.html(rows(result.items).html);
+      const projects = await archive.projects.list();
+      const next = new URLSearchParams({
+        ...(q ? { q } : {}),
+        ...(project ? { project } : {}),
+        ...(archived ? { archived: 'on' } : {}),
+        ...(result.nextCursor ? { cursor: result.nextCursor } : {}),
+      });
+      const body = html`<h1>Sessions</h1>
+<form method="get" action="/" role="search">
+<label>Search titles <input type="search" name="q" value="${q ?? ''}"></label>
+<label>Project <select name="project"><option value="">All projects</option>${projects.map((p) => html`<option value="${p.id}"${raw(p.id === project ? ' selected' : '')}>${p.name ?? p.worktree}</option>`)}</select></label>
+<label><input type="checkbox" name="archived"${raw(archived ? ' checked' : '')}> Include archived</label>
+<button type="submit">Filter</button></form>
+<form method="post" action="/ui/import" enctype="multipart/form-data"><label>Import an export file <input type="file" name="file" accept="application/json,.json" required></label> <button type="submit">Import</button></form>
+<table><thead><tr><th>Title</th><th>Project</th><th>Updated</th></tr></thead><tbody id="rows">${rows(result.items)}</tbody></table>
+${result.items.length === 0 ? html`<p>No sessions.</p>` : ''}${result.nextCursor ? html`<p><a href="/?${next.toString()}" rel="next">Next page</a></p>` : ''}`;
+      return c.html(page('Sessions', body, LIST_SCRIPT));
+    } catch (error) {
+      return errorPage(c, error);
+    }
+  });
+
+  app.get('/ui/session/:id', async (c) => {
+    const id = c.req.param('id');
+    try {
+      const info = await archive.sessions.get(id);
+      const [messages, todos] = await Promise.all([archive.messages.list(id), archive.todos.get(id)]);
+      const status = index.statusOf(id);
+      const parent = info.parentID ? await archive.sessions.get(info.parentID).catch(() => undefined) : undefined;
+      let origin: Raw = html``;
+      if (info.forkedFrom) {
+        const source = await archive.sessions.get(info.forkedFrom.sessionID).catch(() => undefined);
+        const at = info.forkedFrom.messageID;
+        const sourceMessages = source ? await archive.messages.list(source.id).catch(() => []) : [];
+        const n = at ? sourceMessages.findIndex((m) => m.info.id === at) + 1 : 0;
+        const label = source?.title ?? info.forkedFrom.sessionID;
+        origin = html`<p class="forked-from">Forked from <a href="/ui/session/${info.forkedFrom.sessionID}${at ? `#${at}` : ''}">${label}</a>${at ? html` at message ${n > 0 ? n : at}` : ''}</p>`;
+      }
+      const children = index.children(id);
+      const forks = index.forks(id);
+      const body = html`<h1><span id="title-text">${info.title}</span> <span id="status" class="badge ${status.type}"${raw(status.type === 'idle' ? ' hidden' : '')}>${status.type}</span></h1>
+<form method="post" action="/ui/session/${id}/title"><label>Title <input id="title-input" name="title" value="${info.title}" required></label> <button type="submit">Rename</button></form>
+<p class="meta">${info.directory} · created ${when(info.time.created)} · updated ${when(info.time.updated)}${info.time.archived !== undefined ? ' · archived' : ''}</p>
+${origin}${parent ? html`<p>Child of <a href="/ui/session/${parent.id}">${parent.title}</a></p>` : ''}
+${children.length ? html`<p>Child sessions: ${children.map((s, i) => html`${i ? ', ' : ''}<a href="/ui/session/${s.id}">${s.title}</a>`)}</p>` : ''}
+${forks.length ? html`<p>Forks: ${forks.map((s, i) => html`${i ? ', ' : ''}<a href="/ui/session/${s.id}">${s.title}</a>`)}</p>` : ''}
+<p><a href="/ui/session/${id}/export" download>Export</a>
+<form class="inline" method="post" action="/ui/session/${id}/${info.share ? 'unshare' : 'share'}"><button type="submit">${info.share ? 'Stop sharing' : 'Share'}</button></form>
+<form class="inline" method="post" action="/ui/session/${id}/${info.time.archived !== undefined ? 'unarchive' : 'archive'}"><button type="submit">${info.time.archived !== undefined ? 'Unarchive' : 'Archive'}</button></form>
+<form class="inline" method="post" action="/ui/session/${id}/delete" data-confirm="Delete this session${children.length ? ` and its ${children.length} child session(s)` : ''}?"><input type="hidden" name="confirm" value="yes"><button type="submit">Delete</button></form></p>
+${info.share ? html`<p>Shared at <a id="share-url" href="${info.share.url}">${info.share.url}</a></p>` : ''}
+${renderTodos(todos)}
+<section id="messages" aria-label="Conversation">${renderMessages(messages, id)}</section>`;
+      return c.html(page(info.title, body, sessionScript(id)));
+    } catch (error) {
+      return errorPage(c, error);
+    }
+  });
+
+  app.get('/ui/session/:id/messages', async (c) => {
+    try {
+      return c.html(renderMessages(await archive.messages.list(c.req.param('id')), c.req.param('id')).html);
+    } catch (error) {
+      return errorPage(c, error);
+    }
+  });
+
+  app.get('/ui/session/:id/export', async (c) => {
+    const id = c.req.param('id');
+    try {
+      let text = '';
+      for await (const piece of exportSessions(archive, [id], { children: true })) text += piece;
+      return c.body(text, 200, {
+        'content-type': 'application/json; charset=utf-8',
+        'content-disposition': `attachment; filename="${id}.json"`,
+      });
+    } catch (error) {
+      return errorPage(c, error);
+    }
+  });
+
+  const action = (path: string, run: (id: string, form: Record<string, unknown>, c: Context) => Promise<string>) =>
+    app.post(path, async (c) => {
+      const id = c.req.param('id') ?? '';
+      try {
+        const form = (await c.req.parseBody()) as Record<string, unknown>;
+        return c.redirect(await run(id, form, c), 303);
+      } catch (error) {
+        return errorPage(c, error);
+      }
+    });
+
+  action('/ui/session/:id/title', async (id, form) => {
+    await archive.sessions.update(id, { title: String(form.title ?? '') });
+    await index.refresh(id);
+    return `/ui/session/${id}`;
+  });
+  action('/ui/session/:id/fork', async (id, form) => {
+    const fork = await forkSession(archive, id, { messageID: String(form.messageID ?? '') || undefined });
+    await index.refresh(fork.id);
+    return `/ui/session/${fork.id}`;
+  });
+  action('/ui/session/:id/share', async (id, _form, c) => {
+    await share(archive, id, { baseUrl: new URL(c.req.url).origin });
+    await index.refresh(id);
+    return `/ui/session/${id}`;
+  });
+  action('/ui/session/:id/unshare', async (id) => {
+    await unshare(archive, id);
+    await index.refresh(id);
+    return `/ui/session/${id}`;
+  });
+  for (const [name, archived] of [
+    ['archive', true],
+    ['unarchive', false],
+  ] as const) {
+    action(`/ui/session/:id/${name}`, async (id) => {
+      await archive.sessions.update(id, { time: { archived: archived ? archive.now() : null } });
+      await index.refresh(id);
+      return `/ui/session/${id}`;
+    });
+  }
+  action('/ui/session/:id/delete', async (id, form) => {
+    if (form.confirm !== 'yes') return `/ui/session/${id}`;
+    await index.refresh(...(await archive.sessions.delete(id)));
+    return '/';
+  });
+  app.post('/ui/import', async (c) => {
+    try {
+      const form = await c.req.parseBody();
+      const file = form.file;
+      const text = typeof file === 'string' ? file : file instanceof File ? await file.text() : '';
+      let payload: unknown;
+      try {
+        payload = JSON.parse(text);
+      } catch {
+        throw new BadRequest('the uploaded file is not JSON; choose a file made by Export or `opencode export`');
+      }
+      const result = await importSessions(archive, payload);
+      await index.refresh(...result.sessions.map((s) => s.to));
+      const first = result.sessions[0]?.to;
+      return c.redirect(first && isId('session', first) ? `/ui/session/${first}` : '/', 303);
+    } catch (error) {
+      return errorPage(c, error);
+    }
+  });
+}

@@ -1,0 +1,193 @@
+import { existsSync } from 'node:fs';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningServer, startServer } from '../../src/server/serve.js';
+import { ROOT, SAMPLE, SAMPLES } from '../helpers.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const SHOTS = join(ROOT, 'test-results');
+
+let browser: Browser;
+let server: RunningServer;
+let dir: string;
+
+let root: string;
+
+beforeAll(async () => {
+  // Not tempArchive(): its folders go after each test, and this archive serves the whole file.
+  root = await mkdtemp(join(tmpdir(), 'sarc-ui-'));
+  dir = join(root, 'archive');
+  await cp(SAMPLES, dir, { recursive: true });
+  server = await startServer({ dir, stateDir: join(root, 'state'), port: 0, onWarning: () => {} });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  await rm(root, { recursive: true, force: true });
+});
+
+/** Runs a browser test; on failure a screenshot of the page goes to test-results/. */
+async function withPage(name: string, fn: (page: Page) => Promise<void>, options: { javaScriptEnabled?: boolean } = {}): Promise<void> {
+  const context = await browser.newContext(options);
+  const page = await context.newPage();
+  try {
+    await fn(page);
+  } catch (error) {
+    await mkdir(SHOTS, { recursive: true });
+    await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true }).catch(() => {});
+    throw error;
+  } finally {
+    await context.close();
+  }
+}
+
+describe.skipIf(!existsSync(CHROMIUM))('the web UI in Chromium', () => {
+  it('list → open a sample → fork at the 2nd message → the fork shows 1 message and where it came from → back', async () => {
+    await withPage('fork-flow', async (page) => {
+      await page.goto(server.url);
+      await page.getByRole('link', { name: 'Add retries to the HTTP client', exact: true }).click();
+      await expect.poll(() => page.url()).toBe(`${server.url}/ui/session/${SAMPLE.main}`);
+      expect(await page.locator('article.msg').count()).toBe(5);
+      await page.getByRole('button', { name: 'Fork before message 2' }).click();
+      await page.waitForURL(/\/ui\/session\/ses_/);
+      expect(page.url()).not.toContain(SAMPLE.main);
+      expect(await page.locator('#title-text').textContent()).toBe('Add retries to the HTTP client (fork #1)');
+      expect(await page.locator('article.msg').count()).toBe(1);
+      const origin = page.locator('.forked-from');
+      expect(await origin.textContent()).toBe('Forked from Add retries to the HTTP client at message 2');
+      await origin.getByRole('link').click();
+      await page.waitForURL(new RegExp(`/ui/session/${SAMPLE.main}`));
+      expect(await page.locator('#title-text').textContent()).toBe('Add retries to the HTTP client');
+    });
+  }, 60_000);
+
+  it('the search box filters the list', async () => {
+    await withPage('search', async (page) => {
+      await page.goto(server.url);
+      await page.getByLabel('Search titles').fill('fetch');
+      await page.getByRole('button', { name: 'Filter' }).click();
+      await page.waitForURL(/q=fetch/);
+      const titles = await page.locator('#rows a').allTextContents();
+      expect(titles).toEqual(['Find fetch callers (@explore subagent)']);
+    });
+  }, 60_000);
+
+  it('a hand edit of the open session’s title appears without reloading', async () => {
+    await withPage('live-title', async (page) => {
+      await page.goto(`${server.url}/ui/session/${SAMPLE.child}`);
+      await page.waitForLoadState('load');
+      await new Promise((r) => setTimeout(r, 300)); // the event stream connects
+      const path = join(dir, 'sessions', SAMPLE.child, 'info.json');
+      await writeFile(path, (await readFile(path, 'utf8')).replace('Find fetch callers (@explore subagent)', 'Renamed by hand'));
+      await expect.poll(() => page.locator('#title-text').textContent(), { timeout: 10_000 }).toBe('Renamed by hand');
+      expect(await page.getByLabel('Title').inputValue()).toBe('Renamed by hand');
+    });
+  }, 60_000);
+
+  it('a message written by another process and a status change appear without reloading', async () => {
+    await withPage('live-message', async (page) => {
+      await page.goto(`${server.url}/ui/session/${SAMPLE.notes}`);
+      await page.waitForLoadState('load');
+      await new Promise((r) => setTimeout(r, 300));
+      const before = await page.locator('article.msg').count();
+      const { openArchive } = await import('../../src/index.js');
+      const other = await openArchive({ dir, stateDir: join(root, 'other-state') });
+      await other.messages.append(SAMPLE.notes, {
+        info: { role: 'user', agent: 'build', model: { providerID: 'p', modelID: 'm' } },
+        parts: [{ type: 'text', text: 'written elsewhere <b>not bold</b>' }],
+      });
+      await expect.poll(() => page.locator('article.msg').count(), { timeout: 10_000 }).toBe(before + 1);
+      expect(await page.locator('article.msg').last().textContent()).toContain('written elsewhere <b>not bold</b>');
+      expect(await page.locator('article.msg b').count()).toBe(0);
+      await fetch(`${server.url}/session/${SAMPLE.notes}/status`, { method: 'PUT', body: JSON.stringify({ type: 'busy' }) });
+      await expect.poll(() => page.locator('#status').textContent(), { timeout: 10_000 }).toBe('busy');
+      await fetch(`${server.url}/session/${SAMPLE.notes}/status`, { method: 'PUT', body: JSON.stringify({ type: 'idle' }) });
+    });
+  }, 60_000);
+
+  it('forking at a message deleted meanwhile shows a readable error', async () => {
+    // Without scripts, so the live update cannot take the deleted message off the page first.
+    await withPage(
+      'fork-error',
+      async (page) => {
+        await page.goto(`${server.url}/ui/session/${SAMPLE.fork}`);
+        const second = await page.locator('article.msg').nth(1).getAttribute('data-message');
+        await fetch(`${server.url}/session/${SAMPLE.fork}/message/${second}`, { method: 'DELETE' });
+        await page.getByRole('button', { name: 'Fork before message 2' }).click();
+        await page.waitForLoadState('load');
+        expect(await page.locator('h1').textContent()).toBe('Not found');
+        expect(await page.getByRole('alert').textContent()).toBe(`message not found: ${second} in session ${SAMPLE.fork}`);
+      },
+      { javaScriptEnabled: false },
+    );
+  }, 60_000);
+
+  it('share, archive, export, import and delete with confirmation', async () => {
+    await withPage('actions', async (page) => {
+      await page.goto(`${server.url}/ui/session/${SAMPLE.main}`);
+      await page.getByRole('button', { name: 'Share', exact: true }).click();
+      await page.waitForLoadState('load');
+      const url = await page.locator('#share-url').textContent();
+      expect(url).toMatch(new RegExp(`^${server.url}/share/[A-Za-z0-9_-]{32}$`));
+      await page.getByRole('button', { name: 'Archive', exact: true }).click();
+      await page.waitForLoadState('load');
+      expect(await page.getByRole('button', { name: 'Unarchive' }).count()).toBe(1);
+      const download = page.waitForEvent('download');
+      await page.getByRole('link', { name: 'Export' }).click();
+      const file = join(root, 'export.json');
+      await (await download).saveAs(file);
+      expect(JSON.parse(await readFile(file, 'utf8')).sessions[0].info.id).toBe(SAMPLE.main);
+      await page.goto(server.url);
+      await page.getByLabel('Import an export file').setInputFiles(file);
+      await page.getByRole('button', { name: 'Import', exact: true }).click();
+      await page.waitForURL(/\/ui\/session\/ses_/);
+      expect(page.url()).not.toContain(SAMPLE.main);
+      expect(await page.locator('#title-text').textContent()).toBe('Add retries to the HTTP client');
+      page.once('dialog', (dialog) => void dialog.accept());
+      await page.getByRole('button', { name: 'Delete' }).click();
+      await page.waitForURL(`${server.url}/`);
+      const gone = await fetch(`${server.url}${new URL(page.url()).pathname}`);
+      expect(gone.status).toBe(200);
+    });
+  }, 60_000);
+
+  it('an unknown session URL gives a clear not-found page', async () => {
+    await withPage('not-found', async (page) => {
+      const res = await page.goto(`${server.url}/ui/session/ses_0000000000000000000000000z`);
+      expect(res?.status()).toBe(404);
+      expect(await page.locator('h1').textContent()).toBe('Not found');
+      expect(await page.getByRole('alert').textContent()).toBe('session not found: ses_0000000000000000000000000z');
+      const bad = await page.goto(`${server.url}/ui/session/..%2F..%2Fetc`);
+      expect(bad?.status()).toBe(400);
+    });
+  }, 60_000);
+
+  it('reading works without JavaScript', async () => {
+    await withPage(
+      'no-js',
+      async (page) => {
+        await page.goto(`${server.url}/ui/session/${SAMPLE.main}`);
+        expect(await page.locator('article.msg').count()).toBeGreaterThan(0);
+        expect(await page.getByText('[in_progress] Retry only on 5xx and network errors').count()).toBe(1);
+      },
+      { javaScriptEnabled: false },
+    );
+  }, 60_000);
+});
