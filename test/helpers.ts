@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -129,4 +129,15 @@ export function runWorker(
       resolve({ end, ms: ready ? Date.now() - ready : 0, stdout, stderr });
     });
   });
+}
+
+/** Makes `dir` a git repository with one empty root commit; returns that commit's hash. */
+export function gitRepo(dir: string): string {
+  const git = (...args: string[]) =>
+    execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], { cwd: dir })
+      .toString()
+      .trim();
+  git('init', '-q');
+  git('commit', '-q', '--allow-empty', '-m', 'root');
+  return git('rev-list', '--max-parents=0', 'HEAD');
 }

@@ -20,22 +20,12 @@ import {
   unrevert,
   unshare,
 } from '../../src/index.js';
-import { codeOf, SAMPLE, tempArchive, tempDir, userMessage } from '../helpers.js';
+import { codeOf, gitRepo, SAMPLE, tempArchive, tempDir, userMessage } from '../helpers.js';
 
 const open: SessionIndex[] = [];
 afterEach(async () => {
   for (const index of open.splice(0)) await index.close();
 });
-
-function gitRepo(dir: string): string {
-  const git = (...args: string[]) =>
-    execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], { cwd: dir })
-      .toString()
-      .trim();
-  git('init', '-q');
-  git('commit', '-q', '--allow-empty', '-m', 'root');
-  return git('rev-list', '--max-parents=0', 'HEAD');
-}
 
 describe('migrate', () => {
   it('moves sessions by ID with their child tree, keeping sub-folders, and derives the new project', async () => {

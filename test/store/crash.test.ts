@@ -1,9 +1,9 @@
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { archiveMeta, isId, messageFile, project, sessionInfo, todoList } from '../../src/index.js';
+import { isId } from '../../src/index.js';
 import { isTempName } from '../../src/store/atomic-write.js';
-import { parseJsonText, validate } from '../../src/store/json-file.js';
+import { checkFiles } from '../fixtures/chaos.js';
 import { ROOT, runWorker, tempArchive } from '../helpers.js';
 
 const WORKER = join(ROOT, 'test', 'fixtures', 'crash-worker.ts');
@@ -30,22 +30,8 @@ describe('crash safety', () => {
       const segments = rel.split(sep);
       const name = segments.pop() ?? '';
       if (isTempName(name) && !segments.some(isTempName)) temps.push(join(dir, rel));
-      if (isTempName(name) || segments.some(isTempName)) continue;
-      if (!name.endsWith('.json')) continue;
-      const path = join(dir, rel);
-      const value = parseJsonText(await readFile(path, 'utf8'), path);
-      const schema =
-        rel === 'archive.json'
-          ? archiveMeta
-          : rel.startsWith('projects')
-            ? project
-            : name === 'info.json'
-              ? sessionInfo
-              : name === 'todos.json'
-                ? todoList
-                : messageFile;
-      validate(schema, value, path);
     }
+    await checkFiles(dir);
     // Every acknowledged message and session is there.
     for (const line of acked) {
       const [, kind, id] = line.split(' ');

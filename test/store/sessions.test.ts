@@ -1,8 +1,9 @@
+import { execFileSync } from 'node:child_process';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type ArchiveError, newId } from '../../src/index.js';
-import { codeOf, tempArchive, tempDir } from '../helpers.js';
+import { codeOf, gitRepo, tempArchive, tempDir } from '../helpers.js';
 
 describe('sessions', () => {
   it('creates with OpenCode defaults and reads back what it wrote', async () => {
@@ -26,20 +27,13 @@ describe('sessions', () => {
   it('derives the project from the git repository of the directory', async () => {
     const { archive } = await tempArchive();
     const repo = await tempDir();
-    const { execFileSync } = await import('node:child_process');
-    const git = (...args: string[]) =>
-      execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], { cwd: repo })
-        .toString()
-        .trim();
-    git('init', '-q');
-    git('commit', '-q', '--allow-empty', '-m', 'root');
-    const root = git('rev-list', '--max-parents=0', 'HEAD');
+    const root = gitRepo(repo);
     await mkdir(join(repo, 'pkg', 'a'), { recursive: true });
     const s = await archive.sessions.create({ directory: join(repo, 'pkg', 'a') });
     expect(s.projectID).toBe(root);
     expect(s.path).toBe('pkg/a');
     const project = await archive.projects.get(root);
-    expect(project.worktree).toBe(git('rev-parse', '--show-toplevel'));
+    expect(project.worktree).toBe(execFileSync('git', ['rev-parse', '--show-toplevel'], { cwd: repo }).toString().trim());
     expect(project.vcs).toBe('git');
     expect(project.sandboxes).toEqual([]);
   });
