@@ -338,13 +338,11 @@ export function routes({ archive, index }: ServerDeps): RouteSpec[] {
           throw new BadRequest(`invalid limit ${q.limit}: expected a whole number ≥ 1`, 'Query');
         const sessionID = params.sessionID as string;
         const before = q.before === undefined ? undefined : decodeBefore(q.before);
-        const page = await archive.messages.list(sessionID, { before, limit: q.limit });
+        // One read of the session's messages: the page, and whether older ones remain.
+        const all = await archive.messages.list(sessionID, { before });
+        const page = q.limit === undefined ? all : all.slice(-q.limit);
         const oldest = page[0];
-        if (
-          q.limit !== undefined &&
-          oldest &&
-          (await archive.messages.list(sessionID, { before: { id: oldest.info.id, time: oldest.info.time.created }, limit: 1 })).length
-        ) {
+        if (oldest && page.length < all.length) {
           const cursor = cursorOf(oldest);
           const next = new URL(c.req.url);
           next.searchParams.set('before', cursor);

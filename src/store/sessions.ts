@@ -308,18 +308,6 @@ export class SessionStore {
     return next;
   }
 
-  /** True when the session's folder has an `info.json` (valid or not). */
-  async exists(id: string): Promise<boolean> {
-    try {
-      await loadInfo(this.ctx, id);
-      return true;
-    } catch (error) {
-      if (isArchiveError(error, 'NOT_FOUND')) return false;
-      if (isArchiveError(error, 'CORRUPT')) return true;
-      throw error;
-    }
-  }
-
   /** The IDs of every session folder (valid ID names only; conflict copies and temps are not sessions). */
   async ids(): Promise<string[]> {
     try {
