@@ -98,9 +98,16 @@ export interface WorkerRun {
 export function runWorker(
   file: string,
   args: string[],
-  options: { killAfter?: number; env?: Record<string, string>; onReady?: () => void } = {},
+  options: {
+    /** SIGKILL this many ms after the worker printed `armAt` (default: its "ready" line). */
+    killAfter?: number;
+    /** Starts the kill timer; "\nack " arms it at the first acknowledged operation, so every run acknowledges at least one whatever the machine's speed. */
+    armAt?: string;
+    env?: Record<string, string>;
+    onReady?: () => void;
+  } = {},
 ): Promise<WorkerRun> {
-  const { killAfter, env = {}, onReady } = options;
+  const { killAfter, armAt = 'ready\n', env = {}, onReady } = options;
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', TSX, file, ...args], {
       cwd: ROOT,
@@ -116,15 +123,18 @@ export function runWorker(
       if (!ready && stdout.includes('ready\n')) {
         ready = Date.now();
         onReady?.();
-        if (killAfter !== undefined) timer = setTimeout(() => child.kill('SIGKILL'), killAfter);
       }
+      if (killAfter !== undefined && !timer && stdout.includes(armAt)) timer = setTimeout(() => child.kill('SIGKILL'), killAfter);
     });
+    // A worker that never arms its timer is still killed, and its missing acknowledgements fail the test.
+    const guard = killAfter === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), 60_000);
     child.stderr.on('data', (d) => {
       stderr += d;
     });
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
+      clearTimeout(guard);
       const end = signal === 'SIGKILL' ? 'killed' : code === 0 ? 'done' : 'failed';
       resolve({ end, ms: ready ? Date.now() - ready : 0, stdout, stderr });
     });

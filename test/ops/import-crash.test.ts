@@ -29,12 +29,14 @@ describe('a killed import', () => {
       const file = join(target.root, `payload-${run}.json`);
       await writeFile(file, JSON.stringify(payload));
       // The first run measures how long an import takes; the others are killed
-      // at a random moment across that span (and a little past it).
+      // at a random moment across that span (and a little past it). The span is
+      // the quickest import that completed, so a slow first run (cold caches,
+      // a busy machine) does not leave most runs unkilled.
       const result = await runWorker(WORKER, [target.dir, target.stateDir, file], {
         killAfter: run === 0 ? undefined : Math.random() * took * 1.2,
       });
       if (result.end === 'failed') throw new Error(`import worker failed: ${result.stderr}`);
-      if (run === 0) took = result.ms;
+      if (result.end === 'done') took = run === 0 ? result.ms : Math.min(took, result.ms);
       outcomes.push(result.end);
     }
     expect(outcomes.filter((o) => o === 'killed').length).toBeGreaterThanOrEqual(RUNS / 3);
