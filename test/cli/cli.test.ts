@@ -1,7 +1,9 @@
 import { spawn } from 'node:child_process';
 import { mkdir, readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
+import { createProgram } from '../../src/cli/program.js';
 import { ROOT, SAMPLE, TSX, tempArchive, tempDir } from '../helpers.js';
 import { sarc } from './helpers.js';
 
@@ -47,13 +49,31 @@ describe('sarc', () => {
     expect(top.code).toBe(0);
     for (const c of COMMANDS) expect(top.stdout).toMatch(new RegExp(`\\n  ${c}[ |]`));
     expect(top.stdout).toContain('Examples:');
-    for (const c of COMMANDS.filter((c) => c !== 'index')) {
-      const help = await sarc([c, '--help']);
-      expect(help.code, c).toBe(0);
-      expect(help.stdout, c).toMatch(/Examples?:\n {2}sarc /);
+    // Every command and sub-command, read from the program itself so a new one cannot be missed.
+    const helpOf = (command: Command) => {
+      let text = '';
+      command.configureOutput({ writeOut: (s) => (text += s) });
+      command.outputHelp();
+      return text;
+    };
+    const walk = (command: Command, path: string[]): string[][] =>
+      command.commands.flatMap((c) => [[...path, c.name()], ...walk(c, [...path, c.name()])]);
+    const program = createProgram();
+    const all = walk(program, []);
+    expect(all.map((p) => p.join(' '))).toEqual(expect.arrayContaining([...COMMANDS, 'serve', 'index stats', 'index rebuild']));
+    for (const path of all) {
+      let command = program;
+      for (const name of path) command = command.commands.find((c) => c.name() === name) as Command;
+      // A group (`index`) lists its sub-commands; each leaf shows how it is used.
+      if (command.commands.length > 0) continue;
+      const help = helpOf(command);
+      expect(help, path.join(' ')).toMatch(/Examples?[^\n]*:\n {2}[^\n]*\bsarc /);
+      for (const option of command.options) {
+        expect(option.description, `${path.join(' ')} ${option.flags}`).not.toBe('');
+        expect(help).toContain(option.flags);
+      }
     }
-    expect((await sarc(['index', 'stats', '--help'])).stdout).toContain('Example:');
-  }, 60_000);
+  });
 
   it('init, create, show, rename, archive, unarchive, list', async () => {
     const { json, run, root, env } = await setup();

@@ -84,6 +84,7 @@ export function registerLifecycleCommands(program: Command, run: Runner): void {
   program
     .command('shared <token>', { hidden: true })
     .description('the session shared under a token')
+    .addHelpText('after', '\nExample:\n  sarc shared Xy3… --json')
     .action(
       run(async (ctx, token: string) => {
         const s = await findShared(await ctx.archive(), token);
