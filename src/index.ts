@@ -20,6 +20,7 @@ export { quarantine, quarantineFolder } from './ops/quarantine.js';
 export { conflictOriginal, type ResolveResult, resolveConflicts } from './ops/resolve.js';
 export { revert, unrevert } from './ops/revert.js';
 export { findShared, share, shareToken, unshare } from './ops/share.js';
+export type { OnProgress } from './progress.js';
 export { type Archive, GITIGNORE, initArchive, type OpenArchiveOptions, openArchive } from './store/archive.js';
 export { locateArchive, stateDirFor } from './store/locate.js';
 export type { LockOptions } from './store/lock.js';

@@ -1,16 +1,16 @@
 import { mkdir, readdir } from 'node:fs/promises';
-import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { errnoCode, isArchiveError } from '../errors.js';
 import { isId } from '../model/ids.js';
 import type { MessageWithParts } from '../model/message.js';
 import type { Project } from '../model/project.js';
 import type { Session } from '../model/session.js';
+import type { OnProgress } from '../progress.js';
 import type { Archive } from '../store/archive.js';
 import { ArchivePaths } from '../store/paths.js';
 import { type StrayFile, sessionStrays, topLevelStrays } from '../store/strays.js';
 import { type ArchiveEvent, event } from './events.js';
 import { type HistoryItem, type HistoryQuery, history, type ListQuery, list } from './query.js';
-import { readSession, stampOf } from './scan.js';
+import { inChunks, readSession, stampOf } from './scan.js';
 import { type Signal, SignalStore } from './signals.js';
 import { loadSnapshot, saveSnapshot } from './snapshot.js';
 import { SortedList } from './sorted-list.js';
@@ -31,6 +31,8 @@ export interface OpenIndexOptions {
   rebuild?: boolean;
   /** Where warnings go (e.g. "watch budget exhausted"). @default console.warn */
   onWarning?: (message: string) => void;
+  /** Sessions read (rebuild) or checked (reconcile) while opening, of all session folders. */
+  onProgress?: OnProgress;
 }
 
 export interface IndexStats {
@@ -51,8 +53,6 @@ interface Entry {
   summary: SessionSummary;
   stamp: FileStamp;
 }
-
-const CHUNK = 2000;
 
 /**
  * The index: session summaries for fast listing, kept in memory, persisted in
@@ -83,7 +83,7 @@ export class SessionIndex {
 
   private constructor(
     readonly archive: Archive,
-    private readonly options: Required<Omit<OpenIndexOptions, 'rebuild'>>,
+    private readonly options: Required<Omit<OpenIndexOptions, 'rebuild' | 'onProgress'>>,
   ) {
     this.paths = new ArchivePaths(archive.dir);
     this.status = new StatusStore(archive.stateDir, archive.now);
@@ -100,11 +100,12 @@ export class SessionIndex {
       onWarning: options.onWarning ?? ((m) => console.warn(`session-archive: ${m}`)),
     });
     const snapshot = options.rebuild ? undefined : await loadSnapshot(archive.stateDir, archive.dir);
+    const { onProgress } = options;
     if (snapshot) {
       index.load(snapshot);
-      await index.reconcile({ quiet: true });
+      await index.reconcile({ quiet: true, onProgress });
     } else {
-      await index.rebuild();
+      await index.rebuild({ onProgress });
     }
     await index.loadProjects();
     index.statuses = new Map(Object.entries(await index.status.map()));
@@ -165,16 +166,13 @@ export class SessionIndex {
   // ------------------------------------------------------------- building
 
   /** Reads every `info.json` from scratch. */
-  async rebuild(): Promise<void> {
+  async rebuild(options: { onProgress?: OnProgress } = {}): Promise<void> {
     const { ids, strays } = await this.folders();
     const found: Entry[] = [];
-    for (let i = 0; i < ids.length; i += CHUNK) {
-      for (const id of ids.slice(i, i + CHUNK)) {
-        const s = readSession(this.paths, id);
-        if (s) found.push({ summary: s.summary, stamp: s.stamp });
-      }
-      if (i + CHUNK < ids.length) await yieldToLoop();
-    }
+    await inChunks(ids, options.onProgress, (id) => {
+      const s = readSession(this.paths, id);
+      if (s) found.push({ summary: s.summary, stamp: s.stamp });
+    });
     this.load(found);
     this.setTopLevelStrays(strays);
     // Persisted soon and on close; the caller need not wait for the fsync.
@@ -202,31 +200,28 @@ export class SessionIndex {
    * re-reads only those whose mtime or size changed. Emits events for what it
    * finds unless `quiet`. Returns the number of sessions that changed.
    */
-  reconcile(options: { quiet?: boolean } = {}): Promise<number> {
-    this.reconciling ??= this.doReconcile(options.quiet ?? false).finally(() => {
+  reconcile(options: { quiet?: boolean; onProgress?: OnProgress } = {}): Promise<number> {
+    this.reconciling ??= this.doReconcile(options.quiet ?? false, options.onProgress).finally(() => {
       this.reconciling = undefined;
     });
     return this.reconciling;
   }
 
-  private async doReconcile(quiet: boolean): Promise<number> {
+  private async doReconcile(quiet: boolean, onProgress?: OnProgress): Promise<number> {
     const { ids, strays } = await this.folders();
     this.setTopLevelStrays(strays);
     const present = new Set(ids);
     let changes = 0;
     const stale: string[] = [];
-    for (let i = 0; i < ids.length; i += CHUNK) {
-      for (const id of ids.slice(i, i + CHUNK)) {
-        const stamp = stampOf(this.paths, id);
-        const known = this.entries.get(id);
-        if (!stamp) {
-          if (known) stale.push(id);
-        } else if (!known || known.stamp.mtimeMs !== stamp.mtimeMs || known.stamp.size !== stamp.size) {
-          stale.push(id);
-        }
+    await inChunks(ids, onProgress, (id) => {
+      const stamp = stampOf(this.paths, id);
+      const known = this.entries.get(id);
+      if (!stamp) {
+        if (known) stale.push(id);
+      } else if (!known || known.stamp.mtimeMs !== stamp.mtimeMs || known.stamp.size !== stamp.size) {
+        stale.push(id);
       }
-      if (i + CHUNK < ids.length) await yieldToLoop();
-    }
+    });
     for (const id of stale) if (await this.refreshSession(id, quiet)) changes++;
     for (const id of [...this.entries.keys()]) {
       if (!present.has(id)) {

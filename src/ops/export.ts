@@ -5,6 +5,7 @@ import { ArchiveError } from '../errors.js';
 import { EXPORT_FORMAT, EXPORT_VERSION } from '../model/export.js';
 import { assertId } from '../model/ids.js';
 import type { Session } from '../model/session.js';
+import type { OnProgress } from '../progress.js';
 import type { Archive } from '../store/archive.js';
 
 export interface ExportOptions {
@@ -15,6 +16,8 @@ export interface ExportOptions {
    * `opencode`: what `opencode export` prints, `{info, messages}` (an array of them for several sessions).
    */
   format?: 'archive' | 'opencode';
+  /** Messages written of all messages to export. */
+  onProgress?: OnProgress;
 }
 
 /** JSON of `value` as it appears nested `depth` levels deep in a 2-space-indented document. */
@@ -42,10 +45,16 @@ async function resolveSessions(archive: Archive, ids: readonly string[], childre
 }
 
 /** One session's `"messages": [...]` items, read one message file at a time. */
-async function* messageItems(archive: Archive, sessionID: string, depth: number): AsyncGenerator<string> {
-  const ids = await archive.messages.orderedIds(sessionID);
+async function* messageItems(
+  archive: Archive,
+  sessionID: string,
+  ids: readonly string[],
+  depth: number,
+  tick: () => void,
+): AsyncGenerator<string> {
   for (const [i, id] of ids.entries()) {
     yield `${i ? ',' : ''}\n${'  '.repeat(depth)}${nested(await archive.messages.get(sessionID, id), depth)}`;
+    tick();
   }
   yield ids.length ? `\n${'  '.repeat(depth - 1)}]` : ']';
 }
@@ -58,6 +67,14 @@ async function* messageItems(archive: Archive, sessionID: string, depth: number)
  */
 export async function* exportSessions(archive: Archive, ids: readonly string[], options: ExportOptions = {}): AsyncGenerator<string> {
   const sessions = await resolveSessions(archive, ids, options.children ?? false);
+  // Message order first (IDs only), so the total is known before the first byte.
+  const order = new Map<string, string[]>();
+  for (const s of sessions) order.set(s.id, await archive.messages.orderedIds(s.id));
+  const total = [...order.values()].reduce((n, list) => n + list.length, 0);
+  let done = 0;
+  options.onProgress?.(0, total);
+  const tick = () => options.onProgress?.(++done, total);
+  const items = (s: Session, depth: number) => messageItems(archive, s.id, order.get(s.id) ?? [], depth, tick);
   if (options.format === 'opencode') {
     const many = sessions.length > 1;
     const d = many ? 2 : 1;
@@ -67,7 +84,7 @@ export async function* exportSessions(archive: Archive, ids: readonly string[], 
       const { forkedFrom: _f, ...info } = s;
       const pad = '  '.repeat(d - 1);
       yield `${i ? ',' : ''}${many ? `\n${pad}` : ''}{\n${pad}  "info": ${nested(info, d)},\n${pad}  "messages": [`;
-      yield* messageItems(archive, s.id, d + 1);
+      yield* items(s, d + 1);
       yield `\n${pad}}`;
     }
     yield many ? '\n]\n' : '\n';
@@ -76,7 +93,7 @@ export async function* exportSessions(archive: Archive, ids: readonly string[], 
   yield `{\n  "format": ${JSON.stringify(EXPORT_FORMAT)},\n  "version": ${EXPORT_VERSION},\n  "exportedAt": ${archive.now()},\n  "sessions": [`;
   for (const [i, s] of sessions.entries()) {
     yield `${i ? ',' : ''}\n    {\n      "info": ${nested(s, 3)},\n      "messages": [`;
-    yield* messageItems(archive, s.id, 4);
+    yield* items(s, 4);
     yield `,\n      "todos": ${nested(await archive.todos.get(s.id), 3)}\n    }`;
   }
   yield sessions.length ? '\n  ]\n}\n' : ']\n}\n';

@@ -5,6 +5,7 @@ import { EXPORT_FORMAT, EXPORT_VERSION, type ExportedSession, exportedSession, o
 import { assertId, newId } from '../model/ids.js';
 import type { MessageWithParts } from '../model/message.js';
 import type { Session } from '../model/session.js';
+import type { OnProgress } from '../progress.js';
 import type { Archive } from '../store/archive.js';
 import { formatIssuePath, parseJsonText } from '../store/json-file.js';
 import { checkMessageIds, compareMessages } from '../store/message-file.js';
@@ -20,6 +21,8 @@ export interface ImportOptions {
    * `keep-ids`: exact IDs; `DUPLICATE_ID` naming every collision, nothing written.
    */
   mode?: ImportMode;
+  /** Sessions written of all in the payload (they become visible together at the end). */
+  onProgress?: OnProgress;
 }
 
 export interface ImportResult {
@@ -182,7 +185,7 @@ export async function importSessions(archive: Archive, payload: unknown, options
     mode === 'clone'
       ? cloneAll(items)
       : items.map(({ session }) => ({ ...session, messages: [...session.messages].sort(compareMessages) }));
-  const inserted = await archive.sessions.insertMany(entries);
+  const inserted = await archive.sessions.insertMany(entries, { onProgress: options.onProgress });
   return {
     mode,
     sessions: inserted.map((s, i) => ({ from: items[i]?.session.info.id as string, to: s.id, title: s.title })),

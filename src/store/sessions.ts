@@ -5,6 +5,7 @@ import { assertId, isId, newId } from '../model/ids.js';
 import { type MessageWithParts, messageFile } from '../model/message.js';
 import { type ForkedFrom, type Session, sessionInfo } from '../model/session.js';
 import { type Todo, todoList } from '../model/todo.js';
+import type { OnProgress } from '../progress.js';
 import { VERSION } from '../version.js';
 import { syncFolder, tempPathFor, writeFileAtomic } from './atomic-write.js';
 import { commitMoves, existsNonEmpty, type StagedMove } from './commit.js';
@@ -187,7 +188,10 @@ export class SessionStore {
    * nothing written), then all are moved into place through a journal that
    * the next `openArchive` finishes if this process is killed midway.
    */
-  async insertMany(entries: ReadonlyArray<{ info: Session } & SessionContent>): Promise<Session[]> {
+  async insertMany(
+    entries: ReadonlyArray<{ info: Session } & SessionContent>,
+    options: { onProgress?: OnProgress } = {},
+  ): Promise<Session[]> {
     const { paths } = this.ctx;
     const prepared = entries.map((entry, i) => prepareSession(entry, entries.length > 1 ? `sessions[${i}]` : ''));
     const ids = prepared.map((p) => p.info.id);
@@ -207,6 +211,7 @@ export class SessionStore {
         );
       }
       const moves: StagedMove[] = [];
+      options.onProgress?.(0, prepared.length);
       try {
         for (const { info, files } of prepared) {
           const target = paths.session(info.id);
@@ -214,6 +219,7 @@ export class SessionStore {
           moves.push({ stage, target });
           await mkdir(join(stage, 'messages'), { recursive: true });
           for (const [name, text] of files) await writeFileAtomic(join(stage, name), text);
+          options.onProgress?.(moves.length, prepared.length);
         }
         // rename(2) replaces an empty folder but fails on a non-empty one, so
         // a creator racing us on the same ID cannot be overwritten.

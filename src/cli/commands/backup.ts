@@ -35,16 +35,24 @@ export function registerBackupCommands(program: Command, run: Runner): void {
         if (opts.format !== 'archive' && opts.format !== 'opencode')
           throw new UsageError(`invalid --format ${JSON.stringify(opts.format)}: expected archive or opencode`);
         const archive = await ctx.archive();
-        const options = { children: opts.children, format: opts.format as 'archive' | 'opencode' };
-        if (opts.output) {
-          await exportToFile(archive, ids, opts.output, options);
-          if (!ctx.options.json && !ctx.options.quiet)
-            process.stderr.write(`exported ${ids.length} session${ids.length === 1 ? '' : 's'} to ${opts.output}\n`);
-          else if (ctx.options.json) emit(ctx.options, { output: opts.output, sessions: ids }, () => '');
-          return;
+        // No bar when the document itself goes to the terminal.
+        const bar = progress(opts.output || !process.stdout.isTTY ? ctx.options : { ...ctx.options, quiet: true }, 0, 'exporting');
+        const options = {
+          children: opts.children,
+          format: opts.format as 'archive' | 'opencode',
+          onProgress: (done: number, total: number) => bar.update(done, total, 'messages'),
+        };
+        try {
+          if (opts.output) await exportToFile(archive, ids, opts.output, options);
+          // The document itself is the output, --json or not.
+          else await pipeline(Readable.from(exportSessions(archive, ids, options)), process.stdout, { end: false });
+        } finally {
+          bar.stop();
         }
-        // The document itself is the output, --json or not.
-        await pipeline(Readable.from(exportSessions(archive, ids, options)), process.stdout, { end: false });
+        if (!opts.output) return;
+        if (!ctx.options.json && !ctx.options.quiet)
+          process.stderr.write(`exported ${ids.length} session${ids.length === 1 ? '' : 's'} to ${opts.output}\n`);
+        else if (ctx.options.json) emit(ctx.options, { output: opts.output, sessions: ids }, () => '');
       }),
     );
 
@@ -56,15 +64,17 @@ export function registerBackupCommands(program: Command, run: Runner): void {
     .action(
       run(async (ctx, files: string[], opts: { keepIds?: boolean }) => {
         const archive = await ctx.archive();
-        const bar = progress(ctx.options, files.length, 'importing');
+        // Sessions of the file at hand; the label names the file (and which of how many).
+        const bar = progress(ctx.options, 0, 'importing');
         const results: Array<ImportResult & { file: string }> = [];
         try {
-          for (const file of files) {
+          for (const [i, file] of files.entries()) {
+            const label = files.length > 1 ? `${file} (${i + 1}/${files.length})` : file;
+            const onProgress = (done: number, total: number) => bar.update(done, total, label);
             results.push({
               file,
-              ...(await importSessions(archive, await readImportFile(file), { mode: opts.keepIds ? 'keep-ids' : 'clone' })),
+              ...(await importSessions(archive, await readImportFile(file), { mode: opts.keepIds ? 'keep-ids' : 'clone', onProgress })),
             });
-            bar.tick(file);
           }
         } finally {
           bar.stop();

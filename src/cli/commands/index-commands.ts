@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { openIndex } from '../../index.js';
 import { emit } from '../output.js';
 import type { Runner } from '../program.js';
+import { progress } from '../progress.js';
 
 export function registerIndexCommands(program: Command, run: Runner): void {
   const index = program.command('index').description('the index of session summaries (a cache in the state dir)');
@@ -11,7 +12,12 @@ export function registerIndexCommands(program: Command, run: Runner): void {
     .addHelpText('after', '\nExample:\n  sarc index rebuild')
     .action(
       run(async (ctx) => {
-        const idx = await openIndex(await ctx.archive(), { watch: false, rebuild: true });
+        const bar = progress(ctx.options, 0, 'indexing');
+        const idx = await openIndex(await ctx.archive(), {
+          watch: false,
+          rebuild: true,
+          onProgress: (done, total) => bar.update(done, total, 'sessions'),
+        }).finally(() => bar.stop());
         const stats = idx.stats();
         await idx.close();
         emit(ctx.options, stats, () => `indexed ${stats.sessions} sessions${stats.invalid ? `, ${stats.invalid} invalid` : ''}`);
