@@ -61,6 +61,15 @@ function holds(expect: WritePrecondition, now: Stats | undefined): boolean {
   return now !== undefined && now.mtimeMs === expect.mtimeMs && now.size === expect.size && now.ino === expect.ino;
 }
 
+/** Throws `CONFLICT` when `target` no longer looks as `expect` says (a writer that lost its lock raced us). */
+export async function checkPrecondition(target: string, expect: WritePrecondition): Promise<void> {
+  if (!holds(expect, await statOrUndefined(target))) {
+    throw new ArchiveError('CONFLICT', `${target}: changed by another writer while this one held a lost lock; nothing written`, {
+      path: target,
+    });
+  }
+}
+
 /** fsync a folder so a rename inside it survives a power cut. */
 export async function syncFolder(folder: string): Promise<void> {
   const handle = await open(folder, constants.O_RDONLY);
@@ -90,11 +99,7 @@ export async function writeFileAtomic(target: string, data: string, expect?: Wri
     } finally {
       await handle.close();
     }
-    if (expect && !holds(expect, await statOrUndefined(target))) {
-      throw new ArchiveError('CONFLICT', `${target}: changed by another writer while this one held a lost lock; nothing written`, {
-        path: target,
-      });
-    }
+    if (expect) await checkPrecondition(target, expect);
     await rename(temp, target);
   } catch (error) {
     await unlink(temp).catch(() => {});

@@ -3,7 +3,7 @@ import { mkdir, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/prom
 import { basename, dirname, join } from 'node:path';
 import { errnoCode } from '../errors.js';
 import { isId } from '../model/ids.js';
-import { isTempName, ownerMayBeAlive, ownerTag, syncFolder, writeFileAtomic } from './atomic-write.js';
+import { checkPrecondition, isTempName, ownerMayBeAlive, ownerTag, syncFolder, type WritePrecondition, writeFileAtomic } from './atomic-write.js';
 import type { StoreContext } from './context.js';
 
 /** A staged session folder, or a staged `info.json`, and where it goes. */
@@ -12,6 +12,8 @@ export interface StagedMove {
   target: string;
   /** `folder` (a new session) or `file` (a new `info.json` replacing the old). @default 'folder' */
   kind?: 'folder' | 'file';
+  /** For a file: what the target must still look like when the commit starts (see `writeFileAtomic`). */
+  expect?: WritePrecondition;
 }
 
 const journalFolder = (ctx: StoreContext) => join(ctx.stateDir, 'journal');
@@ -34,11 +36,13 @@ export async function existsNonEmpty(folder: string): Promise<boolean> {
  * if the kill came before the journal, none is (the stages are swept).
  */
 export async function commitMoves(ctx: StoreContext, moves: readonly StagedMove[]): Promise<void> {
+  // Every replaced file is as it was read, or nothing moves.
+  for (const move of moves) if (move.expect) await checkPrecondition(move.target, move.expect);
   let journal: string | undefined;
   if (moves.length > 1) {
     await mkdir(journalFolder(ctx), { recursive: true });
     journal = join(journalFolder(ctx), `${ownerTag()}-${randomBytes(8).toString('hex')}.json`);
-    await writeFileAtomic(journal, `${JSON.stringify({ moves }, null, 2)}\n`);
+    await writeFileAtomic(journal, `${JSON.stringify({ moves: moves.map(({ stage, target, kind }) => ({ stage, target, kind })) }, null, 2)}\n`);
   }
   const done: StagedMove[] = [];
   try {

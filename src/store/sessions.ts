@@ -7,7 +7,7 @@ import { type ForkedFrom, type Session, sessionInfo } from '../model/session.js'
 import { type Todo, todoList } from '../model/todo.js';
 import type { OnProgress } from '../progress.js';
 import { VERSION } from '../version.js';
-import { syncFolder, tempPathFor, writeFileAtomic } from './atomic-write.js';
+import { preconditionOf, syncFolder, tempPathFor, writeFileAtomic } from './atomic-write.js';
 import { commitMoves, existsNonEmpty, type StagedMove } from './commit.js';
 import { loadInfo, nextUpdated, type StoreContext, withSession, withSessions, writeData } from './context.js';
 import { formatCanonical, type LoadedFile, validate } from './json-file.js';
@@ -268,7 +268,9 @@ export class SessionStore {
    * {@link modify} for several sessions as one unit: every new `info.json` is
    * validated and staged first, then all replace the old ones through a
    * journal, so a process killed midway leaves all changed once the archive
-   * is next opened, or none. Unchanged sessions are not written.
+   * is next opened, or none. Unchanged sessions are not written. If any
+   * `info.json` changed after it was read (a writer that took over a lock
+   * this process held too long), nothing is written and `CONFLICT` is thrown.
    */
   async modifyMany(ids: readonly string[], fn: (info: Session) => Session): Promise<Session[]> {
     for (const id of ids) assertId('session', id);
@@ -289,7 +291,7 @@ export class SessionStore {
           const target = this.ctx.paths.info(id);
           const stage = tempPathFor(target);
           await writeFileAtomic(stage, formatCanonical(next));
-          moves.push({ stage, target, kind: 'file' });
+          moves.push({ stage, target, kind: 'file', expect: preconditionOf(loaded.stats) });
           out.push(next);
         }
         await commitMoves(this.ctx, moves);

@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { mkdir, readdir, rename, writeFile } from 'node:fs/promises';
+import { writeFileSync } from 'node:fs';
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { newId, openArchive } from '../../src/index.js';
+import { isArchiveError, newId, openArchive } from '../../src/index.js';
 import { ownerTag } from '../../src/store/atomic-write.js';
 import { formatCanonical } from '../../src/store/json-file.js';
 import { tempArchive } from '../helpers.js';
@@ -47,5 +48,28 @@ describe('multi-session commits', () => {
     await writeFile(join(stateDir, 'journal', `${tag}-00000000000000cc.json`), JSON.stringify({ moves: [] }));
     await openArchive({ dir, stateDir });
     expect(await readdir(join(stateDir, 'journal'))).toEqual([`${tag}-00000000000000cc.json`]);
+  });
+
+  it('modifyMany writes nothing when a file changed after it was read (a late lock holder raced it)', async () => {
+    const { archive, dir } = await tempArchive();
+    const a = await archive.sessions.create({ title: 'a' });
+    const b = await archive.sessions.create({ title: 'b' });
+    const pathA = join(dir, 'sessions', a.id, 'info.json');
+    const raced = formatCanonical({ ...a, title: 'written by the writer that took the lock over' });
+    const error = await archive.sessions
+      .modifyMany([a.id, b.id], (info) => {
+        // By the time b is read, a's file was replaced behind the lock's back.
+        if (info.id === b.id) writeFileSync(pathA, raced);
+        return { ...info, title: `${info.title} renamed` };
+      })
+      .catch((e: unknown) => e);
+    expect(isArchiveError(error, 'CONFLICT')).toBe(true);
+    expect(await readFile(pathA, 'utf8')).toBe(raced);
+    expect((await archive.sessions.get(b.id)).title).toBe('b');
+    // No staged file is left beside either info.json.
+    for (const id of [a.id, b.id]) expect(await readdir(join(dir, 'sessions', id))).toEqual(['info.json', 'messages']);
+    // Without a race the same call changes both.
+    const both = await archive.sessions.modifyMany([a.id, b.id], (info) => ({ ...info, title: `${info.title}!` }));
+    expect(both.map((s) => s.title)).toEqual(['written by the writer that took the lock over!', 'b!']);
   });
 });
