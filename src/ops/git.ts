@@ -21,6 +21,16 @@ async function readJson<S extends z.ZodType>(schema: S, path: string): Promise<z
   return parsed.data;
 }
 
+/** Reads the three sides with one schema and merges them; the result is validated again. */
+async function mergeSides<S extends z.ZodType>(
+  schema: S,
+  sides: readonly [string, string, string],
+  merge: (base: z.output<S> | undefined, ours: z.output<S> | undefined, theirs: z.output<S> | undefined) => unknown,
+): Promise<unknown> {
+  const [b, o, t] = await Promise.all(sides.map((side) => readJson(schema, side)));
+  return schema.parse(merge(b, o, t));
+}
+
 /**
  * Git's merge driver for archive files (`sarc merge-driver %O %A %B %P`):
  * merges base, ours and theirs field-wise and writes the canonical result to
@@ -30,29 +40,18 @@ async function readJson<S extends z.ZodType>(schema: S, path: string): Promise<z
  */
 export async function mergeFiles(basePath: string, oursPath: string, theirsPath: string, path: string): Promise<void> {
   const name = path.split('/').pop() ?? '';
+  const sides = [basePath, oursPath, theirsPath] as const;
+  /** Ours and theirs, which an info or message file must both have (an empty todo list is fine). */
+  const both = <T>(o: T | undefined, t: T | undefined): [T, T] => {
+    if (!o || !t) throw new ArchiveError('CORRUPT', `${path}: one side is empty`);
+    return [o, t];
+  };
   let merged: unknown;
-  if (name === 'info.json') {
-    const [b, o, t] = [
-      await readJson(sessionInfo, basePath),
-      await readJson(sessionInfo, oursPath),
-      await readJson(sessionInfo, theirsPath),
-    ];
-    if (!o || !t) throw new ArchiveError('CORRUPT', `${path}: one side is empty`);
-    merged = sessionInfo.parse(mergeInfo(b, o, t));
-  } else if (name === 'todos.json') {
-    const [b, o, t] = [await readJson(todoList, basePath), await readJson(todoList, oursPath), await readJson(todoList, theirsPath)];
-    merged = todoList.parse(mergeTodos(b, o ?? [], t ?? []));
-  } else if (path.includes('/messages/') || path.startsWith('messages/')) {
-    const [b, o, t] = [
-      await readJson(messageFile, basePath),
-      await readJson(messageFile, oursPath),
-      await readJson(messageFile, theirsPath),
-    ];
-    if (!o || !t) throw new ArchiveError('CORRUPT', `${path}: one side is empty`);
-    merged = messageFile.parse(mergeMessage(b, o, t));
-  } else {
-    throw new ArchiveError('INVALID_INPUT', `${path}: not an archive file the merge driver knows`);
-  }
+  if (name === 'info.json') merged = await mergeSides(sessionInfo, sides, (b, o, t) => mergeInfo(b, ...both(o, t)));
+  else if (name === 'todos.json') merged = await mergeSides(todoList, sides, (b, o, t) => mergeTodos(b, o ?? [], t ?? []));
+  else if (path.includes('/messages/') || path.startsWith('messages/'))
+    merged = await mergeSides(messageFile, sides, (b, o, t) => mergeMessage(b, ...both(o, t)));
+  else throw new ArchiveError('INVALID_INPUT', `${path}: not an archive file the merge driver knows`);
   await writeFileAtomic(oursPath, formatCanonical(merged));
 }
 

@@ -1,5 +1,9 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { mergeInfo, mergeTodos, mergeValues, type Session } from '../../src/index.js';
+import { mergeFiles, mergeInfo, mergeTodos, mergeValues, type Session } from '../../src/index.js';
+import { formatCanonical } from '../../src/store/json-file.js';
+import { codeOf, tempDir } from '../helpers.js';
 
 const info = (fields: Partial<Session>): Session =>
   ({
@@ -52,5 +56,68 @@ describe('field-wise merge', () => {
       t('c'),
       t('d'),
     ]);
+  });
+});
+
+describe('the merge driver on files', () => {
+  const write = async (dir: string, name: string, value: unknown) => {
+    const path = join(dir, name);
+    await writeFile(path, value === undefined ? '' : formatCanonical(value));
+    return path;
+  };
+
+  it('merges info, todos and message files into ours, canonically; refuses what it cannot merge', async () => {
+    const dir = await tempDir();
+    const base = await write(dir, 'b', info({ title: 'base' }));
+    const ours = await write(dir, 'o', info({ title: 'ours', time: { created: 1, updated: 20 } }));
+    const theirs = await write(dir, 't', info({ title: 'base', metadata: { k: 1 } }));
+    await mergeFiles(base, ours, theirs, 'sessions/ses_fe5e0a1b2c3dKq7ZpX2mRtY9wA/info.json');
+    const merged = await readFile(ours, 'utf8');
+    expect(JSON.parse(merged)).toEqual(info({ title: 'ours', metadata: { k: 1 }, time: { created: 1, updated: 20 } }));
+    expect(merged).toBe(formatCanonical(JSON.parse(merged)));
+
+    // Todos: a side without the file is an empty list.
+    const todo = (id: string) => ({ id, content: id, status: 'pending', priority: 'low' });
+    const tb = await write(dir, 'tb', undefined);
+    const to = await write(dir, 'to', undefined);
+    const tt = await write(dir, 'tt', [todo('a')]);
+    await mergeFiles(tb, to, tt, 'sessions/x/todos.json');
+    expect(JSON.parse(await readFile(to, 'utf8'))).toEqual([todo('a')]);
+
+    // Messages: parts of both sides by ID.
+    const message = (parts: string[]) => ({
+      info: {
+        id: 'msg_fe5e0a1b2c3d001aaaaaaaaaaa',
+        sessionID: 'ses_fe5e0a1b2c3dKq7ZpX2mRtY9wA',
+        role: 'user',
+        time: { created: 1 },
+        agent: 'build',
+        model: { providerID: 'p', modelID: 'm' },
+      },
+      parts: parts.map((id) => ({
+        id,
+        sessionID: 'ses_fe5e0a1b2c3dKq7ZpX2mRtY9wA',
+        messageID: 'msg_fe5e0a1b2c3d001aaaaaaaaaaa',
+        type: 'text',
+        text: id,
+      })),
+    });
+    const p1 = 'prt_fe5e0a1b2c3d001aaaaaaaaaaa';
+    const p2 = 'prt_fe5e0a1b2c3d002aaaaaaaaaaa';
+    const p3 = 'prt_fe5e0a1b2c3d003aaaaaaaaaaa';
+    const mb = await write(dir, 'mb', message([p1]));
+    const mo = await write(dir, 'mo', message([p1, p2]));
+    const mt = await write(dir, 'mt', message([p1, p3]));
+    await mergeFiles(mb, mo, mt, 'sessions/x/messages/msg_fe5e0a1b2c3d001aaaaaaaaaaa.json');
+    expect(JSON.parse(await readFile(mo, 'utf8')).parts.map((p: { id: string }) => p.id)).toEqual([p1, p2, p3]);
+
+    // One side deleted the info (empty file), a side that does not validate, a file it does not know.
+    const empty = await write(dir, 'e', undefined);
+    const bad = await write(dir, 'bad', { id: 'nope' });
+    const before = await readFile(ours, 'utf8');
+    expect(await codeOf(mergeFiles(base, ours, empty, 'sessions/x/info.json'))).toBe('CORRUPT');
+    expect(await codeOf(mergeFiles(base, ours, bad, 'sessions/x/info.json'))).toBe('CORRUPT');
+    expect(await codeOf(mergeFiles(base, ours, theirs, 'sessions/x/notes.txt'))).toBe('INVALID_INPUT');
+    expect(await readFile(ours, 'utf8')).toBe(before);
   });
 });
