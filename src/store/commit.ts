@@ -3,7 +3,15 @@ import { mkdir, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/prom
 import { basename, dirname, join } from 'node:path';
 import { errnoCode } from '../errors.js';
 import { isId } from '../model/ids.js';
-import { checkPrecondition, isTempName, ownerMayBeAlive, ownerTag, syncFolder, type WritePrecondition, writeFileAtomic } from './atomic-write.js';
+import {
+  checkPrecondition,
+  isTempName,
+  ownerMayBeAlive,
+  ownerTag,
+  syncFolder,
+  type WritePrecondition,
+  writeFileAtomic,
+} from './atomic-write.js';
 import type { StoreContext } from './context.js';
 
 /** A staged session folder, or a staged `info.json`, and where it goes. */
@@ -42,7 +50,10 @@ export async function commitMoves(ctx: StoreContext, moves: readonly StagedMove[
   if (moves.length > 1) {
     await mkdir(journalFolder(ctx), { recursive: true });
     journal = join(journalFolder(ctx), `${ownerTag()}-${randomBytes(8).toString('hex')}.json`);
-    await writeFileAtomic(journal, `${JSON.stringify({ moves: moves.map(({ stage, target, kind }) => ({ stage, target, kind })) }, null, 2)}\n`);
+    await writeFileAtomic(
+      journal,
+      `${JSON.stringify({ moves: moves.map(({ stage, target, kind }) => ({ stage, target, kind })) }, null, 2)}\n`,
+    );
   }
   const done: StagedMove[] = [];
   try {
