@@ -1,7 +1,6 @@
 import { mkdir, readdir } from 'node:fs/promises';
 import { errnoCode, isArchiveError } from '../errors.js';
 import { isId } from '../model/ids.js';
-import type { MessageWithParts } from '../model/message.js';
 import type { Project } from '../model/project.js';
 import type { Session } from '../model/session.js';
 import type { OnProgress } from '../progress.js';
@@ -9,6 +8,7 @@ import type { Archive } from '../store/archive.js';
 import { ArchivePaths } from '../store/paths.js';
 import { type StrayFile, sessionStrays, topLevelStrays } from '../store/strays.js';
 import { type ArchiveEvent, event } from './events.js';
+import { MessageFollower } from './message-follow.js';
 import { type HistoryItem, type HistoryQuery, history, type ListQuery, list } from './query.js';
 import { inChunks, readSession, stampOf } from './scan.js';
 import { type Signal, SignalStore } from './signals.js';
@@ -67,8 +67,7 @@ export class SessionIndex {
   private readonly strayFiles = new Map<string, StrayFile>();
   private readonly listeners = new Set<(e: ArchiveEvent) => void>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
-  private readonly messageCache = new Map<string, Map<string, MessageWithParts>>();
-  private readonly subscribers = new Map<string, number>();
+  private readonly messages: MessageFollower;
   private projects = new Map<string, Project>();
   private statuses = new Map<string, SessionStatus>();
   private watcher: ArchiveWatcher | undefined;
@@ -88,6 +87,11 @@ export class SessionIndex {
     this.paths = new ArchivePaths(archive.dir);
     this.status = new StatusStore(archive.stateDir, archive.now);
     this.signals = new SignalStore(archive.stateDir);
+    this.messages = new MessageFollower(
+      archive,
+      (e) => this.emit(e),
+      () => this.watcher,
+    );
   }
 
   /** Opens the index of an archive: snapshot + reconcile (or a rebuild), then the watcher. */
@@ -320,13 +324,13 @@ export class SessionIndex {
       case 'session':
         if (n.name === 'info.json') this.debounce(`session:${n.sessionID}`, () => this.refreshSession(n.sessionID));
         else if (n.name === 'todos.json') this.debounce(`todos:${n.sessionID}`, () => this.refreshTodos(n.sessionID));
-        else if (n.name === 'messages' && this.subscribers.has(n.sessionID)) void this.watcher?.subscribe(n.sessionID);
+        else if (n.name === 'messages' && this.messages.follows(n.sessionID)) void this.watcher?.subscribe(n.sessionID);
         else if (n.name !== 'messages') this.debounce(`strays:${n.sessionID}`, () => this.refreshSessionStrays(n.sessionID));
         return;
       case 'messages':
         if (n.name.endsWith('.json') && isId('message', n.name.slice(0, -5))) {
           const messageID = n.name.slice(0, -5);
-          this.debounce(`message:${n.sessionID}:${messageID}`, () => this.refreshMessage(n.sessionID, messageID));
+          this.debounce(`message:${n.sessionID}:${messageID}`, () => this.messages.refresh(n.sessionID, messageID));
         } else {
           this.debounce(`strays:${n.sessionID}`, () => this.refreshSessionStrays(n.sessionID));
         }
@@ -366,37 +370,6 @@ export class SessionIndex {
     }
   }
 
-  private async refreshMessage(sessionID: string, messageID: string): Promise<void> {
-    const cache = this.messageCache.get(sessionID);
-    if (!cache) return;
-    let current: MessageWithParts | undefined;
-    try {
-      current = await this.archive.messages.get(sessionID, messageID);
-    } catch (error) {
-      if (isArchiveError(error, 'CORRUPT')) return;
-      if (!isArchiveError(error, 'NOT_FOUND')) throw error;
-    }
-    const before = cache.get(messageID);
-    if (!current) {
-      if (before) {
-        cache.delete(messageID);
-        this.emit(event('message.removed', { sessionID, messageID }));
-      }
-      return;
-    }
-    cache.set(messageID, current);
-    if (!before || JSON.stringify(before.info) !== JSON.stringify(current.info)) {
-      this.emit(event('message.updated', { sessionID, info: current.info }));
-    }
-    const old = new Map((before?.parts ?? []).map((p) => [p.id, JSON.stringify(p)]));
-    for (const part of current.parts) {
-      if (old.get(part.id) !== JSON.stringify(part))
-        this.emit(event('message.part.updated', { sessionID, part, time: this.archive.now() }));
-      old.delete(part.id);
-    }
-    for (const partID of old.keys()) this.emit(event('message.part.removed', { sessionID, messageID, partID }));
-  }
-
   // --------------------------------------------------------------- public
 
   /**
@@ -429,29 +402,8 @@ export class SessionIndex {
    * its messages folder while at least one subscriber is there. Returns the
    * function that ends the subscription.
    */
-  async subscribe(sessionID: string): Promise<() => void> {
-    const count = this.subscribers.get(sessionID) ?? 0;
-    this.subscribers.set(sessionID, count + 1);
-    if (count === 0) {
-      // Watch first, then read: a change after the read is always seen.
-      this.messageCache.set(sessionID, new Map());
-      await this.watcher?.subscribe(sessionID);
-      const messages = await this.archive.messages.list(sessionID).catch(() => []);
-      this.messageCache.set(sessionID, new Map(messages.map((m) => [m.info.id, m])));
-    }
-    let done = false;
-    return () => {
-      if (done) return;
-      done = true;
-      const left = (this.subscribers.get(sessionID) ?? 1) - 1;
-      if (left > 0) {
-        this.subscribers.set(sessionID, left);
-        return;
-      }
-      this.subscribers.delete(sessionID);
-      this.messageCache.delete(sessionID);
-      this.watcher?.unsubscribe(sessionID);
-    };
+  subscribe(sessionID: string): Promise<() => void> {
+    return this.messages.subscribe(sessionID);
   }
 
   /** One session's summary, or undefined. */
