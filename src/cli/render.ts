@@ -78,7 +78,8 @@ export function renderSession(info: Session, todos: Todo[], messages: MessageWit
     lines.push('', `── ${who} ${c.dim(`${when(m.info.time.created)}  ${m.info.id}`)}`);
     for (const p of m.parts) {
       const text = renderPart(p, c);
-      if (text) lines.push(...text.split('\n').map((l) => `  ${l}`));
+      // Line by line: a long text spread into push() would overflow the stack.
+      if (text) for (const l of text.split('\n')) lines.push(`  ${l}`);
     }
     if (m.info.role === 'assistant' && m.info.error) lines.push(`  ${c.red(`error: ${m.info.error.name}`)}`);
   }

@@ -32,7 +32,8 @@ export class SortedList<T> {
   /** Replaces everything at once (a sort instead of n inserts). */
   reset(items: Iterable<T>): void {
     this.items.length = 0;
-    this.items.push(...items);
+    // One push per item: spreading 150k+ arguments into push() overflows the stack.
+    for (const item of items) this.items.push(item);
     this.items.sort(this.compare);
   }
 }

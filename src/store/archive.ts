@@ -143,7 +143,8 @@ export async function openArchive(options: OpenArchiveOptions): Promise<Archive>
       const removed = [...(await sweepTemps(paths.root)), ...(await sweepTemps(paths.sessions)), ...(await sweepTemps(paths.projects))];
       const names = await readdir(paths.sessions).catch(() => [] as string[]);
       for (const name of names.filter((n) => isId('session', n))) {
-        removed.push(...(await sweepTemps(join(paths.sessions, name))), ...(await sweepTemps(paths.messages(name))));
+        for (const folder of [join(paths.sessions, name), paths.messages(name)])
+          for (const path of await sweepTemps(folder)) removed.push(path);
       }
       return removed;
     },
