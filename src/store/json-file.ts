@@ -31,31 +31,38 @@ function lineColumn(text: string, offset: number): { line: number; column: numbe
  */
 export function parseJsonText(text: string, path: string): unknown {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  const marker = CONFLICT_MARKER.exec(body);
-  if (marker) {
-    const { line } = lineColumn(body, marker.index);
-    throw new ArchiveError(
-      'CORRUPT',
-      `${path}:${line}: merge conflict (git conflict markers); resolve it by hand or with \`git mergetool\``,
-      {
-        path,
-        details: { line, column: 1, reason: 'merge-conflict' },
-      },
-    );
-  }
   try {
     return JSON.parse(body);
   } catch (cause) {
-    const found = locateSyntaxError(body);
-    const offset = found?.offset ?? body.length;
-    const reason = found?.reason ?? (cause instanceof Error ? cause.message : String(cause));
-    const { line, column } = lineColumn(body, offset);
-    throw new ArchiveError('CORRUPT', `${path}:${line}:${column}: invalid JSON: ${reason}`, {
-      path,
-      cause,
-      details: { line, column, reason: 'syntax' },
-    });
+    throw syntaxError(body, path, cause);
   }
+}
+
+/**
+ * Why a text that JSON.parse refused is not JSON: git conflict markers (a line
+ * starting with one can never be valid JSON, since strings hold no raw line
+ * breaks, so they are looked for only after a failed parse) or the first
+ * syntax error, with line:column.
+ */
+function syntaxError(body: string, path: string, cause: unknown): ArchiveError {
+  const marker = CONFLICT_MARKER.exec(body);
+  if (marker) {
+    const { line } = lineColumn(body, marker.index);
+    return new ArchiveError(
+      'CORRUPT',
+      `${path}:${line}: merge conflict (git conflict markers); resolve it by hand or with \`git mergetool\``,
+      { path, details: { line, column: 1, reason: 'merge-conflict' } },
+    );
+  }
+  const found = locateSyntaxError(body);
+  const offset = found?.offset ?? body.length;
+  const reason = found?.reason ?? (cause instanceof Error ? cause.message : String(cause));
+  const { line, column } = lineColumn(body, offset);
+  return new ArchiveError('CORRUPT', `${path}:${line}:${column}: invalid JSON: ${reason}`, {
+    path,
+    cause,
+    details: { line, column, reason: 'syntax' },
+  });
 }
 
 /** `parts[2].state.status` from zod's path array. */
