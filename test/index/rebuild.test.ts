@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openIndex } from '../../src/index.js';
-import { tempArchive, userMessage } from '../helpers.js';
+import { SAMPLE, tempArchive, userMessage } from '../helpers.js';
 
 /** A small seeded PRNG (mulberry32), so a failing sequence can be replayed. */
 function random(seed: number): () => number {
@@ -63,4 +63,40 @@ describe('incremental index', () => {
     await rebuilt.close();
     await index.close();
   }, 120_000);
+});
+
+describe('opening with verify: background', () => {
+  it('answers from the snapshot at once, then corrects what changed while closed, with events', async () => {
+    const { archive, dir } = await tempArchive({ samples: true });
+    const [kept, edited, removed] = [SAMPLE.main, SAMPLE.fork, SAMPLE.notes]; // none of them has children
+    await (await openIndex(archive, { watch: false })).close(); // the snapshot
+    // While no index watches: an in-place edit, a deletion, a new session.
+    const path = join(dir, 'sessions', edited, 'info.json');
+    await writeFile(path, (await readFile(path, 'utf8')).replace(/"title": "[^"]*"/, '"title": "edited while closed"'));
+    await archive.sessions.delete(removed);
+    const added = await archive.sessions.create({ title: 'added while closed' });
+
+    const index = await openIndex(archive, { watch: false, verify: 'background' });
+    // The snapshot as it was.
+    expect(index.get(edited)?.title).not.toBe('edited while closed');
+    expect(index.get(removed)).toBeDefined();
+    expect(index.get(added.id)).toBeUndefined();
+    const events: string[] = [];
+    index.on((e) => events.push(`${e.type} ${(e.properties as { sessionID: string }).sessionID}`));
+    await index.verified();
+    expect(index.get(edited)?.title).toBe('edited while closed');
+    expect(index.get(removed)).toBeUndefined();
+    expect(index.get(added.id)?.title).toBe('added while closed');
+    expect(index.get(kept)).toBeDefined();
+    expect(events.sort()).toEqual([`session.updated ${edited}`, `session.deleted ${removed}`, `session.created ${added.id}`].sort());
+    const rebuilt = await openIndex(archive, { watch: false, rebuild: true });
+    expect(JSON.stringify(index.all())).toBe(JSON.stringify(rebuilt.all()));
+    await rebuilt.close();
+    await index.close();
+
+    // The default checks before answering.
+    const checked = await openIndex(archive, { watch: false });
+    expect(checked.get(edited)?.title).toBe('edited while closed');
+    await checked.close();
+  });
 });
