@@ -30,6 +30,7 @@ export { type DetectedProject, detectProject, GLOBAL_PROJECT } from './store/pro
 export { type ProjectInput, ProjectStore } from './store/projects.js';
 export {
   type CreateSessionInput,
+  type DeleteSessionOptions,
   type ListSessionsOptions,
   type SessionContent,
   type SessionPatch,

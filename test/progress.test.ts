@@ -3,7 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { exportSessions, exportToFile, importSessions, openIndex, readImportFile } from '../src/index.js';
+import { exportSessions, exportToFile, importSessions, migrate, openIndex, readImportFile } from '../src/index.js';
 import { sarc } from './cli/helpers.js';
 import { ROOT, TSX, tempArchive, userMessage } from './helpers.js';
 
@@ -58,6 +58,25 @@ describe('onProgress', () => {
     expect(r.calls.map(([done]) => done)).toEqual([0, 1, 2, 3, 4, 5]);
   });
 
+  it('migrate reads every session, then moves the selected ones, naming each stage', async () => {
+    const { archive } = await withMessages(2, 0);
+    for (let i = 0; i < 3; i++) await archive.sessions.create({ title: `m${i}`, directory: `/old/${i}` });
+    const calls: Array<[number, number, string | undefined]> = [];
+    const result = await migrate(archive, { fromDir: '/old' }, { to: '/new', onProgress: (d, t, stage) => calls.push([d, t, stage]) });
+    expect(result.moved.length).toBe(3);
+    const reading = calls.filter(([, , stage]) => stage === 'reading');
+    const moving = calls.filter(([, , stage]) => stage === 'moving');
+    expect(reading[0]).toEqual([0, 5, 'reading']);
+    expect(reading.at(-1)).toEqual([5, 5, 'reading']);
+    expect(moving.map(([d, t]) => [d, t])).toEqual([
+      [0, 3],
+      [1, 3],
+      [2, 3],
+      [3, 3],
+    ]);
+    expect(calls.indexOf(reading.at(-1) as never)).toBeLessThan(calls.indexOf(moving[0] as never));
+  });
+
   it('opening the index counts session folders, rebuilding or reconciling', async () => {
     const { archive } = await withMessages(7, 0);
     const rebuild = recorder();
@@ -79,13 +98,16 @@ function onTerminal(args: string[], env: Record<string, string>): string {
 }
 
 describe('progress bars in the CLI', () => {
-  it('export, import and index rebuild show a bar on a terminal and none when piped', async () => {
+  it('export, import, index rebuild and migrate show a bar on a terminal and none when piped', async () => {
     const { dir, stateDir, root, ids } = await withMessages(3, 2);
     const env = { SARC_ARCHIVE: dir, SARC_STATE_DIR: stateDir };
     const file = join(root, 'backup.json');
     expect(onTerminal(['export', ...ids, '-o', file], env)).toMatch(/exporting \[[^\]]+\] 6\/6 messages/);
     expect(onTerminal(['import', file], env)).toMatch(/importing \[[^\]]+\] 3\/3 \S*backup\.json/);
     expect(onTerminal(['index', 'rebuild'], env)).toMatch(/indexing \[[^\]]+\] 6\/6 sessions/);
+    const migrating = onTerminal(['migrate', '--from-dir', '/', '--to', '/elsewhere'], env);
+    expect(migrating).toMatch(/migrate \[[^\]]+\] \d\/6 reading sessions/);
+    expect(migrating).toMatch(/migrate \[[^\]]+\] 6\/6 moving sessions/);
     // Not a terminal: only the result lines.
     const piped = await sarc(['import', file], { env });
     expect(piped.code).toBe(0);

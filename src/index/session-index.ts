@@ -456,6 +456,11 @@ export class SessionIndex {
       .map((s) => this.withStatus(s));
   }
 
+  /** IDs of the direct children: `sessions.delete(id, {children: (p) => index.childIds(p)})` then reads no files to find them. */
+  childIds(id: string): string[] {
+    return this.created.items.filter((s) => s.parentID === id).map((s) => s.id);
+  }
+
   /** Forks of a session (by `forkedFrom`), oldest first. */
   forks(id: string): IndexedSession[] {
     return this.created.items

@@ -4,6 +4,7 @@ import { ArchiveError, isArchiveError } from '../errors.js';
 import { expandHome } from '../index/query.js';
 import { assertId } from '../model/ids.js';
 import type { Session } from '../model/session.js';
+import type { OnProgress } from '../progress.js';
 import type { Archive } from '../store/archive.js';
 
 /** Which sessions to move: any mix of IDs, folders or globs, and projects. */
@@ -19,6 +20,8 @@ export interface MigrateOptions {
   to: string;
   /** Plan only: nothing is written. */
   dryRun?: boolean;
+  /** Stage `reading` (every session's info, to select), then `moving` (the selected sessions written). */
+  onProgress?: OnProgress;
 }
 
 export interface MigrateRow {
@@ -77,7 +80,8 @@ export async function migrate(archive: Archive, selection: MigrateSelection, opt
     throw new ArchiveError('INVALID_INPUT', 'nothing to migrate: give session IDs, fromDir folders or globs, or fromProject IDs');
   }
   for (const id of ids) assertId('session', id);
-  const all = await archive.sessions.list();
+  const onProgress = options.onProgress;
+  const all = await archive.sessions.list({ onProgress: onProgress && ((done, total) => onProgress(done, total, 'reading')) });
   const byId = new Map(all.map((s) => [s.id, s]));
   for (const id of ids) if (!byId.has(id)) throw new ArchiveError('NOT_FOUND', `session not found: ${id}`);
 
@@ -144,6 +148,7 @@ export async function migrate(archive: Archive, selection: MigrateSelection, opt
     await archive.sessions.modifyMany(
       planned.map((r) => r.id),
       apply,
+      { onProgress: onProgress && ((done, total) => onProgress(done, total, 'moving')) },
     );
     return { dryRun: false, moved: planned, failed };
   } catch (error) {
@@ -152,7 +157,8 @@ export async function migrate(archive: Archive, selection: MigrateSelection, opt
   // The unit failed (a session locked, broken, …): move the others one by one
   // and report each failure with its reason.
   const moved: MigrateRow[] = [];
-  for (const row of planned) {
+  onProgress?.(0, planned.length, 'moving');
+  for (const [i, row] of planned.entries()) {
     try {
       await archive.sessions.modify(row.id, apply);
       moved.push(row);
@@ -160,6 +166,7 @@ export async function migrate(archive: Archive, selection: MigrateSelection, opt
       if (!isArchiveError(error)) throw error;
       failed.push({ id: row.id, code: error.code, reason: error.message });
     }
+    onProgress?.(i + 1, planned.length, 'moving');
   }
   return { dryRun: options.dryRun ?? false, moved, failed };
 }

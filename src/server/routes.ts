@@ -171,7 +171,7 @@ export function routes({ archive, index }: ServerDeps): RouteSpec[] {
       params: sid,
       response: z.boolean(),
       handler: async (_c, { params }) => {
-        return fresh(true, ...(await archive.sessions.delete(params.sessionID as string)));
+        return fresh(true, ...(await archive.sessions.delete(params.sessionID as string, { children: (p) => index.childIds(p) })));
       },
     },
     {

@@ -55,9 +55,20 @@ export interface SessionContent {
   todos?: readonly Todo[];
 }
 
+export interface DeleteSessionOptions {
+  /**
+   * The direct children of a session, e.g. `(id) => index.children(id).map((s) => s.id)`
+   * from an open index, which spares reading every `info.json`. A child the
+   * lookup misses is kept (it then points to a parent that is gone).
+   */
+  children?: (sessionID: string) => readonly string[];
+}
+
 export interface ListSessionsOptions {
   /** Called for every session folder whose `info.json` cannot be used; it is skipped. */
   onInvalid?: (error: ArchiveError) => void;
+  /** Session folders read of all. */
+  onProgress?: OnProgress;
 }
 
 const FIXED_KEYS = new Set(['id']);
@@ -272,13 +283,15 @@ export class SessionStore {
    * `info.json` changed after it was read (a writer that took over a lock
    * this process held too long), nothing is written and `CONFLICT` is thrown.
    */
-  async modifyMany(ids: readonly string[], fn: (info: Session) => Session): Promise<Session[]> {
+  async modifyMany(ids: readonly string[], fn: (info: Session) => Session, options: { onProgress?: OnProgress } = {}): Promise<Session[]> {
     for (const id of ids) assertId('session', id);
     return withSessions(this.ctx, ids, async () => {
       const out: Session[] = [];
       const moves: StagedMove[] = [];
+      options.onProgress?.(0, ids.length);
       try {
         for (const id of ids) {
+          if (out.length) options.onProgress?.(out.length, ids.length); // the last one counts once committed
           const loaded = await loadInfo(this.ctx, id);
           const changed = fn(structuredClone(loaded.value));
           if (changed.id !== id) throw new ArchiveError('INVALID_INPUT', `invalid session update: id cannot be changed (${id})`);
@@ -295,6 +308,7 @@ export class SessionStore {
           out.push(next);
         }
         await commitMoves(this.ctx, moves);
+        options.onProgress?.(ids.length, ids.length);
       } catch (error) {
         for (const { stage } of moves) await rm(stage, { force: true });
         throw error;
@@ -328,7 +342,10 @@ export class SessionStore {
 
   /** Every valid session, most recently updated first (then by ID). Reads every `info.json`. */
   async list(options: ListSessionsOptions = {}): Promise<Session[]> {
-    const found = await mapLimit(await this.ids(), 32, async (id) => {
+    const ids = await this.ids();
+    let read = 0;
+    options.onProgress?.(0, ids.length);
+    const found = await mapLimit(ids, 32, async (id) => {
       try {
         return await this.get(id);
       } catch (error) {
@@ -338,6 +355,8 @@ export class SessionStore {
           return undefined;
         }
         throw error;
+      } finally {
+        options.onProgress?.(++read, ids.length);
       }
     });
     return found
@@ -346,18 +365,29 @@ export class SessionStore {
   }
 
   /**
-   * Deletes a session and, recursively, its child sessions (by `parentID`).
+   * Deletes a session and, recursively, its child sessions (by `parentID`;
+   * `options.children` may supply them, else every `info.json` is read).
    * Each folder is renamed away first, so it disappears at once, then removed.
    * Returns the deleted IDs, the session first.
    */
-  async delete(id: string): Promise<string[]> {
+  async delete(id: string, options: DeleteSessionOptions = {}): Promise<string[]> {
     assertId('session', id);
     const { paths } = this.ctx;
     if ((await this.ids()).indexOf(id) < 0) throw new ArchiveError('NOT_FOUND', `session not found: ${id}`, { path: paths.session(id) });
-    const all = await this.list();
+    let childrenOf = options.children;
+    if (!childrenOf) {
+      const byParent = new Map<string, string[]>();
+      for (const s of await this.list()) if (s.parentID) byParent.set(s.parentID, [...(byParent.get(s.parentID) ?? []), s.id]);
+      childrenOf = (parent) => byParent.get(parent) ?? [];
+    }
     const tree = [id];
+    const inTree = new Set(tree);
     for (let i = 0; i < tree.length; i++) {
-      for (const s of all) if (s.parentID === tree[i] && !tree.includes(s.id)) tree.push(s.id);
+      for (const child of childrenOf(tree[i] as string)) {
+        if (inTree.has(child) || !isId('session', child)) continue;
+        inTree.add(child);
+        tree.push(child);
+      }
     }
     for (const sid of [...tree].reverse()) {
       await withSession(this.ctx, sid, async () => {

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type ArchiveError, newId } from '../../src/index.js';
+import { type ArchiveError, newId, openIndex } from '../../src/index.js';
 import { codeOf, gitRepo, tempArchive, tempDir } from '../helpers.js';
 
 describe('sessions', () => {
@@ -139,6 +139,28 @@ describe('sessions', () => {
     expect(await readdir(join(dir, 'sessions'))).toEqual([other.id]);
     expect(await codeOf(archive.sessions.get(root.id))).toBe('NOT_FOUND');
     expect(await codeOf(archive.sessions.delete(root.id))).toBe('NOT_FOUND');
+  });
+
+  it('deletes the tree a children lookup (an index) names, keeping a child the lookup missed and ignoring what is not an ID', async () => {
+    const { archive, dir } = await tempArchive();
+    const root = await archive.sessions.create({ title: 'root' });
+    const child = await archive.sessions.create({ parentID: root.id });
+    const grandchild = await archive.sessions.create({ parentID: child.id });
+    const index = await openIndex(archive, { watch: false });
+    // Created after the index looked: the lookup does not know it.
+    const late = await archive.sessions.create({ parentID: root.id });
+    const asked: string[] = [];
+    const deleted = await archive.sessions.delete(root.id, {
+      children: (id) => {
+        asked.push(id);
+        return id === root.id ? [...index.childIds(id), '../../escape', root.id] : index.childIds(id);
+      },
+    });
+    expect(deleted).toEqual([root.id, child.id, grandchild.id]);
+    expect(asked).toEqual([root.id, child.id, grandchild.id]);
+    expect(await readdir(join(dir, 'sessions'))).toEqual([late.id]);
+    expect((await archive.sessions.get(late.id)).parentID).toBe(root.id);
+    await index.close();
   });
 
   it('lists sessions newest-updated first, skipping and reporting broken ones', async () => {

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { diff, findShared, migrate, orphans, revert, share, unrevert, unshare } from '../../index.js';
 import { colors, emit, UsageError } from '../output.js';
 import type { Runner } from '../program.js';
+import { progress } from '../progress.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -20,11 +21,12 @@ export function registerLifecycleCommands(program: Command, run: Runner): void {
     )
     .action(
       run(async (ctx, ids: string[], opts: { to: string; fromDir?: string[]; fromProject?: string[]; dryRun?: boolean }) => {
+        const bar = progress(ctx.options, 0, 'migrate');
         const result = await migrate(
           await ctx.archive(),
           { ids, fromDir: opts.fromDir, fromProject: opts.fromProject },
-          { to: opts.to, dryRun: opts.dryRun },
-        );
+          { to: opts.to, dryRun: opts.dryRun, onProgress: (done, total, stage) => bar.update(done, total, `${stage} sessions`) },
+        ).finally(() => bar.stop());
         const c = colors();
         emit(ctx.options, result, () => {
           const lines = result.moved.map(

@@ -157,7 +157,9 @@ export function registerSessionCommands(program: Command, run: Runner): void {
             return;
           }
         }
-        const deleted = await archive.sessions.delete(id);
+        // The children just counted are the ones that go.
+        const index = await ctx.index();
+        const deleted = await archive.sessions.delete(id, { children: (p) => index.childIds(p) });
         emit(ctx.options, { deleted }, () => `deleted ${deleted.length} session${deleted.length === 1 ? '' : 's'}: ${deleted.join(', ')}`);
       }),
     );

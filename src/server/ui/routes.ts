@@ -213,7 +213,7 @@ ${renderTodos(todos)}
   }
   action('/ui/session/:id/delete', async (id, form) => {
     if (form.confirm !== 'yes') return `/ui/session/${id}`;
-    await index.refresh(...(await archive.sessions.delete(id)));
+    await index.refresh(...(await archive.sessions.delete(id, { children: (p) => index.childIds(p) })));
     return '/';
   });
   app.post('/ui/import', async (c) => {
