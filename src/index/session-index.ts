@@ -456,9 +456,12 @@ export class SessionIndex {
       .map((s) => this.withStatus(s));
   }
 
-  /** IDs of the direct children: `sessions.delete(id, {children: (p) => index.childIds(p)})` then reads no files to find them. */
+  /** IDs of the direct children, oldest first: `sessions.delete(id, {children: (p) => index.childIds(p)})` then reads no files to find them. */
   childIds(id: string): string[] {
-    return this.created.items.filter((s) => s.parentID === id).map((s) => s.id);
+    return this.created.items
+      .filter((s) => s.parentID === id)
+      .map((s) => s.id)
+      .reverse();
   }
 
   /** Forks of a session (by `forkedFrom`), oldest first. */

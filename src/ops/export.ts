@@ -2,6 +2,7 @@ import { createWriteStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ArchiveError } from '../errors.js';
+import type { SessionIndex } from '../index/session-index.js';
 import { EXPORT_FORMAT, EXPORT_VERSION } from '../model/export.js';
 import { assertId } from '../model/ids.js';
 import type { Session } from '../model/session.js';
@@ -18,6 +19,8 @@ export interface ExportOptions {
   format?: 'archive' | 'opencode';
   /** Messages written of all messages to export. */
   onProgress?: OnProgress;
+  /** An open index to find child sessions in (else every `info.json` is read to find them). */
+  index?: SessionIndex;
 }
 
 /** JSON of `value` as it appears nested `depth` levels deep in a 2-space-indented document. */
@@ -25,22 +28,32 @@ function nested(value: unknown, depth: number): string {
   return JSON.stringify(value, null, 2).replace(/\n/g, `\n${'  '.repeat(depth)}`);
 }
 
-/** The sessions to export, in order, each followed by its children when asked. Fails before anything is written. */
-async function resolveSessions(archive: Archive, ids: readonly string[], children: boolean): Promise<Session[]> {
+/** The sessions to export, in order, each followed by its children (oldest first) when asked. Fails before anything is written. */
+async function resolveSessions(archive: Archive, ids: readonly string[], children: boolean, index?: SessionIndex): Promise<Session[]> {
   if (ids.length === 0) throw new ArchiveError('INVALID_INPUT', 'nothing to export: no session IDs given');
   for (const id of ids) assertId('session', id);
   const roots = await Promise.all(ids.map((id) => archive.sessions.get(id)));
   if (!children) return roots;
-  const all = await archive.sessions.list();
+  let childrenOf: (id: string) => Promise<Session[]>;
+  if (index) {
+    // A child the index lists but that is gone or broken by now is left out.
+    childrenOf = async (id) => {
+      const found = await Promise.all(index.childIds(id).map((c) => archive.sessions.get(c).catch(() => undefined)));
+      return found.filter((s): s is Session => s !== undefined);
+    };
+  } else {
+    const all = await archive.sessions.list();
+    childrenOf = async (id) => all.filter((c) => c.parentID === id).sort((a, b) => a.time.created - b.time.created);
+  }
   const out: Session[] = [];
   const seen = new Set<string>();
-  const visit = (s: Session) => {
+  const visit = async (s: Session) => {
     if (seen.has(s.id)) return;
     seen.add(s.id);
     out.push(s);
-    for (const child of all.filter((c) => c.parentID === s.id).sort((a, b) => a.time.created - b.time.created)) visit(child);
+    for (const child of await childrenOf(s.id)) await visit(child);
   };
-  for (const root of roots) visit(root);
+  for (const root of roots) await visit(root);
   return out;
 }
 
@@ -66,7 +79,7 @@ async function* messageItems(
  * Unknown sessions fail (`NOT_FOUND`) before the first piece.
  */
 export async function* exportSessions(archive: Archive, ids: readonly string[], options: ExportOptions = {}): AsyncGenerator<string> {
-  const sessions = await resolveSessions(archive, ids, options.children ?? false);
+  const sessions = await resolveSessions(archive, ids, options.children ?? false, options.index);
   // Message order first (IDs only), so the total is known before the first byte.
   const order = new Map<string, string[]>();
   for (const s of sessions) order.set(s.id, await archive.messages.orderedIds(s.id));

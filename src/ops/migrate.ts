@@ -2,6 +2,7 @@ import { isAbsolute, relative, resolve, sep } from 'node:path';
 import picomatch from 'picomatch';
 import { ArchiveError, isArchiveError } from '../errors.js';
 import { expandHome } from '../index/query.js';
+import type { SessionIndex } from '../index/session-index.js';
 import { assertId } from '../model/ids.js';
 import type { Session } from '../model/session.js';
 import type { OnProgress } from '../progress.js';
@@ -20,9 +21,14 @@ export interface MigrateOptions {
   to: string;
   /** Plan only: nothing is written. */
   dryRun?: boolean;
-  /** Stage `reading` (every session's info, to select), then `moving` (the selected sessions written). */
+  /** Stage `reading` (every session's info, to select; not with an index), then `moving` (the selected sessions written). */
   onProgress?: OnProgress;
+  /** An open index to select from (its summaries carry directory, project and parent), else every `info.json` is read. */
+  index?: SessionIndex;
 }
+
+/** What selecting and planning need of a session. */
+type Candidate = Pick<Session, 'id' | 'title' | 'directory' | 'projectID' | 'parentID'>;
 
 export interface MigrateRow {
   id: string;
@@ -81,13 +87,21 @@ export async function migrate(archive: Archive, selection: MigrateSelection, opt
   }
   for (const id of ids) assertId('session', id);
   const onProgress = options.onProgress;
-  const all = await archive.sessions.list({ onProgress: onProgress && ((done, total) => onProgress(done, total, 'reading')) });
+  let all: Candidate[];
+  if (options.index) {
+    all = options.index.all().filter((s) => s.valid);
+    // A session named by ID that the index has not seen yet (just created) is read.
+    const known = new Set(all.map((s) => s.id));
+    for (const id of ids) if (!known.has(id)) all.push(await archive.sessions.get(id));
+  } else {
+    all = await archive.sessions.list({ onProgress: onProgress && ((done, total) => onProgress(done, total, 'reading')) });
+  }
   const byId = new Map(all.map((s) => [s.id, s]));
   for (const id of ids) if (!byId.has(id)) throw new ArchiveError('NOT_FOUND', `session not found: ${id}`);
 
   // Each selected root session with the folder it moves from.
   const bases = new Map<string, string>();
-  for (const id of ids) bases.set(id, (byId.get(id) as Session).directory);
+  for (const id of ids) bases.set(id, (byId.get(id) as Candidate).directory);
   for (const s of all) {
     if (bases.has(s.id)) continue;
     for (const pattern of dirs) {
@@ -120,7 +134,7 @@ export async function migrate(archive: Archive, selection: MigrateSelection, opt
   const planned: MigrateRow[] = [];
   const failed: MigrateResult['failed'] = [];
   for (const [id, base] of bases) {
-    const s = byId.get(id) as Session;
+    const s = byId.get(id) as Candidate;
     const directory = inside(s.directory, base) ? resolve(to, relative(base, s.directory)) : to;
     try {
       const project = await archive.projects.projectFor(directory);

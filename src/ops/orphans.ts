@@ -1,5 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { sep } from 'node:path';
+import type { SessionIndex } from '../index/session-index.js';
+import type { Session } from '../model/session.js';
 import type { Archive } from '../store/archive.js';
 import { mapLimit } from '../store/map-limit.js';
 
@@ -20,9 +22,13 @@ export interface OrphanRow {
  * Sessions that lost their place: those whose directory no longer exists,
  * and `global` sessions whose directory lies inside a known project's
  * worktree (with that project suggested; the deepest worktree wins).
+ * Uses the index when given.
  */
-export async function orphans(archive: Archive): Promise<OrphanRow[]> {
-  const sessions = await archive.sessions.list();
+export async function orphans(archive: Archive, options: { index?: SessionIndex } = {}): Promise<OrphanRow[]> {
+  // The index's summaries carry what is needed; without one, every info.json is read.
+  const sessions: ReadonlyArray<Pick<Session, 'id' | 'title' | 'directory' | 'projectID'>> = options.index
+    ? options.index.all().filter((s) => s.valid)
+    : await archive.sessions.list();
   const projects = (await archive.projects.list()).filter((p) => p.id !== 'global' && p.worktree !== '/');
   const exists = await mapLimit(sessions, 32, (s) =>
     stat(s.directory).then(

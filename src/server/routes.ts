@@ -93,7 +93,7 @@ export function routes({ archive, index }: ServerDeps): RouteSpec[] {
       path: '/session/orphans',
       operationId: 'session.orphans',
       summary: 'Sessions whose folder is gone, or in project global inside a known project',
-      handler: async () => orphans(archive),
+      handler: async () => orphans(archive, { index }),
     },
     {
       method: 'post',
@@ -106,7 +106,7 @@ export function routes({ archive, index }: ServerDeps): RouteSpec[] {
         const result = await migrate(
           archive,
           { ids: b.ids, fromDir: b.fromDir, fromProject: b.fromProject },
-          { to: b.to, dryRun: b.dryRun },
+          { to: b.to, dryRun: b.dryRun, index },
         );
         return fresh(result, ...result.moved.map((r) => r.id));
       },
@@ -319,7 +319,7 @@ export function routes({ archive, index }: ServerDeps): RouteSpec[] {
         const result = await migrate(
           archive,
           { ids: [params.sessionID as string] },
-          { to: (body as z.infer<typeof S.migrateOneBody>).directory },
+          { to: (body as z.infer<typeof S.migrateOneBody>).directory, index },
         );
         return fresh(result, ...result.moved.map((r) => r.id));
       },
@@ -462,7 +462,7 @@ export function routes({ archive, index }: ServerDeps): RouteSpec[] {
       body: S.exportBody,
       handler: async (_c, { body }) => {
         const b = body as z.infer<typeof S.exportBody>;
-        const pieces = exportSessions(archive, [b.sessionID], { children: b.children, format: b.format });
+        const pieces = exportSessions(archive, [b.sessionID], { children: b.children, format: b.format, index });
         const first = await pieces.next();
         const stream = new ReadableStream<Uint8Array>({
           start(controller) {

@@ -41,6 +41,8 @@ export function registerBackupCommands(program: Command, run: Runner): void {
           children: opts.children,
           format: opts.format as 'archive' | 'opencode',
           onProgress: (done: number, total: number) => bar.update(done, total, 'messages'),
+          // The index finds the child sessions without reading every info.json.
+          index: opts.children ? await ctx.index() : undefined,
         };
         try {
           if (opts.output) await exportToFile(archive, ids, opts.output, options);

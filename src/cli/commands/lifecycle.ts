@@ -25,7 +25,12 @@ export function registerLifecycleCommands(program: Command, run: Runner): void {
         const result = await migrate(
           await ctx.archive(),
           { ids, fromDir: opts.fromDir, fromProject: opts.fromProject },
-          { to: opts.to, dryRun: opts.dryRun, onProgress: (done, total, stage) => bar.update(done, total, `${stage} sessions`) },
+          {
+            to: opts.to,
+            dryRun: opts.dryRun,
+            index: await ctx.index(),
+            onProgress: (done, total, stage) => bar.update(done, total, `${stage} sessions`),
+          },
         ).finally(() => bar.stop());
         const c = colors();
         emit(ctx.options, result, () => {
@@ -51,7 +56,7 @@ export function registerLifecycleCommands(program: Command, run: Runner): void {
     .addHelpText('after', '\nExample:\n  sarc orphans --json')
     .action(
       run(async (ctx) => {
-        const rows = await orphans(await ctx.archive());
+        const rows = await orphans(await ctx.archive(), { index: await ctx.index() });
         emit(ctx.options, rows, () =>
           rows.length
             ? rows.map((r) => `${r.id}  ${r.detail}${r.suggested ? `  → sarc migrate ${r.id} --to ${r.directory}` : ''}`).join('\n')

@@ -160,7 +160,7 @@ ${renderTodos(todos)}
     const id = c.req.param('id');
     try {
       let text = '';
-      for await (const piece of exportSessions(archive, [id], { children: true })) text += piece;
+      for await (const piece of exportSessions(archive, [id], { children: true, index })) text += piece;
       return c.body(text, 200, {
         'content-type': 'application/json; charset=utf-8',
         'content-disposition': `attachment; filename="${id}.json"`,
