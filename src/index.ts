@@ -22,6 +22,7 @@ export { revert, unrevert } from './ops/revert.js';
 export { findShared, share, shareToken, unshare } from './ops/share.js';
 export type { OnProgress } from './progress.js';
 export { type Archive, GITIGNORE, initArchive, type OpenArchiveOptions, openArchive } from './store/archive.js';
+export { parseJsonInput } from './store/json-file.js';
 export { locateArchive, stateDirFor } from './store/locate.js';
 export type { LockOptions } from './store/lock.js';
 export { compareMessages } from './store/message-file.js';

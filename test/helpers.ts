@@ -151,3 +151,29 @@ export function gitRepo(dir: string): string {
   git('commit', '-q', '--allow-empty', '-m', 'root');
   return git('rev-list', '--max-parents=0', 'HEAD');
 }
+
+/** `sarc serve --port 0 --json` in a child process (env: SARC_ARCHIVE etc.): its URL, and how to stop it. */
+export function serveProcess(env: NodeJS.ProcessEnv): Promise<{ url: string; stop: () => Promise<void> }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', TSX, join(ROOT, 'src', 'cli', 'main.ts'), 'serve', '--port', '0', '--json'], {
+      env,
+    });
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      const line = out.split('\n').find((l) => l.startsWith('{'));
+      if (line) {
+        resolve({
+          url: JSON.parse(line).url,
+          stop: () =>
+            new Promise((done) => {
+              child.on('close', () => done());
+              child.kill('SIGTERM');
+            }),
+        });
+      }
+    });
+    child.on('error', reject);
+    child.on('close', (code) => reject(new Error(`sarc serve exited (${code}) before it served: ${out}`)));
+  });
+}

@@ -6,9 +6,11 @@ import { z } from 'zod';
 /** Epoch milliseconds, as OpenCode's integer times. */
 export const epochMs = z.number().int().nonnegative();
 
-export const sessionIdRef = z.string().regex(/^ses/, 'expected a session ID (ses_…)');
-export const messageIdRef = z.string().regex(/^msg/, 'expected a message ID (msg_…)');
-export const partIdRef = z.string().regex(/^prt/, 'expected a part ID (prt_…)');
+// References to IDs: OpenCode's prefix rule, and only the characters IDs are
+// made of (letters, digits, `_`), so no reference can carry a path or a NUL.
+export const sessionIdRef = z.string().regex(/^ses[0-9A-Za-z_]{0,200}$/, 'expected a session ID (ses_…)');
+export const messageIdRef = z.string().regex(/^msg[0-9A-Za-z_]{0,200}$/, 'expected a message ID (msg_…)');
+export const partIdRef = z.string().regex(/^prt[0-9A-Za-z_]{0,200}$/, 'expected a part ID (prt_…)');
 
 /** A free-form JSON object (`metadata`, tool `input`). */
 export const jsonObject = z.record(z.string(), z.unknown());

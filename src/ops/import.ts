@@ -7,7 +7,8 @@ import type { MessageWithParts } from '../model/message.js';
 import type { Session } from '../model/session.js';
 import type { OnProgress } from '../progress.js';
 import type { Archive } from '../store/archive.js';
-import { formatIssuePath, parseJsonText } from '../store/json-file.js';
+import { formatIssuePath, parseJsonInput } from '../store/json-file.js';
+import { MAX_DEPTH } from '../store/json-syntax.js';
 import { checkMessageIds, compareMessages } from '../store/message-file.js';
 import { assignNewIds } from './fork.js';
 import { IdRemap } from './remap.js';
@@ -39,13 +40,20 @@ function bad(message: string): ArchiveError {
 }
 
 /** Refuses keys that could pollute prototypes in code that copies the payload naively. */
-function checkKeys(value: unknown, path: string): void {
-  if (Array.isArray(value)) {
-    for (const [i, v] of value.entries()) checkKeys(v, `${path}[${i}]`);
-  } else if (value !== null && typeof value === 'object') {
+function checkKeys(root: unknown): void {
+  // Iterative: a deeply nested payload must not overflow the stack.
+  const pending: Array<{ value: unknown; path: string; depth: number }> = [{ value: root, path: '', depth: 0 }];
+  for (let item = pending.pop(); item; item = pending.pop()) {
+    const { value, path, depth } = item;
+    if (value === null || typeof value !== 'object') continue;
+    if (depth > MAX_DEPTH) throw bad(`invalid import: ${path || '(root)'}: nested deeper than ${MAX_DEPTH} levels`);
+    if (Array.isArray(value)) {
+      for (const [i, v] of value.entries()) pending.push({ value: v, path: `${path}[${i}]`, depth: depth + 1 });
+      continue;
+    }
     for (const key of Object.keys(value)) {
       if (FORBIDDEN_KEYS.has(key)) throw bad(`invalid import: ${path ? `${path}.` : ''}${key}: this key is not allowed`);
-      checkKeys((value as Record<string, unknown>)[key], path ? `${path}.${key}` : key);
+      pending.push({ value: (value as Record<string, unknown>)[key], path: path ? `${path}.${key}` : key, depth: depth + 1 });
     }
   }
 }
@@ -131,19 +139,14 @@ function checkIds(items: ReadonlyArray<{ session: ExportedSession; at: string }>
 
 /** Parses an import file; a JSON error is `INVALID_INPUT` with line:column. */
 export async function readImportFile(path: string): Promise<unknown> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(path, 'utf8');
+    bytes = await readFile(path);
   } catch (error) {
     if (errnoCode(error) === 'ENOENT') throw new ArchiveError('NOT_FOUND', `import file not found: ${path}`, { path, cause: error });
     throw new ArchiveError('IO', `${path}: cannot read: ${(error as Error).message}`, { path, cause: error });
   }
-  try {
-    return parseJsonText(text, path);
-  } catch (error) {
-    if (isArchiveError(error, 'CORRUPT')) throw new ArchiveError('INVALID_INPUT', error.message, { path, cause: error });
-    throw error;
-  }
+  return parseJsonInput(bytes, path);
 }
 
 /** Clones: new IDs everywhere, references inside the payload remapped, provenance in `metadata.importedFrom`. */
@@ -176,7 +179,7 @@ function cloneAll(
 export async function importSessions(archive: Archive, payload: unknown, options: ImportOptions = {}): Promise<ImportResult> {
   const mode = options.mode ?? 'clone';
   if (mode !== 'clone' && mode !== 'keep-ids') throw bad(`invalid import mode ${JSON.stringify(mode)}: expected "clone" or "keep-ids"`);
-  checkKeys(payload, '');
+  checkKeys(payload);
   const items: Array<{ session: ExportedSession; at: string; exportedAt?: number }> = [];
   collect(payload, '', items);
   if (items.length === 0) throw bad('invalid import: the payload holds no sessions');

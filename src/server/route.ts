@@ -1,5 +1,6 @@
 import type { Context, Hono } from 'hono';
 import { z } from 'zod';
+import { parseJsonInput } from '../index.js';
 import { assertId, type IdKind } from '../model/ids.js';
 import { BadRequest, toErrorResponse } from './errors.js';
 
@@ -59,15 +60,10 @@ export function mount(app: Hono, routes: readonly RouteSpec[]): void {
         }
         let body: unknown;
         if (spec.body) {
-          const text = await c.req.text();
+          const bytes = new Uint8Array(await c.req.arrayBuffer());
+          // Invalid UTF-8, a syntax error (with line:column) or a key given twice: INVALID_INPUT, a 400.
           let raw: unknown = {};
-          if (text.trim() !== '') {
-            try {
-              raw = JSON.parse(text);
-            } catch {
-              throw new BadRequest('invalid body: not JSON', 'Body');
-            }
-          }
+          if (bytes.some((b) => b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09)) raw = parseJsonInput(bytes, 'request body');
           const parsed = spec.body.safeParse(raw);
           if (!parsed.success) throw new BadRequest(`invalid body: ${issues(parsed.error)}`, 'Body');
           body = parsed.data;

@@ -2,7 +2,7 @@ import type { Stats } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { z } from 'zod';
 import { ArchiveError, errnoCode } from '../errors.js';
-import { locateSyntaxError } from './json-syntax.js';
+import { findStructureProblem, locateSyntaxError } from './json-syntax.js';
 
 /**
  * Canonical bytes: 2-space indent, `\n`, trailing newline. Key order comes from
@@ -26,15 +26,79 @@ function lineColumn(text: string, offset: number): { line: number; column: numbe
 
 /**
  * Parses JSON written by the archive or by hand: a UTF-8 BOM and CRLF line
- * ends are accepted. Git conflict markers and syntax errors become `CORRUPT`
- * errors naming the file and the line:column.
+ * ends are accepted. Git conflict markers, syntax errors and (unless
+ * `structure: 'trust'`) what a data file must not hold — a key named twice in
+ * one object, a `__proto__` key, nesting deeper than 256 levels — become
+ * `CORRUPT` errors naming the file and the line:column.
  */
-export function parseJsonText(text: string, path: string): unknown {
+export function parseJsonText(text: string, path: string, options: { structure?: 'check' | 'trust' } = {}): unknown {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  let value: unknown;
   try {
-    return JSON.parse(body);
+    value = JSON.parse(body);
   } catch (cause) {
     throw syntaxError(body, path, cause);
+  }
+  if (options.structure !== 'trust') {
+    const problem = findStructureProblem(body);
+    if (problem) {
+      const { line, column } = lineColumn(body, problem.offset);
+      throw new ArchiveError('CORRUPT', `${path}:${line}:${column}: invalid JSON: ${problem.reason}`, {
+        path,
+        details: { line, column, reason: 'structure' },
+      });
+    }
+  }
+  return value;
+}
+
+/**
+ * Caller input (an import file, an upload, a request body) as JSON, checked as
+ * strictly as a data file — UTF-8, syntax with line:column, duplicate keys —
+ * but failing with `INVALID_INPUT`.
+ */
+export function parseJsonInput(input: Uint8Array | string, where: string): unknown {
+  try {
+    return parseJsonText(typeof input === 'string' ? input : decodeUtf8(input, where), where);
+  } catch (error) {
+    if (error instanceof ArchiveError && error.code === 'CORRUPT') {
+      throw new ArchiveError('INVALID_INPUT', error.message, { path: error.path, cause: error, details: error.details });
+    }
+    throw error;
+  }
+}
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * Bytes as UTF-8 text; invalid UTF-8 is `CORRUPT` naming the line and byte
+ * (decoding it leniently would turn it into U+FFFD, and the next save would
+ * lose the original bytes).
+ */
+export function decodeUtf8(bytes: Uint8Array, path: string): string {
+  try {
+    return UTF8.decode(bytes);
+  } catch (cause) {
+    // Where: the longest prefix that decodes (found by halving).
+    let good = 0;
+    let bad = bytes.length;
+    while (bad - good > 1) {
+      const mid = (good + bad) >>> 1;
+      try {
+        // Streaming: a sequence cut at the end of the prefix is not an error.
+        new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, mid), { stream: true });
+        good = mid;
+      } catch {
+        bad = mid;
+      }
+    }
+    let line = 1;
+    for (let i = 0; i < good; i++) if (bytes[i] === 0x0a) line++;
+    throw new ArchiveError('CORRUPT', `${path}:${line}: invalid UTF-8 (byte ${bad - 1} from the start)`, {
+      path,
+      cause,
+      details: { line, byte: bad - 1, reason: 'utf-8' },
+    });
   }
 }
 
@@ -86,8 +150,17 @@ export function listIssues(error: z.ZodError): FieldIssue[] {
 }
 
 function toJson(value: unknown): unknown {
-  const text = JSON.stringify(value);
-  return text === undefined ? undefined : JSON.parse(text);
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch (cause) {
+    // A cycle, a BigInt, or nesting too deep for JSON.stringify.
+    throw new ArchiveError('INVALID_INPUT', `invalid input: not JSON data (${(cause as Error).message})`, { cause });
+  }
+  if (text === undefined) return undefined;
+  const problem = findStructureProblem(text);
+  if (problem) throw new ArchiveError('INVALID_INPUT', `invalid input: ${problem.reason}`);
+  return JSON.parse(text);
 }
 
 /**
@@ -134,7 +207,7 @@ export async function readDataFile<S extends z.ZodType>(schema: S, path: string)
     try {
       stats = await handle.stat();
       if (stats.isDirectory()) throw new ArchiveError('CORRUPT', `${path}: is a folder, expected a JSON file`, { path });
-      text = await handle.readFile('utf8');
+      text = decodeUtf8(await handle.readFile(), path);
     } finally {
       await handle.close();
     }

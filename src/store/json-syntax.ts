@@ -1,11 +1,12 @@
-// V8's JSON.parse messages do not always carry a position ("Unexpected token
-// 'o', ... is not valid JSON"), so a failed parse is re-scanned here to find
-// the offset and a plain description of the first error. Only runs on failure.
+// What JSON.parse does not tell: where a syntax error is (V8's messages do not
+// always carry a position), and whether an object names one key twice
+// (JSON.parse silently keeps the last, so a hand edit could lose the other).
+// Both scans are iterative: a 10k-deep document cannot overflow the stack.
 
-const WS = new Set([' ', '\t', '\n', '\r']);
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
-// biome-ignore lint/suspicious/noControlCharactersInRegex: JSON forbids raw control characters inside strings; this is that rule.
-const STRING = /"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/y;
+const HEX4 = /^[0-9a-fA-F]{4}$/;
+
+const isWs = (c: number) => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
 
 class SyntaxFound extends Error {
   constructor(
@@ -18,78 +19,152 @@ class SyntaxFound extends Error {
 
 /** The offset and reason of the first JSON syntax error in `text`, or undefined if it parses. */
 export function locateSyntaxError(text: string): { offset: number; reason: string } | undefined {
+  const n = text.length;
   let i = 0;
   const ws = () => {
-    while (i < text.length && WS.has(text.charAt(i))) i++;
+    while (i < n && isWs(text.charCodeAt(i))) i++;
   };
   const fail = (reason: string): never => {
-    throw new SyntaxFound(i, i >= text.length ? 'unexpected end of file' : `${reason}, found ${JSON.stringify(text.charAt(i))}`);
+    throw new SyntaxFound(i, i >= n ? 'unexpected end of file' : `${reason}, found ${JSON.stringify(text.charAt(i))}`);
   };
-  const match = (re: RegExp, what: string) => {
-    re.lastIndex = i;
-    const m = re.exec(text);
-    if (!m) fail(`expected ${what}`);
-    i = re.lastIndex;
-  };
-  // The items of an object or array, after its opening bracket, up to `close`.
-  const sequence = (close: string, item: () => void): void => {
-    ws();
-    if (text.charAt(i) === close) {
-      i++;
-      return;
-    }
+  // A string at i (which holds '"'), scanned by hand: a regex over a 50 MB string could exhaust its backtrack stack.
+  const string = () => {
+    let j = i + 1;
     for (;;) {
-      item();
-      ws();
-      if (text.charAt(i) === ',') {
-        i++;
-        continue;
-      }
-      if (text.charAt(i) === close) {
-        i++;
+      if (j >= n) throw new SyntaxFound(i, 'unterminated string (no closing quote)');
+      const c = text.charCodeAt(j);
+      if (c === 0x22) {
+        i = j + 1;
         return;
       }
-      fail(`expected ',' or '${close}'`);
-    }
-  };
-  const value = (): void => {
-    ws();
-    const c = text.charAt(i);
-    if (c === '{') {
-      i++;
-      sequence('}', () => {
-        ws();
-        if (text.charAt(i) !== '"') fail('expected a property name in double quotes');
-        match(STRING, 'a string');
-        ws();
-        if (text.charAt(i) !== ':') fail("expected ':' after a property name");
-        i++;
-        value();
-      });
-    } else if (c === '[') {
-      i++;
-      sequence(']', value);
-    } else if (c === '"') {
-      match(STRING, 'a valid string');
-    } else if (c === '-' || (c >= '0' && c <= '9')) {
-      match(NUMBER, 'a number');
-    } else {
-      for (const word of ['true', 'false', 'null']) {
-        if (text.startsWith(word, i)) {
-          i += word.length;
-          return;
-        }
+      if (c < 0x20) {
+        i = j;
+        fail('expected a valid string (raw control character)');
       }
-      fail('expected a value');
+      if (c === 0x5c) {
+        const e = text.charAt(j + 1);
+        if (e !== '' && '"\\/bfnrt'.includes(e)) j += 2;
+        else if (e === 'u' && HEX4.test(text.slice(j + 2, j + 6))) j += 6;
+        else {
+          i = j;
+          fail('expected a valid string (bad escape)');
+        }
+        continue;
+      }
+      j++;
     }
   };
-  try {
-    value();
+  const key = () => {
     ws();
-    if (i < text.length) fail('unexpected text after the JSON value');
-    return undefined;
+    if (text.charAt(i) !== '"') fail('expected a property name in double quotes');
+    string();
+    ws();
+    if (text.charAt(i) !== ':') fail("expected ':' after a property name");
+    i++;
+  };
+  // The closers of the open objects and arrays, innermost last.
+  const open: string[] = [];
+  try {
+    for (;;) {
+      // A value starts here.
+      ws();
+      const c = text.charAt(i);
+      if (c === '{' || c === '[') {
+        const close = c === '{' ? '}' : ']';
+        i++;
+        ws();
+        if (text.charAt(i) === close) i++;
+        else {
+          open.push(close);
+          if (close === '}') key();
+          continue;
+        }
+      } else if (c === '"') string();
+      else if (c === '-' || (c >= '0' && c <= '9')) {
+        NUMBER.lastIndex = i;
+        if (!NUMBER.exec(text)) fail('expected a number');
+        i = NUMBER.lastIndex;
+      } else {
+        const word = ['true', 'false', 'null'].find((w) => text.startsWith(w, i));
+        if (!word) fail('expected a value');
+        i += (word as string).length;
+      }
+      // A value ended: close what ends here, or go on to the next item.
+      for (;;) {
+        ws();
+        const close = open.at(-1);
+        if (close === undefined) {
+          if (i < n) fail('unexpected text after the JSON value');
+          return undefined;
+        }
+        if (text.charAt(i) === ',') {
+          i++;
+          if (close === '}') key();
+          break;
+        }
+        if (text.charAt(i) !== close) fail(`expected ',' or '${close}'`);
+        i++;
+        open.pop();
+      }
+    }
   } catch (error) {
     if (error instanceof SyntaxFound) return { offset: error.offset, reason: error.reason };
     throw error;
   }
+}
+
+/** How deep objects and arrays may nest in the archive's files and inputs (JSON.stringify and structuredClone give up near 2,000). */
+export const MAX_DEPTH = 256;
+
+/**
+ * The first thing in `text` — valid JSON, as JSON.parse accepted it — that a
+ * data file must not hold, with its offset: a key named twice in one object
+ * (JSON.parse keeps the last, and the next save would drop the other), a
+ * `__proto__` key (a plain object cannot hold it as data), or nesting deeper
+ * than {@link MAX_DEPTH}.
+ */
+export function findStructureProblem(text: string, maxDepth = MAX_DEPTH): { offset: number; reason: string } | undefined {
+  const n = text.length;
+  // Per open container: the keys seen so far (objects) or null (arrays).
+  const open: Array<Set<string> | null> = [];
+  const next = /["{}[\]]/g;
+  let i = 0;
+  while (i < n) {
+    // Jump to the next quote or bracket: whitespace, numbers and literals say nothing here.
+    next.lastIndex = i;
+    const hit = next.exec(text);
+    if (!hit) break;
+    i = hit.index;
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      // The closing quote: the next '"' not escaped by an odd run of backslashes.
+      let end = text.indexOf('"', i + 1);
+      for (;;) {
+        let slashes = 0;
+        while (text.charCodeAt(end - 1 - slashes) === 0x5c) slashes++;
+        if (slashes % 2 === 0) break;
+        end = text.indexOf('"', end + 1);
+      }
+      const keys = open.at(-1);
+      if (keys) {
+        let k = end + 1;
+        while (isWs(text.charCodeAt(k))) k++;
+        if (text.charCodeAt(k) === 0x3a) {
+          const raw = text.slice(i + 1, end);
+          const name = raw.includes('\\') ? (JSON.parse(text.slice(i, end + 1)) as string) : raw;
+          if (name === '__proto__') return { offset: i, reason: 'the key "__proto__" is not allowed' };
+          if (keys.has(name)) return { offset: i, reason: `key ${JSON.stringify(name)} appears twice in one object` };
+          keys.add(name);
+        }
+      }
+      i = end + 1;
+      continue;
+    }
+    if (c === 0x7b || c === 0x5b) {
+      open.push(c === 0x7b ? new Set() : null);
+      if (open.length > maxDepth) return { offset: i, reason: `nested deeper than ${maxDepth} levels` };
+    } else open.pop();
+    i++;
+  }
+  return undefined;
 }

@@ -6,7 +6,7 @@ import type { Part } from '../model/part.js';
 import type { Session } from '../model/session.js';
 import { syncFolder } from './atomic-write.js';
 import { loadInfo, type StoreContext, withSession, writeData } from './context.js';
-import { type LoadedFile, readDataFile, validate } from './json-file.js';
+import { formatCanonical, type LoadedFile, readDataFile, validate } from './json-file.js';
 import { mapLimit } from './map-limit.js';
 import { checkMessageIds, compareMessages } from './message-file.js';
 import type { SessionStore } from './sessions.js';
@@ -52,7 +52,8 @@ export class MessageStore {
     if (typeof input !== 'object' || input === null || typeof input.info !== 'object' || input.info === null) {
       throw new ArchiveError('INVALID_INPUT', 'invalid message: expected {info, parts}');
     }
-    const id = input.info.id ?? newId('message');
+    // Absent means "make one"; anything else (null too) must be a valid ID.
+    const id = input.info.id === undefined ? newId('message') : input.info.id;
     assertId('message', id);
     if (input.info.sessionID !== undefined && input.info.sessionID !== sessionID) {
       throw new ArchiveError('INVALID_INPUT', `invalid message: info.sessionID ${String(input.info.sessionID)} is not ${sessionID}`);
@@ -63,7 +64,7 @@ export class MessageStore {
   }
 
   private completePart(sessionID: string, messageID: string, part: PartInput): Record<string, unknown> {
-    const id = part.id ?? newId('part');
+    const id = part.id === undefined ? newId('part') : part.id;
     assertId('part', id);
     for (const [field, expected] of [
       ['sessionID', sessionID],
@@ -84,7 +85,11 @@ export class MessageStore {
     info?: LoadedFile<Session>,
   ): Promise<void> {
     await mkdir(this.ctx.paths.messages(sessionID), { recursive: true });
-    if (await writeData(this.ctx.paths.message(sessionID, file.info.id), file, loaded)) await this.sessions.touch(sessionID, info);
+    if (loaded && loaded.text === formatCanonical(file)) return; // unchanged: nothing written, nothing moves
+    // Both files at once, so their fsyncs overlap. A crash between the two
+    // leaves a message without the newer time.updated, or the newer time
+    // without the message: either is a consistent session.
+    await Promise.all([writeData(this.ctx.paths.message(sessionID, file.info.id), file, loaded), this.sessions.touch(sessionID, info)]);
   }
 
   /** Adds a new message with its parts; `DUPLICATE_ID` when a message with its ID exists. */

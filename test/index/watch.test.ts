@@ -72,7 +72,7 @@ describe('the watcher', () => {
     await writeFile(path, '{"id": "broken');
     const bad = await until(() => index.invalid()[0]);
     expect(bad.id).toBe(SAMPLE.main);
-    expect(bad.error).toBe(`${path}:1:8: invalid JSON: expected a valid string, found "\\""`);
+    expect(bad.error).toBe(`${path}:1:8: invalid JSON: unterminated string (no closing quote)`);
     expect(
       index
         .list()

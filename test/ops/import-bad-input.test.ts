@@ -106,12 +106,18 @@ describe('import refuses bad input with a typed error and writes nothing', () =>
       archive,
       dir,
       withId('ses_../../../../etc/passwd'),
-      'INVALID_ID',
-      /^invalid import: sessions\[0\]\.info\.id: invalid session ID "ses_\.\.\/\.\.\/\.\.\/\.\.\/etc\/passwd"/,
+      'INVALID_INPUT',
+      /^invalid import: sessions\[0\]\.info\.id: expected a session ID \(ses_…\)/,
     );
     const huge = structuredClone(doc);
     huge.sessions[0].messages[0].info.id = `msg_${'a'.repeat(50 * 1024 * 1024)}`;
-    await refused(archive, dir, huge, 'INVALID_ID', /^invalid import: sessions\[0\]\.messages\[0\]: invalid message ID "msg_a{76}…"/);
+    await refused(
+      archive,
+      dir,
+      huge,
+      'INVALID_INPUT',
+      /^invalid import: sessions\[0\]\.messages\[0\]\.info\.id: expected a message ID \(msg_…\)/,
+    );
     const disagree = structuredClone(doc);
     disagree.sessions[0].messages[2].info.sessionID = SAMPLE.notes;
     await refused(

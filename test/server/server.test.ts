@@ -5,7 +5,7 @@ import { createOpencodeClient } from '@opencode-ai/sdk';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type RunningServer, startServer } from '../../src/server/serve.js';
 import { sarc } from '../cli/helpers.js';
-import { ROOT, SAMPLE, TSX, tempArchive } from '../helpers.js';
+import { ROOT, SAMPLE, serveProcess, TSX, tempArchive } from '../helpers.js';
 
 const running: RunningServer[] = [];
 afterEach(async () => {
@@ -131,7 +131,7 @@ describe('the HTTP server', () => {
     expect((await call('POST', '/session', { id: SAMPLE.main })).status).toBe(409);
     expect((await call('POST', '/session', '{not json')).json).toEqual({
       name: 'BadRequest',
-      data: { message: 'invalid body: not JSON', kind: 'Body' },
+      data: { message: 'request body:1:2: invalid JSON: expected a property name in double quotes, found "n"', kind: 'Body' },
     });
     expect((await call('PATCH', `/session/${SAMPLE.main}`, { title: 5 })).status).toBe(400);
     expect((await call('POST', `/session/${SAMPLE.main}/fork`, { messageID: missingMessage })).status).toBe(404);
@@ -333,28 +333,7 @@ describe('sarc serve', () => {
   it('keeps sessions, order and messages across a restart, and refuses a public address without a password', async () => {
     const { dir, stateDir } = await tempArchive({ samples: true });
     const env = { ...process.env, SARC_ARCHIVE: dir, SARC_STATE_DIR: stateDir, SARC_SERVER_PASSWORD: '' };
-    const start = () =>
-      new Promise<{ url: string; stop: () => Promise<void> }>((resolve, reject) => {
-        const child = spawn(process.execPath, ['--import', TSX, join(ROOT, 'src', 'cli', 'main.ts'), 'serve', '--port', '0', '--json'], {
-          env,
-        });
-        let out = '';
-        child.stdout.on('data', (d) => {
-          out += d;
-          const line = out.split('\n').find((l) => l.startsWith('{'));
-          if (line) {
-            resolve({
-              url: JSON.parse(line).url,
-              stop: () =>
-                new Promise((done) => {
-                  child.on('close', () => done());
-                  child.kill('SIGTERM');
-                }),
-            });
-          }
-        });
-        child.on('error', reject);
-      });
+    const start = () => serveProcess(env);
     const a = await start();
     type Row = { id: string };
     const created = (await (

@@ -11,7 +11,9 @@ describe('JSON syntax errors', () => {
     ['{"a" 1}', `f.json:1:6: invalid JSON: expected ':' after a property name, found "1"`],
     ['{}\n{}', 'f.json:2:1: invalid JSON: unexpected text after the JSON value, found "{"'],
     ['', 'f.json:1:1: invalid JSON: unexpected end of file'],
-    ['{"a": "tab\there"}', 'f.json:1:7: invalid JSON: expected a valid string, found "\\""'],
+    ['{"a": "tab\there"}', 'f.json:1:11: invalid JSON: expected a valid string (raw control character), found "\\t"'],
+    ['{"a": "open', 'f.json:1:7: invalid JSON: unterminated string (no closing quote)'],
+    ['{"a": "bad \\x escape"}', 'f.json:1:12: invalid JSON: expected a valid string (bad escape), found "\\\\"'],
   ])('locates the error in %j', (text, message) => {
     expect(() => parseJsonText(text, 'f.json')).toThrow(message);
   });

@@ -1,5 +1,16 @@
 import type { Context, Hono } from 'hono';
-import { type Archive, exportSessions, forkSession, importSessions, isId, type SessionIndex, share, unshare } from '../../index.js';
+import {
+  type Archive,
+  exportSessions,
+  forkSession,
+  importSessions,
+  isArchiveError,
+  isId,
+  parseJsonInput,
+  type SessionIndex,
+  share,
+  unshare,
+} from '../../index.js';
 import { BadRequest, toErrorResponse } from '../errors.js';
 import { html, page, type Raw, raw } from './html.js';
 import { renderMessages, renderTodos } from './render.js';
@@ -220,12 +231,13 @@ ${renderTodos(todos)}
     try {
       const form = await c.req.parseBody();
       const file = form.file;
-      const text = typeof file === 'string' ? file : file instanceof File ? await file.text() : '';
+      const bytes = typeof file === 'string' ? file : file instanceof File ? new Uint8Array(await file.arrayBuffer()) : '';
       let payload: unknown;
       try {
-        payload = JSON.parse(text);
-      } catch {
-        throw new BadRequest('the uploaded file is not JSON; choose a file made by Export or `opencode export`');
+        payload = parseJsonInput(bytes, file instanceof File ? file.name : 'the upload');
+      } catch (error) {
+        if (!isArchiveError(error, 'INVALID_INPUT')) throw error;
+        throw new BadRequest(`the uploaded file is not valid JSON (${error.message}); choose a file made by Export or \`opencode export\``);
       }
       const result = await importSessions(archive, payload);
       await index.refresh(...result.sessions.map((s) => s.to));
