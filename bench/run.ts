@@ -2,13 +2,15 @@
 // sessions (cached in $TMPDIR between runs), then measures in fresh processes:
 // the floor (read every info.json's bytes), a naive scan (read + parse every
 // info.json, as JSON-file storage lists), a rebuild, a cold open (snapshot +
-// reconcile) and a warm first page of 50, and writes bench/RESULTS.md.
+// reconcile) and a warm first page of 50; then the HTTP load benchmark
+// (bench/load-bench.ts); and writes bench/RESULTS.md.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { initArchive, newId } from '../src/index.js';
 import { formatCanonical } from '../src/store/json-file.js';
+import { loadBench } from './load-bench.js';
 
 const SCALES = (process.env.BENCH_SCALES ?? '10000,100000').split(',').map(Number);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -102,6 +104,9 @@ for (const n of SCALES) {
   console.log(rows.at(-1));
 }
 
+const load = await loadBench(build, join(here, '..'));
+console.log(load.markdown);
+
 const cpu = cpus()[0]?.model ?? 'unknown CPU';
 const results = `# Index benchmark
 
@@ -141,6 +146,15 @@ ${[...verdicts].map(([target, met]) => `- ${met ? 'Met' : '**Missed**'}: ${targe
   who prefer a fast first screen, and a long-lived \`sarc serve\`, whose watcher keeps the index current,
   makes cold opens rare anyway. On a cold page cache the naive scan pays a disk read per file and the
   stat-based open gains relative to it.
-`;
+
+${load.markdown}`;
 writeFileSync(join(here, 'RESULTS.md'), results);
+if (load.report.errors.length || load.report.lost.length) {
+  console.error(
+    `load: ${load.report.errors.length} errors, ${load.report.lost.length} lost writes`,
+    load.report.errors.slice(0, 5),
+    load.report.lost.slice(0, 5),
+  );
+  process.exitCode = 1;
+}
 console.log(readFileSync(join(here, 'RESULTS.md'), 'utf8'));

@@ -80,6 +80,17 @@ export async function syncFolder(folder: string): Promise<void> {
   }
 }
 
+/** Creates `path` (it must not exist), writes `data` and fsyncs it. */
+async function createSynced(path: string, data: string): Promise<void> {
+  const handle = await open(path, 'wx', 0o644);
+  try {
+    await handle.writeFile(data, 'utf8');
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
 /**
  * The one way the archive writes a data file: a temp file in the same folder,
  * fsync, rename over the target, fsync the folder. A reader never sees a
@@ -92,13 +103,7 @@ export async function syncFolder(folder: string): Promise<void> {
 export async function writeFileAtomic(target: string, data: string, expect?: WritePrecondition): Promise<void> {
   const temp = tempPathFor(target);
   try {
-    const handle = await open(temp, 'wx', 0o644);
-    try {
-      await handle.writeFile(data, 'utf8');
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
+    await createSynced(temp, data);
     if (expect) await checkPrecondition(target, expect);
     await rename(temp, target);
   } catch (error) {
@@ -107,6 +112,20 @@ export async function writeFileAtomic(target: string, data: string, expect?: Wri
     throw new ArchiveError('IO', `${target}: cannot write: ${(error as Error).message}`, { path: target, cause: error });
   }
   await syncFolder(dirname(target));
+}
+
+/**
+ * Writes a new file inside a private staging folder (one that only becomes
+ * visible by a rename of the whole folder): written and fsynced, but without
+ * the temp-and-rename of {@link writeFileAtomic}, since nobody can see it
+ * half written. The caller fsyncs the staging folders once before the rename.
+ */
+export async function writeStagedFile(path: string, data: string): Promise<void> {
+  try {
+    await createSynced(path, data);
+  } catch (error) {
+    throw new ArchiveError('IO', `${path}: cannot write: ${(error as Error).message}`, { path, cause: error });
+  }
 }
 
 /** True when a process with this PID exists on this host. */
