@@ -229,8 +229,9 @@ export class SessionStore {
           const stage = tempPathFor(target);
           moves.push({ stage, target });
           await mkdir(join(stage, 'messages'), { recursive: true });
-          // Many files at once: their fsyncs overlap (a fork of a long session writes hundreds).
-          await mapLimit([...files], 16, ([name, text]) => writeStagedFile(join(stage, name), text));
+          // A few files at once: their fsyncs overlap (a fork of a long session writes
+          // hundreds), and other writers still find room in the thread pool and the disk queue.
+          await mapLimit([...files], 4, ([name, text]) => writeStagedFile(join(stage, name), text));
           await syncFolder(join(stage, 'messages'));
           await syncFolder(stage);
           options.onProgress?.(moves.length, prepared.length);
