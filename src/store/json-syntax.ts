@@ -113,6 +113,38 @@ export function locateSyntaxError(text: string): { offset: number; reason: strin
   }
 }
 
+/** `digits` without leading and trailing zeros, and the power of ten of the first: the value of a decimal, exactly. */
+function decimal(token: string): { digits: string; exponent: number } | undefined {
+  const m = /^-?(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/.exec(token);
+  if (!m) return undefined;
+  const int = m[1] as string;
+  const all = int + (m[2] ?? '');
+  const lead = all.length - all.replace(/^0+/, '').length;
+  const digits = all.slice(lead).replace(/0+$/, '');
+  return { digits, exponent: digits === '' ? 0 : int.length - lead - 1 + Number(m[3] ?? 0) };
+}
+
+/**
+ * True when the number `token` survives parsing into a double and writing it
+ * back (JSON.stringify) with its value: up to 15 significant digits always do;
+ * longer ones only when the double's shortest form is that value
+ * (`9007199254740993` is not, and `1e400` is no double at all).
+ */
+export function numberKeepsItsValue(token: string): boolean {
+  const exact = decimal(token);
+  if (!exact) return true;
+  const n = Number(token);
+  if (!Number.isFinite(n)) return false;
+  if (exact.digits.length <= 15 && Math.abs(exact.exponent) < 300) return true;
+  // What a save writes: the shortest decimal that reads back as the same double.
+  const back = decimal(String(Math.abs(n)));
+  return back !== undefined && back.digits === exact.digits && back.exponent === exact.exponent;
+}
+
+/** Numbers worth a closer look: 16+ digits in a row, or a 3-digit exponent (cheap to find; may be inside strings). */
+const LONG_NUMBER = /\d{16}|[eE][+-]?\d{3}/;
+const NUMBER_TOKEN = /-?\d[\d.eE+-]*/g;
+
 /** How deep objects and arrays may nest in the archive's files and inputs (JSON.stringify and structuredClone give up near 2,000). */
 export const MAX_DEPTH = 256;
 
@@ -120,19 +152,32 @@ export const MAX_DEPTH = 256;
  * The first thing in `text` — valid JSON, as JSON.parse accepted it — that a
  * data file must not hold, with its offset: a key named twice in one object
  * (JSON.parse keeps the last, and the next save would drop the other), a
- * `__proto__` key (a plain object cannot hold it as data), or nesting deeper
- * than {@link MAX_DEPTH}.
+ * `__proto__` key (a plain object cannot hold it as data), nesting deeper
+ * than {@link MAX_DEPTH}, or a number a double cannot hold exactly (the next
+ * save would write a different one).
  */
 export function findStructureProblem(text: string, maxDepth = MAX_DEPTH): { offset: number; reason: string } | undefined {
   const n = text.length;
   // Per open container: the keys seen so far (objects) or null (arrays).
   const open: Array<Set<string> | null> = [];
   const next = /["{}[\]]/g;
+  const numbers = LONG_NUMBER.test(text);
   let i = 0;
   while (i < n) {
-    // Jump to the next quote or bracket: whitespace, numbers and literals say nothing here.
+    // Jump to the next quote or bracket: whitespace and literals say nothing here, numbers only when long.
     next.lastIndex = i;
     const hit = next.exec(text);
+    if (numbers) {
+      const between = text.slice(i, hit ? hit.index : n);
+      for (const m of between.matchAll(NUMBER_TOKEN)) {
+        if (!numberKeepsItsValue(m[0])) {
+          return {
+            offset: i + m.index,
+            reason: `the number ${m[0].length > 40 ? `${m[0].slice(0, 40)}…` : m[0]} cannot be kept exactly (a double holds about 15 digits); write it as a string`,
+          };
+        }
+      }
+    }
     if (!hit) break;
     i = hit.index;
     const c = text.charCodeAt(i);

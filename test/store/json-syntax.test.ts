@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseJsonText } from '../../src/store/json-file.js';
-import { locateSyntaxError } from '../../src/store/json-syntax.js';
+import { locateSyntaxError, numberKeepsItsValue } from '../../src/store/json-syntax.js';
 
 describe('JSON syntax errors', () => {
   it.each([
@@ -23,5 +23,27 @@ describe('JSON syntax errors', () => {
       expect(locateSyntaxError(text)).toBeUndefined();
       expect(parseJsonText(text, 'f.json')).toEqual(JSON.parse(text));
     }
+  });
+
+  it('numbers: refused only when a save could not write the same value back', () => {
+    for (const kept of [
+      '0',
+      '-1.5',
+      '1.0',
+      '1e3',
+      '1234567890123456',
+      '0.30000000000000004',
+      '1.7976931348623157e308',
+      '5e-324',
+      '100000000000000000000',
+    ])
+      expect(numberKeepsItsValue(kept), kept).toBe(true);
+    for (const lost of ['9007199254740993', '12345678901234567890', '1e400', '-1e400', '0.123456789012345678901234567891'])
+      expect(numberKeepsItsValue(lost), lost).toBe(false);
+    expect(() => parseJsonText('{\n  "n": 9007199254740993\n}', 'f.json')).toThrow(
+      'f.json:2:8: invalid JSON: the number 9007199254740993 cannot be kept exactly',
+    );
+    // Digits in strings are text.
+    expect(parseJsonText('{"n": "9007199254740993"}', 'f.json')).toEqual({ n: '9007199254740993' });
   });
 });
