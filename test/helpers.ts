@@ -177,3 +177,14 @@ export function serveProcess(env: NodeJS.ProcessEnv): Promise<{ url: string; sto
     child.on('close', (code) => reject(new Error(`sarc serve exited (${code}) before it served: ${out}`)));
   });
 }
+
+/** Polls `fn` every 10 ms until it returns something truthy; throws after `ms`. */
+export async function until<T>(fn: () => T | undefined | false, ms = 5_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${fn.toString()}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

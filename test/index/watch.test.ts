@@ -3,23 +3,13 @@ import { mkdir, readFile, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ArchiveEvent, openIndex, type SessionIndex } from '../../src/index.js';
-import { ROOT, runWorker, SAMPLE, tempArchive } from '../helpers.js';
+import { ROOT, runWorker, SAMPLE, tempArchive, until } from '../helpers.js';
 
 const WORKER = join(ROOT, 'test', 'fixtures', 'index-worker.ts');
 const open: SessionIndex[] = [];
 afterEach(async () => {
   for (const index of open.splice(0)) await index.close();
 });
-
-async function until<T>(fn: () => T | undefined | false, ms = 5_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${fn.toString()}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 /** The inodes this process holds inotify watches on, read from /proc (the real budget, not chokidar's bookkeeping). */
 function watchedInodes(): Set<number> {

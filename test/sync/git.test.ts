@@ -2,9 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { cp, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openArchive } from '../../src/index.js';
+import { openArchive, openIndex } from '../../src/index.js';
 import { sarc } from '../cli/helpers.js';
-import { SAMPLE, SAMPLES, tempDir, userMessage } from '../helpers.js';
+import { SAMPLE, SAMPLES, tempDir, until, userMessage } from '../helpers.js';
 
 function git(cwd: string, ...args: string[]): string {
   return execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', '-c', 'init.defaultBranch=main', ...args], {
@@ -95,5 +95,29 @@ describe('git', () => {
     git(a.dir, 'pull', '-q', '--no-rebase', 'origin', 'main');
     expect((await a.archive.sessions.get(SAMPLE.main)).title).toBe('main by b (newer)');
     expect((await a.archive.todos.get(SAMPLE.main)).map((t) => t.id)).toContain('todo-b');
+  }, 60_000);
+
+  it('a pull and a checkout under a watching index show up in it and as events', async () => {
+    const { a, b } = await repos();
+    const created = await a.archive.sessions.create({ title: 'made in a' });
+    await a.archive.sessions.update(SAMPLE.notes, { title: 'renamed in a' });
+    git(a.dir, 'add', '-A');
+    git(a.dir, 'commit', '-q', '-m', 'a');
+    git(a.dir, 'push', '-q', 'origin', 'main');
+    const index = await openIndex(b.archive, { onWarning: () => {} });
+    await index.ready();
+    const events: string[] = [];
+    index.on((e) => events.push(`${e.type} ${(e.properties as { sessionID?: string }).sessionID}`));
+    git(b.dir, 'pull', '-q', '--no-rebase', 'origin', 'main');
+    await until(() => index.get(created.id) && index.get(SAMPLE.notes)?.title === 'renamed in a');
+    expect(events).toContain(`session.created ${created.id}`);
+    expect(events).toContain(`session.updated ${SAMPLE.notes}`);
+    // Back to the commit before: the session goes, the title comes back.
+    events.length = 0;
+    git(b.dir, 'checkout', '-q', 'HEAD~1');
+    await until(() => !index.get(created.id) && index.get(SAMPLE.notes)?.title !== 'renamed in a');
+    expect(events).toContain(`session.deleted ${created.id}`);
+    expect(events).toContain(`session.updated ${SAMPLE.notes}`);
+    await index.close();
   }, 60_000);
 });
