@@ -10,11 +10,12 @@ import { type StrayFile, sessionStrays, topLevelStrays } from '../store/strays.j
 import { type ArchiveEvent, event } from './events.js';
 import { MessageFollower } from './message-follow.js';
 import { type HistoryItem, type HistoryQuery, history, type ListQuery, list } from './query.js';
+import { Runtime } from './runtime.js';
 import { inChunks, readSession, stampOf } from './scan.js';
-import { type Signal, SignalStore } from './signals.js';
+import type { SignalStore } from './signals.js';
 import { loadSnapshot, saveSnapshot } from './snapshot.js';
 import { SortedList } from './sorted-list.js';
-import { effective, type SessionStatus, type StatusInput, StatusStore } from './status.js';
+import type { SessionStatus, StatusInput, StatusStore } from './status.js';
 import { byCreated, byUpdated, type FileStamp, type SessionSummary } from './summary.js';
 import { ArchiveWatcher, type WatchNotice } from './watcher.js';
 
@@ -77,8 +78,8 @@ export class SessionIndex {
   private readonly listeners = new Set<(e: ArchiveEvent) => void>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly messages: MessageFollower;
+  private readonly runtime: Runtime;
   private projects = new Map<string, Project>();
-  private statuses = new Map<string, SessionStatus>();
   private watcher: ArchiveWatcher | undefined;
   private reconcileTimer: NodeJS.Timeout | undefined;
   private saveTimer: NodeJS.Timeout | undefined;
@@ -95,8 +96,13 @@ export class SessionIndex {
     private readonly options: Required<Omit<OpenIndexOptions, 'rebuild' | 'onProgress' | 'verify'>>,
   ) {
     this.paths = new ArchivePaths(archive.dir);
-    this.status = new StatusStore(archive.stateDir, archive.now);
-    this.signals = new SignalStore(archive.stateDir);
+    this.runtime = new Runtime(
+      archive,
+      (e) => this.emit(e),
+      () => this.watcher !== undefined,
+    );
+    this.status = this.runtime.status;
+    this.signals = this.runtime.signals;
     this.messages = new MessageFollower(
       archive,
       (e) => this.emit(e),
@@ -123,7 +129,7 @@ export class SessionIndex {
       await index.rebuild({ onProgress });
     }
     await index.loadProjects();
-    index.statuses = new Map(Object.entries(await index.status.map()));
+    await index.runtime.load();
     if (index.options.watch) await index.startWatching();
     if (background) {
       // After the caller has had a turn to listen: corrections arrive as events.
@@ -363,7 +369,7 @@ export class SessionIndex {
       case 'signals':
         this.debounce(`signal:${n.name}`, async () => {
           const signal = await this.signals.read(n.name);
-          if (signal) this.emitSignal(signal);
+          if (signal) this.runtime.signaled(signal);
         });
         return;
       case 'projects':
@@ -372,7 +378,7 @@ export class SessionIndex {
       case 'status':
         if (n.name.endsWith('.json') && isId('session', n.name.slice(0, -5))) {
           const sessionID = n.name.slice(0, -5);
-          this.debounce(`status:${sessionID}`, async () => this.noteStatus(sessionID, await this.status.get(sessionID)));
+          this.debounce(`status:${sessionID}`, async () => this.runtime.noted(sessionID, await this.status.get(sessionID)));
         }
         return;
     }
@@ -507,19 +513,8 @@ export class SessionIndex {
   }
 
   /** Sets a session's runtime status (the session must exist) and tells listeners. */
-  async setStatus(sessionID: string, status: StatusInput): Promise<SessionStatus> {
-    await this.archive.sessions.get(sessionID);
-    const stored = await this.status.set(sessionID, status);
-    // Without a watcher, nobody else would notice; with one, its event follows.
-    if (!this.watcher) this.noteStatus(sessionID, stored);
-    else if (stored.type === 'idle') this.statuses.delete(sessionID);
-    else this.statuses.set(sessionID, stored);
-    return stored;
-  }
-
-  private emitSignal(signal: Signal): void {
-    if (signal.kind === 'abort') this.emit(event('session.aborted', { sessionID: signal.sessionID, time: signal.time }));
-    else this.emit(event('session.init', { sessionID: signal.sessionID, time: signal.time, request: signal.request }));
+  setStatus(sessionID: string, status: StatusInput): Promise<SessionStatus> {
+    return this.runtime.set(sessionID, status);
   }
 
   /**
@@ -527,12 +522,8 @@ export class SessionIndex {
    * listeners (here and, through their watchers, in other processes) get
    * `session.status` and `session.aborted`. True, as OpenCode answers.
    */
-  async abort(sessionID: string): Promise<boolean> {
-    await this.archive.sessions.get(sessionID);
-    const signal = await this.signals.record('abort', sessionID, this.archive.now());
-    await this.setStatus(sessionID, { type: 'idle' });
-    if (!this.watcher) this.emitSignal(signal);
-    return true;
+  abort(sessionID: string): Promise<boolean> {
+    return this.runtime.abort(sessionID);
   }
 
   /**
@@ -540,23 +531,13 @@ export class SessionIndex {
    * the request is recorded and announced as `session.init` for an agent that
    * listens. True, as OpenCode answers.
    */
-  async init(sessionID: string, request: Record<string, unknown> = {}): Promise<boolean> {
-    await this.archive.sessions.get(sessionID);
-    const signal = await this.signals.record('init', sessionID, this.archive.now(), request);
-    if (!this.watcher) this.emitSignal(signal);
-    return true;
-  }
-
-  private noteStatus(sessionID: string, status: SessionStatus): void {
-    if (status.type === 'idle') this.statuses.delete(sessionID);
-    else this.statuses.set(sessionID, status);
-    this.emit(event('session.status', { sessionID, status }));
+  init(sessionID: string, request: Record<string, unknown> = {}): Promise<boolean> {
+    return this.runtime.init(sessionID, request);
   }
 
   /** A session's runtime status from memory (kept current by the watcher); a dead owner's busy is idle. */
   statusOf(sessionID: string): SessionStatus {
-    const status = this.statuses.get(sessionID);
-    return status ? effective(status) : { type: 'idle' };
+    return this.runtime.of(sessionID);
   }
 
   private withStatus(s: SessionSummary): IndexedSession {
