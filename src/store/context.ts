@@ -25,9 +25,14 @@ export function nextUpdated(ctx: StoreContext, previous: number): number {
  * `path` atomically, unless its canonical bytes equal what was read: re-saving
  * unchanged data changes no byte and no mtime. `loaded` also guards the write
  * against a writer that lost its lock (the file must be as it was read).
+ * `text` saves formatting again when the caller already has the canonical bytes.
  */
-export async function writeData(path: string, value: unknown, loaded?: LoadedFile<unknown>): Promise<boolean> {
-  const text = formatCanonical(value);
+export async function writeData(
+  path: string,
+  value: unknown,
+  loaded?: LoadedFile<unknown>,
+  text = formatCanonical(value),
+): Promise<boolean> {
   if (loaded && loaded.text === text) return false;
   await writeFileAtomic(path, text, preconditionOf(loaded?.stats));
   return true;

@@ -85,11 +85,15 @@ export class MessageStore {
     info?: LoadedFile<Session>,
   ): Promise<void> {
     await mkdir(this.ctx.paths.messages(sessionID), { recursive: true });
-    if (loaded && loaded.text === formatCanonical(file)) return; // unchanged: nothing written, nothing moves
+    const text = formatCanonical(file);
+    if (loaded && loaded.text === text) return; // unchanged: nothing written, nothing moves
     // Both files at once, so their fsyncs overlap. A crash between the two
     // leaves a message without the newer time.updated, or the newer time
     // without the message: either is a consistent session.
-    await Promise.all([writeData(this.ctx.paths.message(sessionID, file.info.id), file, loaded), this.sessions.touch(sessionID, info)]);
+    await Promise.all([
+      writeData(this.ctx.paths.message(sessionID, file.info.id), file, loaded, text),
+      this.sessions.touch(sessionID, info),
+    ]);
   }
 
   /** Adds a new message with its parts; `DUPLICATE_ID` when a message with its ID exists. */

@@ -57,8 +57,8 @@ export interface SessionContent {
 
 export interface DeleteSessionOptions {
   /**
-   * The direct children of a session, e.g. `(id) => index.children(id).map((s) => s.id)`
-   * from an open index, which spares reading every `info.json`. A child the
+   * The direct children of a session, e.g. `(id) => index.childIds(id)` from
+   * an open index, which spares reading every `info.json`. A child the
    * lookup misses is kept (it then points to a parent that is gone).
    */
   children?: (sessionID: string) => readonly string[];
