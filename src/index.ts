@@ -1,12 +1,11 @@
 // The public library API. Internal helpers (paths, locks, atomic writes) stay
 // unexported on purpose: the CLI and the server use only what is here.
+
+export type { ArchiveEvent, ArchiveEventType } from './catalog/events.js';
+export { directoryMatcher, type HistoryItem, type HistoryQuery, type ListQuery } from './catalog/query.js';
+export { type IndexedSession, type IndexStats, type OpenIndexOptions, openIndex, SessionIndex } from './catalog/session-index.js';
+export type { SessionSummary } from './catalog/summary.js';
 export { ArchiveError, type ArchiveErrorCode, isArchiveError } from './errors.js';
-export type { ArchiveEvent, ArchiveEventType } from './index/events.js';
-export { directoryMatcher, expandHome, type HistoryItem, type HistoryQuery, type ListQuery } from './index/query.js';
-export { type IndexedSession, type IndexStats, type OpenIndexOptions, openIndex, SessionIndex } from './index/session-index.js';
-export { type Signal, type SignalKind, SignalStore } from './index/signals.js';
-export { type SessionStatus, type StatusInput, StatusStore, statusInput } from './index/status.js';
-export type { SessionSummary } from './index/summary.js';
 export * from './model/index.js';
 export { diff, type FileDiff } from './ops/diff.js';
 export { type ExportOptions, exportSessions, exportToFile } from './ops/export.js';
@@ -18,17 +17,17 @@ export { type MigrateOptions, type MigrateResult, type MigrateRow, type MigrateS
 export { type OrphanRow, orphans } from './ops/orphans.js';
 export { quarantine, quarantineFolder } from './ops/quarantine.js';
 export { conflictOriginal, type ResolveResult, resolveConflicts } from './ops/resolve.js';
-export { revert, unrevert } from './ops/revert.js';
 export { findShared, share, shareToken, unshare } from './ops/share.js';
 export type { OnProgress } from './progress.js';
 export { type Archive, GITIGNORE, initArchive, type OpenArchiveOptions, openArchive } from './store/archive.js';
 export { parseJsonInput } from './store/json-file.js';
-export { locateArchive, stateDirFor } from './store/locate.js';
+export { expandHome, locateArchive, stateDirFor } from './store/locate.js';
 export type { LockOptions } from './store/lock.js';
 export { compareMessages } from './store/message-file.js';
 export { type ListMessagesOptions, type MessageInput, MessageStore, type PartInput } from './store/messages.js';
 export { type DetectedProject, detectProject, GLOBAL_PROJECT } from './store/project-id.js';
 export { type ProjectInput, ProjectStore } from './store/projects.js';
+export { RevertStore, type RevertTarget, revert, unrevert } from './store/revert.js';
 export {
   type CreateSessionInput,
   type DeleteSessionOptions,
@@ -37,6 +36,8 @@ export {
   type SessionPatch,
   SessionStore,
 } from './store/sessions.js';
+export { type Signal, type SignalKind, SignalStore } from './store/signals.js';
+export { type SessionStatus, type StatusInput, StatusStore, statusInput } from './store/status.js';
 export { type StrayFile, type StrayKind, strayKind } from './store/strays.js';
 export { TodoStore } from './store/todos.js';
 export { VERSION } from './version.js';

@@ -155,7 +155,7 @@ export function gitRepo(dir: string): string {
 /** `sarc serve --port 0 --json` in a child process (env: SARC_ARCHIVE etc.): its URL, and how to stop it. */
 export function serveProcess(env: NodeJS.ProcessEnv): Promise<{ url: string; stop: () => Promise<void> }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', TSX, join(ROOT, 'src', 'cli', 'main.ts'), 'serve', '--port', '0', '--json'], {
+    const child = spawn(process.execPath, ['--import', TSX, join(ROOT, 'src', 'bin', 'sarc.ts'), 'serve', '--port', '0', '--json'], {
       env,
     });
     let out = '';

@@ -93,7 +93,7 @@ describe('onProgress', () => {
 /** Runs the CLI inside a pseudo-terminal (util-linux `script`), so stderr is a TTY; returns everything it printed. */
 function onTerminal(args: string[], env: Record<string, string>): string {
   const quote = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
-  const command = [process.execPath, '--import', TSX, join(ROOT, 'src', 'cli', 'main.ts'), ...args].map(quote).join(' ');
+  const command = [process.execPath, '--import', TSX, join(ROOT, 'src', 'bin', 'sarc.ts'), ...args].map(quote).join(' ');
   return execFileSync('script', ['-qfec', command, '/dev/null'], { env: { ...process.env, ...env, NO_COLOR: '1' }, cwd: ROOT }).toString();
 }
 

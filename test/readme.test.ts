@@ -11,7 +11,7 @@ describe('README', () => {
     expect(firstBlock).toContain('npm install && npm start');
     expect(firstBlock).toContain('npm install && npm test');
     const pkg = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8'));
-    expect(pkg.scripts.start).toBe('tsx src/cli/main.ts serve --demo');
+    expect(pkg.scripts.start).toBe('tsx src/bin/sarc.ts serve --demo');
     expect(pkg.scripts.example).toBe('tsx examples/quickstart.ts');
     expect(pkg.scripts.test).toBe('npm run typecheck && npm run lint && vitest run');
   });

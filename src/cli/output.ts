@@ -1,4 +1,4 @@
-import { ArchiveError, type ArchiveErrorCode } from '../errors.js';
+import { ArchiveError, type ArchiveErrorCode } from '../index.js';
 
 /** Global options every command sees. */
 export interface GlobalOptions {

@@ -1,20 +1,21 @@
-import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { VERSION } from '../version.js';
+import { VERSION } from '../index.js';
+import { registerArchiveCommands } from './commands/archive.js';
 import { registerBackupCommands } from './commands/backup.js';
-import { registerDoctor } from './commands/doctor.js';
-import { registerIndexCommands } from './commands/index-commands.js';
-import { registerLifecycleCommands } from './commands/lifecycle.js';
-import { registerServe } from './commands/serve.js';
+import { registerCatalogCommands } from './commands/catalog.js';
+import { registerGitCommands } from './commands/git.js';
+import { registerMoveCommands } from './commands/moves.js';
+import { registerSessionStateCommands } from './commands/session-state.js';
 import { registerSessionCommands } from './commands/sessions.js';
-import { registerSyncCommands } from './commands/sync.js';
-import { CliContext, globals } from './context.js';
 import { exitCodeFor, reportError } from './output.js';
+import { type RegisterCommands, run } from './runner.js';
 
-/** Runs a command's body with a context, closing it afterwards; errors become one line and an exit code. */
-export type Runner = <A extends unknown[]>(body: (ctx: CliContext, ...args: A) => Promise<void>) => (...args: A) => Promise<void>;
-
-export function createProgram(): Command {
+/**
+ * The `sarc` program with every command of the library. `extra` adds
+ * commands from outside the CLI (the composition root adds `serve`, so the
+ * CLI never imports the server).
+ */
+export function createProgram(extra: readonly RegisterCommands[] = []): Command {
   const program = new Command('sarc')
     .description('Coding-agent sessions kept as plain JSON files: list, show, fork, back up, move and check them.')
     .version(VERSION, '-V, --version')
@@ -40,31 +41,24 @@ Exit codes: 0 ok, 1 failure, 2 usage error. NO_COLOR turns colour off.`,
     );
   program.exitOverride();
 
-  const run: Runner =
-    (body) =>
-    async (...args) => {
-      const command = args.at(-1) as Command;
-      const ctx = new CliContext(globals(command));
-      try {
-        await body(ctx, ...args);
-      } finally {
-        await ctx.close();
-      }
-    };
-
-  registerSessionCommands(program, run);
-  registerBackupCommands(program, run);
-  registerLifecycleCommands(program, run);
-  registerIndexCommands(program, run);
-  registerDoctor(program, run);
-  registerSyncCommands(program, run);
-  registerServe(program, run, join(import.meta.dirname, '..', '..', 'samples'));
+  for (const register of [
+    registerArchiveCommands,
+    registerSessionCommands,
+    registerBackupCommands,
+    registerSessionStateCommands,
+    registerMoveCommands,
+    registerCatalogCommands,
+    registerGitCommands,
+    ...extra,
+  ]) {
+    register(program, run);
+  }
   return program;
 }
 
 /** Parses argv and runs; resolves with the exit code. */
-export async function main(argv: string[]): Promise<number> {
-  const program = createProgram();
+export async function main(argv: string[], extra: readonly RegisterCommands[] = []): Promise<number> {
+  const program = createProgram(extra);
   try {
     await program.parseAsync(argv);
     // Commands that finish but found problems (doctor, a partly failed migrate) set it.

@@ -1,8 +1,8 @@
 import { createWriteStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import type { SessionIndex } from '../catalog/session-index.js';
 import { ArchiveError } from '../errors.js';
-import type { SessionIndex } from '../index/session-index.js';
 import { EXPORT_FORMAT, EXPORT_VERSION } from '../model/export.js';
 import { assertId } from '../model/ids.js';
 import type { Session } from '../model/session.js';

@@ -1,11 +1,10 @@
 import { ArchiveError } from '../errors.js';
 import { assertId, newId } from '../model/ids.js';
-import type { MessageWithParts } from '../model/message.js';
 import type { Session } from '../model/session.js';
 import type { Archive } from '../store/archive.js';
 import { newSlug } from '../store/slug.js';
 import { VERSION } from '../version.js';
-import { IdRemap } from './remap.js';
+import { assignNewIds, IdRemap } from './remap.js';
 
 export interface ForkOptions {
   /** Copy only the messages strictly before this one; all messages when absent. */
@@ -18,15 +17,6 @@ export interface ForkOptions {
 export function forkTitle(title: string): string {
   const match = /^(.+) \(fork #(\d+)\)$/.exec(title);
   return match ? `${match[1]} (fork #${Number(match[2]) + 1})` : `${title} (fork #1)`;
-}
-
-/**
- * Gives the messages and their parts fresh IDs in `remap`, in their order, so
- * the copies sort as the originals did.
- */
-export function assignNewIds(messages: readonly MessageWithParts[], remap: IdRemap): void {
-  for (const m of messages) remap.set(m.info.id, newId('message'));
-  for (const m of messages) for (const p of m.parts) remap.set(p.id, newId('part'));
 }
 
 /**

@@ -10,8 +10,7 @@ import type { Archive } from '../store/archive.js';
 import { formatIssuePath, parseJsonInput } from '../store/json-file.js';
 import { MAX_DEPTH } from '../store/json-syntax.js';
 import { checkMessageIds, compareMessages } from '../store/message-file.js';
-import { assignNewIds } from './fork.js';
-import { IdRemap } from './remap.js';
+import { assignNewIds, IdRemap } from './remap.js';
 
 export type ImportMode = 'clone' | 'keep-ids';
 

@@ -1,12 +1,12 @@
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import picomatch from 'picomatch';
+import type { SessionIndex } from '../catalog/session-index.js';
 import { ArchiveError, isArchiveError } from '../errors.js';
-import { expandHome } from '../index/query.js';
-import type { SessionIndex } from '../index/session-index.js';
 import { assertId } from '../model/ids.js';
 import type { Session } from '../model/session.js';
 import type { OnProgress } from '../progress.js';
 import type { Archive } from '../store/archive.js';
+import { expandHome } from '../store/locate.js';
 
 /** Which sessions to move: any mix of IDs, folders or globs, and projects. */
 export interface MigrateSelection {

@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { sep } from 'node:path';
-import type { SessionIndex } from '../index/session-index.js';
+import type { SessionIndex } from '../catalog/session-index.js';
 import type { Session } from '../model/session.js';
 import type { Archive } from '../store/archive.js';
 import { mapLimit } from '../store/map-limit.js';

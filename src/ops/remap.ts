@@ -1,3 +1,6 @@
+import { newId } from '../model/ids.js';
+import type { MessageWithParts } from '../model/message.js';
+
 /**
  * Old → new IDs for a copy (fork, clone import). Because IDs are unique
  * random strings, every string in the copy that equals an old ID is a
@@ -38,4 +41,13 @@ export class IdRemap {
     }
     return value;
   }
+}
+
+/**
+ * Gives the messages and their parts fresh IDs in `remap`, in their order, so
+ * the copies sort as the originals did.
+ */
+export function assignNewIds(messages: readonly MessageWithParts[], remap: IdRemap): void {
+  for (const m of messages) remap.set(m.info.id, newId('message'));
+  for (const m of messages) for (const p of m.parts) remap.set(p.id, newId('part'));
 }

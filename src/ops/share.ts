@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import type { SessionIndex } from '../catalog/session-index.js';
 import { ArchiveError, isArchiveError } from '../errors.js';
-import type { SessionIndex } from '../index/session-index.js';
 import type { Session } from '../model/session.js';
 import type { Archive } from '../store/archive.js';
 

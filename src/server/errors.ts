@@ -1,11 +1,25 @@
-import { ArchiveError } from '../errors.js';
+import type { Context } from 'hono';
+import { ArchiveError } from '../index.js';
+
+type HttpErrorKind = 'Params' | 'Query' | 'Body' | 'Payload';
 
 /** A 400 from the HTTP layer itself (bad query, bad body). */
 export class BadRequest extends Error {
   override readonly name = 'BadRequest';
   constructor(
     message: string,
-    readonly kind: 'Params' | 'Query' | 'Body' | 'Payload' = 'Body',
+    readonly kind: HttpErrorKind = 'Body',
+  ) {
+    super(message);
+  }
+}
+
+/** A refusal by the HTTP layer that is not about the archive: no route, no credentials, too large. */
+export class HttpRefusal extends Error {
+  constructor(
+    readonly status: 401 | 404 | 413,
+    readonly errorName: 'UnauthorizedError' | 'NotFoundError' | 'PayloadTooLarge',
+    message: string,
   ) {
     super(message);
   }
@@ -24,6 +38,7 @@ export interface ErrorResponse {
  */
 export function toErrorResponse(error: unknown, sessionID?: string): ErrorResponse {
   if (error instanceof BadRequest) return { status: 400, body: { name: 'BadRequest', data: { message: error.message, kind: error.kind } } };
+  if (error instanceof HttpRefusal) return { status: error.status, body: { name: error.errorName, data: { message: error.message } } };
   if (error instanceof ArchiveError) {
     switch (error.code) {
       case 'NOT_FOUND':
@@ -50,4 +65,17 @@ export function toErrorResponse(error: unknown, sessionID?: string): ErrorRespon
     }
   }
   return { status: 500, body: { name: 'UnknownError', data: { message: error instanceof Error ? error.message : String(error) } } };
+}
+
+/** The JSON answer to an error, through {@link toErrorResponse}. */
+export function errorResponse(c: Context, error: unknown, sessionID?: string): Response {
+  const { status, body } = toErrorResponse(error, sessionID);
+  if (status === 401) c.header('WWW-Authenticate', 'Basic realm="session-archive"');
+  return c.json(body, status);
+}
+
+/** The message of an error answer, for pages that show it to a person. */
+export function errorMessage(response: ErrorResponse): string {
+  const body = response.body as { data?: { message?: string }; message?: string };
+  return body.data?.message ?? body.message ?? 'error';
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { VERSION } from '../version.js';
-import type { RouteSpec } from './route.js';
+import { VERSION } from '../index.js';
+import type { Route } from './define-route.js';
 
 const schema = (s: z.ZodType, io: 'input' | 'output') => z.toJSONSchema(s, { io, unrepresentable: 'any' });
 
@@ -10,7 +10,7 @@ const errorBody = {
 };
 
 /** The OpenAPI 3.1 document, made from the same zod schemas the routes validate with. */
-export function openApiDocument(routes: readonly RouteSpec[]): Record<string, unknown> {
+export function openApiDocument(routes: readonly Route[]): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const r of routes) {
     const parameters: unknown[] = Object.keys(r.params ?? {}).map((name) => ({

@@ -1,10 +1,6 @@
 import { z } from 'zod';
-import { statusInput } from '../index/status.js';
-import { message, messageFile } from '../model/message.js';
-import { part } from '../model/part.js';
-import { permissionRule, sessionInfo } from '../model/session.js';
-import { todo } from '../model/todo.js';
-import { queryBool, queryNumber } from './route.js';
+import { message, messageFile, part, permissionRule, sessionInfo, statusInput, todo } from '../index.js';
+import { queryBool, queryNumber } from './define-route.js';
 
 // Request and response shapes of the HTTP API, in OpenCode's names. The same
 // schemas validate the requests and make the OpenAPI document.

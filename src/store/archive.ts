@@ -4,7 +4,6 @@ import { ArchiveError, errnoCode } from '../errors.js';
 import { ARCHIVE_FORMAT, ARCHIVE_VERSION, archiveMeta } from '../model/archive-meta.js';
 import { isId } from '../model/ids.js';
 import { sweepTemps, writeFileAtomic } from './atomic-write.js';
-import { recoverCommits } from './commit.js';
 import type { StoreContext } from './context.js';
 import { formatCanonical, parseJsonText, readDataFile } from './json-file.js';
 import { stateDirFor } from './locate.js';
@@ -12,7 +11,11 @@ import { type LockOptions, SessionLocks } from './lock.js';
 import { MessageStore } from './messages.js';
 import { ArchivePaths } from './paths.js';
 import { ProjectStore } from './projects.js';
+import { recoverCommits } from './rename-journal.js';
+import { RevertStore } from './revert.js';
 import { SessionStore } from './sessions.js';
+import { SignalStore } from './signals.js';
+import { StatusStore } from './status.js';
 import { TodoStore } from './todos.js';
 
 /** Written by `initArchive`: sync-tool conflict copies and half-written files stay out of git. */
@@ -49,6 +52,12 @@ export interface Archive {
   readonly messages: MessageStore;
   readonly todos: TodoStore;
   readonly projects: ProjectStore;
+  /** OpenCode's revert: record, clear, and the clean-up the next message runs. */
+  readonly reverts: RevertStore;
+  /** Runtime status per session (state dir, never the archive). */
+  readonly status: StatusStore;
+  /** Abort and init requests for a session's writer (state dir). */
+  readonly signals: SignalStore;
   /** The archive's clock (epoch ms); a test clock when one was given. */
   now(): number;
   /** Removes temps and staging folders left by crashed writers anywhere in the archive; returns their paths. */
@@ -130,13 +139,18 @@ export async function openArchive(options: OpenArchiveOptions): Promise<Archive>
   await recoverCommits(ctx);
   const projects = new ProjectStore(ctx);
   const sessions = new SessionStore(ctx, projects);
+  const status = new StatusStore(stateDir, ctx.now);
+  const reverts = new RevertStore(ctx, sessions, status);
   return {
     dir: paths.root,
     stateDir,
     sessions,
-    messages: new MessageStore(ctx, sessions),
+    messages: new MessageStore(ctx, sessions, reverts),
     todos: new TodoStore(ctx),
     projects,
+    reverts,
+    status,
+    signals: new SignalStore(stateDir),
     now: ctx.now,
     async cleanup() {
       await recoverCommits(ctx);

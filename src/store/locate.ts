@@ -40,3 +40,8 @@ export function stateDirFor(archiveDir: string, env: Env = process.env): string 
   const stateHome = env.XDG_STATE_HOME || join(env.HOME || homedir(), '.local', 'state');
   return join(stateHome, 'session-archive', hash);
 }
+
+/** `~` and `~/…` expanded to the home folder. */
+export function expandHome(pattern: string): string {
+  return pattern === '~' ? homedir() : pattern.startsWith('~/') ? `${homedir()}${pattern.slice(1)}` : pattern;
+}

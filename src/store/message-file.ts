@@ -1,5 +1,9 @@
-import { ArchiveError } from '../errors.js';
-import type { MessageWithParts } from '../model/message.js';
+import { readdir } from 'node:fs/promises';
+import { ArchiveError, errnoCode } from '../errors.js';
+import { isId } from '../model/ids.js';
+import { type MessageWithParts, messageFile } from '../model/message.js';
+import type { StoreContext } from './context.js';
+import { type LoadedFile, readDataFile } from './json-file.js';
 
 /** The store's message order: `time.created`, then ID. Never the ID alone: OpenCode's IDs wrapped in 2026. */
 export function compareMessages(a: MessageWithParts, b: MessageWithParts): number {
@@ -28,4 +32,28 @@ export function checkMessageIds(
     if (p.messageID !== messageID) throw fail(`parts[${i}].messageID`, p.messageID, `its message ${messageID}`);
     if (p.sessionID !== sessionID) throw fail(`parts[${i}].sessionID`, p.sessionID, `its session ${sessionID}`);
   });
+}
+
+/** Reads and checks one message file; undefined when it does not exist, `CORRUPT` when it is broken. */
+export async function loadMessage(
+  ctx: StoreContext,
+  sessionID: string,
+  messageID: string,
+): Promise<LoadedFile<MessageWithParts> | undefined> {
+  const path = ctx.paths.message(sessionID, messageID);
+  const loaded = await readDataFile(messageFile, path);
+  if (loaded) checkMessageIds(loaded.value, sessionID, messageID, path);
+  return loaded;
+}
+
+/** The IDs of a session's message files (valid names only: conflict copies and temps are not messages). */
+export async function messageIds(ctx: StoreContext, sessionID: string): Promise<string[]> {
+  try {
+    return (await readdir(ctx.paths.messages(sessionID)))
+      .filter((name) => name.endsWith('.json') && isId('message', name.slice(0, -5)))
+      .map((name) => name.slice(0, -5));
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT') return [];
+    throw error;
+  }
 }

@@ -1,14 +1,15 @@
-import { mkdir, readdir, unlink } from 'node:fs/promises';
+import { mkdir, unlink } from 'node:fs/promises';
 import { ArchiveError, errnoCode } from '../errors.js';
-import { assertId, isId, newId } from '../model/ids.js';
+import { assertId, newId } from '../model/ids.js';
 import { type MessageWithParts, messageFile } from '../model/message.js';
 import type { Part } from '../model/part.js';
 import type { Session } from '../model/session.js';
 import { syncFolder } from './atomic-write.js';
 import { loadInfo, type StoreContext, withSession, writeData } from './context.js';
-import { formatCanonical, type LoadedFile, readDataFile, validate } from './json-file.js';
+import { formatCanonical, type LoadedFile, validate } from './json-file.js';
 import { mapLimit } from './map-limit.js';
-import { checkMessageIds, compareMessages } from './message-file.js';
+import { compareMessages, loadMessage, messageIds } from './message-file.js';
+import type { RevertStore } from './revert.js';
 import type { SessionStore } from './sessions.js';
 
 /** A message as a caller hands it in: IDs, `sessionID`, `messageID` and `time.created` are filled in when absent. */
@@ -32,13 +33,11 @@ export class MessageStore {
   constructor(
     private readonly ctx: StoreContext,
     private readonly sessions: SessionStore,
+    private readonly reverts: RevertStore,
   ) {}
 
-  private async load(sessionID: string, messageID: string): Promise<LoadedFile<MessageWithParts> | undefined> {
-    const path = this.ctx.paths.message(sessionID, messageID);
-    const loaded = await readDataFile(messageFile, path);
-    if (loaded) checkMessageIds(loaded.value, sessionID, messageID, path);
-    return loaded;
+  private load(sessionID: string, messageID: string): Promise<LoadedFile<MessageWithParts> | undefined> {
+    return loadMessage(this.ctx, sessionID, messageID);
   }
 
   private notFound(sessionID: string, messageID: string): ArchiveError {
@@ -105,7 +104,7 @@ export class MessageStore {
       if (await this.load(sessionID, file.info.id).catch(() => true)) {
         throw new ArchiveError('DUPLICATE_ID', `message ID already exists: ${file.info.id} in session ${sessionID}`);
       }
-      if (info.value.revert) info = await this.cleanupRevert(sessionID, info);
+      if (info.value.revert) info = await this.reverts.cleanup(sessionID, info);
       await this.write(sessionID, file, undefined, info);
       return file;
     });
@@ -118,42 +117,10 @@ export class MessageStore {
     return withSession(this.ctx, sessionID, async () => {
       let info = await loadInfo(this.ctx, sessionID);
       const existing = await this.load(sessionID, file.info.id);
-      if (!existing && info.value.revert) info = await this.cleanupRevert(sessionID, info);
+      if (!existing && info.value.revert) info = await this.reverts.cleanup(sessionID, info);
       await this.write(sessionID, file, existing, info);
       return file;
     });
-  }
-
-  /**
-   * OpenCode's revert cleanup, run when a new message is added to a reverted
-   * session (under its lock): the reverted messages go — the target and all
-   * after it, or with `partID` that part and the later parts of the target and
-   * all messages after it — and `revert` is cleared. Returns the info as now on disk.
-   */
-  private async cleanupRevert(sessionID: string, info: LoadedFile<Session>): Promise<LoadedFile<Session>> {
-    const revert = info.value.revert;
-    if (!revert) return info;
-    const all: MessageWithParts[] = [];
-    for (const id of await this.ids(sessionID)) {
-      const loaded = await this.load(sessionID, id);
-      if (loaded) all.push(loaded.value);
-    }
-    all.sort(compareMessages);
-    const at = all.findIndex((m) => m.info.id === revert.messageID);
-    if (at >= 0) {
-      const target = all[at] as MessageWithParts;
-      const cut = revert.partID === undefined ? -1 : target.parts.findIndex((p) => p.id === revert.partID);
-      const gone = revert.partID === undefined ? all.slice(at) : all.slice(at + 1);
-      if (cut >= 0) {
-        const path = this.ctx.paths.message(sessionID, target.info.id);
-        await writeData(path, { ...target, parts: target.parts.slice(0, cut) }, await this.load(sessionID, target.info.id));
-      }
-      for (const m of gone) await unlink(this.ctx.paths.message(sessionID, m.info.id)).catch(() => {});
-      await syncFolder(this.ctx.paths.messages(sessionID));
-    }
-    const { revert: _cleared, ...rest } = info.value;
-    await writeData(this.ctx.paths.info(sessionID), rest, info);
-    return loadInfo(this.ctx, sessionID);
   }
 
   /** One message with its parts; `NOT_FOUND` when absent. */
@@ -167,15 +134,8 @@ export class MessageStore {
   }
 
   /** The IDs of the session's message files. */
-  async ids(sessionID: string): Promise<string[]> {
-    try {
-      return (await readdir(this.ctx.paths.messages(sessionID)))
-        .filter((name) => name.endsWith('.json') && isId('message', name.slice(0, -5)))
-        .map((name) => name.slice(0, -5));
-    } catch (error) {
-      if (errnoCode(error) === 'ENOENT') return [];
-      throw error;
-    }
+  ids(sessionID: string): Promise<string[]> {
+    return messageIds(this.ctx, sessionID);
   }
 
   /** The session's messages in order (`time.created`, then ID). A broken message file throws `CORRUPT`. */

@@ -1,59 +1,29 @@
 import { mkdir, readdir, rename, rm } from 'node:fs/promises';
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { isAbsolute, relative, sep } from 'node:path';
 import { ArchiveError, errnoCode, isArchiveError } from '../errors.js';
 import { assertId, isId, newId } from '../model/ids.js';
-import { type MessageWithParts, messageFile } from '../model/message.js';
-import { type ForkedFrom, type Session, sessionInfo } from '../model/session.js';
-import { type Todo, todoList } from '../model/todo.js';
+import { type Session, sessionInfo } from '../model/session.js';
 import type { OnProgress } from '../progress.js';
 import { VERSION } from '../version.js';
-import { preconditionOf, syncFolder, tempPathFor, writeFileAtomic, writeStagedFile } from './atomic-write.js';
-import { commitMoves, existsNonEmpty, type StagedMove } from './commit.js';
+import { preconditionOf, syncFolder, tempPathFor, writeFileAtomic } from './atomic-write.js';
 import { loadInfo, nextUpdated, type StoreContext, withSession, withSessions, writeData } from './context.js';
 import { formatCanonical, type LoadedFile, validate } from './json-file.js';
 import { mapLimit } from './map-limit.js';
-import { checkMessageIds } from './message-file.js';
 import type { ProjectStore } from './projects.js';
+import { commitMoves, existsNonEmpty, type StagedMove } from './rename-journal.js';
+import {
+  applyPatch,
+  type CreateSessionInput,
+  changedInfo,
+  checkDirectory,
+  prepareSession,
+  type SessionContent,
+  type SessionPatch,
+} from './session-input.js';
+import { stageNewSessions } from './session-staging.js';
 import { newSlug } from './slug.js';
 
-/** What a new session may be given; everything else gets OpenCode's defaults. */
-export interface CreateSessionInput {
-  /** A caller-chosen ID, `ses_` + 12 hex + 14 base62; generated when absent. */
-  id?: string;
-  /** The parent of a sub-agent session; must exist. */
-  parentID?: string;
-  /** @default "New session - <ISO time>" ("Child session - …" with a parent) */
-  title?: string;
-  /** The working folder; decides `projectID` and `path`. @default process.cwd() */
-  directory?: string;
-  workspaceID?: string;
-  forkedFrom?: ForkedFrom;
-  agent?: string;
-  model?: Session['model'];
-  permission?: Session['permission'];
-  metadata?: Session['metadata'];
-}
-
-/**
- * A change to a session's info: each key set replaces the field, `null`
- * removes it. `time` takes `archived` and `compacting` only. Unknown keys are
- * stored as given. Every real change moves `time.updated`.
- */
-export type SessionPatch = {
-  title?: string;
-  metadata?: Record<string, unknown> | null;
-  permission?: Session['permission'] | null;
-  share?: { url: string } | null;
-  revert?: Session['revert'] | null;
-  summary?: Session['summary'] | null;
-  time?: { archived?: number | null; compacting?: number | null };
-} & Record<string, unknown>;
-
-/** What a new session starts with besides its info (see {@link SessionStore.insert}). */
-export interface SessionContent {
-  messages?: readonly MessageWithParts[];
-  todos?: readonly Todo[];
-}
+export type { CreateSessionInput, SessionContent, SessionPatch } from './session-input.js';
 
 export interface DeleteSessionOptions {
   /**
@@ -69,68 +39,6 @@ export interface ListSessionsOptions {
   onInvalid?: (error: ArchiveError) => void;
   /** Session folders read of all. */
   onProgress?: OnProgress;
-}
-
-const FIXED_KEYS = new Set(['id']);
-
-function applyPatch(info: Session, patch: SessionPatch): Session {
-  const next: Record<string, unknown> = { ...info };
-  for (const [key, value] of Object.entries(patch)) {
-    if (value === undefined) continue;
-    if (FIXED_KEYS.has(key)) {
-      if (value !== info[key as keyof Session]) throw new ArchiveError('INVALID_INPUT', `invalid session update: ${key} cannot be changed`);
-      continue;
-    }
-    if (key === 'time') {
-      const time: Record<string, unknown> = { ...info.time };
-      for (const [field, v] of Object.entries(value as Record<string, unknown>)) {
-        if (field !== 'archived' && field !== 'compacting') {
-          throw new ArchiveError(
-            'INVALID_INPUT',
-            `invalid session update: time.${field} cannot be set (only time.archived and time.compacting)`,
-          );
-        }
-        if (v === null) delete time[field];
-        else if (v !== undefined) time[field] = v;
-      }
-      next.time = time;
-    } else if (value === null) {
-      delete next[key];
-    } else {
-      next[key] = value;
-    }
-  }
-  return next as Session;
-}
-
-/** Validates a whole session (`where` prefixes error paths) and renders its files canonically. */
-function prepareSession(entry: { info: Session } & SessionContent, where: string): { info: Session; files: Map<string, string> } {
-  const at = (path: string) => (where ? `${where}.${path}` : path);
-  if (typeof entry?.info !== 'object' || entry.info === null)
-    throw new ArchiveError('INVALID_INPUT', `invalid session: ${at('info')}: expected an object`);
-  assertId('session', entry.info.id);
-  const info = validate(sessionInfo, entry.info, `invalid session: ${at('info')}`, 'INVALID_INPUT');
-  const files = new Map<string, string>([['info.json', formatCanonical(info)]]);
-  (entry.messages ?? []).forEach((m, i) => {
-    const file = validate(messageFile, m, `invalid message: ${at(`messages[${i}]`)}`, 'INVALID_INPUT');
-    assertId('message', file.info.id);
-    checkMessageIds(file, info.id, file.info.id, `invalid message: ${at(`messages[${i}]`)}`, 'INVALID_INPUT');
-    const name = `messages/${file.info.id}.json`;
-    if (files.has(name))
-      throw new ArchiveError('INVALID_INPUT', `invalid message: ${at(`messages[${i}]`)}: message ID ${file.info.id} given more than once`);
-    files.set(name, formatCanonical(file));
-  });
-  if (entry.todos?.length)
-    files.set('todos.json', formatCanonical(validate(todoList, entry.todos, `invalid todos: ${at('todos')}`, 'INVALID_INPUT')));
-  return { info, files };
-}
-
-function checkDirectory(directory: string | undefined): string {
-  const dir = directory ?? process.cwd();
-  if (typeof dir !== 'string' || dir === '' || dir.includes('\0')) {
-    throw new ArchiveError('INVALID_INPUT', `invalid directory ${JSON.stringify(dir)}: expected an absolute path without NUL bytes`);
-  }
-  return resolve(dir);
 }
 
 /** Sessions: create, read, change, delete, list (plain, by reading every `info.json`). */
@@ -221,31 +129,7 @@ export class SessionStore {
           },
         );
       }
-      const moves: StagedMove[] = [];
-      options.onProgress?.(0, prepared.length);
-      try {
-        for (const { info, files } of prepared) {
-          const target = paths.session(info.id);
-          const stage = tempPathFor(target);
-          moves.push({ stage, target });
-          await mkdir(join(stage, 'messages'), { recursive: true });
-          // A few files at once: their fsyncs overlap (a fork of a long session writes
-          // hundreds), and other writers still find room in the thread pool and the disk queue.
-          await mapLimit([...files], 4, ([name, text]) => writeStagedFile(join(stage, name), text));
-          await syncFolder(join(stage, 'messages'));
-          await syncFolder(stage);
-          options.onProgress?.(moves.length, prepared.length);
-        }
-        // rename(2) replaces an empty folder but fails on a non-empty one, so
-        // a creator racing us on the same ID cannot be overwritten.
-        await commitMoves(this.ctx, moves);
-      } catch (error) {
-        for (const { stage } of moves) await rm(stage, { recursive: true, force: true });
-        const code = errnoCode(error);
-        if (code === 'ENOTEMPTY' || code === 'EEXIST')
-          throw new ArchiveError('DUPLICATE_ID', `session ID already exists (created meanwhile): ${ids.join(', ')}`, { cause: error });
-        throw error;
-      }
+      await stageNewSessions(this.ctx, prepared, ids, options.onProgress);
       return prepared.map((p) => p.info);
     });
   }
@@ -269,10 +153,8 @@ export class SessionStore {
     assertId('session', id);
     return withSession(this.ctx, id, async () => {
       const loaded = await loadInfo(this.ctx, id);
-      const changed = fn(structuredClone(loaded.value));
-      if (changed.id !== id) throw new ArchiveError('INVALID_INPUT', `invalid session update: id cannot be changed (${id})`);
-      const next = validate(sessionInfo, changed, `invalid update of session ${id}`, 'INVALID_INPUT');
-      if (formatCanonical(next) === formatCanonical(loaded.value)) return loaded.value;
+      const next = changedInfo(id, loaded, fn);
+      if (!next) return loaded.value;
       next.time.updated = nextUpdated(this.ctx, loaded.value.time.updated);
       await writeData(this.ctx.paths.info(id), next, loaded);
       return next;
@@ -297,10 +179,8 @@ export class SessionStore {
         for (const id of ids) {
           if (out.length) options.onProgress?.(out.length, ids.length); // the last one counts once committed
           const loaded = await loadInfo(this.ctx, id);
-          const changed = fn(structuredClone(loaded.value));
-          if (changed.id !== id) throw new ArchiveError('INVALID_INPUT', `invalid session update: id cannot be changed (${id})`);
-          const next = validate(sessionInfo, changed, `invalid update of session ${id}`, 'INVALID_INPUT');
-          if (formatCanonical(next) === formatCanonical(loaded.value)) {
+          const next = changedInfo(id, loaded, fn);
+          if (!next) {
             out.push(loaded.value);
             continue;
           }
@@ -378,21 +258,7 @@ export class SessionStore {
     assertId('session', id);
     const { paths } = this.ctx;
     if ((await this.ids()).indexOf(id) < 0) throw new ArchiveError('NOT_FOUND', `session not found: ${id}`, { path: paths.session(id) });
-    let childrenOf = options.children;
-    if (!childrenOf) {
-      const byParent = new Map<string, string[]>();
-      for (const s of await this.list()) if (s.parentID) byParent.set(s.parentID, [...(byParent.get(s.parentID) ?? []), s.id]);
-      childrenOf = (parent) => byParent.get(parent) ?? [];
-    }
-    const tree = [id];
-    const inTree = new Set(tree);
-    for (let i = 0; i < tree.length; i++) {
-      for (const child of childrenOf(tree[i] as string)) {
-        if (inTree.has(child) || !isId('session', child)) continue;
-        inTree.add(child);
-        tree.push(child);
-      }
-    }
+    const tree = sessionTree(id, options.children ?? (await this.childrenFromFiles()));
     for (const sid of [...tree].reverse()) {
       await withSession(this.ctx, sid, async () => {
         const folder = paths.session(sid);
@@ -409,4 +275,25 @@ export class SessionStore {
     }
     return tree;
   }
+
+  /** Children by parent, from every `info.json` (when no index supplies them). */
+  private async childrenFromFiles(): Promise<(sessionID: string) => readonly string[]> {
+    const byParent = new Map<string, string[]>();
+    for (const s of await this.list()) if (s.parentID) byParent.set(s.parentID, [...(byParent.get(s.parentID) ?? []), s.id]);
+    return (parent) => byParent.get(parent) ?? [];
+  }
+}
+
+/** A session and its descendants by `parentID`, root first, each once. */
+function sessionTree(id: string, childrenOf: (sessionID: string) => readonly string[]): string[] {
+  const tree = [id];
+  const inTree = new Set(tree);
+  for (let i = 0; i < tree.length; i++) {
+    for (const child of childrenOf(tree[i] as string)) {
+      if (inTree.has(child) || !isId('session', child)) continue;
+      inTree.add(child);
+      tree.push(child);
+    }
+  }
+  return tree;
 }

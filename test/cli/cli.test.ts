@@ -3,6 +3,7 @@ import { mkdir, readdir, readFile, stat, utimes, writeFile } from 'node:fs/promi
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
+import { serveCommand } from '../../src/bin/serve-command.js';
 import { createProgram } from '../../src/cli/program.js';
 import { ROOT, SAMPLE, TSX, tempArchive, tempDir } from '../helpers.js';
 import { sarc } from './helpers.js';
@@ -58,7 +59,7 @@ describe('sarc', () => {
     };
     const walk = (command: Command, path: string[]): string[][] =>
       command.commands.flatMap((c) => [[...path, c.name()], ...walk(c, [...path, c.name()])]);
-    const program = createProgram();
+    const program = createProgram([serveCommand]);
     const all = walk(program, []);
     expect(all.map((p) => p.join(' '))).toEqual(expect.arrayContaining([...COMMANDS, 'serve', 'index stats', 'index rebuild']));
     for (const path of all) {
@@ -213,7 +214,7 @@ describe('sarc', () => {
 
   it('watch prints events as they happen until interrupted', async () => {
     const { env, dir, root } = await setup();
-    const child = spawn(process.execPath, ['--import', TSX, join(ROOT, 'src', 'cli', 'main.ts'), 'watch', '--json'], {
+    const child = spawn(process.execPath, ['--import', TSX, join(ROOT, 'src', 'bin', 'sarc.ts'), 'watch', '--json'], {
       cwd: root,
       env: { ...process.env, ...env },
     });

@@ -8,10 +8,10 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs the real CLI (src/cli/main.ts through tsx) in a child process; stdin is not a terminal. */
+/** Runs the real CLI (src/bin/sarc.ts through tsx) in a child process; stdin is not a terminal. */
 export function sarc(args: string[], options: { env?: Record<string, string>; cwd?: string; input?: string } = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', TSX, join(ROOT, 'src', 'cli', 'main.ts'), ...args], {
+    const child = spawn(process.execPath, ['--import', TSX, join(ROOT, 'src', 'bin', 'sarc.ts'), ...args], {
       cwd: options.cwd ?? ROOT,
       env: { ...process.env, NO_COLOR: '1', ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],

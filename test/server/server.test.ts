@@ -366,7 +366,7 @@ describe('sarc serve', () => {
   it('`npm start` (serve --demo) serves a writable copy of the samples kept in the state dir', async () => {
     const { root } = await tempArchive();
     const state = join(root, 'demo-state');
-    const child = spawn(process.execPath, ['--import', TSX, join(ROOT, 'src', 'cli', 'main.ts'), 'serve', '--demo', '--port', '0'], {
+    const child = spawn(process.execPath, ['--import', TSX, join(ROOT, 'src', 'bin', 'sarc.ts'), 'serve', '--demo', '--port', '0'], {
       env: { ...process.env, SARC_STATE_DIR: state },
     });
     const url = await new Promise<string>((resolve) => {

@@ -1,25 +1,13 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Command } from 'commander';
-import { exportSessions, exportToFile, forkSession, type ImportResult, importSessions, readImportFile } from '../../index.js';
+import { exportSessions, exportToFile, type ImportResult, importSessions, readImportFile } from '../../index.js';
 import { emit, UsageError } from '../output.js';
-import type { Runner } from '../program.js';
 import { progress } from '../progress.js';
+import type { Runner } from '../runner.js';
 
+/** Whole sessions out and in: export and import. */
 export function registerBackupCommands(program: Command, run: Runner): void {
-  program
-    .command('fork <id>')
-    .description('fork a session: a copy with the messages before --at (all without it), titled "<title> (fork #N)"')
-    .option('--at <messageID>', 'copy the messages before this one')
-    .option('--id <id>', 'a chosen ID for the fork')
-    .addHelpText('after', '\nExample:\n  sarc fork ses_… --at msg_…')
-    .action(
-      run(async (ctx, id: string, opts: { at?: string; id?: string }) => {
-        const fork = await forkSession(await ctx.archive(), id, { messageID: opts.at, id: opts.id });
-        emit(ctx.options, fork, () => `${fork.id}  ${fork.title}`);
-      }),
-    );
-
   program
     .command('export <ids...>')
     .description('write sessions as one JSON document (to stdout, or -o FILE), streamed')

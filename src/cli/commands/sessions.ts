@@ -1,9 +1,9 @@
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
-import { detectProject, initArchive, locateArchive } from '../../index.js';
+import { detectProject, forkSession } from '../../index.js';
 import { colors, emit, UsageError } from '../output.js';
-import type { Runner } from '../program.js';
 import { renderRow, renderSession } from '../render.js';
+import type { Runner } from '../runner.js';
 
 function positiveInt(value: string): number {
   const n = Number(value);
@@ -11,18 +11,8 @@ function positiveInt(value: string): number {
   return n;
 }
 
+/** Commands on one session at a time: list, show, create, rename, archive, delete, fork. */
 export function registerSessionCommands(program: Command, run: Runner): void {
-  program
-    .command('init [dir]')
-    .description('make a folder an archive (archive.json, .gitignore, sessions/, projects/); safe to repeat')
-    .addHelpText('after', '\nExample:\n  sarc init ~/notes/sessions')
-    .action(
-      run(async (ctx, dir: string | undefined) => {
-        const path = await initArchive(dir ?? locateArchive({ explicit: ctx.options.archive }));
-        emit(ctx.options, { archive: path }, () => `archive ready at ${path}`);
-      }),
-    );
-
   program
     .command('list')
     .alias('ls')
@@ -161,6 +151,19 @@ export function registerSessionCommands(program: Command, run: Runner): void {
         const index = await ctx.index();
         const deleted = await archive.sessions.delete(id, { children: (p) => index.childIds(p) });
         emit(ctx.options, { deleted }, () => `deleted ${deleted.length} session${deleted.length === 1 ? '' : 's'}: ${deleted.join(', ')}`);
+      }),
+    );
+
+  program
+    .command('fork <id>')
+    .description('fork a session: a copy with the messages before --at (all without it), titled "<title> (fork #N)"')
+    .option('--at <messageID>', 'copy the messages before this one')
+    .option('--id <id>', 'a chosen ID for the fork')
+    .addHelpText('after', '\nExample:\n  sarc fork ses_… --at msg_…')
+    .action(
+      run(async (ctx, id: string, opts: { at?: string; id?: string }) => {
+        const fork = await forkSession(await ctx.archive(), id, { messageID: opts.at, id: opts.id });
+        emit(ctx.options, fork, () => `${fork.id}  ${fork.title}`);
       }),
     );
 }

@@ -1,24 +1,9 @@
 import type { Context, Hono } from 'hono';
-import {
-  type Archive,
-  exportSessions,
-  forkSession,
-  importSessions,
-  isArchiveError,
-  isId,
-  parseJsonInput,
-  type SessionIndex,
-  share,
-  unshare,
-} from '../../index.js';
-import { BadRequest, toErrorResponse } from '../errors.js';
+import { exportSessions, isArchiveError, isId, parseJsonInput, type SessionIndex } from '../../index.js';
+import type { ServerActions, ServerDeps } from '../actions.js';
+import { BadRequest, errorMessage, toErrorResponse } from '../errors.js';
 import { html, page, type Raw, raw } from './html.js';
 import { renderMessages, renderTodos } from './render.js';
-
-interface Deps {
-  archive: Archive;
-  index: SessionIndex;
-}
 
 const when = (ms: number) => new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
 
@@ -35,9 +20,9 @@ function badges(s: {
 
 /** A readable error page in place of a blank one. */
 function errorPage(c: Context, error: unknown): Response {
-  const { status, body } = toErrorResponse(error);
-  const message =
-    (body as { data?: { message?: string }; message?: string }).data?.message ?? (body as { message?: string }).message ?? 'error';
+  const response = toErrorResponse(error);
+  const { status } = response;
+  const message = errorMessage(response);
   const title = status === 404 ? 'Not found' : status === 409 ? 'Conflict' : status === 400 ? 'Bad request' : 'Error';
   return c.html(
     page(title, html`<h1>${title}</h1><p class="error-box" role="alert">${message}</p><p><a href="/">Back to all sessions</a></p>`),
@@ -83,7 +68,7 @@ document.querySelector('form[data-confirm]')?.addEventListener('submit', (ev) =>
 }
 
 /** The web UI: server-rendered pages (readable without scripts) and a small script for live updates. */
-export function registerUi(app: Hono, { archive, index }: Deps): void {
+export function registerUi(app: Hono, { archive, index }: ServerDeps, act: ServerActions): void {
   const rows = (items: ReturnType<SessionIndex['history']>['items']) =>
     html`${items.map((s) => html`<tr><td><a href="/ui/session/${s.id}">${s.title || s.id}</a>${badges(s)}</td><td class="meta">${s.project?.name ?? s.project?.worktree ?? s.projectID}</td><td class="meta">${when(s.time.updated)}</td></tr>`)}`;
 
@@ -193,23 +178,19 @@ ${renderTodos(todos)}
     });
 
   action('/ui/session/:id/title', async (id, form) => {
-    await archive.sessions.update(id, { title: String(form.title ?? '') });
-    await index.refresh(id);
+    await act.update(id, { title: String(form.title ?? '') });
     return `/ui/session/${id}`;
   });
   action('/ui/session/:id/fork', async (id, form) => {
-    const fork = await forkSession(archive, id, { messageID: String(form.messageID ?? '') || undefined });
-    await index.refresh(fork.id);
+    const fork = await act.fork(id, { messageID: String(form.messageID ?? '') || undefined });
     return `/ui/session/${fork.id}`;
   });
   action('/ui/session/:id/share', async (id, _form, c) => {
-    await share(archive, id, { baseUrl: new URL(c.req.url).origin });
-    await index.refresh(id);
+    await act.share(id, new URL(c.req.url).origin);
     return `/ui/session/${id}`;
   });
   action('/ui/session/:id/unshare', async (id) => {
-    await unshare(archive, id);
-    await index.refresh(id);
+    await act.unshare(id);
     return `/ui/session/${id}`;
   });
   for (const [name, archived] of [
@@ -217,14 +198,13 @@ ${renderTodos(todos)}
     ['unarchive', false],
   ] as const) {
     action(`/ui/session/:id/${name}`, async (id) => {
-      await archive.sessions.update(id, { time: { archived: archived ? archive.now() : null } });
-      await index.refresh(id);
+      await act.setArchived(id, archived);
       return `/ui/session/${id}`;
     });
   }
   action('/ui/session/:id/delete', async (id, form) => {
     if (form.confirm !== 'yes') return `/ui/session/${id}`;
-    await index.refresh(...(await archive.sessions.delete(id, { children: (p) => index.childIds(p) })));
+    await act.remove(id);
     return '/';
   });
   app.post('/ui/import', async (c) => {
@@ -239,8 +219,7 @@ ${renderTodos(todos)}
         if (!isArchiveError(error, 'INVALID_INPUT')) throw error;
         throw new BadRequest(`the uploaded file is not valid JSON (${error.message}); choose a file made by Export or \`opencode export\``);
       }
-      const result = await importSessions(archive, payload);
-      await index.refresh(...result.sessions.map((s) => s.to));
+      const result = await act.import(payload);
       const first = result.sessions[0]?.to;
       return c.redirect(first && isId('session', first) ? `/ui/session/${first}` : '/', 303);
     } catch (error) {

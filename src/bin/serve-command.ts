@@ -1,10 +1,9 @@
 import { cp, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { Command } from 'commander';
-import { startServer } from '../../server/serve.js';
-import { UsageError } from '../output.js';
-import type { Runner } from '../program.js';
+import { UsageError } from '../cli/output.js';
+import type { RegisterCommands } from '../cli/runner.js';
+import { startServer } from '../server/serve.js';
 
 /** Where `--demo` keeps its writable copy of samples/: in the state dir, so a checkout stays clean. */
 function demoDir(): string {
@@ -12,7 +11,11 @@ function demoDir(): string {
   return join(state, 'demo-archive');
 }
 
-export function registerServe(program: Command, run: Runner, samples: string): void {
+/** What `npm start` serves: the sample archive shipped with the package. */
+const SAMPLES = join(import.meta.dirname, '..', '..', 'samples');
+
+/** `sarc serve`: the HTTP server over the archive (added to the program by the composition root). */
+export const serveCommand: RegisterCommands = (program, run) => {
   program
     .command('serve')
     .description("serve OpenCode's session API (and the archive's own routes) over HTTP")
@@ -34,7 +37,7 @@ export function registerServe(program: Command, run: Runner, samples: string): v
             () => true,
             () => false,
           );
-          if (!exists) await cp(samples, dir, { recursive: true });
+          if (!exists) await cp(SAMPLES, dir, { recursive: true });
         }
         const server = await startServer({
           dir,
@@ -52,4 +55,4 @@ export function registerServe(program: Command, run: Runner, samples: string): v
         await server.close();
       }),
     );
-}
+};

@@ -1,7 +1,7 @@
-import { homedir } from 'node:os';
 import picomatch from 'picomatch';
 import { ArchiveError } from '../errors.js';
 import type { Project } from '../model/project.js';
+import { expandHome } from '../store/locate.js';
 import type { SortedList } from './sorted-list.js';
 import type { SessionSummary } from './summary.js';
 
@@ -40,11 +40,6 @@ export interface HistoryQuery {
 
 /** A history row: the summary with its project's `{id, name?, worktree}` (null when unknown). */
 export type HistoryItem = SessionSummary & { project: { id: string; name?: string; worktree: string } | null };
-
-/** `~` and `~/…` expanded to the home folder. */
-export function expandHome(pattern: string): string {
-  return pattern === '~' ? homedir() : pattern.startsWith('~/') ? `${homedir()}${pattern.slice(1)}` : pattern;
-}
 
 /** Matches a session directory against a folder or glob, `~` expanded; a folder includes its sub-folders. */
 export function directoryMatcher(pattern: string): (dir: string) => boolean {

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { errnoCode } from '../errors.js';
 import { assertId, isId } from '../model/ids.js';
-import { processAlive, writeFileAtomic } from '../store/atomic-write.js';
-import { validate } from '../store/json-file.js';
+import { processAlive, writeFileAtomic } from './atomic-write.js';
+import { validate } from './json-file.js';
 
 /** What a caller sets: OpenCode's SessionStatus plus `error`. */
 export const statusInput = z.discriminatedUnion('type', [

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { gitSetup, mergeFiles, resolveConflicts } from '../../index.js';
 import { colors, emit } from '../output.js';
-import type { Runner } from '../program.js';
+import type { Runner } from '../runner.js';
 
 const quote = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
 
@@ -10,7 +10,8 @@ function selfCommand(): string {
   return [process.execPath, ...process.execArgv, process.argv[1] ?? 'sarc'].map(quote).join(' ');
 }
 
-export function registerSyncCommands(program: Command, run: Runner): void {
+/** Merging in git and after Dropbox/Syncthing: the merge driver, its set-up, resolving conflict copies. */
+export function registerGitCommands(program: Command, run: Runner): void {
   program
     .command('git-setup')
     .description('make git merge info.json, todos.json and message files field by field (.gitattributes + merge driver)')

@@ -1,7 +1,7 @@
 import type { Archive } from '../store/archive.js';
+import type { Signal, SignalStore } from '../store/signals.js';
+import { effective, type SessionStatus, type StatusInput, type StatusStore } from '../store/status.js';
 import { type ArchiveEvent, event } from './events.js';
-import { type Signal, SignalStore } from './signals.js';
-import { effective, type SessionStatus, type StatusInput, StatusStore } from './status.js';
 
 /**
  * The runtime side of the index: each session's status (idle, busy, retry,
@@ -19,8 +19,8 @@ export class Runtime {
     private readonly emit: (e: ArchiveEvent) => void,
     private readonly watching: () => boolean,
   ) {
-    this.status = new StatusStore(archive.stateDir, archive.now);
-    this.signals = new SignalStore(archive.stateDir);
+    this.status = archive.status;
+    this.signals = archive.signals;
   }
 
   /** Reads every stored status (at open). */

@@ -1,7 +1,7 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { assertId } from '../model/ids.js';
-import { writeFileAtomic } from '../store/atomic-write.js';
+import { writeFileAtomic } from './atomic-write.js';
 
 export type SignalKind = 'abort' | 'init';
 

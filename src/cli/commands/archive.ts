@@ -1,11 +1,20 @@
 import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { type Archive, isArchiveError, isId, quarantine, quarantineFolder, type StrayFile } from '../../index.js';
+import {
+  type Archive,
+  initArchive,
+  isArchiveError,
+  isId,
+  locateArchive,
+  quarantine,
+  quarantineFolder,
+  type StrayFile,
+} from '../../index.js';
 import type { CliContext } from '../context.js';
 import { colors, emit } from '../output.js';
-import type { Runner } from '../program.js';
 import { progress } from '../progress.js';
+import type { Runner } from '../runner.js';
 
 /** One finding: a file that is not what the archive expects. */
 export interface Problem {
@@ -96,7 +105,19 @@ async function fix(archive: Archive, problems: Problem[]): Promise<Problem[]> {
   return fixed;
 }
 
-export function registerDoctor(program: Command, run: Runner): void {
+/** Commands on the archive as a whole: make one, check it. */
+export function registerArchiveCommands(program: Command, run: Runner): void {
+  program
+    .command('init [dir]')
+    .description('make a folder an archive (archive.json, .gitignore, sessions/, projects/); safe to repeat')
+    .addHelpText('after', '\nExample:\n  sarc init ~/notes/sessions')
+    .action(
+      run(async (ctx, dir: string | undefined) => {
+        const path = await initArchive(dir ?? locateArchive({ explicit: ctx.options.archive }));
+        emit(ctx.options, { archive: path }, () => `archive ready at ${path}`);
+      }),
+    );
+
   program
     .command('doctor')
     .description('check every file: broken JSON or schema, sync conflict copies, temp files, stale locks')

@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
 import { openIndex } from '../../index.js';
 import { emit } from '../output.js';
-import type { Runner } from '../program.js';
 import { progress } from '../progress.js';
+import type { Runner } from '../runner.js';
 
-export function registerIndexCommands(program: Command, run: Runner): void {
+/** The index (a cache in the state dir) and the events it sees. */
+export function registerCatalogCommands(program: Command, run: Runner): void {
   const index = program.command('index').description('the index of session summaries (a cache in the state dir)');
   index
     .command('rebuild')

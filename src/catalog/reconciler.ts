@@ -1,0 +1,162 @@
+import { readdir } from 'node:fs/promises';
+import { errnoCode } from '../errors.js';
+import { isId } from '../model/ids.js';
+import type { Session } from '../model/session.js';
+import type { OnProgress } from '../progress.js';
+import type { ArchivePaths } from '../store/paths.js';
+import { type StrayFile, sessionStrays, topLevelStrays } from '../store/strays.js';
+import { type ArchiveEvent, event } from './events.js';
+import { inChunks, readSession, stampOf } from './scan.js';
+import type { SessionSummary } from './summary.js';
+import type { SummaryEntry, SummaryTable } from './summary-table.js';
+
+/**
+ * Brings the summary table in line with the files: from scratch (`rebuild`),
+ * by stamps (`reconcile`: stat every `info.json`, re-read the changed ones),
+ * or one session at a time (`refreshSession`, what a watch notice leads to).
+ * It is where session events are born: a change is announced when it is seen
+ * in a file, whoever wrote it. It also keeps the strays (conflict copies,
+ * temps) it meets on the way.
+ */
+export class Reconciler {
+  private readonly strayFiles = new Map<string, StrayFile>();
+  private reconciling: Promise<number> | undefined;
+
+  constructor(
+    private readonly paths: ArchivePaths,
+    private readonly table: SummaryTable,
+    private readonly emit: (e: ArchiveEvent) => void,
+  ) {}
+
+  /** Reads every `info.json` from scratch. */
+  async rebuild(options: { onProgress?: OnProgress } = {}): Promise<void> {
+    const { ids, strays } = await this.folders();
+    const found: SummaryEntry[] = [];
+    await inChunks(ids, options.onProgress, (id) => {
+      const s = readSession(this.paths, id);
+      if (s) found.push({ summary: s.summary, stamp: s.stamp });
+    });
+    this.table.replace(found);
+    this.setTopLevelStrays(strays);
+    this.table.scheduleSave();
+  }
+
+  /** See {@link SessionIndex.reconcile}; concurrent calls share one run. */
+  reconcile(options: { quiet?: boolean; onProgress?: OnProgress } = {}): Promise<number> {
+    this.reconciling ??= this.doReconcile(options.quiet ?? false, options.onProgress).finally(() => {
+      this.reconciling = undefined;
+    });
+    return this.reconciling;
+  }
+
+  /** Waits for a running reconcile, if any, ignoring its failure (for close). */
+  async settled(): Promise<void> {
+    await this.reconciling?.catch(() => {});
+  }
+
+  private async doReconcile(quiet: boolean, onProgress?: OnProgress): Promise<number> {
+    const { ids, strays } = await this.folders();
+    this.setTopLevelStrays(strays);
+    const present = new Set(ids);
+    let changes = 0;
+    const stale: string[] = [];
+    await inChunks(ids, onProgress, (id) => {
+      const stamp = stampOf(this.paths, id);
+      const known = this.table.entry(id);
+      if (!stamp) {
+        if (known) stale.push(id);
+      } else if (!known || known.stamp.mtimeMs !== stamp.mtimeMs || known.stamp.size !== stamp.size) {
+        stale.push(id);
+      }
+    });
+    for (const id of stale) if (await this.refreshSession(id, quiet)) changes++;
+    for (const id of this.table.ids()) {
+      if (!present.has(id)) {
+        this.removeSession(id, quiet);
+        changes++;
+      }
+    }
+    return changes;
+  }
+
+  /** Re-reads one session's `info.json` and updates the table; true when the summary changed. */
+  async refreshSession(id: string, quiet = false): Promise<boolean> {
+    const scanned = readSession(this.paths, id);
+    const known = this.table.entry(id);
+    if (!scanned) {
+      if (!known) return false;
+      this.removeSession(id, quiet);
+      return true;
+    }
+    this.table.put({ summary: scanned.summary, stamp: scanned.stamp });
+    const changed = !known || JSON.stringify(known.summary) !== JSON.stringify(scanned.summary);
+    if (!quiet && scanned.info && (changed || known?.stamp.mtimeMs !== scanned.stamp.mtimeMs)) {
+      this.emit(event(known?.summary.valid ? 'session.updated' : 'session.created', { sessionID: id, info: scanned.info }));
+    }
+    return changed;
+  }
+
+  private removeSession(id: string, quiet: boolean): void {
+    const old = this.table.drop(id);
+    for (const [path, s] of this.strayFiles) if (s.sessionID === id) this.strayFiles.delete(path);
+    if (old && !quiet) this.emit(event('session.deleted', { sessionID: id, info: summaryAsInfo(old.summary) }));
+  }
+
+  private async folders(): Promise<{ ids: string[]; strays: StrayFile[] }> {
+    let names: string[];
+    try {
+      names = await readdir(this.paths.sessions);
+    } catch (error) {
+      if (errnoCode(error) === 'ENOENT') names = [];
+      else throw error;
+    }
+    return { ids: names.filter((n) => isId('session', n)), strays: topLevelStrays(this.paths, names) };
+  }
+
+  // ---------------------------------------------------------------- strays
+
+  private setTopLevelStrays(strays: StrayFile[]): void {
+    for (const [path, s] of this.strayFiles) if (!s.sessionID) this.strayFiles.delete(path);
+    for (const s of strays) this.strayFiles.set(s.path, s);
+  }
+
+  async refreshTopLevelStrays(): Promise<void> {
+    this.setTopLevelStrays((await this.folders()).strays);
+  }
+
+  async refreshSessionStrays(sessionID: string): Promise<void> {
+    for (const [path, s] of this.strayFiles) if (s.sessionID === sessionID) this.strayFiles.delete(path);
+    for (const s of await sessionStrays(this.paths, sessionID)) this.strayFiles.set(s.path, s);
+  }
+
+  /** Conflict copies, temps and other non-data files seen so far, by path. */
+  strays(): StrayFile[] {
+    return [...this.strayFiles.values()].sort((a, b) => (a.path < b.path ? -1 : 1));
+  }
+
+  get strayCount(): number {
+    return this.strayFiles.size;
+  }
+
+  /** Looks into every session folder (reads every folder: for doctor, not for listing). */
+  async scanStrays(): Promise<StrayFile[]> {
+    await this.refreshTopLevelStrays();
+    for (const id of this.table.ids()) await this.refreshSessionStrays(id);
+    return this.strays();
+  }
+}
+
+/** The little a deleted session's event can say about it: what the index knew. */
+function summaryAsInfo(s: SessionSummary): Session {
+  const info: Session = {
+    id: s.id,
+    slug: s.slug,
+    projectID: s.projectID,
+    directory: s.directory,
+    title: s.title,
+    version: '',
+    time: { ...s.time },
+  };
+  if (s.parentID) info.parentID = s.parentID;
+  return info;
+}

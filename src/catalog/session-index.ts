@@ -1,0 +1,327 @@
+import { isId } from '../model/ids.js';
+import type { OnProgress } from '../progress.js';
+import type { Archive } from '../store/archive.js';
+import { ArchivePaths } from '../store/paths.js';
+import type { SignalStore } from '../store/signals.js';
+import type { SessionStatus, StatusInput, StatusStore } from '../store/status.js';
+import type { StrayFile } from '../store/strays.js';
+import type { ArchiveEvent } from './events.js';
+import { MessageFollower } from './message-follow.js';
+import type { HistoryItem, HistoryQuery, ListQuery } from './query.js';
+import { Reconciler } from './reconciler.js';
+import { Runtime } from './runtime.js';
+import type { SessionSummary } from './summary.js';
+import { SummaryTable } from './summary-table.js';
+import { WatchRouter } from './watch-router.js';
+import type { ArchiveWatcher } from './watcher.js';
+
+export interface OpenIndexOptions {
+  /** Keep the index current with a file watcher. @default true */
+  watch?: boolean;
+  /** Full reconcile against the files this often while watching (a safety net). @default 60000 */
+  reconcileMs?: number;
+  /** Reconcile interval once the watch budget ran out. @default 5000 */
+  degradedReconcileMs?: number;
+  /** Quiet time after a file event before the file is re-read. @default 15 */
+  debounceMs?: number;
+  /** Ignore the persisted snapshot and read every `info.json`. @default false */
+  rebuild?: boolean;
+  /** Where warnings go (e.g. "watch budget exhausted"). @default console.warn */
+  onWarning?: (message: string) => void;
+  /** Sessions read (rebuild) or checked (reconcile) while opening, of all session folders. */
+  onProgress?: OnProgress;
+  /**
+   * When the snapshot is checked against the files: `open` (default) before
+   * `openIndex` resolves, so every answer is current; `background` after it —
+   * the first page comes from the snapshot at once, and what changed while no
+   * index watched (at 100k sessions: ~0.3 s of `stat`s) is corrected by
+   * events (`session.created/updated/deleted`) soon after. `verified()`
+   * resolves when the check is done.
+   */
+  verify?: 'open' | 'background';
+}
+
+export interface IndexStats {
+  sessions: number;
+  invalid: number;
+  /** Conflict copies, temps and other non-data files seen (a full count after `scanStrays`). */
+  strays: number;
+  /** Folders under watch (0 when not watching). */
+  watchedFolders: number;
+  /** True when watching failed (inotify budget) and the index relies on periodic reconciling. */
+  degraded: boolean;
+}
+
+/** A summary with the session's runtime status. */
+export type IndexedSession = SessionSummary & { status: SessionStatus };
+
+/**
+ * The index: session summaries for fast listing, kept in memory, persisted in
+ * the state dir as a cache, reconciled against the files by `info.json`
+ * mtime/size, and kept current by a folder watcher. It also carries runtime
+ * status and emits OpenCode-named events for changes from any process.
+ *
+ * A facade over parts with one reason to change each: the {@link SummaryTable}
+ * (summaries, their orders, the snapshot), the {@link Reconciler} (files →
+ * table, and the session events), the {@link WatchRouter} (watch notices →
+ * re-reads), the {@link MessageFollower} (message and part events of
+ * subscribed sessions) and the {@link Runtime} (status, abort, init).
+ *
+ * Where events come from: only from what is seen in files. A write through
+ * the library emits nothing itself; the watcher sees the file change and the
+ * part that owns the file announces it — so a change by this process, another
+ * process, a hand edit or a `git pull` takes one path. (`refresh` reads at
+ * once for a writer that must list its own write right away; without a
+ * watcher, status and signals are announced when set.)
+ */
+export class SessionIndex {
+  private readonly listeners = new Set<(e: ArchiveEvent) => void>();
+  private readonly table: SummaryTable;
+  private readonly reconciler: Reconciler;
+  private readonly messages: MessageFollower;
+  private readonly runtime: Runtime;
+  private router: WatchRouter | undefined;
+  private verifying: Promise<void> = Promise.resolve();
+  private closed = false;
+  readonly paths: ArchivePaths;
+  readonly status: StatusStore;
+  readonly signals: SignalStore;
+
+  private constructor(
+    readonly archive: Archive,
+    private readonly options: Required<Omit<OpenIndexOptions, 'rebuild' | 'onProgress' | 'verify'>>,
+  ) {
+    this.paths = new ArchivePaths(archive.dir);
+    const emit = (e: ArchiveEvent) => this.emit(e);
+    this.table = new SummaryTable(archive.stateDir, archive.dir, options.onWarning);
+    this.reconciler = new Reconciler(this.paths, this.table, emit);
+    this.runtime = new Runtime(archive, emit, () => this.router !== undefined);
+    this.status = this.runtime.status;
+    this.signals = this.runtime.signals;
+    this.messages = new MessageFollower(archive, emit, () => this.router?.watcher);
+  }
+
+  /** Opens the index of an archive: snapshot + reconcile (or a rebuild), then the watcher. */
+  static async open(archive: Archive, options: OpenIndexOptions = {}): Promise<SessionIndex> {
+    const index = new SessionIndex(archive, {
+      watch: options.watch ?? true,
+      reconcileMs: options.reconcileMs ?? 60_000,
+      degradedReconcileMs: options.degradedReconcileMs ?? 5_000,
+      debounceMs: options.debounceMs ?? 15,
+      onWarning: options.onWarning ?? ((m) => console.warn(`session-archive: ${m}`)),
+    });
+    const { onProgress } = options;
+    const loaded = !options.rebuild && (await index.table.loadSnapshot());
+    const background = loaded && options.verify === 'background';
+    if (!loaded) await index.reconciler.rebuild({ onProgress });
+    else if (!background) await index.reconciler.reconcile({ quiet: true, onProgress });
+    await index.loadProjects();
+    await index.runtime.load();
+    if (index.options.watch) {
+      index.router = await WatchRouter.start(
+        archive,
+        {
+          reconciler: index.reconciler,
+          messages: index.messages,
+          runtime: index.runtime,
+          loadProjects: () => index.loadProjects(),
+          emit: (e) => index.emit(e),
+        },
+        index.options,
+      );
+    }
+    if (background) {
+      // After the caller has had a turn to listen: corrections arrive as events.
+      index.verifying = new Promise<void>((resolve) => setImmediate(resolve))
+        .then(() => index.reconciler.reconcile({ onProgress }))
+        .then(
+          () => undefined,
+          (error: unknown) => index.options.onWarning(`checking the index against the files failed: ${(error as Error).message}`),
+        );
+    }
+    return index;
+  }
+
+  private async loadProjects(): Promise<void> {
+    this.table.projects = new Map((await this.archive.projects.list()).map((p) => [p.id, p]));
+  }
+
+  /** Writes the snapshot now. */
+  save(): Promise<void> {
+    return this.table.save();
+  }
+
+  /** Reads every `info.json` from scratch. */
+  rebuild(options: { onProgress?: OnProgress } = {}): Promise<void> {
+    return this.reconciler.rebuild(options);
+  }
+
+  /**
+   * Brings the index in line with the files: stats every `info.json` and
+   * re-reads only those whose mtime or size changed. Emits events for what it
+   * finds unless `quiet`. Returns the number of sessions that changed.
+   */
+  reconcile(options: { quiet?: boolean; onProgress?: OnProgress } = {}): Promise<number> {
+    return this.reconciler.reconcile(options);
+  }
+
+  /** Resolves when the snapshot has been checked against the files (at once unless opened with `verify: 'background'`). */
+  verified(): Promise<void> {
+    return this.verifying;
+  }
+
+  /** Resolves when the watcher has set up its watches (listing works before). */
+  async ready(): Promise<void> {
+    await this.router?.watcher.ready;
+  }
+
+  /**
+   * Re-reads these sessions now, without waiting for the watcher: for a
+   * writer that lists right after its own write (the watcher's event follows
+   * and changes nothing then).
+   */
+  async refresh(...ids: string[]): Promise<void> {
+    for (const id of ids) if (isId('session', id)) await this.reconciler.refreshSession(id);
+  }
+
+  /** Listens to every event; returns the function that stops listening. */
+  on(listener: (event: ArchiveEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(e: ArchiveEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(e);
+      } catch (error) {
+        this.options.onWarning(`event listener failed: ${(error as Error).message}`);
+      }
+    }
+  }
+
+  /**
+   * Follows one session's messages too (message and part events): watches
+   * its messages folder while at least one subscriber is there. Returns the
+   * function that ends the subscription.
+   */
+  subscribe(sessionID: string): Promise<() => void> {
+    return this.messages.subscribe(sessionID);
+  }
+
+  /** One session's summary, or undefined. */
+  get(id: string): IndexedSession | undefined {
+    const entry = this.table.entry(id);
+    return entry && this.withStatus(entry.summary);
+  }
+
+  /** Sessions as OpenCode's `GET /session` lists them (see {@link ListQuery}). */
+  list(query: ListQuery = {}): IndexedSession[] {
+    return this.table.list(query).map((s) => this.withStatus(s));
+  }
+
+  /** The global history across projects, paged by an opaque cursor (see {@link HistoryQuery}). */
+  history(query: HistoryQuery = {}): { items: Array<HistoryItem & IndexedSession>; nextCursor?: string } {
+    const page = this.table.history(query);
+    return { ...page, items: page.items.map((s) => ({ ...s, status: this.statusOf(s.id) })) };
+  }
+
+  /** Child sessions (by `parentID`), oldest first. */
+  children(id: string): IndexedSession[] {
+    return this.table.oldestFirst((s) => s.parentID === id).map((s) => this.withStatus(s));
+  }
+
+  /** IDs of the direct children, oldest first: `sessions.delete(id, {children: (p) => index.childIds(p)})` then reads no files to find them. */
+  childIds(id: string): string[] {
+    return this.table.oldestFirst((s) => s.parentID === id).map((s) => s.id);
+  }
+
+  /** Forks of a session (by `forkedFrom`), oldest first. */
+  forks(id: string): IndexedSession[] {
+    return this.table.oldestFirst((s) => s.forkedFrom?.sessionID === id).map((s) => this.withStatus(s));
+  }
+
+  /** Every summary, valid or not, newest created first. */
+  all(): SessionSummary[] {
+    return this.table.all();
+  }
+
+  /** Sessions whose `info.json` is broken, with their errors. */
+  invalid(): SessionSummary[] {
+    return this.table.all().filter((s) => !s.valid);
+  }
+
+  /** Conflict copies, temps and other non-data files (as far as seen; see `scanStrays`). */
+  strays(): StrayFile[] {
+    return this.reconciler.strays();
+  }
+
+  /** Looks into every session folder for strays (reads every folder: for doctor, not for listing). */
+  async scanStrays(): Promise<StrayFile[]> {
+    return this.reconciler.scanStrays();
+  }
+
+  stats(): IndexStats {
+    const invalid = this.table.invalidCount();
+    return {
+      sessions: this.table.size - invalid,
+      invalid,
+      strays: this.reconciler.strayCount,
+      watchedFolders: this.router?.watcher.watchedFolders() ?? 0,
+      degraded: this.router?.degraded ?? false,
+    };
+  }
+
+  /** Sets a session's runtime status (the session must exist) and tells listeners. */
+  setStatus(sessionID: string, status: StatusInput): Promise<SessionStatus> {
+    return this.runtime.set(sessionID, status);
+  }
+
+  /**
+   * OpenCode's abort: the session becomes idle, the abort is recorded, and
+   * listeners (here and, through their watchers, in other processes) get
+   * `session.status` and `session.aborted`. True, as OpenCode answers.
+   */
+  abort(sessionID: string): Promise<boolean> {
+    return this.runtime.abort(sessionID);
+  }
+
+  /**
+   * OpenCode's init (analyse the project, write AGENTS.md) cannot run here:
+   * the request is recorded and announced as `session.init` for an agent that
+   * listens. True, as OpenCode answers.
+   */
+  init(sessionID: string, request: Record<string, unknown> = {}): Promise<boolean> {
+    return this.runtime.init(sessionID, request);
+  }
+
+  /** A session's runtime status from memory (kept current by the watcher); a dead owner's busy is idle. */
+  statusOf(sessionID: string): SessionStatus {
+    return this.runtime.of(sessionID);
+  }
+
+  private withStatus(s: SessionSummary): IndexedSession {
+    return { ...s, status: this.statusOf(s.id) };
+  }
+
+  /** For tests: the chokidar watcher underneath, or undefined when not watching. */
+  get watcherForTests(): ArchiveWatcher | undefined {
+    return this.router?.watcher;
+  }
+
+  /** Stops watching and saves the snapshot. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.table.close();
+    await this.router?.close();
+    await this.verifying;
+    await this.reconciler.settled();
+    await this.save();
+  }
+}
+
+/** Opens the index of an archive (see {@link SessionIndex.open}). */
+export function openIndex(archive: Archive, options: OpenIndexOptions = {}): Promise<SessionIndex> {
+  return SessionIndex.open(archive, options);
+}

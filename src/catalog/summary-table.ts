@@ -1,0 +1,133 @@
+import type { Project } from '../model/project.js';
+import { type HistoryItem, type HistoryQuery, history, type ListQuery, list } from './query.js';
+import { loadSnapshot, saveSnapshot } from './snapshot.js';
+import { SortedList } from './sorted-list.js';
+import { byCreated, byUpdated, type FileStamp, type SessionSummary } from './summary.js';
+
+/** One session in the table: its summary and the stamp of the `info.json` it was read from. */
+export interface SummaryEntry {
+  summary: SessionSummary;
+  stamp: FileStamp;
+}
+
+/**
+ * The in-memory table of session summaries, with the two orders the queries
+ * need (updated desc for `list`, created desc for `history`), and its
+ * persisted copy in the state dir (`index.ndjson`), saved a little after the
+ * last change. It knows nothing of files beyond the snapshot: what goes in is
+ * decided by the reconciler.
+ */
+export class SummaryTable {
+  private readonly entries = new Map<string, SummaryEntry>();
+  private readonly updated = new SortedList<SessionSummary>(byUpdated);
+  private readonly created = new SortedList<SessionSummary>(byCreated);
+  private saveTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+  projects = new Map<string, Project>();
+
+  constructor(
+    private readonly stateDir: string,
+    private readonly archiveRoot: string,
+    private readonly onWarning: (message: string) => void,
+  ) {}
+
+  /** Loads the snapshot; false when there is none usable (it is only a cache). */
+  async loadSnapshot(): Promise<boolean> {
+    const snapshot = await loadSnapshot(this.stateDir, this.archiveRoot);
+    if (!snapshot) return false;
+    this.replace(snapshot);
+    return true;
+  }
+
+  /** Replaces the whole table (not saved: a snapshot just loaded need not be written back). */
+  replace(entries: Iterable<SummaryEntry>): void {
+    this.entries.clear();
+    for (const e of entries) this.entries.set(e.summary.id, e);
+    const all = [...this.entries.values()].map((e) => e.summary);
+    this.updated.reset(all);
+    this.created.reset(all);
+  }
+
+  put(entry: SummaryEntry): void {
+    const old = this.entries.get(entry.summary.id);
+    if (old) {
+      this.updated.remove(old.summary);
+      this.created.remove(old.summary);
+    }
+    this.entries.set(entry.summary.id, entry);
+    this.updated.insert(entry.summary);
+    this.created.insert(entry.summary);
+    this.scheduleSave();
+  }
+
+  drop(id: string): SummaryEntry | undefined {
+    const old = this.entries.get(id);
+    if (!old) return undefined;
+    this.entries.delete(id);
+    this.updated.remove(old.summary);
+    this.created.remove(old.summary);
+    this.scheduleSave();
+    return old;
+  }
+
+  entry(id: string): SummaryEntry | undefined {
+    return this.entries.get(id);
+  }
+
+  ids(): string[] {
+    return [...this.entries.keys()];
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  invalidCount(): number {
+    let n = 0;
+    for (const e of this.entries.values()) if (!e.summary.valid) n++;
+    return n;
+  }
+
+  // --------------------------------------------------------------- queries
+
+  list(query: ListQuery): SessionSummary[] {
+    return list(this.updated.items, query);
+  }
+
+  history(query: HistoryQuery): { items: HistoryItem[]; nextCursor?: string } {
+    return history(this.created, this.projects, query);
+  }
+
+  /** Summaries matching `pick`, oldest created first. */
+  oldestFirst(pick: (s: SessionSummary) => boolean): SessionSummary[] {
+    return this.created.items.filter(pick).reverse();
+  }
+
+  /** Every summary, newest created first. */
+  all(): SessionSummary[] {
+    return [...this.created.items];
+  }
+
+  // -------------------------------------------------------------- snapshot
+
+  /** Saves the snapshot soon (and on close): the caller need not wait for the fsync. */
+  scheduleSave(): void {
+    if (this.saveTimer || this.closed) return;
+    this.saveTimer = setTimeout(() => {
+      this.saveTimer = undefined;
+      void this.save().catch((error: unknown) => this.onWarning(`cannot save the index snapshot: ${(error as Error).message}`));
+    }, 2_000);
+    this.saveTimer.unref();
+  }
+
+  /** Writes the snapshot now. */
+  save(): Promise<void> {
+    return saveSnapshot(this.stateDir, this.archiveRoot, this.entries);
+  }
+
+  /** Stops scheduling saves; the caller saves once more itself. */
+  close(): void {
+    this.closed = true;
+    clearTimeout(this.saveTimer);
+  }
+}

@@ -1,0 +1,152 @@
+import { mkdir } from 'node:fs/promises';
+import { errnoCode, isArchiveError } from '../errors.js';
+import { isId } from '../model/ids.js';
+import type { Archive } from '../store/archive.js';
+import { ArchivePaths } from '../store/paths.js';
+import { type ArchiveEvent, event } from './events.js';
+import type { MessageFollower } from './message-follow.js';
+import type { Reconciler } from './reconciler.js';
+import type { Runtime } from './runtime.js';
+import { ArchiveWatcher, type WatchNotice } from './watcher.js';
+
+export interface WatchRouterOptions {
+  reconcileMs: number;
+  degradedReconcileMs: number;
+  debounceMs: number;
+  onWarning: (message: string) => void;
+}
+
+/**
+ * Runs the folder watcher and routes what it notices: every notice names a
+ * folder and an entry, and is turned, after a short quiet time per key, into
+ * a re-read by the part that owns it (a session's info → the reconciler, a
+ * message → the message follower, status and signals → the runtime, todos →
+ * a `todo.updated` event). A periodic full reconcile is the safety net, more
+ * often once the inotify budget ran out.
+ */
+export class WatchRouter {
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private reconcileTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+  readonly watcher: ArchiveWatcher;
+  degraded = false;
+
+  private constructor(
+    private readonly archive: Archive,
+    private readonly parts: {
+      reconciler: Reconciler;
+      messages: MessageFollower;
+      runtime: Runtime;
+      loadProjects: () => Promise<void>;
+      emit: (e: ArchiveEvent) => void;
+    },
+    private readonly options: WatchRouterOptions,
+  ) {
+    this.watcher = new ArchiveWatcher(
+      new ArchivePaths(archive.dir),
+      { status: archive.status.folder, signals: archive.signals.folder },
+      {
+        notice: (n) => this.onNotice(n),
+        error: (error, exhausted) => this.onWatchError(error, exhausted),
+      },
+    );
+    this.setReconcileInterval(options.reconcileMs);
+  }
+
+  /** Starts watching; the folders must exist before their watch starts, or a first write into one made later can go unseen. */
+  static async start(archive: Archive, parts: WatchRouter['parts'], options: WatchRouterOptions): Promise<WatchRouter> {
+    await mkdir(archive.status.folder, { recursive: true });
+    await mkdir(archive.signals.folder, { recursive: true });
+    await mkdir(new ArchivePaths(archive.dir).projects, { recursive: true });
+    return new WatchRouter(archive, parts, options);
+  }
+
+  private setReconcileInterval(ms: number): void {
+    clearInterval(this.reconcileTimer);
+    this.reconcileTimer = setInterval(() => {
+      void this.parts.reconciler
+        .reconcile()
+        .catch((error: unknown) => this.options.onWarning(`reconcile failed: ${(error as Error).message}`));
+    }, ms);
+    this.reconcileTimer.unref();
+  }
+
+  private onWatchError(error: Error, exhausted: boolean): void {
+    if (exhausted) {
+      if (this.degraded) return;
+      this.degraded = true;
+      this.options.onWarning(
+        `file watching is out of budget (${errnoCode(error) ?? error.message}); changes are picked up by reconciling every ${this.options.degradedReconcileMs} ms instead. Raise fs.inotify.max_user_watches to watch everything.`,
+      );
+      this.setReconcileInterval(this.options.degradedReconcileMs);
+    } else {
+      this.options.onWarning(`file watcher: ${error.message}`);
+    }
+  }
+
+  /** Re-reads after a quiet period per key: chokidar's events are not the last word (see PITFALLS). */
+  private debounce(key: string, fn: () => Promise<unknown>): void {
+    clearTimeout(this.timers.get(key));
+    const timer = setTimeout(() => {
+      this.timers.delete(key);
+      if (this.closed) return;
+      fn().catch((error: unknown) => this.options.onWarning(`${key}: ${(error as Error).message}`));
+    }, this.options.debounceMs);
+    this.timers.set(key, timer);
+  }
+
+  private onNotice(n: WatchNotice): void {
+    const { reconciler, messages, runtime } = this.parts;
+    switch (n.kind) {
+      case 'sessions':
+        if (isId('session', n.name)) this.debounce(`session:${n.name}`, () => reconciler.refreshSession(n.name));
+        else this.debounce(`stray:${n.name}`, () => reconciler.refreshTopLevelStrays());
+        return;
+      case 'session':
+        if (n.name === 'info.json') this.debounce(`session:${n.sessionID}`, () => reconciler.refreshSession(n.sessionID));
+        else if (n.name === 'todos.json') this.debounce(`todos:${n.sessionID}`, () => this.refreshTodos(n.sessionID));
+        else if (n.name === 'messages' && messages.follows(n.sessionID)) void this.watcher.subscribe(n.sessionID);
+        else if (n.name !== 'messages') this.debounce(`strays:${n.sessionID}`, () => reconciler.refreshSessionStrays(n.sessionID));
+        return;
+      case 'messages':
+        if (n.name.endsWith('.json') && isId('message', n.name.slice(0, -5))) {
+          const messageID = n.name.slice(0, -5);
+          this.debounce(`message:${n.sessionID}:${messageID}`, () => messages.refresh(n.sessionID, messageID));
+        } else {
+          this.debounce(`strays:${n.sessionID}`, () => reconciler.refreshSessionStrays(n.sessionID));
+        }
+        return;
+      case 'signals':
+        this.debounce(`signal:${n.name}`, async () => {
+          const signal = await this.archive.signals.read(n.name);
+          if (signal) runtime.signaled(signal);
+        });
+        return;
+      case 'projects':
+        this.debounce('projects', () => this.parts.loadProjects());
+        return;
+      case 'status':
+        if (n.name.endsWith('.json') && isId('session', n.name.slice(0, -5))) {
+          const sessionID = n.name.slice(0, -5);
+          this.debounce(`status:${sessionID}`, async () => runtime.noted(sessionID, await this.archive.status.get(sessionID)));
+        }
+        return;
+    }
+  }
+
+  private async refreshTodos(sessionID: string): Promise<void> {
+    try {
+      this.parts.emit(event('todo.updated', { sessionID, todos: await this.archive.todos.get(sessionID) }));
+    } catch (error) {
+      if (!isArchiveError(error, 'NOT_FOUND', 'CORRUPT')) throw error;
+    }
+  }
+
+  /** Stops the timers and the watcher. */
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.reconcileTimer);
+    for (const t of this.timers.values()) clearTimeout(t);
+    await this.watcher.close();
+  }
+}

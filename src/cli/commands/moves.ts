@@ -1,0 +1,68 @@
+import type { Command } from 'commander';
+import { migrate, orphans } from '../../index.js';
+import { colors, emit } from '../output.js';
+import { progress } from '../progress.js';
+import type { Runner } from '../runner.js';
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+/** Where sessions belong: migrate them to another folder, find orphans. */
+export function registerMoveCommands(program: Command, run: Runner): void {
+  program
+    .command('migrate [ids...]')
+    .alias('rebind')
+    .description('move sessions (and their child sessions) to another folder; their project follows the folder')
+    .requiredOption('--to <dir>', 'the target folder')
+    .option('--from-dir <glob>', 'sessions in this folder or glob (~ expanded, sub-folders included); repeatable', collect)
+    .option('--from-project <id>', 'sessions of this project; repeatable', collect)
+    .option('-n, --dry-run', 'show the plan, change nothing')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  sarc migrate --from-dir "~/src/opencode*" --to ~/src/opencode --dry-run\n  sarc rebind ses_a ses_b --to /new/repo',
+    )
+    .action(
+      run(async (ctx, ids: string[], opts: { to: string; fromDir?: string[]; fromProject?: string[]; dryRun?: boolean }) => {
+        const bar = progress(ctx.options, 0, 'migrate');
+        const result = await migrate(
+          await ctx.archive(),
+          { ids, fromDir: opts.fromDir, fromProject: opts.fromProject },
+          {
+            to: opts.to,
+            dryRun: opts.dryRun,
+            index: await ctx.index(),
+            onProgress: (done, total, stage) => bar.update(done, total, `${stage} sessions`),
+          },
+        ).finally(() => bar.stop());
+        const c = colors();
+        emit(ctx.options, result, () => {
+          const lines = result.moved.map(
+            (r) =>
+              `${r.id}  ${r.from.directory} → ${r.to.directory}${r.from.projectID !== r.to.projectID ? c.dim(`  (project ${r.from.projectID} → ${r.to.projectID})`) : ''}`,
+          );
+          for (const f of result.failed) lines.push(c.red(`${f.id}  failed: ${f.reason}`));
+          lines.push(
+            c.dim(
+              `${result.dryRun ? 'would move' : 'moved'} ${result.moved.length} session${result.moved.length === 1 ? '' : 's'}${result.failed.length ? `, ${result.failed.length} failed` : ''}`,
+            ),
+          );
+          return lines.join('\n');
+        });
+        if (result.failed.length) process.exitCode = 1;
+      }),
+    );
+
+  program
+    .command('orphans')
+    .description('sessions whose folder is gone, and sessions in project "global" inside a known project')
+    .addHelpText('after', '\nExample:\n  sarc orphans --json')
+    .action(
+      run(async (ctx) => {
+        const rows = await orphans(await ctx.archive(), { index: await ctx.index() });
+        emit(ctx.options, rows, () =>
+          rows.length
+            ? rows.map((r) => `${r.id}  ${r.detail}${r.suggested ? `  → sarc migrate ${r.id} --to ${r.directory}` : ''}`).join('\n')
+            : 'no orphans',
+        );
+      }),
+    );
+}

@@ -1,0 +1,108 @@
+import type { Context, Hono } from 'hono';
+import { z } from 'zod';
+import { assertId, type IdKind, parseJsonInput } from '../index.js';
+import { BadRequest, errorResponse } from './errors.js';
+
+export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+/** Path parameters and the kind of ID each must be (checked before anything touches the disk). */
+export type ParamSpec = Record<string, IdKind | 'token'>;
+
+type Parsed<T> = T extends z.ZodType ? z.output<T> : undefined;
+
+/** What a handler gets, typed from its route's own params, query and body. */
+export interface RouteInput<P extends ParamSpec, Q, B> {
+  params: { [K in keyof P]: string };
+  query: Parsed<Q>;
+  body: Parsed<B>;
+}
+
+interface RouteDoc {
+  method: Method;
+  /** OpenAPI style: `/session/{sessionID}`. */
+  path: string;
+  operationId: string;
+  summary: string;
+  tags?: string[];
+  /** The 200 response, for the document. */
+  response?: z.ZodType;
+  /** Non-JSON responses. */
+  produces?: 'text/event-stream' | 'text/html';
+}
+
+/** One route as written: how it is validated, documented and handled. */
+export interface RouteDef<P extends ParamSpec, Q extends z.ZodType | undefined, B extends z.ZodType | undefined> extends RouteDoc {
+  params?: P;
+  query?: Q;
+  body?: B;
+  handler: (c: Context, input: RouteInput<P, Q, B>) => Promise<unknown>;
+}
+
+/** A route once defined: its types are checked, so the list can hold routes of any shape (the OpenAPI document is built from these). */
+export interface Route extends RouteDoc {
+  params?: ParamSpec;
+  query?: z.ZodType;
+  body?: z.ZodType;
+  handler: (c: Context, input: { params: Record<string, string>; query: unknown; body: unknown }) => Promise<unknown>;
+}
+
+/**
+ * Defines a route. The handler's `params`, `query` and `body` are typed from
+ * the route's own `params` and zod schemas, so no handler needs a cast; the
+ * one cast, from the typed definition to the list's common shape, is here,
+ * where `mount` guarantees what the types promise.
+ */
+export function defineRoute<
+  const P extends ParamSpec = Record<never, never>,
+  Q extends z.ZodType | undefined = undefined,
+  B extends z.ZodType | undefined = undefined,
+>(def: RouteDef<P, Q, B>): Route {
+  return def as unknown as Route;
+}
+
+/** Query booleans as OpenCode takes them: true/false strings. */
+export const queryBool = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
+export const queryNumber = z.coerce.number();
+
+function issues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`)
+    .join('; ');
+}
+
+async function parseBody(c: Context, schema: z.ZodType): Promise<unknown> {
+  const bytes = new Uint8Array(await c.req.arrayBuffer());
+  // Invalid UTF-8, a syntax error (with line:column) or a key given twice: INVALID_INPUT, a 400.
+  let raw: unknown = {};
+  if (bytes.some((b) => b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09)) raw = parseJsonInput(bytes, 'request body');
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) throw new BadRequest(`invalid body: ${issues(parsed.error)}`, 'Body');
+  return parsed.data;
+}
+
+/** Registers the routes on a Hono app: validation first, then the handler, errors through the one mapping. */
+export function mount(app: Hono, routes: readonly Route[]): void {
+  for (const route of routes) {
+    const path = route.path.replace(/\{(\w+)\}/g, ':$1');
+    app.on(route.method.toUpperCase(), path, async (c) => {
+      const params = c.req.param() as Record<string, string>;
+      try {
+        for (const [name, kind] of Object.entries(route.params ?? {})) {
+          if (kind !== 'token') assertId(kind, params[name]);
+        }
+        let query: unknown = {};
+        if (route.query) {
+          const parsed = route.query.safeParse(c.req.query());
+          if (!parsed.success) throw new BadRequest(`invalid query: ${issues(parsed.error)}`, 'Query');
+          query = parsed.data;
+        }
+        const body = route.body ? await parseBody(c, route.body) : undefined;
+        const result = await route.handler(c, { params, query, body });
+        return result instanceof Response ? result : c.json(result as object);
+      } catch (error) {
+        return errorResponse(c, error, params.sessionID);
+      }
+    });
+  }
+}

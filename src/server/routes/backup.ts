@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import { exportSessions, findShared } from '../../index.js';
+import type { ServerActions, ServerDeps } from '../actions.js';
+import { defineRoute, type Route } from '../define-route.js';
+import { HttpRefusal } from '../errors.js';
+import * as S from '../schemas.js';
+import { renderSharePage } from '../share-page.js';
+
+/** A stream of the export document, one piece at a time. */
+export function exportStream(pieces: AsyncGenerator<string>, headers: Record<string, string>): Promise<Response> {
+  return pieces.next().then((first) => {
+    const encoder = new TextEncoder();
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        if (!first.done) controller.enqueue(encoder.encode(first.value));
+      },
+      async pull(controller) {
+        const next = await pieces.next();
+        if (next.done) controller.close();
+        else controller.enqueue(encoder.encode(next.value));
+      },
+    });
+    return new Response(stream, { headers: { 'content-type': 'application/json; charset=utf-8', ...headers } });
+  });
+}
+
+/** Whole sessions in and out (export, import, a list for backups) and the read-only share page. */
+export function backupRoutes({ archive, index }: ServerDeps, act: ServerActions): Route[] {
+  return [
+    defineRoute({
+      method: 'post',
+      path: '/backup/list',
+      operationId: 'backup.list',
+      summary: 'Every session with its message count',
+      handler: async () => {
+        const all = index.history({ archived: 'include', limit: 1_000_000 }).items;
+        return Promise.all(
+          all.map(async (s) => ({ ...(await archive.sessions.get(s.id)), messages: (await archive.messages.ids(s.id)).length })),
+        );
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/backup/export',
+      operationId: 'backup.export',
+      summary: 'The export document of a session (children optional; format archive or opencode), streamed',
+      body: S.exportBody,
+      handler: async (_c, { body }) =>
+        // The first piece is read before answering, so an unknown session is a 404, not a broken stream.
+        exportStream(exportSessions(archive, [body.sessionID], { children: body.children, format: body.format, index }), {}),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/backup/import',
+      operationId: 'backup.import',
+      summary: 'Import an export document or an OpenCode export (clones unless ?mode=keep-ids)',
+      query: S.importQuery,
+      body: z.unknown(),
+      handler: async (_c, { query, body }) => {
+        const result = await act.import(body, query.mode ?? 'clone');
+        return { mode: result.mode, sessions: result.sessions.map((s) => ({ from: s.from, id: s.to, title: s.title })) };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/share/{token}',
+      operationId: 'share.get',
+      summary: 'A shared session, read-only: JSON for Accept: application/json, else a readable page',
+      params: { token: 'token' },
+      produces: 'text/html',
+      handler: async (c, { params }) => {
+        const info = await findShared(archive, params.token, { index });
+        if (!info) throw new HttpRefusal(404, 'NotFoundError', 'share not found');
+        const [messages, todos] = await Promise.all([archive.messages.list(info.id), archive.todos.get(info.id)]);
+        if ((c.req.header('accept') ?? '').includes('application/json')) return c.json({ info, messages, todos });
+        return c.html(renderSharePage(info, messages, todos));
+      },
+    }),
+  ];
+}

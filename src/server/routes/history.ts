@@ -1,0 +1,68 @@
+import type { Context } from 'hono';
+import { z } from 'zod';
+import { orphans } from '../../index.js';
+import type { ServerActions, ServerDeps } from '../actions.js';
+import { defineRoute, type Route } from '../define-route.js';
+import * as S from '../schemas.js';
+import { infos } from './sessions.js';
+
+const archivedMode = (v: string | undefined) => (v === 'true' || v === 'include' ? 'include' : v === 'only' ? 'only' : 'exclude');
+
+/** Across projects: the global history (OpenCode's experimental list), orphans, and moving many sessions at once. */
+export function historyRoutes(deps: ServerDeps, act: ServerActions): Route[] {
+  const { archive, index } = deps;
+  async function history(c: Context, q: z.infer<typeof S.historyQuery>) {
+    const page = index.history({
+      limit: q.limit,
+      cursor: q.cursor,
+      search: q.search,
+      roots: q.roots,
+      archived: archivedMode(q.archived),
+      directory: q.directory,
+      project: q.project,
+    });
+    if (page.nextCursor) {
+      c.header('X-Next-Cursor', page.nextCursor);
+      c.header('Access-Control-Expose-Headers', 'Link, X-Next-Cursor');
+    }
+    const full = await infos(deps, page.items);
+    const projects = new Map(page.items.map((s) => [s.id, s.project]));
+    return full.map((s) => ({ ...s, project: projects.get(s.id) ?? null }));
+  }
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/session/history',
+      operationId: 'session.history',
+      summary: 'Every session across projects, newest created first, with its project; cursor in X-Next-Cursor',
+      query: S.historyQuery,
+      response: z.array(S.globalSession),
+      handler: async (c, { query }) => history(c, query),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/experimental/session',
+      operationId: 'experimental.session.list',
+      summary: "OpenCode's global session list (same as /session/history)",
+      query: S.historyQuery,
+      response: z.array(S.globalSession),
+      handler: async (c, { query }) => history(c, query),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/session/orphans',
+      operationId: 'session.orphans',
+      summary: 'Sessions whose folder is gone, or in project global inside a known project',
+      handler: async () => orphans(archive, { index }),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/session/migrate',
+      operationId: 'session.migrateMany',
+      summary: 'Move sessions (by IDs, folders/globs, projects) and their child trees to another folder',
+      body: S.migrateBody,
+      handler: async (_c, { body: b }) =>
+        act.migrate({ ids: b.ids, fromDir: b.fromDir, fromProject: b.fromProject }, { to: b.to, dryRun: b.dryRun }),
+    }),
+  ];
+}

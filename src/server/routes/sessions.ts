@@ -1,0 +1,139 @@
+import { z } from 'zod';
+import { detectProject, type IndexedSession, type Session } from '../../index.js';
+import type { ServerActions, ServerDeps } from '../actions.js';
+import { defineRoute, type Route } from '../define-route.js';
+import * as S from '../schemas.js';
+
+const sid = { sessionID: 'session' } as const;
+
+/** Full infos for summaries from the index, in the same order (a session deleted meanwhile drops out). */
+export async function infos({ archive }: ServerDeps, summaries: readonly IndexedSession[]): Promise<Session[]> {
+  const found = await Promise.all(summaries.map((s) => archive.sessions.get(s.id).catch(() => undefined)));
+  return found.filter((s): s is Session => s !== undefined);
+}
+
+/** OpenCode's session routes: list, create, read, change, delete, children, forks, fork, todos, status. */
+export function sessionRoutes(deps: ServerDeps, act: ServerActions): Route[] {
+  const { archive, index } = deps;
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/session/status',
+      operationId: 'session.status',
+      summary: 'Runtime status of every session that is not idle',
+      query: S.instanceQuery,
+      response: S.statusMap,
+      handler: async () => index.status.map(),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/session',
+      operationId: 'session.list',
+      summary: "Sessions of the directory's project, most recently updated first",
+      query: S.sessionListQuery,
+      response: S.sessionsResponse,
+      handler: async (_c, { query: q }) => {
+        const project = q.directory ? (await detectProject(q.directory)).id : undefined;
+        return infos(
+          deps,
+          index.list({ project, roots: q.roots, start: q.start, search: q.search, limit: q.limit, workspace: q.workspace }),
+        );
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/session',
+      operationId: 'session.create',
+      summary: 'Create a session (optionally with a chosen id: 400 when malformed, 409 when taken)',
+      query: S.instanceQuery,
+      body: S.createSessionBody,
+      response: S.sessionResponse,
+      handler: async (_c, { query, body }) =>
+        act.create({ ...body, directory: query.directory ?? process.cwd(), workspaceID: body.workspaceID ?? query.workspace }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/session/{sessionID}',
+      operationId: 'session.get',
+      summary: 'One session',
+      params: sid,
+      response: S.sessionResponse,
+      handler: async (_c, { params }) => archive.sessions.get(params.sessionID),
+    }),
+    defineRoute({
+      method: 'patch',
+      path: '/session/{sessionID}',
+      operationId: 'session.update',
+      summary: 'Change title, metadata, permission or time.archived',
+      params: sid,
+      body: S.updateSessionBody,
+      response: S.sessionResponse,
+      handler: async (_c, { params, body }) => act.update(params.sessionID, body),
+    }),
+    defineRoute({
+      method: 'delete',
+      path: '/session/{sessionID}',
+      operationId: 'session.delete',
+      summary: 'Delete a session and its child sessions',
+      params: sid,
+      response: z.boolean(),
+      handler: async (_c, { params }) => {
+        await act.remove(params.sessionID);
+        return true;
+      },
+    }),
+    ...(['children', 'forks'] as const).map((kind) =>
+      defineRoute({
+        method: 'get',
+        path: `/session/{sessionID}/${kind}`,
+        operationId: `session.${kind}`,
+        summary: kind === 'children' ? 'Child sessions (by parentID)' : 'Forks of a session (by forkedFrom)',
+        params: sid,
+        response: S.sessionsResponse,
+        handler: async (_c, { params }) => {
+          await archive.sessions.get(params.sessionID);
+          return infos(deps, kind === 'children' ? index.children(params.sessionID) : index.forks(params.sessionID));
+        },
+      }),
+    ),
+    defineRoute({
+      method: 'post',
+      path: '/session/{sessionID}/fork',
+      operationId: 'session.fork',
+      summary: 'Fork at a message: a new session with the messages before it',
+      params: sid,
+      body: S.forkBody,
+      response: S.sessionResponse,
+      handler: async (_c, { params, body }) => act.fork(params.sessionID, { messageID: body.messageID, id: body.id }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/session/{sessionID}/todo',
+      operationId: 'session.todo',
+      summary: 'The todo list',
+      params: sid,
+      response: S.todosResponse,
+      handler: async (_c, { params }) => archive.todos.get(params.sessionID),
+    }),
+    defineRoute({
+      method: 'put',
+      path: '/session/{sessionID}/todo',
+      operationId: 'session.todo.set',
+      summary: 'Replace the todo list',
+      params: sid,
+      body: S.todosResponse,
+      response: S.todosResponse,
+      handler: async (_c, { params, body }) => archive.todos.set(params.sessionID, body),
+    }),
+    defineRoute({
+      method: 'put',
+      path: '/session/{sessionID}/status',
+      operationId: 'session.status.set',
+      summary: 'Set runtime status: idle, busy, retry or error',
+      params: sid,
+      body: S.statusInput,
+      response: S.statusInput,
+      handler: async (_c, { params, body }) => index.setStatus(params.sessionID, body),
+    }),
+  ];
+}

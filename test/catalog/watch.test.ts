@@ -1,0 +1,175 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdir, readFile, utimes, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type ArchiveEvent, openIndex, type SessionIndex } from '../../src/index.js';
+import { ROOT, runWorker, SAMPLE, tempArchive, until } from '../helpers.js';
+
+const WORKER = join(ROOT, 'test', 'fixtures', 'index-worker.ts');
+const open: SessionIndex[] = [];
+afterEach(async () => {
+  for (const index of open.splice(0)) await index.close();
+});
+
+/** The inodes this process holds inotify watches on, read from /proc (the real budget, not chokidar's bookkeeping). */
+function watchedInodes(): Set<number> {
+  const out = new Set<number>();
+  for (const fd of readdirSync('/proc/self/fdinfo')) {
+    try {
+      for (const m of readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8').matchAll(/^inotify wd:\w+ ino:(\w+)/gm))
+        out.add(Number.parseInt(m[1] as string, 16));
+    } catch {
+      // closed meanwhile
+    }
+  }
+  return out;
+}
+
+async function watched(options = {}) {
+  const t = await tempArchive({ samples: true });
+  const index = await openIndex(t.archive, { onWarning: () => {}, ...options });
+  open.push(index);
+  await index.ready();
+  return { ...t, index };
+}
+
+describe('the watcher', () => {
+  it('an edit by another process reaches a listener well under a second', async () => {
+    const { index, dir, stateDir } = await watched();
+    let received = 0;
+    const got: ArchiveEvent[] = [];
+    index.on((e) => {
+      if (e.type === 'session.updated') {
+        received = Date.now();
+        got.push(e);
+      }
+    });
+    const run = await runWorker(WORKER, [dir, stateDir, 'rename', SAMPLE.notes, 'Renamed elsewhere']);
+    expect(run.stderr).toBe('');
+    const wrote = Number(/wrote (\d+)/.exec(run.stdout)?.[1]);
+    await until(() => received);
+    expect(received - wrote).toBeLessThan(500);
+    expect(got[0]?.properties).toMatchObject({ sessionID: SAMPLE.notes, info: { title: 'Renamed elsewhere' } });
+    expect(index.get(SAMPLE.notes)?.title).toBe('Renamed elsewhere');
+  });
+
+  it('a hand edit of a title shows in listing; a hand-broken info.json lists as invalid while the rest lists', async () => {
+    const { index, dir } = await watched();
+    const path = join(dir, 'sessions', SAMPLE.main, 'info.json');
+    const text = await readFile(path, 'utf8');
+    await writeFile(path, text.replace('"Add retries to the HTTP client"', '"Edited in vim"'));
+    await until(() => index.list().some((s) => s.title === 'Edited in vim'));
+    await writeFile(path, '{"id": "broken');
+    const bad = await until(() => index.invalid()[0]);
+    expect(bad.id).toBe(SAMPLE.main);
+    expect(bad.error).toBe(`${path}:1:8: invalid JSON: unterminated string (no closing quote)`);
+    expect(
+      index
+        .list()
+        .map((s) => s.id)
+        .sort(),
+    ).toEqual([SAMPLE.child, SAMPLE.fork, SAMPLE.notes].sort());
+    expect(index.stats()).toMatchObject({ sessions: 3, invalid: 1 });
+    await writeFile(path, text);
+    await until(() => index.invalid().length === 0 && index.list().length === 4);
+  });
+
+  it('new, deleted and copied-in sessions (git checkout, rsync) show up as events', async () => {
+    const { index, archive, dir } = await watched();
+    const events: string[] = [];
+    index.on((e) => events.push(`${e.type} ${'sessionID' in e.properties ? e.properties.sessionID : ''}`));
+    const s = await archive.sessions.create({ title: 'new' });
+    await until(() => events.includes(`session.created ${s.id}`));
+    await archive.sessions.delete(SAMPLE.child);
+    await until(() => events.includes(`session.deleted ${SAMPLE.child}`));
+    // A whole folder appearing at once, as a checkout or rsync leaves it.
+    const info = JSON.parse(await readFile(join(dir, 'sessions', SAMPLE.notes, 'info.json'), 'utf8'));
+    const copied = 'ses_0000000000aaCopiedBySync01';
+    await mkdir(join(dir, 'sessions', `.${copied}.tmpdir`), { recursive: true });
+    await writeFile(join(dir, 'sessions', `.${copied}.tmpdir`, 'info.json'), JSON.stringify({ ...info, id: copied, title: 'synced' }));
+    const { rename } = await import('node:fs/promises');
+    await rename(join(dir, 'sessions', `.${copied}.tmpdir`), join(dir, 'sessions', copied));
+    await until(() => index.get(copied)?.title === 'synced');
+    expect(events).toContain(`session.created ${copied}`);
+  });
+
+  it('follows messages, parts and todos of subscribed sessions; status changes', async () => {
+    const { index, archive } = await watched();
+    const events: ArchiveEvent[] = [];
+    index.on((e) => events.push(e));
+    const stop = await index.subscribe(SAMPLE.fork);
+    const m = await archive.messages.append(SAMPLE.fork, {
+      info: { role: 'user', agent: 'build', model: { providerID: 'p', modelID: 'm' } },
+      parts: [{ type: 'text', text: 'hello' }],
+    });
+    await until(() => events.some((e) => e.type === 'message.part.updated'));
+    expect(events.find((e) => e.type === 'message.updated')?.properties).toMatchObject({ sessionID: SAMPLE.fork, info: { id: m.info.id } });
+    await archive.messages.deletePart(SAMPLE.fork, m.info.id, m.parts[0]?.id as string);
+    await until(() => events.some((e) => e.type === 'message.part.removed'));
+    await archive.messages.delete(SAMPLE.fork, m.info.id);
+    await until(() => events.some((e) => e.type === 'message.removed' && e.properties.messageID === m.info.id));
+    await archive.todos.set(SAMPLE.fork, [{ content: 'x', status: 'pending', priority: 'low' }]);
+    await until(() => events.some((e) => e.type === 'todo.updated' && e.properties.todos.length === 1));
+    await index.setStatus(SAMPLE.fork, { type: 'busy' });
+    await until(() => events.some((e) => e.type === 'session.status' && e.properties.status.type === 'busy'));
+    stop();
+    // After unsubscribing, message files are not followed (no watch, no events).
+    const count = events.length;
+    await archive.messages.append(SAMPLE.fork, { info: { role: 'user', agent: 'b', model: { providerID: 'p', modelID: 'm' } } });
+    await until(() => events.some((e, i) => i >= count && e.type === 'session.updated'));
+    expect(events.slice(count).filter((e) => e.type.startsWith('message.'))).toEqual([]);
+  });
+
+  it('holds about one inotify watch per session, plus the messages folder of a subscribed session', async () => {
+    const t = await tempArchive({ samples: true });
+    const before = watchedInodes().size;
+    const index = await openIndex(t.archive, { onWarning: () => {} });
+    open.push(index);
+    await index.ready();
+    await new Promise((r) => setTimeout(r, 100));
+    // sessions/, one per session folder, projects/, the status and signal folders.
+    expect(watchedInodes().size - before).toBeLessThanOrEqual(4 + 4);
+    const messages = statSync(join(t.dir, 'sessions', SAMPLE.main, 'messages')).ino;
+    expect(watchedInodes().has(messages)).toBe(false);
+    const stop = await index.subscribe(SAMPLE.main);
+    await until(() => watchedInodes().has(messages));
+    stop();
+    await until(() => !watchedInodes().has(messages));
+  });
+
+  it('an exhausted watch budget (ENOSPC) degrades to periodic reconciling with a warning, never a crash', async () => {
+    const warnings: string[] = [];
+    const { index, archive } = await watched({ degradedReconcileMs: 50, onWarning: (m: string) => warnings.push(m) });
+    const error = Object.assign(new Error('ENOSPC: System limit for number of file watchers reached'), { code: 'ENOSPC' });
+    index.watcherForTests?.raw.emit('error', error);
+    expect(index.stats().degraded).toBe(true);
+    expect(warnings[0]).toMatch(/^file watching is out of budget \(ENOSPC\); changes are picked up by reconciling every 50 ms instead/);
+    // Stop the watcher entirely: only reconciling can see this change now.
+    await index.watcherForTests?.close();
+    await archive.sessions.update(SAMPLE.notes, { title: 'seen by reconcile' });
+    await until(() => index.get(SAMPLE.notes)?.title === 'seen by reconcile');
+  });
+});
+
+describe('the snapshot', () => {
+  it('reopening re-reads only info.json files whose mtime or size changed', async () => {
+    const t = await tempArchive({ samples: true });
+    // A whole-second mtime, so it can be put back exactly after an edit.
+    const sneaky = join(t.dir, 'sessions', SAMPLE.notes, 'info.json');
+    const when = new Date(Date.UTC(2026, 0, 1));
+    await utimes(sneaky, when, when);
+    const first = await openIndex(t.archive, { watch: false });
+    await first.close();
+    const changed = join(t.dir, 'sessions', SAMPLE.main, 'info.json');
+    await writeFile(changed, (await readFile(changed, 'utf8')).replace('Add retries to the HTTP client', 'Changed while closed'));
+    // Same size and mtime: the reconcile must trust the snapshot (proof that it did not re-read).
+    await writeFile(sneaky, (await readFile(sneaky, 'utf8')).replace('Weekly notes summary', 'Weekly notes SUMMARY'));
+    await utimes(sneaky, when, when);
+    const second = await openIndex(t.archive, { watch: false });
+    open.push(second);
+    expect(second.get(SAMPLE.main)?.title).toBe('Changed while closed');
+    expect(second.get(SAMPLE.notes)?.title).toBe('Weekly notes summary');
+    await second.rebuild();
+    expect(second.get(SAMPLE.notes)?.title).toBe('Weekly notes SUMMARY');
+  });
+});
