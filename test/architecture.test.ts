@@ -1,0 +1,153 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import ts from 'typescript';
+import { describe, expect, it } from 'vitest';
+
+const SRC = resolve(import.meta.dirname, '..', 'src');
+
+/** file (relative to src/, e.g. `cli/program.ts`) → the src files it imports, type-only imports included. */
+type Graph = Map<string, string[]>;
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? sourceFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+  );
+}
+
+/** The import graph of src/, read with TypeScript's own pre-processor (imports, `import type`, re-exports, dynamic imports). */
+function readGraph(): Graph {
+  const graph: Graph = new Map();
+  for (const file of sourceFiles(SRC)) {
+    const info = ts.preProcessFile(readFileSync(file, 'utf8'), true, true);
+    const targets = info.importedFiles
+      .map((f) => f.fileName)
+      .filter((name) => name.startsWith('.'))
+      .map((name) => relative(SRC, resolve(dirname(file), name.replace(/\.js$/, '.ts'))));
+    graph.set(relative(SRC, file), targets);
+  }
+  return graph;
+}
+
+const folderOf = (file: string) => (file.includes('/') ? (file.split('/')[0] as string) : '');
+
+/** The library's layers, lowest first: a layer may import its own and lower ones only. Root files (errors, version, progress) are below all. */
+const LAYERS = ['model', 'store', 'catalog', 'ops'];
+const PUBLIC_API = 'index.ts';
+const FRONT_ENDS = ['cli', 'server', 'bin'];
+
+/** A file's place in the layers: root files lowest, the public API above every layer. */
+function levelOf(file: string): number {
+  if (file === PUBLIC_API) return Number.POSITIVE_INFINITY;
+  const folder = folderOf(file);
+  return folder === '' ? -1 : LAYERS.indexOf(folder);
+}
+
+/** Every rule the code layout promises, as messages naming the import that breaks it (empty when all hold). */
+function violations(graph: Graph): string[] {
+  const out: string[] = [];
+  for (const cycle of cycles(graph)) out.push(`import cycle: ${cycle.join(' → ')}`);
+  for (const [from, targets] of graph) {
+    const own = folderOf(from);
+    for (const to of targets) {
+      const theirs = folderOf(to);
+      if ((own === 'cli' && theirs === 'server') || (own === 'server' && theirs === 'cli')) {
+        out.push(`${from} imports ${to}: the CLI and the server never import each other (the composition root in bin/ wires them)`);
+      } else if ((own === 'cli' || own === 'server') && theirs !== own && to !== PUBLIC_API) {
+        out.push(`${from} imports ${to}: ${own}/ uses the library only through its public API (src/index.ts)`);
+      } else if ((LAYERS.includes(own) || own === '') && from !== PUBLIC_API) {
+        if (FRONT_ENDS.includes(theirs)) {
+          out.push(`${from} imports ${to}: the library never imports a front end`);
+        } else if (levelOf(to) > levelOf(from)) {
+          out.push(`${from} imports ${to}: ${own || 'a root file'} must not depend on ${theirs || to} (layers: ${LAYERS.join(' ← ')})`);
+        }
+      }
+    }
+  }
+  return [...new Set(out)].sort();
+}
+
+/** Every cycle once (as found by a depth-first search), each as the files around it. */
+function cycles(graph: Graph): string[][] {
+  const found: string[][] = [];
+  const state = new Map<string, 'open' | 'done'>();
+  const stack: string[] = [];
+  const visit = (file: string) => {
+    state.set(file, 'open');
+    stack.push(file);
+    for (const next of graph.get(file) ?? []) {
+      if (state.get(next) === 'open') found.push([...stack.slice(stack.indexOf(next)), next]);
+      else if (!state.has(next)) visit(next);
+    }
+    stack.pop();
+    state.set(file, 'done');
+  };
+  for (const file of [...graph.keys()].sort()) if (!state.has(file)) visit(file);
+  return found;
+}
+
+describe('architecture', () => {
+  it('src/ keeps its layers: no cycles, no CLI↔server imports, front ends only through the public API', () => {
+    const graph = readGraph();
+    expect(graph.size).toBeGreaterThan(50);
+    expect(graph.get('bin/sarc.ts')).toEqual(expect.arrayContaining(['cli/program.ts']));
+    expect(violations(graph)).toEqual([]);
+  });
+
+  // Each rule, broken once on a small graph, must be reported: a checker that
+  // cannot fail proves nothing.
+  const base = (): Graph =>
+    new Map([
+      ['index.ts', ['store/archive.ts', 'ops/fork.ts']],
+      ['errors.ts', []],
+      ['model/ids.ts', ['errors.ts']],
+      ['store/archive.ts', ['model/ids.ts', 'errors.ts']],
+      ['catalog/session-index.ts', ['store/archive.ts']],
+      ['ops/fork.ts', ['catalog/session-index.ts', 'store/archive.ts']],
+      ['cli/program.ts', ['index.ts', 'cli/runner.ts']],
+      ['cli/runner.ts', []],
+      ['server/app.ts', ['index.ts', 'server/errors.ts']],
+      ['server/errors.ts', ['index.ts']],
+      ['bin/sarc.ts', ['cli/program.ts', 'server/app.ts']],
+    ]);
+  const breaking = (from: string, to: string): string[] => {
+    const graph = base();
+    graph.set(from, [...(graph.get(from) ?? []), to]);
+    return violations(graph);
+  };
+
+  it('the rules hold on a well-formed graph', () => {
+    expect(violations(base())).toEqual([]);
+  });
+
+  it('reports a cycle, type-only imports included', () => {
+    expect(breaking('cli/runner.ts', 'cli/program.ts')).toEqual(['import cycle: cli/program.ts → cli/runner.ts → cli/program.ts']);
+  });
+
+  it('reports the CLI importing the server and the server importing the CLI', () => {
+    expect(breaking('cli/program.ts', 'server/app.ts')).toEqual([
+      'cli/program.ts imports server/app.ts: the CLI and the server never import each other (the composition root in bin/ wires them)',
+    ]);
+    expect(breaking('server/app.ts', 'cli/runner.ts')).toEqual([
+      'server/app.ts imports cli/runner.ts: the CLI and the server never import each other (the composition root in bin/ wires them)',
+    ]);
+  });
+
+  it('reports a front end reaching past the public API', () => {
+    expect(breaking('server/errors.ts', 'errors.ts')).toEqual([
+      'server/errors.ts imports errors.ts: server/ uses the library only through its public API (src/index.ts)',
+    ]);
+    expect(breaking('cli/program.ts', 'model/ids.ts')).toEqual([
+      'cli/program.ts imports model/ids.ts: cli/ uses the library only through its public API (src/index.ts)',
+    ]);
+  });
+
+  it('reports a lower layer importing a higher one, and the library importing a front end', () => {
+    expect(breaking('store/paths.ts', 'catalog/session-index.ts')).toEqual([
+      'store/paths.ts imports catalog/session-index.ts: store must not depend on catalog (layers: model ← store ← catalog ← ops)',
+    ]);
+    expect(breaking('catalog/session-index.ts', 'index.ts')).toContain(
+      'catalog/session-index.ts imports index.ts: catalog must not depend on index.ts (layers: model ← store ← catalog ← ops)',
+    );
+    expect(breaking('ops/fork.ts', 'cli/runner.ts')).toContain('ops/fork.ts imports cli/runner.ts: the library never imports a front end');
+  });
+});
