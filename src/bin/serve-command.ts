@@ -23,36 +23,53 @@ export const serveCommand: RegisterCommands = (program, run) => {
     .option('--hostname <host>', 'address to bind; anything but loopback needs SARC_SERVER_PASSWORD', '127.0.0.1')
     .option('--body-limit <bytes>', 'largest request body (413 past it)', String(64 * 1024 * 1024))
     .option('--demo', 'serve a writable copy of the sample archive (kept in the state dir)')
-    .addHelpText('after', '\nExamples:\n  sarc serve --archive ~/sessions\n  SARC_SERVER_PASSWORD=secret sarc serve --hostname 0.0.0.0')
+    .option('--public-url <url>', 'the URL people reach this server at: share URLs start with it, and its host name is answered to')
+    .option('--allow-host <name>', 'also answer to this Host name (name, or name:port); repeatable', (v: string, all: string[] = []) => [
+      ...all,
+      v,
+    ])
+    .addHelpText(
+      'after',
+      '\nExamples:\n  sarc serve --archive ~/sessions\n  sarc serve --port 8080 --public-url https://sessions.example.org\n  SARC_SERVER_PASSWORD=secret sarc serve --hostname 0.0.0.0 --allow-host my-laptop.local',
+    )
     .action(
-      run(async (ctx, opts: { port: string; hostname: string; bodyLimit: string; demo?: boolean }) => {
-        const port = Number(opts.port);
-        const limit = Number(opts.bodyLimit);
-        if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`invalid --port ${JSON.stringify(opts.port)}`);
-        if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`invalid --body-limit ${JSON.stringify(opts.bodyLimit)}`);
-        let dir = ctx.dir;
-        if (opts.demo) {
-          dir = demoDir();
-          const exists = await stat(join(dir, 'archive.json')).then(
-            () => true,
-            () => false,
-          );
-          if (!exists) await cp(SAMPLES, dir, { recursive: true });
-        }
-        const server = await startServer({
-          dir,
-          port,
-          hostname: opts.hostname,
-          bodyLimit: limit,
-          onWarning: (m) => process.stderr.write(`sarc: ${m}\n`),
-        });
-        if (ctx.options.json) process.stdout.write(`${JSON.stringify({ url: server.url, archive: dir })}\n`);
-        else process.stdout.write(`session-archive serving ${dir}\n${server.url}  (API doc: ${server.url}/doc)\n`);
-        await new Promise<void>((resolve) => {
-          process.once('SIGINT', resolve);
-          process.once('SIGTERM', resolve);
-        });
-        await server.close();
-      }),
+      run(
+        async (
+          ctx,
+          opts: { port: string; hostname: string; bodyLimit: string; demo?: boolean; publicUrl?: string; allowHost?: string[] },
+        ) => {
+          const port = Number(opts.port);
+          const limit = Number(opts.bodyLimit);
+          if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`invalid --port ${JSON.stringify(opts.port)}`);
+          if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`invalid --body-limit ${JSON.stringify(opts.bodyLimit)}`);
+          let dir = ctx.dir;
+          if (opts.demo) {
+            dir = demoDir();
+            const exists = await stat(join(dir, 'archive.json')).then(
+              () => true,
+              () => false,
+            );
+            if (!exists) await cp(SAMPLES, dir, { recursive: true });
+          }
+          const server = await startServer({
+            dir,
+            port,
+            hostname: opts.hostname,
+            bodyLimit: limit,
+            publicUrl: opts.publicUrl,
+            allowHosts: opts.allowHost,
+            onWarning: (m) => process.stderr.write(`sarc: ${m}\n`),
+          });
+          if (ctx.options.json) process.stdout.write(`${JSON.stringify({ url: server.url, archive: dir })}\n`);
+          else process.stdout.write(`session-archive serving ${dir}\n${server.url}  (API doc: ${server.url}/doc)\n`);
+          await new Promise<void>((resolve) => {
+            process.once('SIGINT', resolve);
+            process.once('SIGTERM', resolve);
+          });
+          // Stop within 2 s whatever the clients do: a last resort if anything still holds the process open.
+          setTimeout(() => process.exit(0), 2_000).unref();
+          await server.close();
+        },
+      ),
     );
 };

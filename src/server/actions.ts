@@ -27,7 +27,7 @@ export interface ServerDeps {
  * write (from the same client) sees it, where the watcher would a moment
  * later. One place, so the two front ends cannot drift apart.
  */
-export function serverActions({ archive, index }: ServerDeps) {
+export function serverActions({ archive, index }: ServerDeps, options: { publicUrl: string }) {
   const fresh = async <T>(result: T, ...ids: string[]): Promise<T> => {
     await index.refresh(...ids);
     return result;
@@ -44,7 +44,8 @@ export function serverActions({ archive, index }: ServerDeps) {
       return fresh(ids, ...ids);
     },
     fork: async (id: string, options: { messageID?: string; id?: string }) => freshSession(await forkSession(archive, id, options)),
-    share: async (id: string, baseUrl: string) => freshSession(await share(archive, id, { baseUrl })),
+    /** Share URLs start with the server's configured public URL, never with what a request says its host is. */
+    share: async (id: string) => freshSession(await share(archive, id, { baseUrl: options.publicUrl })),
     unshare: async (id: string) => freshSession(await unshare(archive, id)),
     revert: async (id: string, target: { messageID: string; partID?: string }) => freshSession(await revert(archive, id, target)),
     unrevert: async (id: string) => freshSession(await unrevert(archive, id)),

@@ -1,17 +1,23 @@
-import { timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { NONCE, secureHeaders } from 'hono/secure-headers';
 import { type ServerDeps, serverActions } from './actions.js';
 import { apiRoutes } from './api.js';
 import { mount } from './define-route.js';
 import { errorResponse, HttpRefusal } from './errors.js';
 import { type EventStreamOptions, eventStream } from './event-stream.js';
+import { crossSiteGuard, hostGuard, type SitePolicy } from './guard.js';
 import { openApiDocument } from './openapi.js';
 import { registerUi } from './ui/routes.js';
 
 export type { ServerDeps } from './actions.js';
 
 export interface AppOptions extends ServerDeps, EventStreamOptions {
+  /** Who may talk to the server (Host names, write origins); see `sitePolicy`. Without one, any Host is answered (for in-process tests). */
+  site?: SitePolicy;
+  /** The base of share URLs. @default http://127.0.0.1:4097 */
+  publicUrl?: string;
   /** Turns on HTTP basic auth (any user name) for everything but /share/*. */
   password?: string;
   /** Largest request body in bytes; 413 past it. @default 64 MiB */
@@ -33,7 +39,32 @@ function authorized(header: string | undefined, password: string): boolean {
 export function createApp(options: AppOptions): Hono {
   const app = new Hono();
   const deps: ServerDeps = { archive: options.archive, index: options.index };
-  const act = serverActions(deps);
+  const act = serverActions(deps, { publicUrl: (options.publicUrl ?? 'http://127.0.0.1:4097').replace(/\/+$/, '') });
+  const site = options.site ?? { hosts: [], origins: [] };
+  // First, so that every answer (refusals too) carries them. Routes may set a
+  // stricter CSP of their own (the share page), which is then kept.
+  app.use(
+    '*',
+    secureHeaders({
+      overwrite: false,
+      xFrameOptions: 'DENY',
+      // The server speaks plain HTTP; whether HTTPS is to be insisted on is for the proxy in front of it.
+      strictTransportSecurity: false,
+      contentSecurityPolicy: {
+        defaultSrc: ["'none'"],
+        scriptSrc: [NONCE],
+        styleSrc: [NONCE],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        formAction: ["'self'"],
+        baseUri: ["'none'"],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+      },
+    }),
+  );
+  if (options.site) app.use('*', hostGuard(site));
+  app.use('*', crossSiteGuard(site));
   if (options.password) {
     const password = options.password;
     app.use('*', async (c, next) => {
@@ -54,7 +85,7 @@ export function createApp(options: AppOptions): Hono {
   app.get('/doc', (c) => c.json(openApiDocument(routes)));
   app.get('/event', eventStream(options.index, options));
   mount(app, routes);
-  registerUi(app, deps, act);
+  registerUi(app, deps, act, { csrfToken: randomBytes(32).toString('base64url') });
   app.notFound((c) => errorResponse(c, new HttpRefusal(404, 'NotFoundError', `no route ${c.req.method} ${c.req.path}`)));
   app.onError((error, c) => errorResponse(c, error));
   return app;

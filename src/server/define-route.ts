@@ -1,7 +1,7 @@
 import type { Context, Hono } from 'hono';
 import { z } from 'zod';
 import { assertId, type IdKind, parseJsonInput } from '../index.js';
-import { BadRequest, errorResponse } from './errors.js';
+import { BadRequest, errorResponse, HttpRefusal } from './errors.js';
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -71,8 +71,22 @@ function issues(error: z.ZodError): string {
     .join('; ');
 }
 
+/** True for `application/json`, with or without parameters (`; charset=utf-8`). */
+function isJson(contentType: string | undefined): boolean {
+  return (contentType ?? '').split(';')[0]?.trim().toLowerCase() === 'application/json';
+}
+
 async function parseBody(c: Context, schema: z.ZodType): Promise<unknown> {
   const bytes = new Uint8Array(await c.req.arrayBuffer());
+  // Only JSON is JSON: a text/plain or form body needs no CORS preflight, so
+  // taking it would let any web page write (see guard.ts for the rest).
+  if (bytes.length > 0 && !isJson(c.req.header('content-type'))) {
+    throw new HttpRefusal(
+      415,
+      'UnsupportedMediaType',
+      `expected a JSON body (Content-Type: application/json), got ${JSON.stringify(c.req.header('content-type') ?? 'none')}`,
+    );
+  }
   // Invalid UTF-8, a syntax error (with line:column) or a key given twice: INVALID_INPUT, a 400.
   let raw: unknown = {};
   if (bytes.some((b) => b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09)) raw = parseJsonInput(bytes, 'request body');

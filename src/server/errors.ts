@@ -17,8 +17,14 @@ export class BadRequest extends Error {
 /** A refusal by the HTTP layer that is not about the archive: no route, no credentials, too large. */
 export class HttpRefusal extends Error {
   constructor(
-    readonly status: 401 | 404 | 413,
-    readonly errorName: 'UnauthorizedError' | 'NotFoundError' | 'PayloadTooLarge',
+    readonly status: 401 | 403 | 404 | 413 | 415 | 421,
+    readonly errorName:
+      | 'UnauthorizedError'
+      | 'ForbiddenError'
+      | 'NotFoundError'
+      | 'PayloadTooLarge'
+      | 'UnsupportedMediaType'
+      | 'MisdirectedRequest',
     message: string,
   ) {
     super(message);
@@ -26,7 +32,7 @@ export class HttpRefusal extends Error {
 }
 
 export interface ErrorResponse {
-  status: 400 | 401 | 404 | 409 | 413 | 500;
+  status: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 421 | 500;
   body: Record<string, unknown>;
 }
 

@@ -21,6 +21,11 @@ export function eventStream(index: SessionIndex, options: EventStreamOptions) {
       const queue: ArchiveEvent[] = [];
       let wake: (() => void) | undefined;
       let open = true;
+      // Before any await: a client that leaves during one must still end this loop.
+      stream.onAbort(() => {
+        open = false;
+        wake?.();
+      });
       const limit = options.maxQueuedEvents ?? 1000;
       const stop = index.on((e) => {
         if (queue.length >= limit) {
@@ -29,16 +34,14 @@ export function eventStream(index: SessionIndex, options: EventStreamOptions) {
         } else queue.push(e);
         wake?.();
       });
-      const unsubscribe = session ? await index.subscribe(session) : undefined;
-      const heartbeat = setInterval(() => {
-        void stream.write(': heartbeat\n\n').catch(() => {});
-      }, options.heartbeatMs ?? 10_000);
-      stream.onAbort(() => {
-        open = false;
-        wake?.();
-      });
+      let unsubscribe: (() => void) | undefined;
+      let heartbeat: NodeJS.Timeout | undefined;
       try {
-        await stream.writeSSE({ data: JSON.stringify({ type: 'server.connected', properties: {} }) });
+        unsubscribe = session ? await index.subscribe(session) : undefined;
+        heartbeat = setInterval(() => {
+          void stream.write(': heartbeat\n\n').catch(() => {});
+        }, options.heartbeatMs ?? 10_000);
+        if (open) await stream.writeSSE({ data: JSON.stringify({ type: 'server.connected', properties: {} }) });
         while (open) {
           const e = queue.shift();
           if (e) await stream.writeSSE({ data: JSON.stringify(e) });

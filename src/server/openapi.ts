@@ -31,7 +31,19 @@ export function openApiDocument(routes: readonly Route[]): Record<string, unknow
       '400': { description: 'Bad request (a malformed ID, query or body)', content: { 'application/json': { schema: errorBody } } },
       '404': { description: 'Not found', content: { 'application/json': { schema: errorBody } } },
     };
-    if (r.method !== 'get') responses['409'] = { description: 'Conflict (ID taken, session busy or locked)' };
+    responses['421'] = {
+      description: 'The Host name is not one this server answers to (see --allow-host)',
+      content: { 'application/json': { schema: errorBody } },
+    };
+    if (r.method !== 'get') {
+      responses['403'] = {
+        description: 'Refused: sent by a page of another site (Sec-Fetch-Site / Origin)',
+        content: { 'application/json': { schema: errorBody } },
+      };
+      responses['409'] = { description: 'Conflict (ID taken, session busy or locked)' };
+      if (r.body)
+        responses['415'] = { description: 'The body is not application/json', content: { 'application/json': { schema: errorBody } } };
+    }
     paths[r.path] ??= {};
     (paths[r.path] as Record<string, unknown>)[r.method] = {
       operationId: r.operationId,

@@ -2,6 +2,7 @@ import { type AddressInfo, isIP } from 'node:net';
 import { serve as nodeServe } from '@hono/node-server';
 import { ArchiveError, openArchive, openIndex } from '../index.js';
 import { createApp } from './app.js';
+import { sitePolicy } from './guard.js';
 
 export interface ServeOptions {
   /** The archive folder. */
@@ -14,12 +15,32 @@ export interface ServeOptions {
   /** HTTP basic auth password; required to bind anything but loopback. @default $SARC_SERVER_PASSWORD */
   password?: string;
   bodyLimit?: number;
+  /**
+   * The URL people reach this server at (behind a proxy, say): share URLs
+   * are built from it, and its host name is answered to.
+   * @default http://<bound address>:<port>
+   */
+  publicUrl?: string;
+  /** More Host names to answer to (e.g. a name in /etc/hosts); `name` allows any port, `name:port` one. */
+  allowHosts?: readonly string[];
   onWarning?: (message: string) => void;
 }
 
 export interface RunningServer {
   url: string;
   close(): Promise<void>;
+}
+
+function checkPublicUrl(value: string): void {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.username || url.password) {
+    throw new ArchiveError('INVALID_INPUT', `invalid public URL ${JSON.stringify(value)}: expected http(s)://host[:port][/path]`);
+  }
 }
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
@@ -38,26 +59,40 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       `refusing to serve on ${hostname} without a password: anyone on the network could read and change the archive. Set SARC_SERVER_PASSWORD, or serve on 127.0.0.1`,
     );
   }
+  if (options.publicUrl !== undefined) checkPublicUrl(options.publicUrl);
   const archive = await openArchive({ dir: options.dir, stateDir: options.stateDir });
   const index = await openIndex(archive, { onWarning: options.onWarning });
   // Serve once the watches are in place, so no change after start goes unseen.
   await index.ready();
-  const app = createApp({ archive, index, password, bodyLimit: options.bodyLimit });
+  // The port is known only once bound (port 0), and the Host policy needs it:
+  // bind first, answer 503 for the instant before the app exists.
+  let handle: (request: Request) => Response | Promise<Response> = () => new Response('starting', { status: 503 });
   const server = await new Promise<ReturnType<typeof nodeServe>>((resolve, reject) => {
-    const s = nodeServe({ fetch: app.fetch, port: options.port ?? 4097, hostname }, () => resolve(s));
+    const s = nodeServe({ fetch: (request) => handle(request), port: options.port ?? 4097, hostname }, () => resolve(s));
     s.once('error', reject);
   });
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${host}:${address.port}`;
+  const publicUrl = (options.publicUrl ?? url).replace(/\/+$/, '');
+  const site = sitePolicy({ port: address.port, boundHost: address.address, allowHosts: options.allowHosts, publicUrl });
+  const app = createApp({ archive, index, password, bodyLimit: options.bodyLimit, site, publicUrl });
+  handle = (request) => app.fetch(request);
+  let closing: Promise<void> | undefined;
   return {
-    url: `http://${host}:${address.port}`,
-    async close() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        // Event streams stay open; closing the index ends them, then the server can close.
-        (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
-      });
-      await index.close();
+    url,
+    close() {
+      closing ??= (async () => {
+        const stopped = new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          // Event streams stay open until their sockets go: end them all.
+          (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+        });
+        // Whatever a client does, stopping takes a bounded time.
+        await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, 1_500).unref())]);
+        await index.close();
+      })();
+      return closing;
     },
   };
 }

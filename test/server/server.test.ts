@@ -346,6 +346,7 @@ describe('sarc serve', () => {
     await fetch(`${a.url}/session/${created.id}/message`, {
       method: 'POST',
       body: JSON.stringify({ parts: [{ type: 'text', text: 'kept' }] }),
+      headers: { 'content-type': 'application/json' },
     });
     const before = (await (await fetch(`${a.url}/session/history?archived=include`)).json()) as Row[];
     await a.stop();
@@ -381,7 +382,11 @@ describe('sarc serve', () => {
       const history = (await (await fetch(`${url}/session/history?archived=include`)).json()) as Array<{ id: string }>;
       expect(history.map((s: { id: string }) => s.id).sort()).toEqual(Object.values(SAMPLE).sort());
       const renamed = (await (
-        await fetch(`${url}/session/${SAMPLE.main}`, { method: 'PATCH', body: JSON.stringify({ title: 'demo edit' }) })
+        await fetch(`${url}/session/${SAMPLE.main}`, {
+          method: 'PATCH',
+          body: JSON.stringify({ title: 'demo edit' }),
+          headers: { 'content-type': 'application/json' },
+        })
       ).json()) as { title: string };
       expect(renamed.title).toBe('demo edit');
       expect(await readFile(join(state, 'demo-archive', 'sessions', SAMPLE.main, 'info.json'), 'utf8')).toContain('demo edit');

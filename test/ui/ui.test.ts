@@ -1,5 +1,7 @@
 import { existsSync } from 'node:fs';
-import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
@@ -116,9 +118,17 @@ describe.skipIf(!existsSync(CHROMIUM))('the web UI in Chromium', () => {
       await expect.poll(() => page.locator('article.msg').count(), { timeout: 10_000 }).toBe(before + 1);
       expect(await page.locator('article.msg').last().textContent()).toContain('written elsewhere <b>not bold</b>');
       expect(await page.locator('article.msg b').count()).toBe(0);
-      await fetch(`${server.url}/session/${SAMPLE.notes}/status`, { method: 'PUT', body: JSON.stringify({ type: 'busy' }) });
+      await fetch(`${server.url}/session/${SAMPLE.notes}/status`, {
+        method: 'PUT',
+        body: JSON.stringify({ type: 'busy' }),
+        headers: { 'content-type': 'application/json' },
+      });
       await expect.poll(() => page.locator('#status').textContent(), { timeout: 10_000 }).toBe('busy');
-      await fetch(`${server.url}/session/${SAMPLE.notes}/status`, { method: 'PUT', body: JSON.stringify({ type: 'idle' }) });
+      await fetch(`${server.url}/session/${SAMPLE.notes}/status`, {
+        method: 'PUT',
+        body: JSON.stringify({ type: 'idle' }),
+        headers: { 'content-type': 'application/json' },
+      });
     });
   }, 60_000);
 
@@ -189,5 +199,61 @@ describe.skipIf(!existsSync(CHROMIUM))('the web UI in Chromium', () => {
       },
       { javaScriptEnabled: false },
     );
+  }, 60_000);
+
+  it('a page on another site can change nothing: fetch, form posts and a text/plain "JSON" post all fail', async () => {
+    const snapshot = async () => {
+      const files: Record<string, string> = {};
+      const walk = async (folder: string) => {
+        for (const e of await readdir(folder, { withFileTypes: true })) {
+          const path = join(folder, e.name);
+          if (e.isDirectory()) await walk(path);
+          else files[path.slice(dir.length)] = await readFile(path, 'utf8');
+        }
+      };
+      await walk(dir);
+      return files;
+    };
+    const target = server.url;
+    const sessions = await (await fetch(`${target}/session/history?archived=include`)).json();
+    const victim = (sessions as Array<{ id: string }>)[0]?.id as string;
+    const attack = `<!doctype html><html><body>
+<iframe name="sink"></iframe>
+<form id="f1" method="post" action="${target}/ui/session/${victim}/delete" target="sink"><input name="confirm" value="yes"></form>
+<form id="f2" method="post" action="${target}/session/migrate" enctype="text/plain" target="sink"><input name='{"fromDir":"/","to":"/tmp/x","pad":"' value='"}'></form>
+<form id="f3" method="post" action="${target}/ui/import" enctype="multipart/form-data" target="sink"><input name="file" value='{"format":"session-archive/export","version":1,"sessions":[]}'></form>
+<script>
+(async () => {
+  const out = [];
+  const tryIt = async (name, run) => { try { const r = await run(); out.push(name + ':' + r.type + ':' + r.status); } catch (e) { out.push(name + ':blocked'); } };
+  await tryIt('text', () => fetch('${target}/session', { method: 'POST', mode: 'no-cors', headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ title: 'planted' }) }));
+  await tryIt('json', () => fetch('${target}/session', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ title: 'planted' }) }));
+  await tryIt('delete', () => fetch('${target}/session/${victim}', { method: 'DELETE', mode: 'no-cors' }));
+  await tryIt('read', () => fetch('${target}/session'));
+  for (const id of ['f1', 'f2', 'f3']) { document.getElementById(id).submit(); await new Promise((r) => setTimeout(r, 300)); }
+  document.title = 'done ' + out.join(' ');
+})();
+</script></body></html>`;
+    // The attacker's server: another port, and another site name (localhost vs 127.0.0.1).
+    const evil = createServer((_req, res) => {
+      res.setHeader('content-type', 'text/html');
+      res.end(attack);
+    });
+    await new Promise<void>((resolve) => evil.listen(0, '127.0.0.1', resolve));
+    const before = await snapshot();
+    try {
+      await withPage('cross-site-attack', async (page) => {
+        await page.goto(`http://localhost:${(evil.address() as AddressInfo).port}/`);
+        await expect.poll(() => page.title(), { timeout: 10_000 }).toMatch(/^done /);
+        const title = await page.title();
+        // A no-cors request may be sent, but is refused; a CORS one never gets an answer to read.
+        expect(title).toContain('json:blocked');
+        expect(title).toContain('read:blocked');
+        await new Promise((r) => setTimeout(r, 500));
+      });
+    } finally {
+      evil.close();
+    }
+    expect(await snapshot()).toEqual(before);
   }, 60_000);
 });

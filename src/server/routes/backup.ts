@@ -6,6 +6,9 @@ import { HttpRefusal } from '../errors.js';
 import * as S from '../schemas.js';
 import { renderSharePage } from '../share-page.js';
 
+const SHARE_CSP =
+  "sandbox; default-src 'none'; img-src 'self' data:; base-uri 'none'; object-src 'none'; form-action 'none'; frame-ancestors 'none'";
+
 /** A stream of the export document, one piece at a time. */
 export function exportStream(pieces: AsyncGenerator<string>, headers: Record<string, string>): Promise<Response> {
   return pieces.next().then((first) => {
@@ -73,7 +76,10 @@ export function backupRoutes({ archive, index }: ServerDeps, act: ServerActions)
         if (!info) throw new HttpRefusal(404, 'NotFoundError', 'share not found');
         const [messages, todos] = await Promise.all([archive.messages.list(info.id), archive.todos.get(info.id)]);
         if ((c.req.header('accept') ?? '').includes('application/json')) return c.json({ info, messages, todos });
-        return c.html(renderSharePage(info, messages, todos));
+        const nonce = c.get('secureHeadersNonce') ?? '';
+        // Reachable without a password: sandboxed on top of the usual policy (no script, no form, no same-origin access).
+        c.header('Content-Security-Policy', `${SHARE_CSP}; style-src 'nonce-${nonce}'`);
+        return c.html(renderSharePage(info, messages, todos, nonce));
       },
     }),
   ];

@@ -16,7 +16,7 @@ export function lifecycleRoutes({ archive, index }: ServerDeps, act: ServerActio
       summary: 'Share read-only at <server>/share/<token> (the same URL when already shared)',
       params: sid,
       response: S.sessionResponse,
-      handler: async (c, { params }) => act.share(params.sessionID, new URL(c.req.url).origin),
+      handler: async (_c, { params }) => act.share(params.sessionID),
     }),
     defineRoute({
       method: 'delete',

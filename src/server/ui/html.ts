@@ -37,11 +37,37 @@ pre{background:#f3f3f3;padding:.4rem;overflow:auto;white-space:pre-wrap}.meta{co
 form.inline{display:inline}button{cursor:pointer}.error-box{background:#ffe3e3;border:1px solid #f5a3a3;padding:.8rem;border-radius:6px}
 :focus-visible{outline:2px solid #2a6fdb;outline-offset:2px}`;
 
-/** The page frame: no external resources, works without scripts. */
-export function page(title: string, body: Raw, script = ''): string {
+/**
+ * The page frame: no external resources, works without scripts. Its inline
+ * style and script carry the response's CSP nonce (nothing else may run).
+ */
+export function page(title: string, body: Raw, options: { nonce: string; script?: string }): string {
+  const nonce = escapeHtml(options.nonce);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)} · session-archive</title><style>${STYLE}</style></head>
-<body><header><a href="/">session-archive</a></header><main>${body.html}</main>${script ? `<script>${script}</script>` : ''}</body></html>
+<title>${escapeHtml(title)} · session-archive</title><style nonce="${nonce}">${STYLE}</style></head>
+<body><header><a href="/">session-archive</a></header><main>${body.html}</main>${options.script ? `<script nonce="${nonce}">${options.script}</script>` : ''}</body></html>
 `;
+}
+
+/**
+ * A URL from archive data as a link target, or undefined when it must not be
+ * one: only http:, https:, mailto: and relative URLs. Browsers drop tabs and
+ * newlines anywhere and control characters in front before they read the
+ * scheme (`java\tscript:` is `javascript:`), so this does too.
+ */
+export function safeHref(url: string): string | undefined {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters are what is being removed
+  const cleaned = url.replace(/[\t\n\r]/g, '').replace(/^[\u0000-\u0020]+/, '');
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(cleaned)?.[1]?.toLowerCase();
+  if (scheme === undefined) return cleaned.startsWith('\\') ? undefined : cleaned;
+  return scheme === 'http' || scheme === 'https' || scheme === 'mailto' ? cleaned : undefined;
+}
+
+/** A link to `url` from archive data when its scheme is safe, else the label as plain text. */
+export function dataLink(url: string, label: string, attributes = ''): Raw {
+  const href = safeHref(url);
+  return href === undefined
+    ? html`<span class="unlinked" title="not a web link">${label}</span>`
+    : html`<a href="${href}" rel="noreferrer"${raw(attributes)}>${label}</a>`;
 }

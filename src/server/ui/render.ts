@@ -1,5 +1,5 @@
 import type { MessageWithParts, Part, Todo } from '../../index.js';
-import { html, type Raw } from './html.js';
+import { dataLink, html, type Raw } from './html.js';
 
 function part(p: Part): Raw {
   switch (p.type) {
@@ -13,7 +13,7 @@ function part(p: Part): Raw {
       return html`<details class="tool"><summary>Tool ${p.tool} (${p.state.status})${title}</summary><pre>${JSON.stringify(p.state.input, null, 2)}</pre>${output ? html`<pre>${output}</pre>` : ''}</details>`;
     }
     case 'file':
-      return html`<div class="file">File: <a href="${p.url}" rel="noreferrer">${p.filename ?? p.url}</a></div>`;
+      return html`<div class="file">File: ${dataLink(p.url, p.filename ?? (p.url.startsWith('data:') ? p.mime : p.url))}</div>`;
     case 'step-finish':
       return html`<div class="meta">Step done (${p.reason}; ${p.tokens.input} in / ${p.tokens.output} out tokens)</div>`;
     case 'patch':
@@ -33,12 +33,17 @@ function part(p: Part): Raw {
   }
 }
 
-/** The conversation; with `forkFrom`, each message has a Fork button (fork before it). */
-export function renderMessages(messages: readonly MessageWithParts[], forkFrom?: string): Raw {
+/** What a form needs to be accepted: the page's CSRF token as a hidden field. */
+export function csrfField(token: string): Raw {
+  return html`<input type="hidden" name="_csrf" value="${token}">`;
+}
+
+/** The conversation; with `fork`, each message has a Fork button (fork before it). */
+export function renderMessages(messages: readonly MessageWithParts[], fork?: { sessionID: string; csrf: string }): Raw {
   return html`${messages.map(
     (m, i) => html`<article class="msg" id="${m.info.id}" data-message="${m.info.id}">
 <h3><span>${m.info.role}${m.info.role === 'assistant' ? ` · ${m.info.providerID}/${m.info.modelID}` : ''} · ${new Date(m.info.time.created).toISOString().slice(0, 16).replace('T', ' ')}</span>
-${forkFrom ? html`<form class="inline" method="post" action="/ui/session/${forkFrom}/fork"><input type="hidden" name="messageID" value="${m.info.id}"><button type="submit" aria-label="Fork before message ${i + 1}">Fork</button></form>` : ''}</h3>
+${fork ? html`<form class="inline" method="post" action="/ui/session/${fork.sessionID}/fork">${csrfField(fork.csrf)}<input type="hidden" name="messageID" value="${m.info.id}"><button type="submit" aria-label="Fork before message ${i + 1}">Fork</button></form>` : ''}</h3>
 ${m.parts.map(part)}</article>`,
   )}`;
 }

@@ -1,9 +1,10 @@
+import { timingSafeEqual } from 'node:crypto';
 import type { Context, Hono } from 'hono';
 import { exportSessions, isArchiveError, isId, parseJsonInput, type SessionIndex } from '../../index.js';
 import type { ServerActions, ServerDeps } from '../actions.js';
-import { BadRequest, errorMessage, toErrorResponse } from '../errors.js';
-import { html, page, type Raw, raw } from './html.js';
-import { renderMessages, renderTodos } from './render.js';
+import { BadRequest, errorMessage, HttpRefusal, toErrorResponse } from '../errors.js';
+import { dataLink, html, page, type Raw, raw } from './html.js';
+import { csrfField, renderMessages, renderTodos } from './render.js';
 
 const when = (ms: number) => new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
 
@@ -18,15 +19,30 @@ function badges(s: {
   return html`${s.status.type !== 'idle' ? html`<span class="badge ${s.status.type}" data-status="${s.id}">${s.status.type}</span>` : html`<span class="badge" data-status="${s.id}" hidden></span>`}${s.forkedFrom ? html`<span class="badge fork">fork</span>` : ''}${s.parentID ? html`<span class="badge child">child</span>` : ''}${s.time.archived !== undefined ? html`<span class="badge">archived</span>` : ''}${s.share ? html`<span class="badge">shared</span>` : ''}`;
 }
 
+/** What the web UI needs besides the library. */
+export interface UiOptions {
+  /** The token every form carries and every POST must return (a per-server secret). */
+  csrfToken: string;
+}
+
+/** An HTML page with the response's CSP nonce (set by the secure-headers middleware). */
+export function htmlPage(c: Context, title: string, body: Raw, script?: string, status: 200 | 400 | 403 | 404 | 409 | 500 = 200): Response {
+  return c.html(page(title, body, { nonce: c.get('secureHeadersNonce') ?? '', script }), status);
+}
+
 /** A readable error page in place of a blank one. */
 function errorPage(c: Context, error: unknown): Response {
   const response = toErrorResponse(error);
   const { status } = response;
   const message = errorMessage(response);
-  const title = status === 404 ? 'Not found' : status === 409 ? 'Conflict' : status === 400 ? 'Bad request' : 'Error';
-  return c.html(
-    page(title, html`<h1>${title}</h1><p class="error-box" role="alert">${message}</p><p><a href="/">Back to all sessions</a></p>`),
-    status,
+  const title =
+    status === 404 ? 'Not found' : status === 409 ? 'Conflict' : status === 400 ? 'Bad request' : status === 403 ? 'Forbidden' : 'Error';
+  return htmlPage(
+    c,
+    title,
+    html`<h1>${title}</h1><p class="error-box" role="alert">${message}</p><p><a href="/">Back to all sessions</a></p>`,
+    undefined,
+    status === 401 || status === 413 || status === 415 || status === 421 ? 400 : status,
   );
 }
 
@@ -68,7 +84,8 @@ document.querySelector('form[data-confirm]')?.addEventListener('submit', (ev) =>
 }
 
 /** The web UI: server-rendered pages (readable without scripts) and a small script for live updates. */
-export function registerUi(app: Hono, { archive, index }: ServerDeps, act: ServerActions): void {
+export function registerUi(app: Hono, { archive, index }: ServerDeps, act: ServerActions, ui: UiOptions): void {
+  const csrf = csrfField(ui.csrfToken);
   const rows = (items: ReturnType<SessionIndex['history']>['items']) =>
     html`${items.map((s) => html`<tr><td><a href="/ui/session/${s.id}">${s.title || s.id}</a>${badges(s)}</td><td class="meta">${s.project?.name ?? s.project?.worktree ?? s.projectID}</td><td class="meta">${when(s.time.updated)}</td></tr>`)}`;
 
@@ -98,10 +115,10 @@ export function registerUi(app: Hono, { archive, index }: ServerDeps, act: Serve
 <label>Project <select name="project"><option value="">All projects</option>${projects.map((p) => html`<option value="${p.id}"${raw(p.id === project ? ' selected' : '')}>${p.name ?? p.worktree}</option>`)}</select></label>
 <label><input type="checkbox" name="archived"${raw(archived ? ' checked' : '')}> Include archived</label>
 <button type="submit">Filter</button></form>
-<form method="post" action="/ui/import" enctype="multipart/form-data"><label>Import an export file <input type="file" name="file" accept="application/json,.json" required></label> <button type="submit">Import</button></form>
+<form method="post" action="/ui/import" enctype="multipart/form-data">${csrf}<label>Import an export file <input type="file" name="file" accept="application/json,.json" required></label> <button type="submit">Import</button></form>
 <table><thead><tr><th>Title</th><th>Project</th><th>Updated</th></tr></thead><tbody id="rows">${rows(result.items)}</tbody></table>
 ${result.items.length === 0 ? html`<p>No sessions.</p>` : ''}${result.nextCursor ? html`<p><a href="/?${next.toString()}" rel="next">Next page</a></p>` : ''}`;
-      return c.html(page('Sessions', body, LIST_SCRIPT));
+      return htmlPage(c, 'Sessions', body, LIST_SCRIPT);
     } catch (error) {
       return errorPage(c, error);
     }
@@ -126,19 +143,19 @@ ${result.items.length === 0 ? html`<p>No sessions.</p>` : ''}${result.nextCursor
       const children = index.children(id);
       const forks = index.forks(id);
       const body = html`<h1><span id="title-text">${info.title}</span> <span id="status" class="badge ${status.type}"${raw(status.type === 'idle' ? ' hidden' : '')}>${status.type}</span></h1>
-<form method="post" action="/ui/session/${id}/title"><label>Title <input id="title-input" name="title" value="${info.title}" required></label> <button type="submit">Rename</button></form>
+<form method="post" action="/ui/session/${id}/title">${csrf}<label>Title <input id="title-input" name="title" value="${info.title}" required></label> <button type="submit">Rename</button></form>
 <p class="meta">${info.directory} · created ${when(info.time.created)} · updated ${when(info.time.updated)}${info.time.archived !== undefined ? ' · archived' : ''}</p>
 ${origin}${parent ? html`<p>Child of <a href="/ui/session/${parent.id}">${parent.title}</a></p>` : ''}
 ${children.length ? html`<p>Child sessions: ${children.map((s, i) => html`${i ? ', ' : ''}<a href="/ui/session/${s.id}">${s.title}</a>`)}</p>` : ''}
 ${forks.length ? html`<p>Forks: ${forks.map((s, i) => html`${i ? ', ' : ''}<a href="/ui/session/${s.id}">${s.title}</a>`)}</p>` : ''}
 <p><a href="/ui/session/${id}/export" download>Export</a>
-<form class="inline" method="post" action="/ui/session/${id}/${info.share ? 'unshare' : 'share'}"><button type="submit">${info.share ? 'Stop sharing' : 'Share'}</button></form>
-<form class="inline" method="post" action="/ui/session/${id}/${info.time.archived !== undefined ? 'unarchive' : 'archive'}"><button type="submit">${info.time.archived !== undefined ? 'Unarchive' : 'Archive'}</button></form>
-<form class="inline" method="post" action="/ui/session/${id}/delete" data-confirm="Delete this session${children.length ? ` and its ${children.length} child session(s)` : ''}?"><input type="hidden" name="confirm" value="yes"><button type="submit">Delete</button></form></p>
-${info.share ? html`<p>Shared at <a id="share-url" href="${info.share.url}">${info.share.url}</a></p>` : ''}
+<form class="inline" method="post" action="/ui/session/${id}/${info.share ? 'unshare' : 'share'}">${csrf}<button type="submit">${info.share ? 'Stop sharing' : 'Share'}</button></form>
+<form class="inline" method="post" action="/ui/session/${id}/${info.time.archived !== undefined ? 'unarchive' : 'archive'}">${csrf}<button type="submit">${info.time.archived !== undefined ? 'Unarchive' : 'Archive'}</button></form>
+<form class="inline" method="post" action="/ui/session/${id}/delete" data-confirm="Delete this session${children.length ? ` and its ${children.length} child session(s)` : ''}?">${csrf}<input type="hidden" name="confirm" value="yes"><button type="submit">Delete</button></form></p>
+${info.share ? html`<p>Shared at ${dataLink(info.share.url, info.share.url, ' id="share-url"')}</p>` : ''}
 ${renderTodos(todos)}
-<section id="messages" aria-label="Conversation">${renderMessages(messages, id)}</section>`;
-      return c.html(page(info.title, body, sessionScript(id)));
+<section id="messages" aria-label="Conversation">${renderMessages(messages, { sessionID: id, csrf: ui.csrfToken })}</section>`;
+      return htmlPage(c, info.title, body, sessionScript(id));
     } catch (error) {
       return errorPage(c, error);
     }
@@ -146,7 +163,8 @@ ${renderTodos(todos)}
 
   app.get('/ui/session/:id/messages', async (c) => {
     try {
-      return c.html(renderMessages(await archive.messages.list(c.req.param('id')), c.req.param('id')).html);
+      const id = c.req.param('id');
+      return c.html(renderMessages(await archive.messages.list(id), { sessionID: id, csrf: ui.csrfToken }).html);
     } catch (error) {
       return errorPage(c, error);
     }
@@ -166,11 +184,22 @@ ${renderTodos(todos)}
     }
   });
 
+  const expected = Buffer.from(ui.csrfToken);
+  /** The submitted form, once its CSRF token is the page's: a form posted from anywhere else has none. */
+  async function checkedForm(c: Context): Promise<Record<string, unknown>> {
+    const form = (await c.req.parseBody()) as Record<string, unknown>;
+    const given = Buffer.from(typeof form._csrf === 'string' ? form._csrf : '');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      throw new HttpRefusal(403, 'ForbiddenError', 'the form is missing its token or it is stale; reload the page and try again');
+    }
+    return form;
+  }
+
   const action = (path: string, run: (id: string, form: Record<string, unknown>, c: Context) => Promise<string>) =>
     app.post(path, async (c) => {
       const id = c.req.param('id') ?? '';
       try {
-        const form = (await c.req.parseBody()) as Record<string, unknown>;
+        const form = await checkedForm(c);
         return c.redirect(await run(id, form, c), 303);
       } catch (error) {
         return errorPage(c, error);
@@ -185,8 +214,8 @@ ${renderTodos(todos)}
     const fork = await act.fork(id, { messageID: String(form.messageID ?? '') || undefined });
     return `/ui/session/${fork.id}`;
   });
-  action('/ui/session/:id/share', async (id, _form, c) => {
-    await act.share(id, new URL(c.req.url).origin);
+  action('/ui/session/:id/share', async (id) => {
+    await act.share(id);
     return `/ui/session/${id}`;
   });
   action('/ui/session/:id/unshare', async (id) => {
@@ -209,7 +238,7 @@ ${renderTodos(todos)}
   });
   app.post('/ui/import', async (c) => {
     try {
-      const form = await c.req.parseBody();
+      const form = await checkedForm(c);
       const file = form.file;
       const bytes = typeof file === 'string' ? file : file instanceof File ? new Uint8Array(await file.arrayBuffer()) : '';
       let payload: unknown;
