@@ -36,6 +36,12 @@ export interface HistoryQuery {
   /** A folder or glob (`~` expanded); a folder matches its sub-folders too. */
   directory?: string;
   project?: string;
+  /**
+   * Sessions whose `info.json` is broken (`valid: false`, with `error`), so
+   * that a person sees them: their project and folder are unknown, so every
+   * filter but `search` lets them through. @default false
+   */
+  invalid?: boolean;
 }
 
 /** A history row: the summary with its project's `{id, name?, worktree}` (null when unknown). */
@@ -132,9 +138,11 @@ export function history(
   if (!['exclude', 'include', 'only'].includes(archived)) {
     throw new ArchiveError('INVALID_INPUT', `invalid archived ${JSON.stringify(archived)}: expected exclude, include or only`);
   }
-  const tests = filters(query);
-  if (archived === 'exclude') tests.push((s) => s.time.archived === undefined);
-  if (archived === 'only') tests.push((s) => s.time.archived !== undefined);
+  const valid = filters(query);
+  if (archived === 'exclude') valid.push((s) => s.time.archived === undefined);
+  if (archived === 'only') valid.push((s) => s.time.archived !== undefined);
+  const showInvalid = query.invalid === true && !query.search && archived !== 'only';
+  const tests = [(s: SessionSummary) => (s.valid ? valid.every((t) => t(s)) : showInvalid)];
   let at = 0;
   if (query.cursor !== undefined) {
     const after = decodeCursor(query.cursor);

@@ -7,6 +7,7 @@ const when = (ms: number) => new Date(ms).toISOString().replace('T', ' ').slice(
 
 /** One line per session for `list`. */
 export function renderRow(s: IndexedSession & { project?: { name?: string; worktree: string } | null }, c: Colors): string {
+  if (!s.valid) return `${s.id}  ${c.dim(ago(s.time.updated).padEnd(10))}  ${c.red('broken')}  ${s.error ?? 'info.json cannot be read'}`;
   const badges = [
     s.parentID ? c.cyan('child') : '',
     s.forkedFrom ? c.cyan('fork') : '',

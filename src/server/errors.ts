@@ -40,7 +40,8 @@ export interface ErrorResponse {
  * The one place errors become HTTP responses, in OpenCode's shapes:
  * `{name: "NotFoundError", data: {message}}` (404), `{name: "BadRequest",
  * data: {message, kind}}` (400), `{_tag: "SessionBusyError", …}` and
- * `{_tag: "ConflictError", …}` (409).
+ * `{_tag: "ConflictError", …}` (409); and the archive's own for a broken
+ * file (`CorruptFileError`, naming it) and a failed read or write (`StorageError`).
  */
 export function toErrorResponse(error: unknown, sessionID?: string): ErrorResponse {
   if (error instanceof BadRequest) return { status: 400, body: { name: 'BadRequest', data: { message: error.message, kind: error.kind } } };
@@ -66,6 +67,11 @@ export function toErrorResponse(error: unknown, sessionID?: string): ErrorRespon
         };
       case 'UNSUPPORTED_VERSION':
         return { status: 400, body: { name: 'BadRequest', data: { message: error.message, kind: 'Body' } } };
+      case 'CORRUPT':
+        // The archive's data is broken, not the request: say which file and where, so a person can fix it.
+        return { status: 500, body: { name: 'CorruptFileError', data: { message: error.message, path: error.path ?? null } } };
+      case 'IO':
+        return { status: 500, body: { name: 'StorageError', data: { message: error.message, path: error.path ?? null } } };
       default:
         return { status: 500, body: { name: 'UnknownError', data: { message: error.message } } };
     }

@@ -1,5 +1,5 @@
 import { mkdir, unlink } from 'node:fs/promises';
-import { ArchiveError, errnoCode } from '../errors.js';
+import { ArchiveError, errnoCode, isArchiveError } from '../errors.js';
 import { assertId, newId } from '../model/ids.js';
 import { type MessageWithParts, messageFile } from '../model/message.js';
 import type { Part } from '../model/part.js';
@@ -8,7 +8,8 @@ import { syncFolder } from './atomic-write.js';
 import { loadInfo, type StoreContext, withSession, writeData } from './context.js';
 import { formatCanonical, type LoadedFile, validate } from './json-file.js';
 import { mapLimit } from './map-limit.js';
-import { compareMessages, loadMessage, messageIds } from './message-file.js';
+import { loadMessage, messageIds } from './message-file.js';
+import { MessageOrder, type OrderKey } from './message-order.js';
 import type { RevertStore } from './revert.js';
 import type { SessionStore } from './sessions.js';
 
@@ -28,13 +29,36 @@ export interface ListMessagesOptions {
   before?: string | { time: number; id: string };
 }
 
+/** A message file that cannot be read, in its place in the order (placed by its mtime). */
+export interface BrokenMessage {
+  info: { id: string; sessionID: string; time: { created: number } };
+  parts: [];
+  error: { name: 'CorruptFileError'; message: string; path: string };
+}
+
+/** True for a {@link BrokenMessage} in a page. */
+export function isBroken(m: MessageWithParts | BrokenMessage): m is BrokenMessage {
+  return 'error' in m && (m as BrokenMessage).error?.name === 'CorruptFileError';
+}
+
+/** A page of messages (see {@link MessageStore.page}). */
+export interface MessagePage {
+  items: Array<MessageWithParts | BrokenMessage>;
+  /** True when older messages remain before the first item. */
+  more: boolean;
+}
+
 /** Messages (one file each, with their parts) and parts. */
 export class MessageStore {
+  private readonly order: MessageOrder;
+
   constructor(
     private readonly ctx: StoreContext,
     private readonly sessions: SessionStore,
     private readonly reverts: RevertStore,
-  ) {}
+  ) {
+    this.order = new MessageOrder(ctx);
+  }
 
   private load(sessionID: string, messageID: string): Promise<LoadedFile<MessageWithParts> | undefined> {
     return loadMessage(this.ctx, sessionID, messageID);
@@ -46,8 +70,14 @@ export class MessageStore {
     });
   }
 
-  /** Builds and validates a complete message file from caller input. */
-  private complete(sessionID: string, input: MessageInput): MessageWithParts {
+  /**
+   * Builds and validates a complete message file from caller input. With
+   * `like` (the stored message of the same ID), what the caller left out is
+   * taken from it rather than made anew — `time.created`, and the IDs of
+   * parts in the same places — so that a retry of the same input gives the
+   * same bytes.
+   */
+  private complete(sessionID: string, input: MessageInput, like?: MessageWithParts): MessageWithParts {
     if (typeof input !== 'object' || input === null || typeof input.info !== 'object' || input.info === null) {
       throw new ArchiveError('INVALID_INPUT', 'invalid message: expected {info, parts}');
     }
@@ -57,8 +87,11 @@ export class MessageStore {
     if (input.info.sessionID !== undefined && input.info.sessionID !== sessionID) {
       throw new ArchiveError('INVALID_INPUT', `invalid message: info.sessionID ${String(input.info.sessionID)} is not ${sessionID}`);
     }
-    const time = { created: this.ctx.now(), ...(input.info.time as object | undefined) };
-    const parts = (input.parts ?? []).map((p) => this.completePart(sessionID, id, p));
+    const time = { created: like?.info.time.created ?? this.ctx.now(), ...(input.info.time as object | undefined) };
+    const parts = (input.parts ?? []).map((p, i) => {
+      const same = like?.parts[i];
+      return this.completePart(sessionID, id, p.id === undefined && same?.type === p.type ? { ...p, id: same.id } : p);
+    });
     return validate(messageFile, { info: { ...input.info, id, sessionID, time }, parts }, 'invalid message', 'INVALID_INPUT');
   }
 
@@ -95,14 +128,26 @@ export class MessageStore {
     ]);
   }
 
-  /** Adds a new message with its parts; `DUPLICATE_ID` when a message with its ID exists. */
+  /**
+   * Adds a new message with its parts. When a message with its ID exists:
+   * the same message sent again (a client retrying after an error answer)
+   * is answered as the first time, anything else is `DUPLICATE_ID`. A broken
+   * file of that ID is `CORRUPT`, and a failed read an `IO` error — never
+   * taken for "exists".
+   */
   async append(sessionID: string, input: MessageInput): Promise<MessageWithParts> {
     assertId('session', sessionID);
     const file = this.complete(sessionID, input);
     return withSession(this.ctx, sessionID, async () => {
       let info = await loadInfo(this.ctx, sessionID);
-      if (await this.load(sessionID, file.info.id).catch(() => true)) {
-        throw new ArchiveError('DUPLICATE_ID', `message ID already exists: ${file.info.id} in session ${sessionID}`);
+      const existing = await this.load(sessionID, file.info.id);
+      if (existing) {
+        if (formatCanonical(this.complete(sessionID, input, existing.value)) !== existing.text) {
+          throw new ArchiveError('DUPLICATE_ID', `message ID already exists: ${file.info.id} in session ${sessionID}`);
+        }
+        // The first attempt may have stopped between the two files: finish it.
+        if (info.value.time.updated < existing.value.info.time.created) await this.sessions.touch(sessionID, info);
+        return existing.value;
       }
       if (info.value.revert) info = await this.reverts.cleanup(sessionID, info);
       await this.write(sessionID, file, undefined, info);
@@ -138,42 +183,68 @@ export class MessageStore {
     return messageIds(this.ctx, sessionID);
   }
 
-  /** The session's messages in order (`time.created`, then ID). A broken message file throws `CORRUPT`. */
-  async list(sessionID: string, options: ListMessagesOptions = {}): Promise<MessageWithParts[]> {
+  /**
+   * A page of the session's messages in order (`time.created`, then ID): the
+   * newest `limit` before `before`, oldest first, and whether older ones
+   * remain. Reads the files it returns (plus any changed since the last
+   * look); the order itself comes from {@link MessageOrder}. A broken file is
+   * returned in its place as a {@link BrokenMessage}.
+   */
+  async page(sessionID: string, options: ListMessagesOptions = {}): Promise<MessagePage> {
     await loadInfo(this.ctx, sessionID);
-    const files = await mapLimit(await this.ids(sessionID), 32, (id) => this.load(sessionID, id));
-    let all = files.filter((f): f is LoadedFile<MessageWithParts> => f !== undefined).map((f) => f.value);
-    all.sort(compareMessages);
+    if (options.limit !== undefined && (!Number.isInteger(options.limit) || options.limit < 0))
+      throw new ArchiveError('INVALID_INPUT', `invalid limit ${options.limit}: expected a whole number ≥ 0`);
+    let keys = await this.order.keys(sessionID);
     const before = options.before;
     if (typeof before === 'string') {
       assertId('message', before);
-      const at = all.findIndex((m) => m.info.id === before);
+      const at = keys.findIndex((k) => k.id === before);
       if (at < 0) throw this.notFound(sessionID, before);
-      all = all.slice(0, at);
+      keys = keys.slice(0, at);
     } else if (before !== undefined) {
       // A position (time, id): still valid after that message was deleted.
-      all = all.filter((m) => m.info.time.created < before.time || (m.info.time.created === before.time && m.info.id < before.id));
+      keys = keys.filter((k) => k.created < before.time || (k.created === before.time && k.id < before.id));
     }
-    if (options.limit !== undefined) {
-      if (!Number.isInteger(options.limit) || options.limit < 0)
-        throw new ArchiveError('INVALID_INPUT', `invalid limit ${options.limit}: expected a whole number ≥ 0`);
-      all = options.limit === 0 ? [] : all.slice(-options.limit);
-    }
-    return all;
+    const chosen = options.limit === undefined ? keys : options.limit === 0 ? [] : keys.slice(-options.limit);
+    const items = await mapLimit(chosen, 8, async (key): Promise<MessageWithParts | BrokenMessage | undefined> => {
+      if (key.broken !== undefined) return this.broken(sessionID, key);
+      try {
+        return (await this.load(sessionID, key.id))?.value;
+      } catch (error) {
+        if (!isArchiveError(error, 'CORRUPT')) throw error;
+        return this.broken(sessionID, { ...key, broken: error });
+      }
+    });
+    return { items: items.filter((m) => m !== undefined), more: chosen.length < keys.length };
   }
 
-  /**
-   * The session's message IDs in order, reading one file at a time and
-   * keeping only its time: for streaming a session far larger than memory.
-   */
+  private broken(sessionID: string, key: OrderKey): BrokenMessage {
+    return {
+      info: { id: key.id, sessionID, time: { created: key.created } },
+      parts: [],
+      error: { name: 'CorruptFileError', message: key.broken?.message ?? '', path: this.ctx.paths.message(sessionID, key.id) },
+    };
+  }
+
+  /** The session's messages in order (`time.created`, then ID); see {@link page}. A broken message file throws `CORRUPT`. */
+  async list(sessionID: string, options: ListMessagesOptions = {}): Promise<MessageWithParts[]> {
+    await loadInfo(this.ctx, sessionID);
+    // The first broken file (in order) throws with its full detail (line:column, field paths).
+    const broken = (await this.order.keys(sessionID)).find((k) => k.broken !== undefined)?.broken;
+    if (broken) throw broken;
+    const { items } = await this.page(sessionID, options);
+    const late = items.find(isBroken);
+    if (late) throw new ArchiveError('CORRUPT', late.error.message, { path: late.error.path });
+    return items as MessageWithParts[];
+  }
+
+  /** The session's message IDs in order, without keeping any message in memory: for streaming a session far larger than memory. */
   async orderedIds(sessionID: string): Promise<string[]> {
     await loadInfo(this.ctx, sessionID);
-    const keys: Array<{ created: number; id: string }> = [];
-    for (const id of await this.ids(sessionID)) {
-      const loaded = await this.load(sessionID, id);
-      if (loaded) keys.push({ created: loaded.value.info.time.created, id });
-    }
-    return keys.sort((a, b) => a.created - b.created || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).map((k) => k.id);
+    const keys = await this.order.keys(sessionID);
+    const broken = keys.find((k) => k.broken !== undefined)?.broken;
+    if (broken) throw broken;
+    return keys.map((k) => k.id);
   }
 
   /** Deletes a message file; `NOT_FOUND` when absent. */

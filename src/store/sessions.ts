@@ -139,6 +139,21 @@ export class SessionStore {
     return (await loadInfo(this.ctx, id)).value;
   }
 
+  /**
+   * The infos of these sessions, in the same order, read a few at a time. A
+   * session deleted meanwhile is left out; any other failure (a broken file,
+   * a failed read — EMFILE too) throws: a list is never silently shorter.
+   */
+  async getMany(ids: readonly string[]): Promise<Session[]> {
+    const found = await mapLimit(ids, 32, (id) =>
+      this.get(id).catch((error: unknown) => {
+        if (isArchiveError(error, 'NOT_FOUND')) return undefined;
+        throw error;
+      }),
+    );
+    return found.filter((s): s is Session => s !== undefined);
+  }
+
   /** Applies `patch` (see {@link SessionPatch}); a no-op patch writes nothing. */
   async update(id: string, patch: SessionPatch): Promise<Session> {
     return this.modify(id, (info) => applyPatch(info, patch));

@@ -56,6 +56,7 @@ export function registerSessionCommands(program: Command, run: Runner): void {
             archived: opts.archived as 'exclude',
             directory: opts.dir,
             project,
+            invalid: true,
           });
           const c = colors();
           emit(ctx.options, page, () => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { exportSessions, findShared } from '../../index.js';
+import { exportSessions, findShared, type Session } from '../../index.js';
 import type { ServerActions, ServerDeps } from '../actions.js';
 import { defineRoute, type Route } from '../define-route.js';
 import { HttpRefusal } from '../errors.js';
@@ -37,9 +37,12 @@ export function backupRoutes({ archive, index }: ServerDeps, act: ServerActions)
       summary: 'Every session with its message count',
       handler: async () => {
         const all = index.history({ archived: 'include', limit: 1_000_000 }).items;
-        return Promise.all(
-          all.map(async (s) => ({ ...(await archive.sessions.get(s.id)), messages: (await archive.messages.ids(s.id)).length })),
-        );
+        const out: Array<Session & { messages: number }> = [];
+        // One session at a time after a bounded read of the infos: no file-descriptor storm at 100k sessions.
+        for (const info of await archive.sessions.getMany(all.map((s) => s.id))) {
+          out.push({ ...info, messages: (await archive.messages.ids(info.id)).length });
+        }
+        return out;
       },
     }),
     defineRoute({
@@ -74,7 +77,7 @@ export function backupRoutes({ archive, index }: ServerDeps, act: ServerActions)
       handler: async (c, { params }) => {
         const info = await findShared(archive, params.token, { index });
         if (!info) throw new HttpRefusal(404, 'NotFoundError', 'share not found');
-        const [messages, todos] = await Promise.all([archive.messages.list(info.id), archive.todos.get(info.id)]);
+        const [{ items: messages }, todos] = await Promise.all([archive.messages.page(info.id), archive.todos.get(info.id)]);
         if ((c.req.header('accept') ?? '').includes('application/json')) return c.json({ info, messages, todos });
         const nonce = c.get('secureHeadersNonce') ?? '';
         // Reachable without a password: sandboxed on top of the usual policy (no script, no form, no same-origin access).

@@ -41,11 +41,10 @@ export function messageRoutes({ archive }: ServerDeps): Route[] {
         if (q.limit !== undefined && (!Number.isInteger(q.limit) || q.limit < 1))
           throw new BadRequest(`invalid limit ${q.limit}: expected a whole number ≥ 1`, 'Query');
         const before = q.before === undefined ? undefined : decodeBefore(q.before);
-        // One read of the session's messages: the page, and whether older ones remain.
-        const all = await archive.messages.list(params.sessionID, { before });
-        const page = q.limit === undefined ? all : all.slice(-q.limit);
+        // Reads only the page's files; a broken one is answered in its place as {info: {id, …}, parts: [], error}.
+        const { items: page, more } = await archive.messages.page(params.sessionID, { before, limit: q.limit });
         const oldest = page[0];
-        if (oldest && page.length < all.length) {
+        if (oldest && more) {
           const cursor = cursorOf(oldest);
           const next = new URL(c.req.url);
           next.searchParams.set('before', cursor);

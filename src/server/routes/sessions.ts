@@ -6,10 +6,9 @@ import * as S from '../schemas.js';
 
 const sid = { sessionID: 'session' } as const;
 
-/** Full infos for summaries from the index, in the same order (a session deleted meanwhile drops out). */
-export async function infos({ archive }: ServerDeps, summaries: readonly IndexedSession[]): Promise<Session[]> {
-  const found = await Promise.all(summaries.map((s) => archive.sessions.get(s.id).catch(() => undefined)));
-  return found.filter((s): s is Session => s !== undefined);
+/** Full infos for summaries from the index, in the same order (a session deleted meanwhile drops out; a failed read is an error). */
+export function infos({ archive }: ServerDeps, summaries: readonly IndexedSession[]): Promise<Session[]> {
+  return archive.sessions.getMany(summaries.map((s) => s.id));
 }
 
 /** OpenCode's session routes: list, create, read, change, delete, children, forks, fork, todos, status. */

@@ -1,4 +1,4 @@
-import type { MessageWithParts, Part, Todo } from '../../index.js';
+import { type BrokenMessage, isBroken, type MessageWithParts, type Part, type Todo } from '../../index.js';
 import { dataLink, html, type Raw } from './html.js';
 
 function part(p: Part): Raw {
@@ -38,10 +38,17 @@ export function csrfField(token: string): Raw {
   return html`<input type="hidden" name="_csrf" value="${token}">`;
 }
 
+/** A message file that cannot be read, shown in its place with what is wrong and where. */
+function renderBroken(m: BrokenMessage): Raw {
+  return html`<article class="msg broken" id="${m.info.id}" data-message="${m.info.id}" role="alert"><h3><span>unreadable message ${m.info.id}</span></h3><p class="error-box">${m.error.message}</p></article>`;
+}
+
 /** The conversation; with `fork`, each message has a Fork button (fork before it). */
-export function renderMessages(messages: readonly MessageWithParts[], fork?: { sessionID: string; csrf: string }): Raw {
-  return html`${messages.map(
-    (m, i) => html`<article class="msg" id="${m.info.id}" data-message="${m.info.id}">
+export function renderMessages(messages: ReadonlyArray<MessageWithParts | BrokenMessage>, fork?: { sessionID: string; csrf: string }): Raw {
+  return html`${messages.map((m, i) =>
+    isBroken(m)
+      ? renderBroken(m)
+      : html`<article class="msg" id="${m.info.id}" data-message="${m.info.id}">
 <h3><span>${m.info.role}${m.info.role === 'assistant' ? ` · ${m.info.providerID}/${m.info.modelID}` : ''} · ${new Date(m.info.time.created).toISOString().slice(0, 16).replace('T', ' ')}</span>
 ${fork ? html`<form class="inline" method="post" action="/ui/session/${fork.sessionID}/fork">${csrfField(fork.csrf)}<input type="hidden" name="messageID" value="${m.info.id}"><button type="submit" aria-label="Fork before message ${i + 1}">Fork</button></form>` : ''}</h3>
 ${m.parts.map(part)}</article>`,

@@ -87,7 +87,11 @@ document.querySelector('form[data-confirm]')?.addEventListener('submit', (ev) =>
 export function registerUi(app: Hono, { archive, index }: ServerDeps, act: ServerActions, ui: UiOptions): void {
   const csrf = csrfField(ui.csrfToken);
   const rows = (items: ReturnType<SessionIndex['history']>['items']) =>
-    html`${items.map((s) => html`<tr><td><a href="/ui/session/${s.id}">${s.title || s.id}</a>${badges(s)}</td><td class="meta">${s.project?.name ?? s.project?.worktree ?? s.projectID}</td><td class="meta">${when(s.time.updated)}</td></tr>`)}`;
+    html`${items.map((s) =>
+      !s.valid
+        ? html`<tr class="invalid"><td>${s.id} <span class="badge error">broken</span><div class="error-box">${s.error ?? 'info.json cannot be read'}</div></td><td class="meta">?</td><td class="meta">${when(s.time.updated)}</td></tr>`
+        : html`<tr><td><a href="/ui/session/${s.id}">${s.title || s.id}</a>${badges(s)}</td><td class="meta">${s.project?.name ?? s.project?.worktree ?? s.projectID}</td><td class="meta">${when(s.time.updated)}</td></tr>`,
+    )}`;
 
   app.get('/', async (c) => {
     const q = c.req.query('q') || undefined;
@@ -100,6 +104,7 @@ export function registerUi(app: Hono, { archive, index }: ServerDeps, act: Serve
         archived: archived ? 'include' : 'exclude',
         cursor: c.req.query('cursor') || undefined,
         limit: 50,
+        invalid: true,
       });
       if (c.req.query('fragment')) return c.html(rows(result.items).html);
       const projects = await archive.projects.list();
@@ -128,14 +133,14 @@ ${result.items.length === 0 ? html`<p>No sessions.</p>` : ''}${result.nextCursor
     const id = c.req.param('id');
     try {
       const info = await archive.sessions.get(id);
-      const [messages, todos] = await Promise.all([archive.messages.list(id), archive.todos.get(id)]);
+      const [{ items: messages }, todos] = await Promise.all([archive.messages.page(id), archive.todos.get(id)]);
       const status = index.statusOf(id);
       const parent = info.parentID ? await archive.sessions.get(info.parentID).catch(() => undefined) : undefined;
       let origin: Raw = html``;
       if (info.forkedFrom) {
         const source = await archive.sessions.get(info.forkedFrom.sessionID).catch(() => undefined);
         const at = info.forkedFrom.messageID;
-        const sourceMessages = source ? await archive.messages.list(source.id).catch(() => []) : [];
+        const sourceMessages = source ? (await archive.messages.page(source.id).catch(() => ({ items: [] }))).items : [];
         const n = at ? sourceMessages.findIndex((m) => m.info.id === at) + 1 : 0;
         const label = source?.title ?? info.forkedFrom.sessionID;
         origin = html`<p class="forked-from">Forked from <a href="/ui/session/${info.forkedFrom.sessionID}${at ? `#${at}` : ''}">${label}</a>${at ? html` at message ${n > 0 ? n : at}` : ''}</p>`;
@@ -164,7 +169,7 @@ ${renderTodos(todos)}
   app.get('/ui/session/:id/messages', async (c) => {
     try {
       const id = c.req.param('id');
-      return c.html(renderMessages(await archive.messages.list(id), { sessionID: id, csrf: ui.csrfToken }).html);
+      return c.html(renderMessages((await archive.messages.page(id)).items, { sessionID: id, csrf: ui.csrfToken }).html);
     } catch (error) {
       return errorPage(c, error);
     }
