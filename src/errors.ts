@@ -24,6 +24,8 @@ export type ArchiveErrorCode =
   | 'NOT_AN_ARCHIVE'
   /** The archive was written by a newer format version than this library reads. */
   | 'UNSUPPORTED_VERSION'
+  /** A session folder, messages folder or data file is a symbolic link (or leads out of the archive); never followed. */
+  | 'UNSAFE_PATH'
   /** Any other file-system failure. */
   | 'IO';
 

@@ -1,12 +1,14 @@
+import type { Dirent } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { errnoCode } from '../errors.js';
 import { isId } from '../model/ids.js';
 import type { Session } from '../model/session.js';
 import type { OnProgress } from '../progress.js';
 import type { ArchivePaths } from '../store/paths.js';
+import { linkBetween } from '../store/safe-path.js';
 import { type StrayFile, sessionStrays, topLevelStrays } from '../store/strays.js';
 import { type ArchiveEvent, event } from './events.js';
-import { inChunks, readSession, stampOf } from './scan.js';
+import { inChunks, readSession, type ScannedSession, stampOf, unsafeSession } from './scan.js';
 import type { SessionSummary } from './summary.js';
 import type { SummaryEntry, SummaryTable } from './summary-table.js';
 
@@ -30,10 +32,10 @@ export class Reconciler {
 
   /** Reads every `info.json` from scratch. */
   async rebuild(options: { onProgress?: OnProgress } = {}): Promise<void> {
-    const { ids, strays } = await this.folders();
+    const { ids, links, strays } = await this.folders();
     const found: SummaryEntry[] = [];
     await inChunks(ids, options.onProgress, (id) => {
-      const s = readSession(this.paths, id);
+      const s = this.scan(id, links.has(id));
       if (s) found.push({ summary: s.summary, stamp: s.stamp });
     });
     this.table.replace(found);
@@ -55,13 +57,13 @@ export class Reconciler {
   }
 
   private async doReconcile(quiet: boolean, onProgress?: OnProgress): Promise<number> {
-    const { ids, strays } = await this.folders();
+    const { ids, links, strays } = await this.folders();
     this.setTopLevelStrays(strays);
     const present = new Set(ids);
     let changes = 0;
     const stale: string[] = [];
     await inChunks(ids, onProgress, (id) => {
-      const stamp = stampOf(this.paths, id);
+      const stamp = links.has(id) ? unsafeSession(id, this.paths.session(id)).stamp : stampOf(this.paths, id);
       const known = this.table.entry(id);
       if (!stamp) {
         if (known) stale.push(id);
@@ -81,7 +83,7 @@ export class Reconciler {
 
   /** Re-reads one session's `info.json` and updates the table; true when the summary changed. */
   async refreshSession(id: string, quiet = false): Promise<boolean> {
-    const scanned = readSession(this.paths, id);
+    const scanned = this.scan(id, linkBetween(this.paths.root, this.paths.session(id)) !== undefined);
     const known = this.table.entry(id);
     if (!scanned) {
       if (!known) return false;
@@ -102,15 +104,23 @@ export class Reconciler {
     if (old && !quiet) this.emit(event('session.deleted', { sessionID: id, info: summaryAsInfo(old.summary) }));
   }
 
-  private async folders(): Promise<{ ids: string[]; strays: StrayFile[] }> {
-    let names: string[];
+  /** The session folders, which of them are links (the listing's entry types tell, at no cost), and the strays. */
+  private async folders(): Promise<{ ids: string[]; links: Set<string>; strays: StrayFile[] }> {
+    let entries: Dirent[];
     try {
-      names = await readdir(this.paths.sessions);
+      entries = await readdir(this.paths.sessions, { withFileTypes: true });
     } catch (error) {
-      if (errnoCode(error) === 'ENOENT') names = [];
+      if (errnoCode(error) === 'ENOENT') entries = [];
       else throw error;
     }
-    return { ids: names.filter((n) => isId('session', n)), strays: topLevelStrays(this.paths, names) };
+    const names = entries.map((e) => e.name);
+    const links = new Set(entries.filter((e) => e.isSymbolicLink() && isId('session', e.name)).map((e) => e.name));
+    return { ids: names.filter((n) => isId('session', n)), links, strays: topLevelStrays(this.paths, names) };
+  }
+
+  /** A session as the files say, a linked folder being unsafe (never read through). */
+  private scan(id: string, linked: boolean): ScannedSession | undefined {
+    return linked ? unsafeSession(id, this.paths.session(id)) : readSession(this.paths, id);
   }
 
   // ---------------------------------------------------------------- strays

@@ -1,12 +1,13 @@
-import { closeSync, fstatSync, openSync, readSync, type Stats, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, type Stats, statSync } from 'node:fs';
 import { sep } from 'node:path';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import { isArchiveError } from '../errors.js';
+import { errnoCode, isArchiveError } from '../errors.js';
 import { isId } from '../model/ids.js';
 import { type Session, sessionInfo } from '../model/session.js';
 import type { OnProgress } from '../progress.js';
 import { decodeUtf8, parseJsonText, validate } from '../store/json-file.js';
 import type { ArchivePaths } from '../store/paths.js';
+import { unsafePath } from '../store/safe-path.js';
 import { type FileStamp, invalidSummary, type SessionSummary, summarize } from './summary.js';
 
 const CHUNK = 2000;
@@ -42,6 +43,17 @@ function infoPath(paths: ArchivePaths, id: string): string {
   return `${paths.sessions}${sep}${id}${sep}info.json`;
 }
 
+/**
+ * A session folder (or its `info.json`) that is a symbolic link: listed as
+ * invalid, with an error saying so, and never read through. Its stamp is
+ * the link's own, so a reconcile sees it replaced.
+ */
+export function unsafeSession(id: string, link: string): ScannedSession {
+  const stats = lstatSync(link, { throwIfNoEntry: false });
+  const stamp = { mtimeMs: stats?.mtimeMs ?? 0, size: -1 };
+  return { summary: invalidSummary(id, unsafePath(link).message, stamp.mtimeMs), stamp };
+}
+
 /** The stamp of a session's `info.json`, or undefined when there is none. Synchronous: cheap, and run in chunks. */
 export function stampOf(paths: ArchivePaths, id: string): FileStamp | undefined {
   const stats = statSync(infoPath(paths, id), { throwIfNoEntry: false });
@@ -60,7 +72,8 @@ export function readSession(paths: ArchivePaths, id: string): ScannedSession | u
   let bytes: Buffer;
   let stats: Stats;
   try {
-    const fd = openSync(path, 'r');
+    // O_NOFOLLOW: an info.json that is a link is listed as unsafe, never read through.
+    const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
     try {
       stats = fstatSync(fd);
       const buffer = Buffer.allocUnsafe(stats.size);
@@ -74,7 +87,8 @@ export function readSession(paths: ArchivePaths, id: string): ScannedSession | u
     } finally {
       closeSync(fd);
     }
-  } catch {
+  } catch (error) {
+    if (errnoCode(error) === 'ELOOP') return unsafeSession(id, path);
     return undefined;
   }
   const stamp = { mtimeMs: stats.mtimeMs, size: stats.size };

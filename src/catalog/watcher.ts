@@ -39,6 +39,8 @@ export class ArchiveWatcher {
     this.watcher = watch([paths.sessions, paths.projects, stateFolders.status, stateFolders.signals], {
       depth: 1,
       ignoreInitial: true,
+      // A session folder that is a link is reported (unsafe), never watched through.
+      followSymlinks: false,
       persistent: true,
       ignored: (path, stats) => {
         if (stats?.isFile()) return true;

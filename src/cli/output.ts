@@ -26,6 +26,7 @@ const HINTS: Partial<Record<ArchiveErrorCode, string>> = {
   LOCKED: 'another process is writing this session; try again',
   CORRUPT: 'fix the file by hand (the path and position are above), or run `sarc doctor`',
   BUSY: 'wait until the session is idle, or abort it',
+  UNSAFE_PATH: 'a link inside the archive is never followed; put the real folder or file in its place (`sarc doctor` lists every link)',
 };
 
 /** Reports an error: one line on stderr (JSON with --json), the stack only with --debug. */

@@ -97,7 +97,8 @@ export async function migrate(archive: Archive, selection: MigrateSelection, opt
     all = await archive.sessions.list({ onProgress: onProgress && ((done, total) => onProgress(done, total, 'reading')) });
   }
   const byId = new Map(all.map((s) => [s.id, s]));
-  for (const id of ids) if (!byId.has(id)) throw new ArchiveError('NOT_FOUND', `session not found: ${id}`);
+  // A session named by ID that the listing left out: its own read says why (NOT_FOUND, CORRUPT, UNSAFE_PATH).
+  for (const id of ids) if (!byId.has(id)) byId.set(id, await archive.sessions.get(id));
 
   // Each selected root session with the folder it moves from.
   const bases = new Map<string, string>();

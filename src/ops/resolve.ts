@@ -1,4 +1,4 @@
-import { readdir, readFile, rename, stat } from 'node:fs/promises';
+import { readdir, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ZodType } from 'zod';
 import { ArchiveError, isArchiveError } from '../errors.js';
@@ -7,7 +7,8 @@ import { messageFile } from '../model/message.js';
 import { sessionInfo } from '../model/session.js';
 import { todoList } from '../model/todo.js';
 import type { Archive } from '../store/archive.js';
-import { parseJsonText, validate } from '../store/json-file.js';
+import { readDataFile } from '../store/json-file.js';
+import { assertNoLink } from '../store/safe-path.js';
 import { mergeInfo, mergeMessage, mergeTodos } from './merge.js';
 import { quarantine, quarantineFolder } from './quarantine.js';
 
@@ -31,8 +32,11 @@ async function names(folder: string): Promise<string[]> {
   return readdir(folder).catch(() => [] as string[]);
 }
 
+/** A conflict copy, read as the store reads data: a link is refused (UNSAFE_PATH), never read through. */
 async function readValid<T>(schema: ZodType<T>, path: string): Promise<T> {
-  return validate(schema, parseJsonText(await readFile(path, 'utf8'), path), path) as T;
+  const loaded = await readDataFile(schema, path);
+  if (!loaded) throw new ArchiveError('NOT_FOUND', `${path}: gone meanwhile`, { path });
+  return loaded.value as T;
 }
 
 /**
@@ -61,6 +65,15 @@ export async function resolveConflicts(archive: Archive, options: { sessionID?: 
     for (const name of folders) {
       const dir = join(sessionsDir, name);
       const isCopyFolder = name !== id;
+      // A folder (or its messages folder) that is a link is reported, and nothing is read, merged or moved through it.
+      const link = await assertNoLink(archive.dir, join(dir, 'messages'), { self: true }).then(
+        () => undefined,
+        (error: unknown) => (isArchiveError(error, 'UNSAFE_PATH') ? error : Promise.reject(error)),
+      );
+      if (link) {
+        result.failed.push({ path: link.path ?? dir, reason: link.message });
+        continue;
+      }
       if (
         isCopyFolder &&
         !(await stat(join(real, 'info.json')).then(

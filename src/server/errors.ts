@@ -70,6 +70,8 @@ export function toErrorResponse(error: unknown, sessionID?: string): ErrorRespon
       case 'CORRUPT':
         // The archive's data is broken, not the request: say which file and where, so a person can fix it.
         return { status: 500, body: { name: 'CorruptFileError', data: { message: error.message, path: error.path ?? null } } };
+      case 'UNSAFE_PATH':
+        return { status: 500, body: { name: 'UnsafePathError', data: { message: error.message, path: error.path ?? null } } };
       case 'IO':
         return { status: 500, body: { name: 'StorageError', data: { message: error.message, path: error.path ?? null } } };
       default:

@@ -4,6 +4,7 @@ import { preconditionOf, sweepTemps, writeFileAtomic } from './atomic-write.js';
 import { formatCanonical, type LoadedFile, readDataFile } from './json-file.js';
 import type { SessionLocks } from './lock.js';
 import type { ArchivePaths } from './paths.js';
+import { assertNoLink } from './safe-path.js';
 
 /** What every part of the store shares: the layout, the state dir, the locks and the clock. */
 export interface StoreContext {
@@ -41,6 +42,7 @@ export async function writeData(
 /** Reads and validates a session's `info.json`, checking its ID against its folder; `NOT_FOUND` when absent. */
 export async function loadInfo(ctx: StoreContext, sessionID: string): Promise<LoadedFile<Session>> {
   const path = ctx.paths.info(sessionID);
+  await assertNoLink(ctx.paths.root, ctx.paths.session(sessionID), { self: true });
   const loaded = await readDataFile(sessionInfo, path);
   if (!loaded) throw new ArchiveError('NOT_FOUND', `session not found: ${sessionID}`, { path });
   if (loaded.value.id !== sessionID) {
@@ -60,6 +62,8 @@ export async function loadInfo(ctx: StoreContext, sessionID: string): Promise<Lo
 export async function withSession<T>(ctx: StoreContext, sessionID: string, fn: () => Promise<T>): Promise<T> {
   const folder = ctx.paths.session(sessionID);
   return ctx.locks.with(sessionID, async () => {
+    // Nothing is written, deleted or swept through a link (checked under the lock, before anything else).
+    await assertNoLink(ctx.paths.root, ctx.paths.messages(sessionID), { self: true });
     if (!ctx.swept.has(sessionID)) {
       ctx.swept.add(sessionID);
       await sweepTemps(folder, ctx.now());

@@ -1,8 +1,9 @@
-import type { Stats } from 'node:fs';
+import { constants, type Stats } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { z } from 'zod';
 import { ArchiveError, errnoCode } from '../errors.js';
 import { findStructureProblem, locateSyntaxError } from './json-syntax.js';
+import { unsafePath } from './safe-path.js';
 
 /**
  * Canonical bytes: 2-space indent, `\n`, trailing newline. Key order comes from
@@ -203,7 +204,8 @@ export async function readDataFile<S extends z.ZodType>(schema: S, path: string)
   let text: string;
   let stats: Stats;
   try {
-    const handle = await open(path, 'r');
+    // O_NOFOLLOW: a data file that is a link is refused, never read through.
+    const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
     try {
       stats = await handle.stat();
       if (stats.isDirectory()) throw new ArchiveError('CORRUPT', `${path}: is a folder, expected a JSON file`, { path });
@@ -214,6 +216,7 @@ export async function readDataFile<S extends z.ZodType>(schema: S, path: string)
   } catch (error) {
     if (error instanceof ArchiveError) throw error;
     if (errnoCode(error) === 'ENOENT') return undefined;
+    if (errnoCode(error) === 'ELOOP') throw unsafePath(path);
     throw new ArchiveError('IO', `${path}: cannot read: ${(error as Error).message}`, { path, cause: error });
   }
   return { value: validate(schema, parseJsonText(text, path), path), text, stats };

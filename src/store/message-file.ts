@@ -4,6 +4,7 @@ import { isId } from '../model/ids.js';
 import { type MessageWithParts, messageFile } from '../model/message.js';
 import type { StoreContext } from './context.js';
 import { type LoadedFile, readDataFile } from './json-file.js';
+import { assertNoLink } from './safe-path.js';
 
 /** The store's message order: `time.created`, then ID. Never the ID alone: OpenCode's IDs wrapped in 2026. */
 export function compareMessages(a: MessageWithParts, b: MessageWithParts): number {
@@ -48,6 +49,7 @@ export async function loadMessage(
 
 /** The IDs of a session's message files (valid names only: conflict copies and temps are not messages). */
 export async function messageIds(ctx: StoreContext, sessionID: string): Promise<string[]> {
+  await assertNoLink(ctx.paths.root, ctx.paths.messages(sessionID), { self: true });
   try {
     return (await readdir(ctx.paths.messages(sessionID)))
       .filter((name) => name.endsWith('.json') && isId('message', name.slice(0, -5)))

@@ -1,4 +1,4 @@
-import { stat } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
 import { type ArchiveError, errnoCode, isArchiveError } from '../errors.js';
 import type { StoreContext } from './context.js';
 import { mapLimit } from './map-limit.js';
@@ -50,7 +50,7 @@ export class MessageOrder {
     const next = new Map<string, OrderKey>();
     const changed: string[] = [];
     await mapLimit(ids, 32, async (id) => {
-      const stamp = await stat(this.ctx.paths.message(sessionID, id)).catch((error: unknown) => {
+      const stamp = await lstat(this.ctx.paths.message(sessionID, id)).catch((error: unknown) => {
         if (errnoCode(error) === 'ENOENT') return undefined; // removed meanwhile
         throw error;
       });
@@ -64,8 +64,9 @@ export class MessageOrder {
         const loaded = await loadMessage(this.ctx, sessionID, id);
         if (loaded) next.set(id, { id, created: loaded.value.info.time.created, mtimeMs: loaded.stats.mtimeMs, size: loaded.stats.size });
       } catch (error) {
-        if (!isArchiveError(error, 'CORRUPT')) throw error;
-        const stamp = await stat(this.ctx.paths.message(sessionID, id));
+        // Broken, or a link (never followed): it keeps a place in the order and is reported there.
+        if (!isArchiveError(error, 'CORRUPT', 'UNSAFE_PATH')) throw error;
+        const stamp = await lstat(this.ctx.paths.message(sessionID, id));
         next.set(id, { id, created: stamp.mtimeMs, mtimeMs: stamp.mtimeMs, size: stamp.size, broken: error });
       }
     });

@@ -211,7 +211,7 @@ export class MessageStore {
       try {
         return (await this.load(sessionID, key.id))?.value;
       } catch (error) {
-        if (!isArchiveError(error, 'CORRUPT')) throw error;
+        if (!isArchiveError(error, 'CORRUPT', 'UNSAFE_PATH')) throw error;
         return this.broken(sessionID, { ...key, broken: error });
       }
     });

@@ -11,6 +11,7 @@ import { formatCanonical, type LoadedFile, validate } from './json-file.js';
 import { mapLimit } from './map-limit.js';
 import type { ProjectStore } from './projects.js';
 import { commitMoves, existsNonEmpty, type StagedMove } from './rename-journal.js';
+import { assertNoLink } from './safe-path.js';
 import {
   applyPatch,
   type CreateSessionInput,
@@ -35,7 +36,7 @@ export interface DeleteSessionOptions {
 }
 
 export interface ListSessionsOptions {
-  /** Called for every session folder whose `info.json` cannot be used; it is skipped. */
+  /** Called for every session folder whose `info.json` cannot be used (broken, or a link); it is skipped. */
   onInvalid?: (error: ArchiveError) => void;
   /** Session folders read of all. */
   onProgress?: OnProgress;
@@ -117,6 +118,7 @@ export class SessionStore {
     const repeated = ids.filter((id, i) => ids.indexOf(id) !== i);
     if (repeated.length) throw new ArchiveError('INVALID_INPUT', `session ID given more than once: ${[...new Set(repeated)].join(', ')}`);
     await mkdir(paths.sessions, { recursive: true });
+    await assertNoLink(paths.root, paths.sessions, { self: true });
     return withSessions(this.ctx, ids, async () => {
       const taken: string[] = [];
       for (const id of ids) if (await existsNonEmpty(paths.session(id))) taken.push(id);
@@ -249,7 +251,7 @@ export class SessionStore {
         return await this.get(id);
       } catch (error) {
         if (isArchiveError(error, 'NOT_FOUND')) return undefined;
-        if (isArchiveError(error, 'CORRUPT')) {
+        if (isArchiveError(error, 'CORRUPT', 'UNSAFE_PATH')) {
           options.onInvalid?.(error);
           return undefined;
         }

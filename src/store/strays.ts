@@ -1,12 +1,13 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { errnoCode } from '../errors.js';
+import { errnoCode, isArchiveError } from '../errors.js';
 import { isId } from '../model/ids.js';
 import { isTempName } from './atomic-write.js';
 import type { ArchivePaths } from './paths.js';
+import { assertNoLink } from './safe-path.js';
 
-/** Why a file in the archive is not data. */
-export type StrayKind = 'conflict' | 'temp' | 'swap' | 'unknown';
+/** Why a file in the archive is not data (`link`: a session or messages folder that is a symbolic link, never followed). */
+export type StrayKind = 'conflict' | 'temp' | 'swap' | 'unknown' | 'link';
 
 /** A file or folder in the archive that is never loaded as data. */
 export interface StrayFile {
@@ -49,6 +50,12 @@ const SESSION_ENTRIES = new Set(['info.json', 'todos.json', 'messages']);
 export async function sessionStrays(paths: ArchivePaths, sessionID: string): Promise<StrayFile[]> {
   const out: StrayFile[] = [];
   const rel = (p: string) => paths.rel(p);
+  // A linked folder is reported as such and not looked into: its files are not the archive's.
+  const link = await assertNoLink(paths.root, paths.messages(sessionID), { self: true }).then(
+    () => undefined,
+    (error: unknown) => (isArchiveError(error, 'UNSAFE_PATH') ? error.path : Promise.reject(error)),
+  );
+  if (link) return [{ path: rel(link), kind: 'link', sessionID }];
   for (const name of await names(paths.session(sessionID))) {
     if (!SESSION_ENTRIES.has(name)) out.push({ path: rel(join(paths.session(sessionID), name)), kind: strayKind(name), sessionID });
   }

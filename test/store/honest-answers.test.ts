@@ -1,4 +1,6 @@
-import { mkdir, open, readFile, stat, symlink, unlink, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, stat, unlink, utimes, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type MessageWithParts, openIndex } from '../../src/index.js';
@@ -8,14 +10,28 @@ import { codeOf, SAMPLE, tempArchive, userMessage } from '../helpers.js';
 
 const MESSAGE = 'msg_0123456789abABCDEFGHIJKLMN';
 
+/** Puts a UNIX socket at `path`: it exists, but opening it fails (ENXIO) — an I/O error that is not "missing". Root cannot chmod its way to one. */
+async function unopenable(path: string): Promise<Server> {
+  // Made under a short name (socket paths are limited to 108 bytes), then moved into place.
+  const short = join(tmpdir(), `sarc-${process.pid}-${Math.random().toString(36).slice(2)}.sock`);
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(short, resolve);
+  });
+  await rename(short, path);
+  return server;
+}
+
 describe('honest answers', () => {
   it('an I/O error while checking whether a message exists is an I/O error, not "exists"', async () => {
     const { archive, dir } = await tempArchive({ samples: true });
-    // A file that cannot be opened (a link to itself: ELOOP), where the new message would go.
+    // A file that cannot be opened (a UNIX socket: ENXIO), where the new message would go.
     const path = join(dir, 'sessions', SAMPLE.main, 'messages', `${MESSAGE}.json`);
-    await symlink(path, path);
+    const socket = await unopenable(path);
     expect(await codeOf(archive.messages.append(SAMPLE.main, { ...userMessage('hi', { id: MESSAGE }) }))).toBe('IO');
-    await unlink(path);
+    await new Promise((r) => socket.close(r));
+    await unlink(path).catch(() => {});
     // A broken file of that ID is reported as broken, and never replaced.
     await writeFile(path, '{"info": ');
     expect(await codeOf(archive.messages.append(SAMPLE.main, { ...userMessage('hi', { id: MESSAGE }) }))).toBe('CORRUPT');
@@ -88,10 +104,10 @@ describe('honest answers', () => {
     const index = await openIndex(archive, { watch: false });
     const app = createApp({ archive, index });
     expect(((await (await app.request('/session/history')).json()) as unknown[]).length).toBe(3);
-    // The index still holds the session; its file now cannot be opened (ELOOP, as EMFILE would).
+    // The index still holds the session; its file now cannot be opened (ENXIO, as EMFILE would not be either).
     const infoPath = join(dir, 'sessions', SAMPLE.notes, 'info.json');
     await unlink(infoPath);
-    await symlink(infoPath, infoPath);
+    const socket = await unopenable(infoPath);
     expect(await codeOf(archive.sessions.getMany([SAMPLE.main, SAMPLE.notes]))).toBe('IO');
     for (const path of ['/session/history?archived=include', '/experimental/session?archived=include', '/session']) {
       const res = await app.request(path);
@@ -99,6 +115,7 @@ describe('honest answers', () => {
       expect(((await res.json()) as { name: string }).name, path).toBe('StorageError');
     }
     await index.close();
+    socket.close();
   });
 
   it('a session whose info.json is broken is listed, marked, with its error', async () => {

@@ -18,7 +18,7 @@ import type { Runner } from '../runner.js';
 
 /** One finding: a file that is not what the archive expects. */
 export interface Problem {
-  kind: 'corrupt' | 'missing-info' | 'stray' | 'stale-lock';
+  kind: 'corrupt' | 'unsafe' | 'missing-info' | 'stray' | 'stale-lock';
   path: string;
   message: string;
   /** For strays: conflict, temp, swap or unknown. */
@@ -35,6 +35,11 @@ async function names(folder: string): Promise<string[]> {
 async function check(archive: Archive, ctx: CliContext): Promise<Problem[]> {
   const problems: Problem[] = [];
   const note = (error: unknown) => {
+    if (isArchiveError(error, 'UNSAFE_PATH')) {
+      // Reported once per link (a linked session folder fails every read below it).
+      if (!problems.some((p) => p.path === error.path)) problems.push({ kind: 'unsafe', path: error.path ?? '', message: error.message });
+      return;
+    }
     if (!isArchiveError(error, 'CORRUPT')) throw error;
     problems.push({ kind: 'corrupt', path: error.path ?? '', message: error.message });
   };
@@ -58,7 +63,11 @@ async function check(archive: Archive, ctx: CliContext): Promise<Problem[]> {
         continue;
       }
       await archive.todos.get(id).catch(note);
-      for (const mid of await archive.messages.ids(id)) await archive.messages.get(id, mid).catch(note);
+      const mids = await archive.messages.ids(id).catch((error: unknown) => {
+        note(error);
+        return [] as string[];
+      });
+      for (const mid of mids) await archive.messages.get(id, mid).catch(note);
     }
   } finally {
     bar.stop();
@@ -68,6 +77,7 @@ async function check(archive: Archive, ctx: CliContext): Promise<Problem[]> {
       await archive.projects.get(name.slice(0, -5)).catch(note);
   }
   for (const s of await (await ctx.index()).scanStrays()) {
+    if (s.kind === 'link') continue; // reported above as unsafe, and never quarantined
     problems.push({
       kind: 'stray',
       stray: s.kind,
@@ -136,7 +146,9 @@ export function registerArchiveCommands(program: Command, run: Runner): void {
         emit(ctx.options, { problems: left, fixed }, () => {
           const lines = fixed.map((p) => c.green(`fixed  ${p.message}`));
           for (const p of left)
-            lines.push(`${p.kind === 'corrupt' || p.kind === 'missing-info' ? c.red(p.kind) : c.yellow(p.kind)}  ${p.message}`);
+            lines.push(
+              `${p.kind === 'corrupt' || p.kind === 'unsafe' || p.kind === 'missing-info' ? c.red(p.kind) : c.yellow(p.kind)}  ${p.message}`,
+            );
           lines.push(
             left.length
               ? c.dim(
