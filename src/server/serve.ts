@@ -24,6 +24,12 @@ export interface ServeOptions {
   /** More Host names to answer to (e.g. a name in /etc/hosts); `name` allows any port, `name:port` one. */
   allowHosts?: readonly string[];
   onWarning?: (message: string) => void;
+  /** A client has this long to send its request headers (Node's checks add up to 2 s more: a slowloris client is cut off within about 10 s). @default 8000 */
+  headersTimeoutMs?: number;
+  /** …and this long for the whole request, body included. @default 120000 */
+  requestTimeoutMs?: number;
+  /** Connections held open at once; past it new ones are refused until some close. @default 4096 */
+  maxConnections?: number;
 }
 
 export interface RunningServer {
@@ -68,9 +74,25 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   // bind first, answer 503 for the instant before the app exists.
   let handle: (request: Request) => Response | Promise<Response> = () => new Response('starting', { status: 503 });
   const server = await new Promise<ReturnType<typeof nodeServe>>((resolve, reject) => {
-    const s = nodeServe({ fetch: (request) => handle(request), port: options.port ?? 4097, hostname }, () => resolve(s));
+    const s = nodeServe(
+      {
+        fetch: (request) => handle(request),
+        port: options.port ?? 4097,
+        hostname,
+        serverOptions: {
+          headersTimeout: options.headersTimeoutMs ?? 8_000,
+          requestTimeout: options.requestTimeoutMs ?? 120_000,
+          // Node checks those timeouts only this often (30 s by default).
+          connectionsCheckingInterval: 1_000,
+          keepAliveTimeout: 5_000,
+        },
+      },
+      () => resolve(s),
+    );
     s.once('error', reject);
   });
+  // Far below the file-descriptor limit Node raises itself to, so reads of the archive always find one.
+  (server as unknown as { maxConnections: number }).maxConnections = options.maxConnections ?? 4096;
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;

@@ -191,6 +191,25 @@ export class MessageStore {
    * returned in its place as a {@link BrokenMessage}.
    */
   async page(sessionID: string, options: ListMessagesOptions = {}): Promise<MessagePage> {
+    const { chosen, more } = await this.select(sessionID, options);
+    const items = await mapLimit(chosen, 8, (key) => this.readKey(sessionID, key));
+    return { items: items.filter((m) => m !== undefined), more };
+  }
+
+  /**
+   * The same messages as {@link page}, one at a time and a few files ahead:
+   * for answers larger than a string can hold (a whole session of hundreds
+   * of megabytes), which are streamed.
+   */
+  async *each(sessionID: string, options: ListMessagesOptions = {}): AsyncGenerator<MessageWithParts | BrokenMessage> {
+    const { chosen } = await this.select(sessionID, options);
+    for (let i = 0; i < chosen.length; i += 8) {
+      for (const m of await Promise.all(chosen.slice(i, i + 8).map((key) => this.readKey(sessionID, key)))) if (m) yield m;
+    }
+  }
+
+  /** The keys of a page: the newest `limit` before `before`, and whether older ones remain. */
+  private async select(sessionID: string, options: ListMessagesOptions): Promise<{ chosen: OrderKey[]; more: boolean }> {
     await loadInfo(this.ctx, sessionID);
     if (options.limit !== undefined && (!Number.isInteger(options.limit) || options.limit < 0))
       throw new ArchiveError('INVALID_INPUT', `invalid limit ${options.limit}: expected a whole number ≥ 0`);
@@ -206,16 +225,18 @@ export class MessageStore {
       keys = keys.filter((k) => k.created < before.time || (k.created === before.time && k.id < before.id));
     }
     const chosen = options.limit === undefined ? keys : options.limit === 0 ? [] : keys.slice(-options.limit);
-    const items = await mapLimit(chosen, 8, async (key): Promise<MessageWithParts | BrokenMessage | undefined> => {
-      if (key.broken !== undefined) return this.broken(sessionID, key);
-      try {
-        return (await this.load(sessionID, key.id))?.value;
-      } catch (error) {
-        if (!isArchiveError(error, 'CORRUPT', 'UNSAFE_PATH')) throw error;
-        return this.broken(sessionID, { ...key, broken: error });
-      }
-    });
-    return { items: items.filter((m) => m !== undefined), more: chosen.length < keys.length };
+    return { chosen, more: chosen.length < keys.length };
+  }
+
+  /** One message of a page: the file (undefined when deleted meanwhile), or its place with the reason it cannot be read. */
+  private async readKey(sessionID: string, key: OrderKey): Promise<MessageWithParts | BrokenMessage | undefined> {
+    if (key.broken !== undefined) return this.broken(sessionID, key);
+    try {
+      return (await this.load(sessionID, key.id))?.value;
+    } catch (error) {
+      if (!isArchiveError(error, 'CORRUPT', 'UNSAFE_PATH')) throw error;
+      return this.broken(sessionID, { ...key, broken: error });
+    }
   }
 
   private broken(sessionID: string, key: OrderKey): BrokenMessage {

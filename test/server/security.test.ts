@@ -1,11 +1,12 @@
 import { spawn } from 'node:child_process';
 import { readdir } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
+import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openArchive } from '../../src/index.js';
 import { type RunningServer, type ServeOptions, startServer } from '../../src/server/serve.js';
-import { ROOT, SAMPLE, TSX, tempArchive } from '../helpers.js';
+import { ROOT, SAMPLE, serveProcess, TSX, tempArchive, userMessage } from '../helpers.js';
 
 const running: RunningServer[] = [];
 afterEach(async () => {
@@ -250,4 +251,89 @@ describe('shutdown', () => {
     // A deadline, not a benchmark: "within 2 s" is what the command promises.
     expect(Date.now() - sent).toBeLessThan(2_500);
   });
+});
+
+describe('bounded work', () => {
+  it('slowloris: 1,000 trickling sockets do not stop normal requests, and are cut off within about 10 s', async () => {
+    const { server, host } = await served();
+    const { hostname, port } = new URL(server.url);
+    const sockets: Socket[] = [];
+    const closed: number[] = [];
+    try {
+      for (let i = 0; i < 1_000; i++) {
+        const opened = Date.now();
+        const socket = connect(Number(port), hostname);
+        socket.on('error', () => {});
+        // How long each socket lived, from its own start.
+        socket.on('close', () => closed.push(Date.now() - opened));
+        socket.write(`GET /session HTTP/1.1\r\nHost: ${host}\r\nX-Slow: `);
+        sockets.push(socket);
+      }
+      // One header byte a second from every socket, never finishing the headers.
+      const trickle = setInterval(() => {
+        for (const s of sockets) if (!s.destroyed) s.write('a');
+      }, 1_000);
+      try {
+        await new Promise((r) => setTimeout(r, 1_500));
+        const res = await fetch(`${server.url}/session/history`);
+        expect(res.status).toBe(200);
+        expect(((await res.json()) as unknown[]).length).toBe(3);
+        const deadline = Date.now() + 16_000;
+        while (closed.length < sockets.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+      } finally {
+        clearInterval(trickle);
+      }
+      expect(closed.length).toBe(sockets.length);
+      // Cut off by the server after its 8 s header timeout (and Node's checks), not by us.
+      expect(Math.max(...closed)).toBeLessThan(12_500);
+      expect(Math.min(...closed)).toBeGreaterThanOrEqual(7_000);
+    } finally {
+      for (const s of sockets) s.destroy();
+    }
+  }, 40_000);
+});
+
+describe('answers larger than memory', () => {
+  it('a 120 MB session is served whole (message list, UI export) by a server whose heap is capped at 64 MB', async () => {
+    const { archive, dir, stateDir } = await tempArchive();
+    const s = await archive.sessions.create();
+    const big = 'x'.repeat(2 * 1024 * 1024);
+    for (let i = 0; i < 60; i++) await archive.messages.append(s.id, userMessage(`${i}${big}`));
+    const server = await serveProcess({
+      ...process.env,
+      SARC_ARCHIVE: dir,
+      SARC_STATE_DIR: stateDir,
+      NODE_OPTIONS: '--max-old-space-size=64',
+    });
+    /** Reads an answer to its end, keeping only its size and its first and last bytes. */
+    const drain = async (path: string) => {
+      const res = await fetch(`${server.url}${path}`);
+      const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+      let size = 0;
+      let head = '';
+      let tail = '';
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        size += value.length;
+        if (head.length < 64) head += Buffer.from(value.subarray(0, 64)).toString();
+        tail = Buffer.from(value.subarray(-64)).toString();
+      }
+      return { status: res.status, size, head, tail };
+    };
+    try {
+      const list = await drain(`/session/${s.id}/message`);
+      expect(list.status).toBe(200);
+      expect(list.size).toBeGreaterThan(120 * 1024 * 1024);
+      expect(list.head.startsWith('[{"info":{')).toBe(true);
+      expect(list.tail.endsWith('}]}]')).toBe(true);
+      const exported = await drain(`/ui/session/${s.id}/export`);
+      expect(exported.status).toBe(200);
+      expect(exported.size).toBeGreaterThan(120 * 1024 * 1024);
+      // The server is still there.
+      expect((await fetch(`${server.url}/session/${s.id}`)).status).toBe(200);
+    } finally {
+      await server.stop();
+    }
+  }, 120_000);
 });

@@ -5,27 +5,10 @@ import { defineRoute, type Route } from '../define-route.js';
 import { HttpRefusal } from '../errors.js';
 import * as S from '../schemas.js';
 import { renderSharePage } from '../share-page.js';
+import { textStream } from '../streams.js';
 
 const SHARE_CSP =
   "sandbox; default-src 'none'; img-src 'self' data:; base-uri 'none'; object-src 'none'; form-action 'none'; frame-ancestors 'none'";
-
-/** A stream of the export document, one piece at a time. */
-export function exportStream(pieces: AsyncGenerator<string>, headers: Record<string, string>): Promise<Response> {
-  return pieces.next().then((first) => {
-    const encoder = new TextEncoder();
-    const stream = new ReadableStream<Uint8Array>({
-      start(controller) {
-        if (!first.done) controller.enqueue(encoder.encode(first.value));
-      },
-      async pull(controller) {
-        const next = await pieces.next();
-        if (next.done) controller.close();
-        else controller.enqueue(encoder.encode(next.value));
-      },
-    });
-    return new Response(stream, { headers: { 'content-type': 'application/json; charset=utf-8', ...headers } });
-  });
-}
 
 /** Whole sessions in and out (export, import, a list for backups) and the read-only share page. */
 export function backupRoutes({ archive, index }: ServerDeps, act: ServerActions): Route[] {
@@ -53,7 +36,7 @@ export function backupRoutes({ archive, index }: ServerDeps, act: ServerActions)
       body: S.exportBody,
       handler: async (_c, { body }) =>
         // The first piece is read before answering, so an unknown session is a 404, not a broken stream.
-        exportStream(exportSessions(archive, [body.sessionID], { children: body.children, format: body.format, index }), {}),
+        textStream(exportSessions(archive, [body.sessionID], { children: body.children, format: body.format, index }), {}),
     }),
     defineRoute({
       method: 'post',

@@ -3,6 +3,7 @@ import type { ServerDeps } from '../actions.js';
 import { defineRoute, type Route } from '../define-route.js';
 import { BadRequest } from '../errors.js';
 import * as S from '../schemas.js';
+import { jsonArrayStream } from '../streams.js';
 
 const sid = { sessionID: 'session' } as const;
 const mid = { sessionID: 'session', messageID: 'message' } as const;
@@ -41,6 +42,8 @@ export function messageRoutes({ archive }: ServerDeps): Route[] {
         if (q.limit !== undefined && (!Number.isInteger(q.limit) || q.limit < 1))
           throw new BadRequest(`invalid limit ${q.limit}: expected a whole number ≥ 1`, 'Query');
         const before = q.before === undefined ? undefined : decodeBefore(q.before);
+        // A whole session can outgrow a string: streamed, message by message (the same bytes c.json would send).
+        if (q.limit === undefined) return jsonArrayStream(archive.messages.each(params.sessionID, { before }));
         // Reads only the page's files; a broken one is answered in its place as {info: {id, …}, parts: [], error}.
         const { items: page, more } = await archive.messages.page(params.sessionID, { before, limit: q.limit });
         const oldest = page[0];

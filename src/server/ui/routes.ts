@@ -3,6 +3,7 @@ import type { Context, Hono } from 'hono';
 import { exportSessions, isArchiveError, isId, parseJsonInput, type SessionIndex } from '../../index.js';
 import type { ServerActions, ServerDeps } from '../actions.js';
 import { BadRequest, errorMessage, HttpRefusal, toErrorResponse } from '../errors.js';
+import { textStream } from '../streams.js';
 import { dataLink, html, page, type Raw, raw } from './html.js';
 import { csrfField, renderMessages, renderTodos } from './render.js';
 
@@ -178,10 +179,8 @@ ${renderTodos(todos)}
   app.get('/ui/session/:id/export', async (c) => {
     const id = c.req.param('id');
     try {
-      let text = '';
-      for await (const piece of exportSessions(archive, [id], { children: true, index })) text += piece;
-      return c.body(text, 200, {
-        'content-type': 'application/json; charset=utf-8',
+      // Streamed: a session can be larger than a string can hold.
+      return await textStream(exportSessions(archive, [id], { children: true, index }), {
         'content-disposition': `attachment; filename="${id}.json"`,
       });
     } catch (error) {
