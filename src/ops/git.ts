@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import type { z } from 'zod';
 import { ArchiveError } from '../errors.js';
@@ -9,7 +9,7 @@ import { sessionInfo } from '../model/session.js';
 import { todoList } from '../model/todo.js';
 import { writeFileAtomic } from '../store/atomic-write.js';
 import { formatCanonical, parseJsonText } from '../store/json-file.js';
-import { mergeInfo, mergeMessage, mergeTodos } from './merge.js';
+import { type MergeConflict, mergeInfo, mergeMessage, mergeTodos } from './merge.js';
 
 const run = promisify(execFile);
 
@@ -31,14 +31,68 @@ async function mergeSides<S extends z.ZodType>(
   return schema.parse(merge(b, o, t));
 }
 
+/** The name of the copy that keeps what a merge dropped: a conflict copy `sarc resolve` and `sarc doctor` know. */
+export function droppedCopyName(name: string, now: number): string {
+  const dot = name.lastIndexOf('.');
+  const day = new Date(now).toISOString().slice(0, 10);
+  return `${name.slice(0, dot)} (sarc merge conflicted copy ${day})${name.slice(dot)}`;
+}
+
+/** `value` with `field` (a path as `MergeConflict.field` names it) set to `to` (undefined removes it). */
+function withField(value: unknown, field: string, to: unknown): unknown {
+  const steps = [...field.matchAll(/([^.[\]]+)|\[([^\]]+)\]/g)].map((m) => (m[1] !== undefined ? { key: m[1] } : { id: m[2] as string }));
+  const copy = structuredClone(value);
+  let at: unknown = copy;
+  steps.forEach((step, i) => {
+    const last = i === steps.length - 1;
+    if ('id' in step) {
+      const list = Array.isArray(at) ? (at as Array<Record<string, unknown>>) : [];
+      const index = list.findIndex((item) => item?.id === step.id);
+      if (index < 0) return;
+      if (last) {
+        if (to === undefined) list.splice(index, 1);
+        else list[index] = to as Record<string, unknown>;
+      } else at = list[index];
+    } else if (at !== null && typeof at === 'object') {
+      const record = at as Record<string, unknown>;
+      if (last) {
+        if (to === undefined) delete record[step.key];
+        else record[step.key] = to;
+      } else at = record[step.key];
+    }
+  });
+  return copy;
+}
+
+/** What a merge did: the fields both sides changed (the newer kept), and where the dropped values were kept. */
+export interface MergeReport {
+  conflicts: MergeConflict[];
+  /** The copy holding the merge with every dropped value instead (beside the file), when anything was dropped. */
+  droppedCopy?: string;
+}
+
 /**
  * Git's merge driver for archive files (`sarc merge-driver %O %A %B %P`):
  * merges base, ours and theirs field-wise and writes the canonical result to
  * `ours`. Which kind of file it is comes from its path (`info.json`,
  * `todos.json`, `messages/*.json`). Throws when a side does not parse or
  * validate; git then reports a conflict.
+ *
+ * Where both sides changed a field to different values, the newer side wins
+ * (the same way in a merge and in the matching rebase) and nothing is lost:
+ * the merge with the other side's values is written beside the file as a
+ * conflict copy (`info (sarc merge conflicted copy <day>).json`, ignored by
+ * git through the archive's .gitignore), which `sarc doctor` lists and
+ * `sarc resolve` reports field by field. `cwd` is the repository's root (git
+ * runs drivers there) and `path` the file's place in it.
  */
-export async function mergeFiles(basePath: string, oursPath: string, theirsPath: string, path: string): Promise<void> {
+export async function mergeFiles(
+  basePath: string,
+  oursPath: string,
+  theirsPath: string,
+  path: string,
+  options: { cwd?: string; now?: number } = {},
+): Promise<MergeReport> {
   const name = path.split('/').pop() ?? '';
   const sides = [basePath, oursPath, theirsPath] as const;
   /** Ours and theirs, which an info or message file must both have (an empty todo list is fine). */
@@ -46,13 +100,21 @@ export async function mergeFiles(basePath: string, oursPath: string, theirsPath:
     if (!o || !t) throw new ArchiveError('CORRUPT', `${path}: one side is empty`);
     return [o, t];
   };
+  const conflicts: MergeConflict[] = [];
   let merged: unknown;
-  if (name === 'info.json') merged = await mergeSides(sessionInfo, sides, (b, o, t) => mergeInfo(b, ...both(o, t)));
+  if (name === 'info.json') merged = await mergeSides(sessionInfo, sides, (b, o, t) => mergeInfo(b, ...both(o, t), conflicts));
   else if (name === 'todos.json') merged = await mergeSides(todoList, sides, (b, o, t) => mergeTodos(b, o ?? [], t ?? []));
   else if (path.includes('/messages/') || path.startsWith('messages/'))
-    merged = await mergeSides(messageFile, sides, (b, o, t) => mergeMessage(b, ...both(o, t)));
+    merged = await mergeSides(messageFile, sides, (b, o, t) => mergeMessage(b, ...both(o, t), conflicts));
   else throw new ArchiveError('INVALID_INPUT', `${path}: not an archive file the merge driver knows`);
+  let droppedCopy: string | undefined;
+  if (conflicts.length) {
+    const other = conflicts.reduce((value, c) => withField(value, c.field, c.dropped), merged);
+    droppedCopy = join(options.cwd ?? process.cwd(), dirname(path), droppedCopyName(name, options.now ?? Date.now()));
+    await writeFileAtomic(droppedCopy, formatCanonical(other));
+  }
   await writeFileAtomic(oursPath, formatCanonical(merged));
+  return { conflicts, droppedCopy };
 }
 
 const ATTRIBUTES = ['sessions/*/info.json merge=sarc', 'sessions/*/todos.json merge=sarc', 'sessions/*/messages/*.json merge=sarc'];

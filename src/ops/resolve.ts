@@ -9,7 +9,7 @@ import { todoList } from '../model/todo.js';
 import type { Archive } from '../store/archive.js';
 import { readDataFile } from '../store/json-file.js';
 import { assertNoLink } from '../store/safe-path.js';
-import { mergeInfo, mergeMessage, mergeTodos } from './merge.js';
+import { type MergeConflict, mergeInfo, mergeMessage, mergeTodos } from './merge.js';
 import { quarantine, quarantineFolder } from './quarantine.js';
 
 const DROPBOX = /^(.*) \([^)]*(?:conflicted copy|Case Conflict|Unicode Encoding Conflict)[^)]*\)(\.[^.]*)?$/i;
@@ -23,7 +23,14 @@ export function conflictOriginal(name: string): string | undefined {
 
 export interface ResolveResult {
   /** Each conflict copy dealt with: merged into its original, or kept (it had none), then quarantined. */
-  resolved: Array<{ path: string; into: string; action: 'merged' | 'kept'; quarantined: string }>;
+  resolved: Array<{
+    path: string;
+    into: string;
+    action: 'merged' | 'kept';
+    quarantined: string;
+    /** Fields the copy and the original both had with different values: the newer was kept, the other stays in the quarantined copy. */
+    unmerged: MergeConflict[];
+  }>;
   /** Copies that could not be merged (broken JSON, another session's IDs); left where they are. */
   failed: Array<{ path: string; reason: string }>;
 }
@@ -83,7 +90,7 @@ export async function resolveConflicts(archive: Archive, options: { sessionID?: 
       ) {
         // The whole session exists only as a copy: it becomes the session.
         await rename(dir, real);
-        result.resolved.push({ path: dir, into: real, action: 'kept', quarantined: '' });
+        result.resolved.push({ path: dir, into: real, action: 'kept', quarantined: '', unmerged: [] });
         continue;
       }
       const candidates: Array<{ path: string; original: string }> = [];
@@ -99,9 +106,10 @@ export async function resolveConflicts(archive: Archive, options: { sessionID?: 
       }
       for (const c of candidates) {
         try {
-          const action = await mergeOne(archive, id, c.path, c.original);
+          const unmerged: MergeConflict[] = [];
+          const action = await mergeOne(archive, id, c.path, c.original, unmerged);
           const moved = await quarantine(archive, folder, c.path);
-          result.resolved.push({ path: c.path, into: join(real, c.original), action, quarantined: moved });
+          result.resolved.push({ path: c.path, into: join(real, c.original), action, quarantined: moved, unmerged });
         } catch (error) {
           if (!isArchiveError(error)) throw error;
           result.failed.push({ path: c.path, reason: error.message });
@@ -109,18 +117,27 @@ export async function resolveConflicts(archive: Archive, options: { sessionID?: 
       }
       if (isCopyFolder && result.failed.every((f) => !f.path.startsWith(dir))) {
         const moved = await quarantine(archive, folder, dir);
-        result.resolved.push({ path: dir, into: real, action: 'merged', quarantined: moved });
+        result.resolved.push({ path: dir, into: real, action: 'merged', quarantined: moved, unmerged: [] });
       }
     }
   }
   return result;
 }
 
-async function mergeOne(archive: Archive, id: string, copy: string, original: string): Promise<'merged' | 'kept'> {
+async function mergeOne(
+  archive: Archive,
+  id: string,
+  copy: string,
+  original: string,
+  unmerged: MergeConflict[],
+): Promise<'merged' | 'kept'> {
   if (original === 'info.json') {
     const theirs = await readValid(sessionInfo, copy);
     if (theirs.id !== id) throw new ArchiveError('CORRUPT', `${copy}: id ${theirs.id} is not ${id}`, { path: copy });
-    await archive.sessions.modify(id, (ours) => mergeInfo(undefined, ours, theirs));
+    await archive.sessions.modify(id, (ours) => {
+      unmerged.length = 0; // modify may run fn again after a retry
+      return mergeInfo(undefined, ours, theirs, unmerged);
+    });
     return 'merged';
   }
   if (original === 'todos.json') {
@@ -138,6 +155,6 @@ async function mergeOne(archive: Archive, id: string, copy: string, original: st
   const ours = await archive.messages
     .get(id, messageID)
     .catch((e: unknown) => (isArchiveError(e, 'NOT_FOUND') ? undefined : Promise.reject(e)));
-  await archive.messages.upsert(id, ours ? mergeMessage(undefined, ours, theirs) : theirs);
+  await archive.messages.upsert(id, ours ? mergeMessage(undefined, ours, theirs, unmerged) : theirs);
   return ours ? 'merged' : 'kept';
 }

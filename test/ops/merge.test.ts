@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { mergeFiles, mergeInfo, mergeTodos, mergeValues, type Session } from '../../src/index.js';
+import { type MergeConflict, mergeFiles, mergeInfo, mergeTodos, mergeValues, type Session } from '../../src/index.js';
 import { formatCanonical } from '../../src/store/json-file.js';
 import { codeOf, tempDir } from '../helpers.js';
 
@@ -29,6 +29,31 @@ describe('field-wise merge', () => {
     expect(mergeValues({ t: 'base' }, { t: 'ours' }, { t: 'theirs' }, true)).toEqual({ t: 'theirs' });
     expect(mergeValues({ t: 'base' }, { t: 'ours' }, { t: 'theirs' }, false)).toEqual({ t: 'ours' });
     expect(mergeValues([1, 2, 3], [1, 2, 4], [2, 3, 5], false)).toEqual([2, 4, 5]);
+  });
+
+  it('on a tie the same side wins whichever is "ours", and every field both changed is reported', () => {
+    const base = info({ title: 'base', metadata: { a: 1 } });
+    const ours = info({ title: 'from a', metadata: { a: 2 }, time: { created: 1, updated: 20 } });
+    const theirs = info({ title: 'from b', metadata: { a: 3 }, time: { created: 1, updated: 20 } });
+    const one: MergeConflict[] = [];
+    const other: MergeConflict[] = [];
+    const merged = mergeInfo(base, ours, theirs, one);
+    expect(mergeInfo(base, theirs, ours, other)).toEqual(merged);
+    expect(one).toEqual([
+      { field: 'title', kept: merged.title, dropped: merged.title === 'from a' ? 'from b' : 'from a' },
+      { field: 'metadata.a', kept: merged.metadata?.a, dropped: merged.metadata?.a === 2 ? 3 : 2 },
+    ]);
+    expect(other.map((c) => [c.field, c.kept])).toEqual(one.map((c) => [c.field, c.kept]));
+    // Parts are named by their ID.
+    const found: MergeConflict[] = [];
+    const part = (text: string) => ({
+      parts: [
+        { id: 'prt_1', text },
+        { id: 'prt_2', text: 'same' },
+      ],
+    });
+    mergeValues(part('base'), part('ours'), part('theirs'), true, found);
+    expect(found).toEqual([{ field: 'parts[prt_1].text', kept: 'theirs', dropped: 'ours' }]);
   });
 
   it('session info: the newer time.updated wins a field both changed; time.updated is the later one', () => {

@@ -1,5 +1,5 @@
-import { execFileSync } from 'node:child_process';
-import { cp, readFile } from 'node:fs/promises';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cp, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openArchive, openIndex } from '../../src/index.js';
@@ -14,7 +14,7 @@ function git(cwd: string, ...args: string[]): string {
 }
 
 /** An origin repository holding a copy of samples/, set up with `sarc git-setup`, and two clones set up too. */
-async function repos() {
+async function repos(clocks: { a: number; b: number } = { a: Date.UTC(2026, 10, 1), b: Date.UTC(2026, 10, 2) }) {
   const root = await tempDir();
   const origin = join(root, 'origin');
   await cp(SAMPLES, origin, { recursive: true });
@@ -31,7 +31,7 @@ async function repos() {
     let t = now;
     return { dir, archive: await openArchive({ dir, stateDir: join(root, `state-${name}`), now: () => t++ }) };
   };
-  return { root, origin, a: await clone('a', Date.UTC(2026, 10, 1)), b: await clone('b', Date.UTC(2026, 10, 2)) };
+  return { root, origin, a: await clone('a', clocks.a), b: await clone('b', clocks.b) };
 }
 
 function unmerged(dir: string): string {
@@ -120,4 +120,52 @@ describe('git', () => {
     expect(events).toContain(`session.updated ${SAMPLE.notes}`);
     await index.close();
   }, 60_000);
+
+  it('both changing one title at the same moment: a merge and the matching rebase keep the same one, and the other is kept where doctor and resolve find it', async () => {
+    const at = Date.UTC(2026, 10, 7);
+    const run = async (mode: '--no-rebase' | '--rebase') => {
+      const { a, b, root } = await repos({ a: at, b: at });
+      await a.archive.sessions.update(SAMPLE.main, { title: 'title from a' });
+      git(a.dir, 'commit', '-qam', 'a');
+      git(a.dir, 'push', '-q', 'origin', 'main');
+      await b.archive.sessions.update(SAMPLE.main, { title: 'title from b' });
+      expect((await b.archive.sessions.get(SAMPLE.main)).time.updated).toBe((await a.archive.sessions.get(SAMPLE.main)).time.updated);
+      git(b.dir, 'commit', '-qam', 'b');
+      const pull = spawnSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', 'pull', '-q', mode, 'origin', 'main'], {
+        cwd: b.dir,
+        encoding: 'utf8',
+      });
+      expect(pull.status, pull.stderr).toBe(0);
+      expect(unmerged(b.dir)).toBe('');
+      const folder = join(b.dir, 'sessions', SAMPLE.main);
+      const copies = (await readdir(folder)).filter((n) => n.includes('conflicted copy'));
+      expect(copies).toEqual([
+        'info (sarc merge conflicted copy 2026-11-21).json'.replace('2026-11-21', new Date().toISOString().slice(0, 10)),
+      ]);
+      const copy = JSON.parse(await readFile(join(folder, copies[0] as string), 'utf8'));
+      return { b, root, pull, title: (await b.archive.sessions.get(SAMPLE.main)).title, other: copy.title as string };
+    };
+    const merged = await run('--no-rebase');
+    const rebased = await run('--rebase');
+    expect(rebased.title).toBe(merged.title);
+    expect([merged.title, merged.other].sort()).toEqual(['title from a', 'title from b']);
+    expect(rebased.other).toBe(merged.other);
+    expect(merged.pull.stderr).toContain(`both sides changed title; kept ${JSON.stringify(merged.title)}`);
+    // The copy is ignored by git, listed by doctor, and resolve says which field it could not merge.
+    const { b, root } = merged;
+    expect(git(b.dir, 'status', '--porcelain')).toBe('');
+    const env = { SARC_ARCHIVE: b.dir, SARC_STATE_DIR: join(root, 'doctor-state') };
+    const doctor = await sarc(['doctor', '--json'], { env });
+    expect(
+      JSON.parse(doctor.stdout).problems.map((p: { stray?: string; path: string }) => `${p.stray} ${p.path.slice(b.dir.length)}`),
+    ).toEqual([`conflict /sessions/${SAMPLE.main}/info (sarc merge conflicted copy ${new Date().toISOString().slice(0, 10)}).json`]);
+    expect(doctor.stdout).toContain('sarc resolve');
+    const resolved = await sarc(['resolve', '--json'], { env });
+    const result = JSON.parse(resolved.stdout) as {
+      resolved: Array<{ unmerged: Array<{ field: string; kept: string; dropped: string }> }>;
+    };
+    expect(result.resolved[0]?.unmerged).toEqual([{ field: 'title', kept: merged.title, dropped: merged.other }]);
+    const human = await sarc(['resolve'], { env: { ...env, SARC_STATE_DIR: join(root, 'doctor-state-2') } });
+    expect(human.stdout).toBe('no conflict copies\n');
+  }, 90_000);
 });

@@ -82,7 +82,7 @@ async function check(archive: Archive, ctx: CliContext): Promise<Problem[]> {
       kind: 'stray',
       stray: s.kind,
       path: join(archive.dir, s.path),
-      message: `${s.path}: ${s.kind === 'conflict' ? 'sync conflict copy' : s.kind === 'temp' ? 'half-written temp file' : s.kind === 'swap' ? 'editor swap file' : 'not an archive file'}`,
+      message: `${s.path}: ${s.kind === 'conflict' ? 'conflict copy (`sarc resolve` merges it into its original)' : s.kind === 'temp' ? 'half-written temp file' : s.kind === 'swap' ? 'editor swap file' : 'not an archive file'}`,
     });
   }
   const locks = join(archive.stateDir, 'locks');
@@ -152,7 +152,7 @@ export function registerArchiveCommands(program: Command, run: Runner): void {
           lines.push(
             left.length
               ? c.dim(
-                  `${left.length} problem${left.length === 1 ? '' : 's'}${left.some((p) => p.kind === 'stray' || p.kind === 'stale-lock') ? '; `sarc doctor --fix` quarantines strays and removes stale locks' : ''}`,
+                  `${left.length} problem${left.length === 1 ? '' : 's'}${left.some((p) => p.stray === 'conflict') ? '; `sarc resolve` merges conflict copies into their originals' : ''}${left.some((p) => p.kind === 'stray' || p.kind === 'stale-lock') ? '; `sarc doctor --fix` quarantines strays (without merging) and removes stale locks' : ''}`,
                 )
               : 'archive is healthy',
           );

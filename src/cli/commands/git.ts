@@ -33,7 +33,13 @@ export function registerGitCommands(program: Command, run: Runner): void {
     .addHelpText('after', '\nExample (what git runs):\n  sarc merge-driver %O %A %B %P')
     .action(
       run(async (_ctx, base: string, ours: string, theirs: string, path: string | undefined) => {
-        await mergeFiles(base, ours, theirs, path ?? ours);
+        const report = await mergeFiles(base, ours, theirs, path ?? ours);
+        // Git shows what a driver prints: say which fields both sides changed, and where the other values are.
+        for (const c of report.conflicts) {
+          process.stderr.write(
+            `sarc: ${path ?? ours}: both sides changed ${c.field}; kept ${JSON.stringify(c.kept)?.slice(0, 80)}, the other (${JSON.stringify(c.dropped)?.slice(0, 80)}) is in ${report.droppedCopy} — see \`sarc resolve\`\n`,
+          );
+        }
       }),
     );
 
@@ -46,7 +52,13 @@ export function registerGitCommands(program: Command, run: Runner): void {
         const result = await resolveConflicts(await ctx.archive(), { sessionID: id });
         const c = colors();
         emit(ctx.options, result, () => {
-          const lines = result.resolved.map((r) => `${r.action === 'merged' ? c.green('merged') : c.cyan('kept')}  ${r.path}`);
+          const lines = result.resolved.flatMap((r) => [
+            `${r.action === 'merged' ? c.green('merged') : c.cyan('kept')}  ${r.path}`,
+            ...r.unmerged.map(
+              (u) =>
+                `  ${c.yellow('not merged')}  ${u.field}: kept ${JSON.stringify(u.kept)?.slice(0, 80)}, the other (${JSON.stringify(u.dropped)?.slice(0, 80)}) stays in ${r.quarantined}`,
+            ),
+          ]);
           for (const f of result.failed) lines.push(c.red(`failed  ${f.path}: ${f.reason}`));
           return lines.length ? lines.join('\n') : 'no conflict copies';
         });
