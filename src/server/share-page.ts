@@ -1,17 +1,16 @@
 import type { BrokenMessage, MessageWithParts, Session, Todo } from '../index.js';
-import { html, page } from './ui/html.js';
-import { renderMessages, renderTodos } from './ui/render.js';
+import { html, pageFrame } from './ui/html.js';
+import { renderTodos, streamMessages } from './ui/render.js';
 
-/** A plain, readable page of a shared session: read-only, no scripts. */
-export function renderSharePage(
+/** A plain, readable page of a shared session, read-only, no scripts; streamed a message at a time. */
+export async function* sharePage(
   info: Session,
-  messages: ReadonlyArray<MessageWithParts | BrokenMessage>,
+  messages: AsyncIterable<MessageWithParts | BrokenMessage>,
   todos: Todo[],
   nonce: string,
-): string {
-  return page(
-    info.title,
-    html`<h1>${info.title}</h1><p class="meta">${info.directory} · shared read-only</p>${renderTodos(todos)}<section aria-label="Conversation">${renderMessages(messages)}</section>`,
-    { nonce },
-  );
+): AsyncGenerator<string> {
+  const frame = pageFrame(info.title, { nonce });
+  yield `${frame.start}${html`<h1>${info.title}</h1><p class="meta">${info.directory} · shared read-only</p>${renderTodos(todos)}`.html}<section aria-label="Conversation">`;
+  yield* streamMessages(messages);
+  yield `</section>${frame.end}`;
 }

@@ -203,8 +203,13 @@ export class MessageStore {
    */
   async *each(sessionID: string, options: ListMessagesOptions = {}): AsyncGenerator<MessageWithParts | BrokenMessage> {
     const { chosen } = await this.select(sessionID, options);
-    for (let i = 0; i < chosen.length; i += 8) {
-      for (const m of await Promise.all(chosen.slice(i, i + 8).map((key) => this.readKey(sessionID, key)))) if (m) yield m;
+    // Up to 8 files ahead, but no more than ~1 MiB of them: large messages are read one at a time.
+    for (let i = 0; i < chosen.length; ) {
+      let end = i + 1;
+      let bytes = chosen[i]?.size ?? 0;
+      while (end < chosen.length && end - i < 8 && bytes + (chosen[end]?.size ?? 0) <= 1 << 20) bytes += chosen[end++]?.size ?? 0;
+      for (const m of await Promise.all(chosen.slice(i, end).map((key) => this.readKey(sessionID, key)))) if (m) yield m;
+      i = end;
     }
   }
 

@@ -294,7 +294,7 @@ describe('bounded work', () => {
 });
 
 describe('answers larger than memory', () => {
-  it('a 120 MB session is served whole (message list, UI export) by a server whose heap is capped at 64 MB', async () => {
+  it('a 120 MB session is served whole (message list, UI page, share page, UI export) by a server whose heap is capped at 64 MB', async () => {
     const { archive, dir, stateDir } = await tempArchive();
     const s = await archive.sessions.create();
     const big = 'x'.repeat(2 * 1024 * 1024);
@@ -330,6 +330,14 @@ describe('answers larger than memory', () => {
       const exported = await drain(`/ui/session/${s.id}/export`);
       expect(exported.status).toBe(200);
       expect(exported.size).toBeGreaterThan(120 * 1024 * 1024);
+      const page = await drain(`/ui/session/${s.id}`);
+      expect(page.status).toBe(200);
+      expect(page.size).toBeGreaterThan(120 * 1024 * 1024);
+      expect(page.tail.endsWith('</body></html>\n')).toBe(true);
+      const shared = (await (await fetch(`${server.url}/session/${s.id}/share`, { method: 'POST' })).json()) as { share: { url: string } };
+      const sharePage = await drain(new URL(shared.share.url).pathname);
+      expect(sharePage.status).toBe(200);
+      expect(sharePage.size).toBeGreaterThan(120 * 1024 * 1024);
       // The server is still there.
       expect((await fetch(`${server.url}/session/${s.id}`)).status).toBe(200);
     } finally {

@@ -66,6 +66,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the web UI in Chromium', () => {
       await page.goto(server.url);
       await page.getByRole('link', { name: 'Add retries to the HTTP client', exact: true }).click();
       await expect.poll(() => page.url()).toBe(`${server.url}/ui/session/${SAMPLE.main}`);
+      await page.waitForLoadState('load'); // the page streams in
       expect(await page.locator('article.msg').count()).toBe(5);
       await page.getByRole('button', { name: 'Fork before message 2' }).click();
       await page.waitForURL(/\/ui\/session\/ses_/);

@@ -4,7 +4,7 @@ import type { ServerActions, ServerDeps } from '../actions.js';
 import { defineRoute, type Route } from '../define-route.js';
 import { HttpRefusal } from '../errors.js';
 import * as S from '../schemas.js';
-import { renderSharePage } from '../share-page.js';
+import { sharePage } from '../share-page.js';
 import { textStream } from '../streams.js';
 
 const SHARE_CSP =
@@ -60,12 +60,17 @@ export function backupRoutes({ archive, index }: ServerDeps, act: ServerActions)
       handler: async (c, { params }) => {
         const info = await findShared(archive, params.token, { index });
         if (!info) throw new HttpRefusal(404, 'NotFoundError', 'share not found');
-        const [{ items: messages }, todos] = await Promise.all([archive.messages.page(info.id), archive.todos.get(info.id)]);
-        if ((c.req.header('accept') ?? '').includes('application/json')) return c.json({ info, messages, todos });
+        const todos = await archive.todos.get(info.id);
+        if ((c.req.header('accept') ?? '').includes('application/json')) {
+          const { items: messages } = await archive.messages.page(info.id);
+          return c.json({ info, messages, todos });
+        }
         const nonce = c.get('secureHeadersNonce') ?? '';
         // Reachable without a password: sandboxed on top of the usual policy (no script, no form, no same-origin access).
-        c.header('Content-Security-Policy', `${SHARE_CSP}; style-src 'nonce-${nonce}'`);
-        return c.html(renderSharePage(info, messages, todos, nonce));
+        return textStream(sharePage(info, archive.messages.each(info.id), todos, nonce), {
+          'content-type': 'text/html; charset=UTF-8',
+          'content-security-policy': `${SHARE_CSP}; style-src 'nonce-${nonce}'`,
+        });
       },
     }),
   ];

@@ -42,12 +42,21 @@ form.inline{display:inline}button{cursor:pointer}.error-box{background:#ffe3e3;b
  * style and script carry the response's CSP nonce (nothing else may run).
  */
 export function page(title: string, body: Raw, options: { nonce: string; script?: string }): string {
+  const { start, end } = pageFrame(title, options);
+  return `${start}${body.html}${end}`;
+}
+
+/** The page frame around a body, in two halves, for pages streamed piece by piece. */
+export function pageFrame(title: string, options: { nonce: string; script?: string }): { start: string; end: string } {
   const nonce = escapeHtml(options.nonce);
-  return `<!doctype html>
+  return {
+    start: `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)} · session-archive</title><style nonce="${nonce}">${STYLE}</style></head>
-<body><header><a href="/">session-archive</a></header><main>${body.html}</main>${options.script ? `<script nonce="${nonce}">${options.script}</script>` : ''}</body></html>
-`;
+<body><header><a href="/">session-archive</a></header><main>`,
+    end: `</main>${options.script ? `<script nonce="${nonce}">${options.script}</script>` : ''}</body></html>
+`,
+  };
 }
 
 /**

@@ -43,16 +43,25 @@ function renderBroken(m: BrokenMessage): Raw {
   return html`<article class="msg broken" id="${m.info.id}" data-message="${m.info.id}" role="alert"><h3><span>unreadable message ${m.info.id}</span></h3><p class="error-box">${m.error.message}</p></article>`;
 }
 
-/** The conversation; with `fork`, each message has a Fork button (fork before it). */
-export function renderMessages(messages: ReadonlyArray<MessageWithParts | BrokenMessage>, fork?: { sessionID: string; csrf: string }): Raw {
-  return html`${messages.map((m, i) =>
-    isBroken(m)
-      ? renderBroken(m)
-      : html`<article class="msg" id="${m.info.id}" data-message="${m.info.id}">
+/** What a Fork button needs: the session and the page's form token. */
+export interface ForkForm {
+  sessionID: string;
+  csrf: string;
+}
+
+/** One message of the conversation (the `i`-th, counting from 0); with `fork`, a Fork button (fork before it). */
+export function renderMessage(m: MessageWithParts | BrokenMessage, i: number, fork?: ForkForm): Raw {
+  if (isBroken(m)) return renderBroken(m);
+  return html`<article class="msg" id="${m.info.id}" data-message="${m.info.id}">
 <h3><span>${m.info.role}${m.info.role === 'assistant' ? ` · ${m.info.providerID}/${m.info.modelID}` : ''} · ${new Date(m.info.time.created).toISOString().slice(0, 16).replace('T', ' ')}</span>
 ${fork ? html`<form class="inline" method="post" action="/ui/session/${fork.sessionID}/fork">${csrfField(fork.csrf)}<input type="hidden" name="messageID" value="${m.info.id}"><button type="submit" aria-label="Fork before message ${i + 1}">Fork</button></form>` : ''}</h3>
-${m.parts.map(part)}</article>`,
-  )}`;
+${m.parts.map(part)}</article>`;
+}
+
+/** The conversation as pieces of HTML, a message at a time: for sessions too large to render as one string. */
+export async function* streamMessages(messages: AsyncIterable<MessageWithParts | BrokenMessage>, fork?: ForkForm): AsyncGenerator<string> {
+  let i = 0;
+  for await (const m of messages) yield renderMessage(m, i++, fork).html;
 }
 
 export function renderTodos(todos: readonly Todo[]): Raw {

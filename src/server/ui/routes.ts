@@ -4,8 +4,8 @@ import { exportSessions, isArchiveError, isId, parseJsonInput, type SessionIndex
 import type { ServerActions, ServerDeps } from '../actions.js';
 import { BadRequest, errorMessage, HttpRefusal, toErrorResponse } from '../errors.js';
 import { textStream } from '../streams.js';
-import { dataLink, html, page, type Raw, raw } from './html.js';
-import { csrfField, renderMessages, renderTodos } from './render.js';
+import { dataLink, html, page, pageFrame, type Raw, raw } from './html.js';
+import { csrfField, renderTodos, streamMessages } from './render.js';
 
 const when = (ms: number) => new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
 
@@ -18,6 +18,15 @@ function badges(s: {
   status: { type: string };
 }): Raw {
   return html`${s.status.type !== 'idle' ? html`<span class="badge ${s.status.type}" data-status="${s.id}">${s.status.type}</span>` : html`<span class="badge" data-status="${s.id}" hidden></span>`}${s.forkedFrom ? html`<span class="badge fork">fork</span>` : ''}${s.parentID ? html`<span class="badge child">child</span>` : ''}${s.time.archived !== undefined ? html`<span class="badge">archived</span>` : ''}${s.share ? html`<span class="badge">shared</span>` : ''}`;
+}
+
+const HTML = { 'content-type': 'text/html; charset=UTF-8' };
+
+/** A start, the pieces, an end: one stream of text. */
+export async function* framed(start: string, pieces: AsyncIterable<string>, end: string): AsyncGenerator<string> {
+  yield start;
+  yield* pieces;
+  yield end;
 }
 
 /** What the web UI needs besides the library. */
@@ -134,15 +143,16 @@ ${result.items.length === 0 ? html`<p>No sessions.</p>` : ''}${result.nextCursor
     const id = c.req.param('id');
     try {
       const info = await archive.sessions.get(id);
-      const [{ items: messages }, todos] = await Promise.all([archive.messages.page(id), archive.todos.get(id)]);
+      const todos = await archive.todos.get(id);
       const status = index.statusOf(id);
       const parent = info.parentID ? await archive.sessions.get(info.parentID).catch(() => undefined) : undefined;
       let origin: Raw = html``;
       if (info.forkedFrom) {
         const source = await archive.sessions.get(info.forkedFrom.sessionID).catch(() => undefined);
         const at = info.forkedFrom.messageID;
-        const sourceMessages = source ? (await archive.messages.page(source.id).catch(() => ({ items: [] }))).items : [];
-        const n = at ? sourceMessages.findIndex((m) => m.info.id === at) + 1 : 0;
+        // The order alone (no message read): where the fork point stands in its session.
+        const order = source ? await archive.messages.orderedIds(source.id).catch(() => [] as string[]) : [];
+        const n = at ? order.indexOf(at) + 1 : 0;
         const label = source?.title ?? info.forkedFrom.sessionID;
         origin = html`<p class="forked-from">Forked from <a href="/ui/session/${info.forkedFrom.sessionID}${at ? `#${at}` : ''}">${label}</a>${at ? html` at message ${n > 0 ? n : at}` : ''}</p>`;
       }
@@ -160,8 +170,11 @@ ${forks.length ? html`<p>Forks: ${forks.map((s, i) => html`${i ? ', ' : ''}<a hr
 <form class="inline" method="post" action="/ui/session/${id}/delete" data-confirm="Delete this session${children.length ? ` and its ${children.length} child session(s)` : ''}?">${csrf}<input type="hidden" name="confirm" value="yes"><button type="submit">Delete</button></form></p>
 ${info.share ? html`<p>Shared at ${dataLink(info.share.url, info.share.url, ' id="share-url"')}</p>` : ''}
 ${renderTodos(todos)}
-<section id="messages" aria-label="Conversation">${renderMessages(messages, { sessionID: id, csrf: ui.csrfToken })}</section>`;
-      return htmlPage(c, info.title, body, sessionScript(id));
+<section id="messages" aria-label="Conversation">`;
+      // Streamed a message at a time: a session can be larger than a string can hold.
+      const frame = pageFrame(info.title, { nonce: c.get('secureHeadersNonce') ?? '', script: sessionScript(id) });
+      const conversation = streamMessages(archive.messages.each(id), { sessionID: id, csrf: ui.csrfToken });
+      return await textStream(framed(`${frame.start}${body.html}`, conversation, `</section>${frame.end}`), HTML);
     } catch (error) {
       return errorPage(c, error);
     }
@@ -170,7 +183,8 @@ ${renderTodos(todos)}
   app.get('/ui/session/:id/messages', async (c) => {
     try {
       const id = c.req.param('id');
-      return c.html(renderMessages((await archive.messages.page(id)).items, { sessionID: id, csrf: ui.csrfToken }).html);
+      await archive.sessions.get(id);
+      return await textStream(framed('', streamMessages(archive.messages.each(id), { sessionID: id, csrf: ui.csrfToken }), ''), HTML);
     } catch (error) {
       return errorPage(c, error);
     }
