@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { type MessageWithParts, openIndex } from '../../src/index.js';
 import { createApp } from '../../src/server/app.js';
 import { formatCanonical } from '../../src/store/json-file.js';
+import { sarc } from '../cli/helpers.js';
 import { codeOf, SAMPLE, tempArchive, userMessage } from '../helpers.js';
 
 const MESSAGE = 'msg_0123456789abABCDEFGHIJKLMN';
@@ -132,6 +133,11 @@ describe('honest answers', () => {
     expect(html).toContain(`${SAMPLE.notes} <span class="badge error">broken</span>`);
     expect(html).toContain('info.json:1:8');
     await index.close();
+    const cli = await sarc(['list', '--all', '--archived', 'include'], {
+      env: { SARC_ARCHIVE: dir, SARC_STATE_DIR: join(dir, '..', 'cli-state') },
+    });
+    expect(cli.code).toBe(0);
+    expect(cli.stdout).toMatch(new RegExp(`${SAMPLE.notes}  .*broken  .*info\\.json:1:8`));
   });
 });
 
