@@ -1,0 +1,85 @@
+import { execFile } from 'node:child_process';
+import { mkdir, readdir, symlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { ROOT, tempDir } from './helpers.js';
+
+const run = promisify(execFile);
+
+describe('the package', () => {
+  it('packs with dist and a LICENSE, installs globally from the tarball, and works from any folder as a command and a typed library', async () => {
+    const root = await tempDir();
+    const env = {
+      ...process.env,
+      HOME: join(root, 'home'),
+      npm_config_cache: join(root, 'npm-cache'),
+      SARC_ARCHIVE: '',
+      SARC_STATE_DIR: '',
+    };
+    await mkdir(env.HOME, { recursive: true });
+    // `npm pack` builds dist/ first (prepack).
+    await run('npm', ['pack', '--pack-destination', root], { cwd: ROOT, env });
+    const tarball = join(root, (await readdir(root)).find((n) => n.endsWith('.tgz')) as string);
+    const listing = (await run('tar', ['-tzf', tarball])).stdout.split('\n');
+    for (const file of [
+      'package/LICENSE',
+      'package/dist/bin/sarc.js',
+      'package/dist/index.js',
+      'package/dist/index.d.ts',
+      'package/schema/message.schema.json',
+    ]) {
+      expect(listing, file).toContain(file);
+    }
+    expect(listing.some((f) => f.startsWith('package/src/') || f.startsWith('package/test/'))).toBe(false);
+
+    // The registry's lint and type checks of what the package exports.
+    await run(join(ROOT, 'node_modules', '.bin', 'publint'), [], { cwd: ROOT, env });
+    await run(join(ROOT, 'node_modules', '.bin', 'attw'), [tarball, '--profile', 'esm-only'], { cwd: ROOT, env });
+
+    const prefix = join(root, 'prefix');
+    await run('npm', ['install', '-g', '--prefix', prefix, tarball], { env });
+    const work = join(root, 'work');
+    await mkdir(work);
+    const sarc = (...args: string[]) => run(join(prefix, 'bin', 'sarc'), args, { cwd: work, env });
+    expect((await sarc('--version')).stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    await sarc('init', 'archive');
+    const created = (await sarc('--archive', 'archive', 'create', '--title', 'from the tarball', '--json')).stdout;
+    const id = JSON.parse(created).id as string;
+    expect((await sarc('--archive', 'archive', 'list', '--all')).stdout).toContain(`${id}`);
+
+    // The library, with its types, from a project that depends on the installed package.
+    const installed = join(prefix, 'lib', 'node_modules', 'session-archive');
+    await mkdir(join(work, 'node_modules'));
+    await symlink(installed, join(work, 'node_modules', 'session-archive'));
+    await writeFile(join(work, 'package.json'), '{"type": "module"}\n');
+    await writeFile(
+      join(work, 'use.ts'),
+      `import { openArchive, type Session } from 'session-archive';
+const archive = await openArchive({ dir: 'archive', stateDir: 'state' });
+const sessions: Session[] = await archive.sessions.list();
+console.log(sessions.map((s) => s.title).join(','));
+`,
+    );
+    await run(
+      process.execPath,
+      [
+        join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'),
+        '--noEmit',
+        '--strict',
+        '--module',
+        'nodenext',
+        '--target',
+        'es2022',
+        '--skipLibCheck',
+        'use.ts',
+      ],
+      { cwd: work, env },
+    );
+    await writeFile(
+      join(work, 'use.mjs'),
+      "import { openArchive } from 'session-archive';\nconst a = await openArchive({ dir: 'archive', stateDir: 'state' });\nconsole.log((await a.sessions.list()).map((s) => s.title).join(','));\n",
+    );
+    expect((await run(process.execPath, ['use.mjs'], { cwd: work, env })).stdout.trim()).toBe('from the tarball');
+  }, 180_000);
+});
