@@ -1,4 +1,4 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -187,4 +187,21 @@ export async function until<T>(fn: () => T | undefined | false, ms = 5_000): Pro
     if (Date.now() > end) throw new Error(`timed out waiting for ${fn.toString()}`);
     await new Promise((r) => setTimeout(r, 10));
   }
+}
+
+/**
+ * Whether a system tool a test needs is on this machine. When it is not, the
+ * test is skipped with a printed reason — and under `CI=true` that is a
+ * failure instead, so CI keeps proving what the tool is needed for.
+ */
+export function hasTool(
+  name: string,
+  found: () => boolean = () => spawnSync('sh', ['-c', `command -v ${name}`]).status === 0,
+  install = `apt-get install ${name === 'script' ? 'bsdutils' : name}`,
+): boolean {
+  if (found()) return true;
+  const why = `needs ${name}, which this machine lacks (${install}; .ci/run installs it)`;
+  if (process.env.CI === 'true') throw new Error(`${why}: under CI=true a missing tool is a failure, not a skip`);
+  console.warn(`skipped: ${why}`);
+  return false;
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { exportSessions, exportToFile, importSessions, migrate, openIndex, readImportFile } from '../src/index.js';
 import { sarc } from './cli/helpers.js';
-import { ROOT, TSX, tempArchive, userMessage } from './helpers.js';
+import { hasTool, ROOT, TSX, tempArchive, userMessage } from './helpers.js';
 
 /** Records every call; checks they start at 0, never go back, and end at the total. */
 function recorder() {
@@ -97,7 +97,7 @@ function onTerminal(args: string[], env: Record<string, string>): string {
   return execFileSync('script', ['-qfec', command, '/dev/null'], { env: { ...process.env, ...env, NO_COLOR: '1' }, cwd: ROOT }).toString();
 }
 
-describe('progress bars in the CLI', () => {
+describe.skipIf(!hasTool('script'))('progress bars in the CLI', () => {
   it('export, import, index rebuild and migrate show a bar on a terminal and none when piped', async () => {
     const { dir, stateDir, root, ids } = await withMessages(3, 2);
     const env = { SARC_ARCHIVE: dir, SARC_STATE_DIR: stateDir };

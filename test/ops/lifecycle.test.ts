@@ -20,7 +20,7 @@ import {
   unrevert,
   unshare,
 } from '../../src/index.js';
-import { codeOf, gitRepo, SAMPLE, tempArchive, tempDir, userMessage } from '../helpers.js';
+import { codeOf, gitRepo, hasTool, SAMPLE, tempArchive, tempDir, userMessage } from '../helpers.js';
 
 const open: SessionIndex[] = [];
 afterEach(async () => {
@@ -28,7 +28,7 @@ afterEach(async () => {
 });
 
 describe('migrate', () => {
-  it('moves sessions by ID with their child tree, keeping sub-folders, and derives the new project', async () => {
+  it.skipIf(!hasTool('git'))('moves sessions by ID with their child tree, keeping sub-folders, and derives the new project', async () => {
     const { archive } = await tempArchive();
     const root = await tempDir();
     const oldRepo = join(root, 'old', 'repo');

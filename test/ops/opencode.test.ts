@@ -4,12 +4,16 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { exportSessions, exportToFile, importSessions } from '../../src/index.js';
-import { normalizeIds, ROOT, tempArchive, tempDir } from '../helpers.js';
+import { hasTool, normalizeIds, ROOT, tempArchive, tempDir } from '../helpers.js';
 
 const FIXTURE = join(ROOT, 'test', 'fixtures', 'opencode-export.json');
 /** The real OpenCode binary: $OPENCODE_BIN, or the one .ci/run installs. */
 const OPENCODE = process.env.OPENCODE_BIN || join(ROOT, '.ci', 'tools', 'node_modules', 'opencode-linux-x64', 'bin', 'opencode');
-const HAVE_OPENCODE = existsSync(OPENCODE);
+const HAVE_OPENCODE = hasTool(
+  'the opencode binary',
+  () => existsSync(OPENCODE),
+  'npm install --prefix .ci/tools opencode-linux-x64@1.18.33, or set OPENCODE_BIN',
+);
 
 async function text(gen: AsyncIterable<string>): Promise<string> {
   let out = '';

@@ -3,7 +3,7 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type ArchiveError, newId, openIndex } from '../../src/index.js';
-import { codeOf, gitRepo, tempArchive, tempDir } from '../helpers.js';
+import { codeOf, gitRepo, hasTool, tempArchive, tempDir } from '../helpers.js';
 
 describe('sessions', () => {
   it('creates with OpenCode defaults and reads back what it wrote', async () => {
@@ -24,7 +24,7 @@ describe('sessions', () => {
     expect(child.parentID).toBe(s.id);
   });
 
-  it('derives the project from the git repository of the directory', async () => {
+  it.skipIf(!hasTool('git'))('derives the project from the git repository of the directory', async () => {
     const { archive } = await tempArchive();
     const repo = await tempDir();
     const root = gitRepo(repo);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openArchive, openIndex } from '../../src/index.js';
 import { sarc } from '../cli/helpers.js';
-import { SAMPLE, SAMPLES, tempDir, until, userMessage } from '../helpers.js';
+import { hasTool, SAMPLE, SAMPLES, tempDir, until, userMessage } from '../helpers.js';
 
 function git(cwd: string, ...args: string[]): string {
   return execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', '-c', 'init.defaultBranch=main', ...args], {
@@ -38,7 +38,7 @@ function unmerged(dir: string): string {
   return git(dir, 'diff', '--name-only', '--diff-filter=U');
 }
 
-describe('git', () => {
+describe.skipIf(!hasTool('git'))('git', () => {
   it('git-setup writes .gitattributes and the merge driver config', async () => {
     const { origin } = await repos();
     expect(await readFile(join(origin, '.gitattributes'), 'utf8')).toBe(

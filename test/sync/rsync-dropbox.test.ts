@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openArchive, openIndex, resolveConflicts } from '../../src/index.js';
 import { sarc } from '../cli/helpers.js';
-import { SAMPLE, SAMPLES, tempDir, userMessage } from '../helpers.js';
+import { hasTool, SAMPLE, SAMPLES, tempDir, userMessage } from '../helpers.js';
 
 async function tree(dir: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
@@ -20,7 +20,7 @@ async function backdate(dir: string): Promise<void> {
   for (const d of await readdir(dir, { recursive: true, withFileTypes: true })) await utimes(join(d.parentPath, d.name), then, then);
 }
 
-describe('rsync', () => {
+describe.skipIf(!hasTool('rsync'))('rsync', () => {
   it('replicas synced both ways converge', async () => {
     const root = await tempDir();
     const one = join(root, 'one');

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningServer, startServer } from '../../src/server/serve.js';
-import { ROOT, SAMPLE, SAMPLES } from '../helpers.js';
+import { hasTool, ROOT, SAMPLE, SAMPLES } from '../helpers.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = join(ROOT, 'test-results');
@@ -60,7 +60,7 @@ async function withPage(name: string, fn: (page: Page) => Promise<void>, options
   }
 }
 
-describe.skipIf(!existsSync(CHROMIUM))('the web UI in Chromium', () => {
+describe.skipIf(!hasTool('chromium', () => existsSync(CHROMIUM)))('the web UI in Chromium', () => {
   it('list → open a sample → fork at the 2nd message → the fork shows 1 message and where it came from → back', async () => {
     await withPage('fork-flow', async (page) => {
       await page.goto(server.url);
