@@ -240,6 +240,23 @@ describe('sarc', () => {
     });
   }, 30_000);
 
+  it('takes unique ID prefixes and `latest` wherever it takes a session ID; an ambiguous prefix lists the candidates', async () => {
+    const { json, run } = await setup();
+    expect((await json(['show', 'fe5e0a1b2c3d'])).info.id).toBe(SAMPLE.main);
+    expect((await json(['show', 'ses_fe5e0a1b0e'])).info.id).toBe(SAMPLE.notes);
+    const ambiguous = await run(['show', 'fe5e0a1b']);
+    expect(ambiguous.code).toBe(2);
+    expect(ambiguous.stderr).toContain('sarc: ambiguous session ID fe5e0a1b: 4 sessions start with it:');
+    for (const id of Object.values(SAMPLE)) expect(ambiguous.stderr).toContain(id);
+    const missing = await run(['show', 'fe5e0aff']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('session not found: fe5e0aff');
+    const made = await json(['create', '--title', 'the newest']);
+    expect((await json(['show', 'latest'])).info.id).toBe(made.id);
+    expect((await json(['rename', 'latest', 'renamed newest'])).title).toBe('renamed newest');
+    expect((await json(['fork', made.id.slice(4, 20)])).title).toBe('renamed newest (fork #1)');
+  }, 60_000);
+
   it('reports bad IDs and a missing archive in one line, with exit codes', async () => {
     const empty = await tempDir();
     const noArchive = await sarc(['list'], { env: { SARC_ARCHIVE: join(empty, 'none'), SARC_STATE_DIR: join(empty, 's') } });

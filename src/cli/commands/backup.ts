@@ -19,7 +19,8 @@ export function registerBackupCommands(program: Command, run: Runner): void {
       '\nExamples:\n  sarc export ses_… --children -o backup.json\n  sarc export ses_… --format opencode > for-opencode.json',
     )
     .action(
-      run(async (ctx, ids: string[], opts: { output?: string; children?: boolean; format: string }) => {
+      run(async (ctx, args: string[], opts: { output?: string; children?: boolean; format: string }) => {
+        const ids = await ctx.sessionIds(args);
         if (opts.format !== 'archive' && opts.format !== 'opencode')
           throw new UsageError(`invalid --format ${JSON.stringify(opts.format)}: expected archive or opencode`);
         const archive = await ctx.archive();

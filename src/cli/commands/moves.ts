@@ -21,7 +21,8 @@ export function registerMoveCommands(program: Command, run: Runner): void {
       '\nExamples:\n  sarc migrate --from-dir "~/src/opencode*" --to ~/src/opencode --dry-run\n  sarc rebind ses_a ses_b --to /new/repo',
     )
     .action(
-      run(async (ctx, ids: string[], opts: { to: string; fromDir?: string[]; fromProject?: string[]; dryRun?: boolean }) => {
+      run(async (ctx, args: string[], opts: { to: string; fromDir?: string[]; fromProject?: string[]; dryRun?: boolean }) => {
+        const ids = await ctx.sessionIds(args);
         const bar = progress(ctx.options, 0, 'migrate');
         const result = await migrate(
           await ctx.archive(),

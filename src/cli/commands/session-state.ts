@@ -29,7 +29,8 @@ export function registerSessionStateCommands(program: Command, run: Runner): voi
     .option('--base-url <url>', 'where `sarc serve` is reachable', 'http://127.0.0.1:4097')
     .addHelpText('after', '\nExample:\n  sarc share ses_… --base-url https://sessions.example.org')
     .action(
-      run(async (ctx, id: string, opts: { baseUrl: string }) => {
+      run(async (ctx, arg: string, opts: { baseUrl: string }) => {
+        const id = await ctx.sessionId(arg);
         const s = await share(await ctx.archive(), id, { baseUrl: opts.baseUrl });
         emit(ctx.options, s.share, () => s.share?.url ?? '');
       }),
@@ -40,7 +41,8 @@ export function registerSessionStateCommands(program: Command, run: Runner): voi
     .description('stop sharing a session; its URL stops working')
     .addHelpText('after', '\nExample:\n  sarc unshare ses_…')
     .action(
-      run(async (ctx, id: string) => {
+      run(async (ctx, arg: string) => {
+        const id = await ctx.sessionId(arg);
         const s = await unshare(await ctx.archive(), id);
         emit(ctx.options, { id: s.id, shared: false }, () => `unshared ${s.id}`);
       }),
@@ -65,7 +67,8 @@ export function registerSessionStateCommands(program: Command, run: Runner): voi
     .option('--part <partID>', 'revert from this part of the message')
     .addHelpText('after', '\nExample:\n  sarc revert ses_… --message msg_…')
     .action(
-      run(async (ctx, id: string, opts: { message: string; part?: string }) => {
+      run(async (ctx, arg: string, opts: { message: string; part?: string }) => {
+        const id = await ctx.sessionId(arg);
         const s = await revert(await ctx.archive(), id, { messageID: opts.message, partID: opts.part });
         emit(
           ctx.options,
@@ -80,7 +83,8 @@ export function registerSessionStateCommands(program: Command, run: Runner): voi
     .description('clear a pending revert')
     .addHelpText('after', '\nExample:\n  sarc unrevert ses_…')
     .action(
-      run(async (ctx, id: string) => {
+      run(async (ctx, arg: string) => {
+        const id = await ctx.sessionId(arg);
         const s = await unrevert(await ctx.archive(), id);
         emit(ctx.options, s, () => `cleared the revert of ${s.id}`);
       }),
@@ -92,7 +96,8 @@ export function registerSessionStateCommands(program: Command, run: Runner): voi
     .option('-m, --message <messageID>', "only this message's changes")
     .addHelpText('after', '\nExample:\n  sarc diff ses_…')
     .action(
-      run(async (ctx, id: string, opts: { message?: string }) => {
+      run(async (ctx, arg: string, opts: { message?: string }) => {
+        const id = await ctx.sessionId(arg);
         const diffs = await diff(await ctx.archive(), id, { messageID: opts.message });
         emit(ctx.options, diffs, () =>
           diffs.length
