@@ -6,6 +6,7 @@ export { directoryMatcher, type HistoryItem, type HistoryQuery, type ListQuery }
 export { type IndexedSession, type IndexStats, type OpenIndexOptions, openIndex, SessionIndex } from './catalog/session-index.js';
 export type { SessionSummary } from './catalog/summary.js';
 export { ArchiveError, type ArchiveErrorCode, isArchiveError } from './errors.js';
+export { formatTime } from './format-time.js';
 export * from './model/index.js';
 export { diff, type FileDiff } from './ops/diff.js';
 export { type ExportOptions, exportSessions, exportToFile } from './ops/export.js';

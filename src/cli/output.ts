@@ -1,4 +1,4 @@
-import { ArchiveError, type ArchiveErrorCode } from '../index.js';
+import { ArchiveError, type ArchiveErrorCode, formatTime } from '../index.js';
 
 /** Global options every command sees. */
 export interface GlobalOptions {
@@ -6,6 +6,7 @@ export interface GlobalOptions {
   json?: boolean;
   quiet?: boolean;
   debug?: boolean;
+  utc?: boolean;
 }
 
 /** Thrown for bad command-line use: exit code 2, one line. */
@@ -62,12 +63,12 @@ export function emit(options: GlobalOptions, json: unknown, human: () => string)
   if (text) process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
 }
 
-/** "3 min ago" and the like, for listings. */
-export function ago(ms: number, now = Date.now()): string {
+/** "3 min ago" and the like, for listings; older than 60 days, the day (local, or UTC with `utc`). */
+export function ago(ms: number, now = Date.now(), utc = false): string {
   const s = Math.round((now - ms) / 1000);
   if (s < 60) return `${Math.max(s, 0)}s ago`;
   if (s < 3600) return `${Math.round(s / 60)} min ago`;
   if (s < 86400) return `${Math.round(s / 3600)} h ago`;
   if (s < 86400 * 60) return `${Math.round(s / 86400)} d ago`;
-  return new Date(ms).toISOString().slice(0, 10);
+  return formatTime(ms, { utc }).slice(0, 10);
 }

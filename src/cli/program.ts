@@ -26,6 +26,7 @@ export function createProgram(extra: readonly RegisterCommands[] = []): Command 
     .option('--json', 'machine output on stdout; errors as JSON on stderr')
     .option('-q, --quiet', 'print nothing but errors')
     .option('--debug', 'print stack traces of errors')
+    .option('--utc', 'print times in UTC instead of the local zone (JSON always has epoch milliseconds)')
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText(
       'after',

@@ -1,13 +1,12 @@
-import type { IndexedSession, MessageWithParts, Part, Session, Todo } from '../index.js';
+import { formatTime, type IndexedSession, type MessageWithParts, type Part, type Session, type Todo } from '../index.js';
 import { ago, type colors } from './output.js';
 
 type Colors = ReturnType<typeof colors>;
 
-const when = (ms: number) => new Date(ms).toISOString().replace('T', ' ').slice(0, 16);
-
 /** One line per session for `list`. */
-export function renderRow(s: IndexedSession & { project?: { name?: string; worktree: string } | null }, c: Colors): string {
-  if (!s.valid) return `${s.id}  ${c.dim(ago(s.time.updated).padEnd(10))}  ${c.red('broken')}  ${s.error ?? 'info.json cannot be read'}`;
+export function renderRow(s: IndexedSession & { project?: { name?: string; worktree: string } | null }, c: Colors, utc = false): string {
+  if (!s.valid)
+    return `${s.id}  ${c.dim(ago(s.time.updated, Date.now(), utc).padEnd(10))}  ${c.red('broken')}  ${s.error ?? 'info.json cannot be read'}`;
   const badges = [
     s.parentID ? c.cyan('child') : '',
     s.forkedFrom ? c.cyan('fork') : '',
@@ -15,7 +14,7 @@ export function renderRow(s: IndexedSession & { project?: { name?: string; workt
     s.share ? c.green('shared') : '',
     s.status.type !== 'idle' ? (s.status.type === 'error' ? c.red(s.status.type) : c.yellow(s.status.type)) : '',
   ].filter(Boolean);
-  return `${s.id}  ${c.dim(ago(s.time.updated).padEnd(10))}  ${s.title}${badges.length ? `  ${badges.join(' ')}` : ''}`;
+  return `${s.id}  ${c.dim(ago(s.time.updated, Date.now(), utc).padEnd(10))}  ${s.title}${badges.length ? `  ${badges.join(' ')}` : ''}`;
 }
 
 function renderPart(p: Part, c: Colors): string {
@@ -52,8 +51,9 @@ function renderPart(p: Part, c: Colors): string {
   }
 }
 
-/** The whole session for `show`: info, todos, and the conversation with tool calls summarised. */
-export function renderSession(info: Session, todos: Todo[], messages: MessageWithParts[], c: Colors): string {
+/** The whole session for `show`: info, todos, and the conversation with tool calls summarised; times local (zone named) unless `utc`. */
+export function renderSession(info: Session, todos: Todo[], messages: MessageWithParts[], c: Colors, utc = false): string {
+  const when = (ms: number) => formatTime(ms, { utc });
   const lines = [
     c.bold(info.title),
     `${c.dim('id')}        ${info.id}`,

@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { serveCommand } from '../../src/bin/serve-command.js';
 import { createProgram } from '../../src/cli/program.js';
+import { formatTime } from '../../src/index.js';
 import { ROOT, SAMPLE, TSX, tempArchive, tempDir } from '../helpers.js';
 import { sarc } from './helpers.js';
 
@@ -256,6 +257,18 @@ describe('sarc', () => {
     expect((await json(['rename', 'latest', 'renamed newest'])).title).toBe('renamed newest');
     expect((await json(['fork', made.id.slice(4, 20)])).title).toBe('renamed newest (fork #1)');
   }, 60_000);
+
+  it('shows times in the local zone, naming it, or in UTC with --utc; JSON keeps epoch milliseconds', async () => {
+    const { env, json } = await setup();
+    const info = (await json(['show', SAMPLE.main])).info as { time: { created: number } };
+    expect(typeof info.time.created).toBe('number');
+    const tokyo = await sarc(['show', SAMPLE.main], { env: { ...env, TZ: 'Asia/Tokyo' } });
+    expect(tokyo.stdout).toContain(`created   ${formatTime(info.time.created, { timeZone: 'Asia/Tokyo' })}`);
+    expect(formatTime(info.time.created, { timeZone: 'Asia/Tokyo' })).toMatch(/ GMT\+9$/);
+    const utc = await sarc(['show', SAMPLE.main, '--utc'], { env: { ...env, TZ: 'Asia/Tokyo' } });
+    expect(utc.stdout).toContain(`created   ${formatTime(info.time.created, { utc: true })}`);
+    expect(formatTime(info.time.created, { utc: true })).toMatch(/ UTC$/);
+  }, 30_000);
 
   it('reports bad IDs and a missing archive in one line, with exit codes', async () => {
     const empty = await tempDir();

@@ -4,8 +4,9 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContextOptions, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatTime } from '../../src/index.js';
 import { type RunningServer, startServer } from '../../src/server/serve.js';
 import { hasTool, ROOT, SAMPLE, SAMPLES } from '../helpers.js';
 
@@ -46,7 +47,7 @@ afterAll(async () => {
 });
 
 /** Runs a browser test; on failure a screenshot of the page goes to test-results/. */
-async function withPage(name: string, fn: (page: Page) => Promise<void>, options: { javaScriptEnabled?: boolean } = {}): Promise<void> {
+async function withPage(name: string, fn: (page: Page) => Promise<void>, options: BrowserContextOptions = {}): Promise<void> {
   const context = await browser.newContext(options);
   const page = await context.newPage();
   try {
@@ -177,6 +178,37 @@ describe.skipIf(!hasTool('chromium', () => existsSync(CHROMIUM)))('the web UI in
       const gone = await fetch(`${server.url}${new URL(page.url()).pathname}`);
       expect(gone.status).toBe(200);
     });
+  }, 60_000);
+
+  it("times are in the reader's zone: exact on hover, the zone named; without scripts, the server's time with its zone", async () => {
+    const created = JSON.parse(await readFile(join(dir, 'sessions', SAMPLE.child, 'info.json'), 'utf8')).time.created as number;
+    await withPage(
+      'local-times',
+      async (page) => {
+        await page.goto(`${server.url}/ui/session/${SAMPLE.child}`);
+        const meta = page.locator('p.meta time').first();
+        const expected = new Intl.DateTimeFormat('en-US', {
+          timeZone: 'Asia/Tokyo',
+          year: 'numeric',
+          month: 'short',
+          day: 'numeric',
+          hour: '2-digit',
+          minute: '2-digit',
+          timeZoneName: 'short',
+        }).format(created);
+        expect(await meta.getAttribute('title')).toBe(expected);
+        expect(await meta.getAttribute('datetime')).toBe(new Date(created).toISOString());
+      },
+      { timezoneId: 'Asia/Tokyo', locale: 'en-US' },
+    );
+    await withPage(
+      'local-times-no-js',
+      async (page) => {
+        await page.goto(`${server.url}/ui/session/${SAMPLE.child}`);
+        expect(await page.locator('p.meta time').first().textContent()).toBe(formatTime(created));
+      },
+      { javaScriptEnabled: false },
+    );
   }, 60_000);
 
   it('an unknown session URL gives a clear not-found page', async () => {

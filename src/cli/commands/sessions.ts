@@ -63,7 +63,7 @@ export function registerSessionCommands(program: Command, run: Runner): void {
             if (page.items.length === 0)
               return c.dim(project && !opts.project ? `no sessions in this project (${project}); try --all` : 'no sessions');
             const more = page.nextCursor ? `\n${c.dim(`more: sarc list --cursor ${page.nextCursor}`)}` : '';
-            return page.items.map((s) => renderRow(s, c)).join('\n') + more;
+            return page.items.map((s) => renderRow(s, c, ctx.options.utc)).join('\n') + more;
           });
         },
       ),
@@ -79,7 +79,7 @@ export function registerSessionCommands(program: Command, run: Runner): void {
         const archive = await ctx.archive();
         const info = await archive.sessions.get(id);
         const [todos, messages] = await Promise.all([archive.todos.get(id), archive.messages.list(id)]);
-        emit(ctx.options, { info, todos, messages }, () => renderSession(info, todos, messages, colors()));
+        emit(ctx.options, { info, todos, messages }, () => renderSession(info, todos, messages, colors(), ctx.options.utc));
       }),
     );
 

@@ -1,3 +1,5 @@
+import { formatTime } from '../../index.js';
+
 /** HTML-escapes text: nothing from the data is ever markup. */
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch] as string);
@@ -58,6 +60,34 @@ export function pageFrame(title: string, options: { nonce: string; script?: stri
 `,
   };
 }
+
+/**
+ * A time: the server's local time with its zone named (what a page without
+ * scripts shows, and the share page), which {@link LOCAL_TIMES} turns into the
+ * reader's own zone — relative when recent, exact on hover.
+ */
+export function timeTag(ms: number): Raw {
+  const shown = formatTime(ms);
+  return html`<time datetime="${new Date(ms).toISOString()}" title="${shown}">${shown}</time>`;
+}
+
+/** Page script: every `<time datetime>` in the reader's zone (call `localTimes(element)` again after replacing HTML). */
+export const LOCAL_TIMES = `
+const exactTime = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' });
+const relativeTime = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
+function localTimes(root) {
+  for (const t of root.querySelectorAll('time[datetime]')) {
+    const d = new Date(t.dateTime);
+    const s = (Date.now() - d.getTime()) / 1000;
+    t.title = exactTime.format(d);
+    t.textContent = s < 0 || s >= 7 * 86400 ? t.title
+      : s < 60 ? relativeTime.format(-Math.round(s), 'second')
+      : s < 3600 ? relativeTime.format(-Math.round(s / 60), 'minute')
+      : s < 86400 ? relativeTime.format(-Math.round(s / 3600), 'hour')
+      : relativeTime.format(-Math.round(s / 86400), 'day');
+  }
+}
+localTimes(document);`;
 
 /**
  * A URL from archive data as a link target, or undefined when it must not be

@@ -1,5 +1,5 @@
 import { type BrokenMessage, isBroken, type MessageWithParts, type Part, type Todo } from '../../index.js';
-import { dataLink, html, type Raw } from './html.js';
+import { dataLink, html, type Raw, timeTag } from './html.js';
 
 function part(p: Part): Raw {
   switch (p.type) {
@@ -53,7 +53,7 @@ export interface ForkForm {
 export function renderMessage(m: MessageWithParts | BrokenMessage, i: number, fork?: ForkForm): Raw {
   if (isBroken(m)) return renderBroken(m);
   return html`<article class="msg" id="${m.info.id}" data-message="${m.info.id}">
-<h3><span>${m.info.role}${m.info.role === 'assistant' ? ` · ${m.info.providerID}/${m.info.modelID}` : ''} · ${new Date(m.info.time.created).toISOString().slice(0, 16).replace('T', ' ')}</span>
+<h3><span>${m.info.role}${m.info.role === 'assistant' ? ` · ${m.info.providerID}/${m.info.modelID}` : ''} · ${timeTag(m.info.time.created)}</span>
 ${fork ? html`<form class="inline" method="post" action="/ui/session/${fork.sessionID}/fork">${csrfField(fork.csrf)}<input type="hidden" name="messageID" value="${m.info.id}"><button type="submit" aria-label="Fork before message ${i + 1}">Fork</button></form>` : ''}</h3>
 ${m.parts.map(part)}</article>`;
 }

@@ -4,10 +4,9 @@ import { exportSessions, isArchiveError, isId, parseJsonInput, type SessionIndex
 import type { ServerActions, ServerDeps } from '../actions.js';
 import { BadRequest, errorMessage, HttpRefusal, toErrorResponse } from '../errors.js';
 import { textStream } from '../streams.js';
-import { dataLink, html, page, pageFrame, type Raw, raw } from './html.js';
+import { dataLink, html, LOCAL_TIMES, page, pageFrame, type Raw, raw, timeTag } from './html.js';
 import { csrfField, renderTodos, streamMessages } from './render.js';
 
-const when = (ms: number) => new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
 
 function badges(s: {
   id: string;
@@ -56,7 +55,7 @@ function errorPage(c: Context, error: unknown): Response {
   );
 }
 
-const LIST_SCRIPT = `
+const LIST_SCRIPT = `${LOCAL_TIMES}
 const es = new EventSource('/event');
 es.onmessage = async (m) => {
   const e = JSON.parse(m.data);
@@ -65,12 +64,12 @@ es.onmessage = async (m) => {
     if (b) { b.textContent = e.properties.status.type; b.className = 'badge ' + e.properties.status.type; b.hidden = e.properties.status.type === 'idle'; }
   } else if (e.type.startsWith('session.')) {
     const res = await fetch(location.pathname + location.search + (location.search ? '&' : '?') + 'fragment=1');
-    if (res.ok) document.getElementById('rows').innerHTML = await res.text();
+    if (res.ok) { const rows = document.getElementById('rows'); rows.innerHTML = await res.text(); localTimes(rows); }
   }
 };`;
 
 function sessionScript(id: string): string {
-  return `
+  return `${LOCAL_TIMES}
 const id = ${JSON.stringify(id)};
 const es = new EventSource('/event?session=' + id);
 es.onmessage = async (m) => {
@@ -85,7 +84,7 @@ es.onmessage = async (m) => {
     b.textContent = p.status.type; b.className = 'badge ' + p.status.type; b.hidden = p.status.type === 'idle';
   } else if (e.type.startsWith('message.')) {
     const res = await fetch('/ui/session/' + id + '/messages');
-    if (res.ok) document.getElementById('messages').innerHTML = await res.text();
+    if (res.ok) { const list = document.getElementById('messages'); list.innerHTML = await res.text(); localTimes(list); }
   } else if (e.type === 'session.deleted') {
     document.getElementById('title-text').textContent += ' (deleted)';
   }
@@ -99,8 +98,8 @@ export function registerUi(app: Hono, { archive, index }: ServerDeps, act: Serve
   const rows = (items: ReturnType<SessionIndex['history']>['items']) =>
     html`${items.map((s) =>
       !s.valid
-        ? html`<tr class="invalid"><td>${s.id} <span class="badge error">broken</span><div class="error-box">${s.error ?? 'info.json cannot be read'}</div></td><td class="meta">?</td><td class="meta">${when(s.time.updated)}</td></tr>`
-        : html`<tr><td><a href="/ui/session/${s.id}">${s.title || s.id}</a>${badges(s)}</td><td class="meta">${s.project?.name ?? s.project?.worktree ?? s.projectID}</td><td class="meta">${when(s.time.updated)}</td></tr>`,
+        ? html`<tr class="invalid"><td>${s.id} <span class="badge error">broken</span><div class="error-box">${s.error ?? 'info.json cannot be read'}</div></td><td class="meta">?</td><td class="meta">${timeTag(s.time.updated)}</td></tr>`
+        : html`<tr><td><a href="/ui/session/${s.id}">${s.title || s.id}</a>${badges(s)}</td><td class="meta">${s.project?.name ?? s.project?.worktree ?? s.projectID}</td><td class="meta">${timeTag(s.time.updated)}</td></tr>`,
     )}`;
 
   app.get('/', async (c) => {
@@ -160,7 +159,7 @@ ${result.items.length === 0 ? html`<p>No sessions.</p>` : ''}${result.nextCursor
       const forks = index.forks(id);
       const body = html`<h1><span id="title-text">${info.title}</span> <span id="status" class="badge ${status.type}"${raw(status.type === 'idle' ? ' hidden' : '')}>${status.type}</span></h1>
 <form method="post" action="/ui/session/${id}/title">${csrf}<label>Title <input id="title-input" name="title" value="${info.title}" required></label> <button type="submit">Rename</button></form>
-<p class="meta">${info.directory} · created ${when(info.time.created)} · updated ${when(info.time.updated)}${info.time.archived !== undefined ? ' · archived' : ''}</p>
+<p class="meta">${info.directory} · created ${timeTag(info.time.created)} · updated ${timeTag(info.time.updated)}${info.time.archived !== undefined ? ' · archived' : ''}</p>
 ${origin}${parent ? html`<p>Child of <a href="/ui/session/${parent.id}">${parent.title}</a></p>` : ''}
 ${children.length ? html`<p>Child sessions: ${children.map((s, i) => html`${i ? ', ' : ''}<a href="/ui/session/${s.id}">${s.title}</a>`)}</p>` : ''}
 ${forks.length ? html`<p>Forks: ${forks.map((s, i) => html`${i ? ', ' : ''}<a href="/ui/session/${s.id}">${s.title}</a>`)}</p>` : ''}
