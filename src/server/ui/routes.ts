@@ -7,7 +7,6 @@ import { textStream } from '../streams.js';
 import { dataLink, html, LOCAL_TIMES, page, pageFrame, type Raw, raw, timeTag } from './html.js';
 import { csrfField, renderTodos, streamMessages } from './render.js';
 
-
 function badges(s: {
   id: string;
   parentID?: string;
