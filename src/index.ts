@@ -11,7 +11,7 @@ export * from './model/index.js';
 export { diff, type FileDiff } from './ops/diff.js';
 export { type ExportOptions, exportSessions, exportToFile } from './ops/export.js';
 export { type ForkOptions, forkSession, forkTitle } from './ops/fork.js';
-export { droppedCopyName, gitSetup, type MergeReport, mergeFiles } from './ops/git.js';
+export { droppedCopyName, gitCheck, gitSetup, type MergeReport, mergeFiles, shellQuote } from './ops/git.js';
 export { type ImportMode, type ImportOptions, type ImportResult, importSessions, readImportFile } from './ops/import.js';
 export { type MergeConflict, mergeInfo, mergeMessage, mergeTodos, mergeValues } from './ops/merge.js';
 export { type MigrateOptions, type MigrateResult, type MigrateRow, type MigrateSelection, migrate } from './ops/migrate.js';

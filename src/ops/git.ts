@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
-import { dirname, join, relative } from 'node:path';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import type { z } from 'zod';
 import { ArchiveError } from '../errors.js';
@@ -119,24 +120,101 @@ export async function mergeFiles(
 
 const ATTRIBUTES = ['sessions/*/info.json merge=sarc', 'sessions/*/todos.json merge=sarc', 'sessions/*/messages/*.json merge=sarc'];
 
+/** The repository holding `dir`, or INVALID_INPUT saying how to make one. */
+async function topOf(dir: string): Promise<string> {
+  try {
+    return (await run('git', ['rev-parse', '--show-toplevel'], { cwd: dir })).stdout.trim();
+  } catch (error) {
+    throw new ArchiveError('INVALID_INPUT', `${dir} is not inside a git repository; run \`git init\` first`, { cause: error });
+  }
+}
+
+/** Git's config line for the driver: a script in the git folder, found through git itself, so moving the repository breaks nothing. */
+const DRIVER = 'sh "$(git rev-parse --git-path sarc-merge-driver)" %O %A %B %P';
+
+/**
+ * The driver script: the `sarc` on PATH when there is one — so moving node or
+ * reinstalling the package breaks no later merge — else the `sarc` that ran
+ * git-setup (a checkout, say).
+ */
+function driverScript(fallback: string): string {
+  return `#!/bin/sh
+# session-archive's merge driver, written by \`sarc git-setup\` (run it again to refresh).
+if command -v sarc >/dev/null 2>&1; then exec sarc merge-driver "$@"; fi
+exec ${fallback} merge-driver "$@"
+`;
+}
+
 /**
  * Sets up the git repository holding the archive so its files merge field by
- * field: `.gitattributes` in the archive (existing lines kept) and the
- * `merge.sarc` driver in the repository's config, running `driverCommand`.
+ * field: \`.gitattributes\` in the archive (existing lines kept), the driver
+ * script in the git folder, and the \`merge.sarc\` driver in the repository's
+ * config. \`fallbackCommand\` runs sarc when none is on PATH.
  */
-export async function gitSetup(archiveDir: string, driverCommand: string): Promise<{ repository: string; attributes: string }> {
-  let top: string;
-  try {
-    top = (await run('git', ['rev-parse', '--show-toplevel'], { cwd: archiveDir })).stdout.trim();
-  } catch (error) {
-    throw new ArchiveError('INVALID_INPUT', `${archiveDir} is not inside a git repository; run \`git init\` first`, { cause: error });
-  }
+export async function gitSetup(
+  archiveDir: string,
+  fallbackCommand: string,
+): Promise<{ repository: string; attributes: string; driver: string }> {
+  const top = await topOf(archiveDir);
   const attributes = join(archiveDir, '.gitattributes');
   const existing = await readFile(attributes, 'utf8').catch(() => '');
   const lines = existing.split('\n').filter((l) => l !== '');
   for (const line of ATTRIBUTES) if (!lines.includes(line)) lines.push(line);
   await writeFileAtomic(attributes, `${lines.join('\n')}\n`);
+  const script = resolve(top, (await run('git', ['rev-parse', '--git-path', 'sarc-merge-driver'], { cwd: top })).stdout.trim());
+  await writeFileAtomic(script, driverScript(fallbackCommand));
   await run('git', ['config', 'merge.sarc.name', 'session-archive field-wise merge'], { cwd: archiveDir });
-  await run('git', ['config', 'merge.sarc.driver', `${driverCommand} merge-driver %O %A %B %P`], { cwd: archiveDir });
-  return { repository: top, attributes: relative(top, attributes) || '.gitattributes' };
+  await run('git', ['config', 'merge.sarc.driver', DRIVER], { cwd: archiveDir });
+  return { repository: top, attributes: relative(top, attributes) || '.gitattributes', driver: script };
+}
+
+/**
+ * Proves the configured driver runs: it merges a small made-up \`info.json\`
+ * (a title changed on one side, an archive time on the other) exactly as git
+ * would call it, from the repository's root. Returns the merged file, or
+ * throws with what the driver printed.
+ */
+export async function gitCheck(archiveDir: string): Promise<{ repository: string; driver: string }> {
+  const top = await topOf(archiveDir);
+  const driver = (await run('git', ['config', 'merge.sarc.driver'], { cwd: top }).catch(() => ({ stdout: '' }))).stdout.trim();
+  if (!driver) throw new ArchiveError('INVALID_INPUT', `no merge driver "sarc" in ${top}; run \`sarc git-setup\``);
+  const folder = await mkdtemp(join(tmpdir(), 'sarc-check-'));
+  try {
+    const info = (title: string, archived?: number) =>
+      formatCanonical({
+        id: 'ses_fe5e00000000AAAAAAAAAAAAAA',
+        slug: 's',
+        projectID: 'global',
+        directory: '/',
+        title,
+        version: 'check',
+        time: { created: 1, updated: 2, ...(archived ? { archived } : {}) },
+      });
+    const [base, ours, theirs] = ['base', 'ours', 'theirs'].map((n) => join(folder, n));
+    await writeFile(base as string, info('before'));
+    await writeFile(ours as string, info('renamed'));
+    await writeFile(theirs as string, info('before', 3));
+    const command = driver
+      .replace('%O', shellQuote(base as string))
+      .replace('%A', shellQuote(ours as string))
+      .replace('%B', shellQuote(theirs as string))
+      .replace('%P', 'sessions/check/info.json');
+    try {
+      await run('sh', ['-c', command], { cwd: top });
+    } catch (error) {
+      const e = error as { stderr?: string; message: string };
+      throw new ArchiveError('IO', `the merge driver did not run (${command}): ${(e.stderr || e.message).trim()}`, { cause: error });
+    }
+    const merged = JSON.parse(await readFile(ours as string, 'utf8')) as { title?: string; time?: { archived?: number } };
+    if (merged.title !== 'renamed' || merged.time?.archived !== 3)
+      throw new ArchiveError('IO', `the merge driver ran but did not merge (${command})`);
+    return { repository: top, driver };
+  } finally {
+    await rm(folder, { recursive: true, force: true });
+  }
+}
+
+/** A word for sh: as is when plain, else single-quoted. */
+export function shellQuote(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }

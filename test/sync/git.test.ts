@@ -1,10 +1,11 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cp, readdir, readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { cp, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openArchive, openIndex } from '../../src/index.js';
+import { openArchive, openIndex, shellQuote } from '../../src/index.js';
 import { sarc } from '../cli/helpers.js';
-import { hasTool, SAMPLE, SAMPLES, tempDir, until, userMessage } from '../helpers.js';
+import { hasTool, ROOT, SAMPLE, SAMPLES, TSX, tempDir, until, userMessage } from '../helpers.js';
 
 function git(cwd: string, ...args: string[]): string {
   return execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', '-c', 'init.defaultBranch=main', ...args], {
@@ -44,7 +45,34 @@ describe.skipIf(!hasTool('git'))('git', () => {
     expect(await readFile(join(origin, '.gitattributes'), 'utf8')).toBe(
       'sessions/*/info.json merge=sarc\nsessions/*/todos.json merge=sarc\nsessions/*/messages/*.json merge=sarc\n',
     );
-    expect(git(origin, 'config', 'merge.sarc.driver')).toMatch(/merge-driver %O %A %B %P\n$/);
+    // No absolute path of node or of the package in git's config: moving either breaks no later merge.
+    const driver = git(origin, 'config', 'merge.sarc.driver');
+    expect(driver).toBe('sh "$(git rev-parse --git-path sarc-merge-driver)" %O %A %B %P\n');
+    const script = await readFile(join(origin, '.git', 'sarc-merge-driver'), 'utf8');
+    expect(script).toContain('if command -v sarc >/dev/null 2>&1; then exec sarc merge-driver "$@"; fi');
+    expect(script).toContain(`exec ${process.execPath}`);
+
+    // --check proves the driver runs: through the sarc that ran git-setup here (none on PATH)...
+    const env = { SARC_STATE_DIR: join(origin, '..', 's-check') };
+    const checked = await sarc(['git-setup', '--check', '--archive', origin], { env });
+    expect(checked.stderr).toBe('');
+    expect(checked.stdout).toBe(`merge driver runs in ${origin}\n`);
+    // ...through a sarc on PATH when there is one, even once the one that ran git-setup is gone...
+    const bin = join(origin, '..', 'bin');
+    await mkdir(bin);
+    const marker = join(origin, '..', 'path-sarc-ran');
+    const real = `${shellQuote(process.execPath)} --import ${shellQuote(TSX)} ${shellQuote(join(ROOT, 'src', 'bin', 'sarc.ts'))}`;
+    await writeFile(join(bin, 'sarc'), `#!/bin/sh\ntouch ${shellQuote(marker)}\nexec ${real} "$@"\n`, { mode: 0o755 });
+    const scriptPath = join(origin, '.git', 'sarc-merge-driver');
+    await writeFile(scriptPath, script.replace(`exec ${process.execPath}`, 'exec /moved/away/node'));
+    const viaPath = await sarc(['git-setup', '--check', '--archive', origin], { env: { ...env, PATH: `${bin}:${process.env.PATH}` } });
+    expect(viaPath.stdout).toBe(`merge driver runs in ${origin}\n`);
+    expect(existsSync(marker)).toBe(true);
+    // ...and says so, exit 1, when no sarc can be found.
+    const broken = await sarc(['git-setup', '--check', '--archive', origin], { env });
+    expect(broken.code).toBe(1);
+    expect(broken.stderr).toContain('sarc: the merge driver did not run');
+    expect(broken.stderr).toContain('/moved/away/node');
   }, 60_000);
 
   it('two clones adding messages to one session and editing different sessions merge with no conflict', async () => {

@@ -1,13 +1,11 @@
 import type { Command } from 'commander';
-import { gitSetup, mergeFiles, resolveConflicts } from '../../index.js';
+import { gitCheck, gitSetup, mergeFiles, resolveConflicts, shellQuote } from '../../index.js';
 import { colors, emit } from '../output.js';
 import type { Runner } from '../runner.js';
 
-const quote = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
-
 /** The command line that runs this very `sarc` (with the same node flags), for git's config. */
 function selfCommand(): string {
-  return [process.execPath, ...process.execArgv, process.argv[1] ?? 'sarc'].map(quote).join(' ');
+  return [process.execPath, ...process.execArgv, process.argv[1] ?? 'sarc'].map(shellQuote).join(' ');
 }
 
 /** Merging in git and after Dropbox/Syncthing: the merge driver, its set-up, resolving conflict copies. */
@@ -15,14 +13,21 @@ export function registerGitCommands(program: Command, run: Runner): void {
   program
     .command('git-setup')
     .description('make git merge info.json, todos.json and message files field by field (.gitattributes + merge driver)')
-    .addHelpText('after', '\nExample:\n  cd ~/sessions && git init && sarc git-setup --archive .')
+    .option('--check', 'prove the configured merge driver runs (merges a made-up info.json as git would)')
+    .addHelpText('after', '\nExamples:\n  cd ~/sessions && git init && sarc git-setup --archive .\n  sarc git-setup --check')
     .action(
-      run(async (ctx) => {
+      run(async (ctx, opts: { check?: boolean }) => {
+        if (opts.check) {
+          const checked = await gitCheck(ctx.dir);
+          emit(ctx.options, { ok: true, ...checked }, () => `merge driver runs in ${checked.repository}`);
+          return;
+        }
         const result = await gitSetup(ctx.dir, selfCommand());
         emit(
           ctx.options,
           result,
-          () => `git repository ${result.repository}: merge driver "sarc" set, attributes in ${result.attributes} (commit it)`,
+          () =>
+            `git repository ${result.repository}: merge driver "sarc" set (${result.driver}: the sarc on PATH, else this one), attributes in ${result.attributes} (commit it)`,
         );
       }),
     );
