@@ -141,7 +141,8 @@ describe('properties', () => {
     title: text,
     metadata: fc.dictionary(
       fc.string({ maxLength: 8 }).filter((k) => k !== '__proto__'),
-      fc.jsonValue({ maxDepth: 3 }),
+      // A "__proto__" key at any depth is refused by design (see the hostile corpus), not data to round-trip.
+      fc.jsonValue({ maxDepth: 3 }).filter((v) => !JSON.stringify(v).includes('"__proto__":')),
       { maxKeys: 4 },
     ),
     messages: fc.array(text, { maxLength: 6 }),
