@@ -17,5 +17,15 @@ export const run: Runner =
     }
   };
 
+/**
+ * {@link run} for a command whose first argument names a session: it is
+ * resolved first (a full ID, a unique prefix, or `latest`; see
+ * `CliContext.sessionId`), so the body gets the full ID.
+ */
+export const runOnSession =
+  <A extends unknown[]>(body: (ctx: CliContext, id: string, ...args: A) => Promise<void>) =>
+  (arg: string, ...args: A): Promise<void> =>
+    run(async (ctx: CliContext, given: string, ...rest: A) => body(ctx, await ctx.sessionId(given), ...rest))(arg, ...args);
+
 /** Adds commands to the program (how the composition root adds `serve`). */
 export type RegisterCommands = (program: Command, run: Runner) => void;

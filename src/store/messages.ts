@@ -214,11 +214,12 @@ export class MessageStore {
   }
 
   /** The keys of a page: the newest `limit` before `before`, and whether older ones remain. */
-  private async select(sessionID: string, options: ListMessagesOptions): Promise<{ chosen: OrderKey[]; more: boolean }> {
+  private async select(sessionID: string, options: ListMessagesOptions): Promise<{ keys: OrderKey[]; chosen: OrderKey[]; more: boolean }> {
     await loadInfo(this.ctx, sessionID);
     if (options.limit !== undefined && (!Number.isInteger(options.limit) || options.limit < 0))
       throw new ArchiveError('INVALID_INPUT', `invalid limit ${options.limit}: expected a whole number ≥ 0`);
-    let keys = await this.order.keys(sessionID);
+    const all = await this.order.keys(sessionID);
+    let keys = all;
     const before = options.before;
     if (typeof before === 'string') {
       assertId('message', before);
@@ -230,7 +231,7 @@ export class MessageStore {
       keys = keys.filter((k) => k.created < before.time || (k.created === before.time && k.id < before.id));
     }
     const chosen = options.limit === undefined ? keys : options.limit === 0 ? [] : keys.slice(-options.limit);
-    return { chosen, more: chosen.length < keys.length };
+    return { keys: all, chosen, more: chosen.length < keys.length };
   }
 
   /** One message of a page: the file (undefined when deleted meanwhile), or its place with the reason it cannot be read. */
@@ -254,14 +255,14 @@ export class MessageStore {
 
   /** The session's messages in order (`time.created`, then ID); see {@link page}. A broken message file throws `CORRUPT`. */
   async list(sessionID: string, options: ListMessagesOptions = {}): Promise<MessageWithParts[]> {
-    await loadInfo(this.ctx, sessionID);
+    const { keys, chosen } = await this.select(sessionID, options);
     // The first broken file (in order) throws with its full detail (line:column, field paths).
-    const broken = (await this.order.keys(sessionID)).find((k) => k.broken !== undefined)?.broken;
+    const broken = keys.find((k) => k.broken !== undefined)?.broken;
     if (broken) throw broken;
-    const { items } = await this.page(sessionID, options);
-    const late = items.find(isBroken);
-    if (late) throw new ArchiveError('CORRUPT', late.error.message, { path: late.error.path });
-    return items as MessageWithParts[];
+    const items = await mapLimit(chosen, 8, (key) => this.readKey(sessionID, key));
+    const late = items.find((m) => m !== undefined && isBroken(m));
+    if (late) throw new ArchiveError('CORRUPT', (late as BrokenMessage).error.message, { path: (late as BrokenMessage).error.path });
+    return items.filter((m): m is MessageWithParts => m !== undefined);
   }
 
   /** The session's message IDs in order, without keeping any message in memory: for streaming a session far larger than memory. */

@@ -37,13 +37,20 @@ function steps(root: string, path: string, self: boolean): string[] {
  * link: where the archive lives is the user's choice.
  */
 export async function assertNoLink(root: string, path: string, options: { self: boolean }): Promise<void> {
-  for (const step of steps(root, path, options.self)) {
-    const stats = await lstat(step).catch((error: unknown) => {
-      if (errnoCode(error) === 'ENOENT' || errnoCode(error) === 'ENOTDIR') return undefined;
-      throw error;
-    });
-    if (!stats) return;
-    if (stats.isSymbolicLink()) throw unsafePath(step, await readlink(step).catch(() => undefined));
+  // All at once: this runs on every read and write of a session, and each step is a trip to the thread pool.
+  const all = steps(root, path, options.self);
+  const stats = await Promise.all(
+    all.map((step) =>
+      lstat(step).catch((error: unknown) => {
+        if (errnoCode(error) === 'ENOENT' || errnoCode(error) === 'ENOTDIR') return undefined;
+        throw error;
+      }),
+    ),
+  );
+  for (const [i, s] of stats.entries()) {
+    if (!s) return;
+    const step = all[i] as string;
+    if (s.isSymbolicLink()) throw unsafePath(step, await readlink(step).catch(() => undefined));
   }
 }
 

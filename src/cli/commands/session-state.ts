@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { diff, findShared, revert, share, unrevert, unshare } from '../../index.js';
 import { colors, emit, UsageError } from '../output.js';
-import type { Runner } from '../runner.js';
+import { type Runner, runOnSession } from '../runner.js';
 
 /** A session's state beyond its fields: status, share, revert, diff. */
 export function registerSessionStateCommands(program: Command, run: Runner): void {
@@ -29,8 +29,7 @@ export function registerSessionStateCommands(program: Command, run: Runner): voi
     .option('--base-url <url>', 'where `sarc serve` is reachable', 'http://127.0.0.1:4097')
     .addHelpText('after', '\nExample:\n  sarc share ses_… --base-url https://sessions.example.org')
     .action(
-      run(async (ctx, arg: string, opts: { baseUrl: string }) => {
-        const id = await ctx.sessionId(arg);
+      runOnSession(async (ctx, id: string, opts: { baseUrl: string }) => {
         const s = await share(await ctx.archive(), id, { baseUrl: opts.baseUrl });
         emit(ctx.options, s.share, () => s.share?.url ?? '');
       }),
@@ -41,8 +40,7 @@ export function registerSessionStateCommands(program: Command, run: Runner): voi
     .description('stop sharing a session; its URL stops working')
     .addHelpText('after', '\nExample:\n  sarc unshare ses_…')
     .action(
-      run(async (ctx, arg: string) => {
-        const id = await ctx.sessionId(arg);
+      runOnSession(async (ctx, id: string) => {
         const s = await unshare(await ctx.archive(), id);
         emit(ctx.options, { id: s.id, shared: false }, () => `unshared ${s.id}`);
       }),
@@ -67,8 +65,7 @@ export function registerSessionStateCommands(program: Command, run: Runner): voi
     .option('--part <partID>', 'revert from this part of the message')
     .addHelpText('after', '\nExample:\n  sarc revert ses_… --message msg_…')
     .action(
-      run(async (ctx, arg: string, opts: { message: string; part?: string }) => {
-        const id = await ctx.sessionId(arg);
+      runOnSession(async (ctx, id: string, opts: { message: string; part?: string }) => {
         const s = await revert(await ctx.archive(), id, { messageID: opts.message, partID: opts.part });
         emit(
           ctx.options,
@@ -83,8 +80,7 @@ export function registerSessionStateCommands(program: Command, run: Runner): voi
     .description('clear a pending revert')
     .addHelpText('after', '\nExample:\n  sarc unrevert ses_…')
     .action(
-      run(async (ctx, arg: string) => {
-        const id = await ctx.sessionId(arg);
+      runOnSession(async (ctx, id: string) => {
         const s = await unrevert(await ctx.archive(), id);
         emit(ctx.options, s, () => `cleared the revert of ${s.id}`);
       }),
@@ -96,8 +92,7 @@ export function registerSessionStateCommands(program: Command, run: Runner): voi
     .option('-m, --message <messageID>', "only this message's changes")
     .addHelpText('after', '\nExample:\n  sarc diff ses_…')
     .action(
-      run(async (ctx, arg: string, opts: { message?: string }) => {
-        const id = await ctx.sessionId(arg);
+      runOnSession(async (ctx, id: string, opts: { message?: string }) => {
         const diffs = await diff(await ctx.archive(), id, { messageID: opts.message });
         emit(ctx.options, diffs, () =>
           diffs.length

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { detectProject, forkSession } from '../../index.js';
 import { colors, emit, UsageError } from '../output.js';
 import { renderRow, renderSession } from '../render.js';
-import type { Runner } from '../runner.js';
+import { type Runner, runOnSession } from '../runner.js';
 
 function positiveInt(value: string): number {
   const n = Number(value);
@@ -74,8 +74,7 @@ export function registerSessionCommands(program: Command, run: Runner): void {
     .description('a session: info, todos and the conversation (tool calls summarised)')
     .addHelpText('after', '\nExample:\n  sarc show ses_fe5e0a1b2c3dKq7ZpX2mRtY9wA | less -R')
     .action(
-      run(async (ctx, arg: string) => {
-        const id = await ctx.sessionId(arg);
+      runOnSession(async (ctx, id: string) => {
         const archive = await ctx.archive();
         const info = await archive.sessions.get(id);
         const [todos, messages] = await Promise.all([archive.todos.get(id), archive.messages.list(id)]);
@@ -104,8 +103,7 @@ export function registerSessionCommands(program: Command, run: Runner): void {
     .description("change a session's title")
     .addHelpText('after', '\nExample:\n  sarc rename ses_… "Retry policy, final"')
     .action(
-      run(async (ctx, arg: string, title: string) => {
-        const id = await ctx.sessionId(arg);
+      runOnSession(async (ctx, id: string, title: string) => {
         const s = await (await ctx.archive()).sessions.update(id, { title });
         emit(ctx.options, s, () => `renamed ${s.id}: ${s.title}`);
       }),
@@ -120,8 +118,7 @@ export function registerSessionCommands(program: Command, run: Runner): void {
       .description(archived ? 'archive a session (hidden from lists unless --archived include)' : 'bring an archived session back')
       .addHelpText('after', `\nExample:\n  sarc ${name} ses_…`)
       .action(
-        run(async (ctx, arg: string) => {
-          const id = await ctx.sessionId(arg);
+        runOnSession(async (ctx, id: string) => {
           const archive = await ctx.archive();
           const s = await archive.sessions.update(id, { time: { archived: archived ? archive.now() : null } });
           emit(ctx.options, s, () => `${archived ? 'archived' : 'unarchived'} ${s.id}`);
@@ -136,8 +133,7 @@ export function registerSessionCommands(program: Command, run: Runner): void {
     .option('-y, --yes', 'do not ask')
     .addHelpText('after', '\nExample:\n  sarc delete ses_… --yes')
     .action(
-      run(async (ctx, arg: string, opts: { yes?: boolean }) => {
-        const id = await ctx.sessionId(arg);
+      runOnSession(async (ctx, id: string, opts: { yes?: boolean }) => {
         const archive = await ctx.archive();
         const info = await archive.sessions.get(id);
         const children = await ctx.descendants(id);
@@ -166,8 +162,7 @@ export function registerSessionCommands(program: Command, run: Runner): void {
     .option('--id <id>', 'a chosen ID for the fork')
     .addHelpText('after', '\nExample:\n  sarc fork ses_… --at msg_…')
     .action(
-      run(async (ctx, arg: string, opts: { at?: string; id?: string }) => {
-        const id = await ctx.sessionId(arg);
+      runOnSession(async (ctx, id: string, opts: { at?: string; id?: string }) => {
         const fork = await forkSession(await ctx.archive(), id, { messageID: opts.at, id: opts.id });
         emit(ctx.options, fork, () => `${fork.id}  ${fork.title}`);
       }),
