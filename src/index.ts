@@ -21,6 +21,7 @@ export { conflictOriginal, type ResolveResult, resolveConflicts } from './ops/re
 export { findShared, share, shareToken, unshare } from './ops/share.js';
 export type { OnProgress } from './progress.js';
 export { type Archive, GITIGNORE, initArchive, type OpenArchiveOptions, openArchive } from './store/archive.js';
+export { jsonChunks } from './store/json-chunks.js';
 export { parseJsonInput } from './store/json-file.js';
 export { expandHome, locateArchive, stateDirFor } from './store/locate.js';
 export type { LockOptions } from './store/lock.js';

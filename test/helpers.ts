@@ -153,7 +153,7 @@ export function gitRepo(dir: string): string {
 }
 
 /** `sarc serve --port 0 --json` in a child process (env: SARC_ARCHIVE etc.): its URL, and how to stop it. */
-export function serveProcess(env: NodeJS.ProcessEnv): Promise<{ url: string; stop: () => Promise<void> }> {
+export function serveProcess(env: NodeJS.ProcessEnv): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', TSX, join(ROOT, 'src', 'bin', 'sarc.ts'), 'serve', '--port', '0', '--json'], {
       env,
@@ -165,6 +165,7 @@ export function serveProcess(env: NodeJS.ProcessEnv): Promise<{ url: string; sto
       if (line) {
         resolve({
           url: JSON.parse(line).url,
+          pid: child.pid as number,
           stop: () =>
             new Promise((done) => {
               child.on('close', () => done());

@@ -1,6 +1,6 @@
 import type { Context, Hono } from 'hono';
 import { z } from 'zod';
-import { assertId, type IdKind, parseJsonInput } from '../index.js';
+import { assertId, type IdKind, jsonChunks, parseJsonInput } from '../index.js';
 import { BadRequest, errorResponse, HttpRefusal } from './errors.js';
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -76,10 +76,38 @@ function isJson(contentType: string | undefined): boolean {
   return (contentType ?? '').split(';')[0]?.trim().toLowerCase() === 'application/json';
 }
 
+/**
+ * The request body's bytes in one buffer of its declared size, filled as the
+ * chunks arrive: the chunks are not kept and then joined (which costs the body
+ * twice), nor cached on the request for the life of the handler.
+ */
+async function readBody(c: Context): Promise<Uint8Array> {
+  const stream = c.req.raw.body;
+  if (!stream) return new Uint8Array(0);
+  const declared = Number(c.req.header('content-length'));
+  let buffer = new Uint8Array(Number.isSafeInteger(declared) && declared >= 0 ? declared : 1 << 16);
+  let size = 0;
+  const reader = stream.getReader();
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    if (size + value.length > buffer.length) {
+      const grown = new Uint8Array(Math.max(buffer.length * 2, size + value.length));
+      grown.set(buffer.subarray(0, size));
+      buffer = grown;
+    }
+    buffer.set(value, size);
+    size += value.length;
+  }
+  return size === buffer.length ? buffer : buffer.subarray(0, size);
+}
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
 async function parseBody(c: Context, schema: z.ZodType): Promise<unknown> {
-  const bytes = new Uint8Array(await c.req.arrayBuffer());
   // Only JSON is JSON: a text/plain or form body needs no CORS preflight, so
   // taking it would let any web page write (see guard.ts for the rest).
+  let bytes: Uint8Array | undefined = await readBody(c);
   if (bytes.length > 0 && !isJson(c.req.header('content-type'))) {
     throw new HttpRefusal(
       415,
@@ -87,12 +115,54 @@ async function parseBody(c: Context, schema: z.ZodType): Promise<unknown> {
       `expected a JSON body (Content-Type: application/json), got ${JSON.stringify(c.req.header('content-type') ?? 'none')}`,
     );
   }
-  // Invalid UTF-8, a syntax error (with line:column) or a key given twice: INVALID_INPUT, a 400.
+  // The bytes, their text and the parsed value each cost about the body's
+  // size: each is let go as soon as the next exists, so a body costs at most
+  // about twice its size at any moment.
+  let text: string | undefined;
+  try {
+    text = UTF8.decode(bytes);
+  } catch {
+    // Invalid UTF-8: INVALID_INPUT naming the line and byte.
+    parseJsonInput(bytes, 'request body');
+  }
+  bytes = undefined;
+  // A syntax error (with line:column) or a key given twice: INVALID_INPUT, a 400.
   let raw: unknown = {};
-  if (bytes.some((b) => b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09)) raw = parseJsonInput(bytes, 'request body');
+  if (text !== undefined && text.trim() !== '') raw = parseJsonInput(text, 'request body');
+  text = undefined;
   const parsed = schema.safeParse(raw);
   if (!parsed.success) throw new BadRequest(`invalid body: ${issues(parsed.error)}`, 'Body');
   return parsed.data;
+}
+
+/**
+ * A JSON answer: one string when it is small, streamed in pieces when it is
+ * not (a 60 MB message is never one 60 MB string plus its bytes).
+ */
+function jsonAnswer(c: Context, value: unknown): Response {
+  const pieces = jsonChunks(value);
+  const first = pieces.next();
+  const second = first.done ? first : pieces.next();
+  c.header('Content-Type', 'application/json');
+  if (second.done) return c.body(first.done ? 'null' : first.value);
+  const encoder = new TextEncoder();
+  let pending: string | undefined = second.value;
+  const stream = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(encoder.encode(first.done ? '' : first.value));
+    },
+    pull(controller) {
+      if (pending !== undefined) {
+        controller.enqueue(encoder.encode(pending));
+        pending = undefined;
+        return;
+      }
+      const next = pieces.next();
+      if (next.done) controller.close();
+      else controller.enqueue(encoder.encode(next.value));
+    },
+  });
+  return c.body(stream);
 }
 
 /** Registers the routes on a Hono app: validation first, then the handler, errors through the one mapping. */
@@ -113,7 +183,7 @@ export function mount(app: Hono, routes: readonly Route[]): void {
         }
         const body = route.body ? await parseBody(c, route.body) : undefined;
         const result = await route.handler(c, { params, query, body });
-        return result instanceof Response ? result : c.json(result as object);
+        return result instanceof Response ? result : jsonAnswer(c, result);
       } catch (error) {
         return errorResponse(c, error, params.sessionID);
       }

@@ -1,3 +1,5 @@
+import { jsonChunks } from '../index.js';
+
 /**
  * A streamed answer from pieces of text. The first piece is read before the
  * answer starts, so an error found at once (an unknown session) is still an
@@ -31,7 +33,11 @@ export function jsonArrayStream(items: AsyncIterable<unknown>): Promise<Response
     let next = await it.next();
     let piece = '[';
     while (!next.done) {
-      yield `${piece}${JSON.stringify(next.value)}`;
+      // A large item (a message of hundreds of megabytes) in pieces too.
+      for (const chunk of jsonChunks(next.value)) {
+        yield `${piece}${chunk}`;
+        piece = '';
+      }
       piece = ',';
       next = await it.next();
     }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { constants, type Stats } from 'node:fs';
-import { open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
+import { type FileHandle, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { ArchiveError, errnoCode } from '../errors.js';
@@ -80,11 +80,35 @@ export async function syncFolder(folder: string): Promise<void> {
   }
 }
 
+/**
+ * What a data file is written from: its text, or its text in pieces (a file of
+ * any size, never held as one string; see `canonicalPieces`).
+ */
+export type FileText = string | Iterable<string>;
+
+/** Writes all of `text` at the file's position (a write may take fewer bytes than it was given). */
+async function writeAll(handle: FileHandle, text: string): Promise<void> {
+  const bytes = Buffer.from(text, 'utf8');
+  for (let at = 0; at < bytes.length; ) at += (await handle.write(bytes, at, bytes.length - at, null)).bytesWritten;
+}
+
 /** Creates `path` (it must not exist), writes `data` and fsyncs it. */
-async function createSynced(path: string, data: string): Promise<void> {
+async function createSynced(path: string, data: FileText): Promise<void> {
   const handle = await open(path, 'wx', 0o644);
   try {
-    await handle.writeFile(data, 'utf8');
+    if (typeof data === 'string') await handle.writeFile(data, 'utf8');
+    else {
+      // Small files (one piece and the newline) are still one write.
+      let pending = '';
+      for (const piece of data) {
+        if (pending.length + piece.length > 1 << 16 && pending !== '') {
+          await writeAll(handle, pending);
+          pending = '';
+        }
+        pending += piece;
+      }
+      if (pending !== '') await writeAll(handle, pending);
+    }
     await handle.sync();
   } finally {
     await handle.close();
@@ -100,7 +124,7 @@ async function createSynced(path: string, data: string): Promise<void> {
  * (a writer that lost its lock raced us) nothing is written and `CONFLICT` is
  * thrown.
  */
-export async function writeFileAtomic(target: string, data: string, expect?: WritePrecondition): Promise<void> {
+export async function writeFileAtomic(target: string, data: FileText, expect?: WritePrecondition): Promise<void> {
   const temp = tempPathFor(target);
   try {
     await createSynced(temp, data);
@@ -120,7 +144,7 @@ export async function writeFileAtomic(target: string, data: string, expect?: Wri
  * the temp-and-rename of {@link writeFileAtomic}, since nobody can see it
  * half written. The caller fsyncs the staging folders once before the rename.
  */
-export async function writeStagedFile(path: string, data: string): Promise<void> {
+export async function writeStagedFile(path: string, data: FileText): Promise<void> {
   try {
     await createSynced(path, data);
   } catch (error) {

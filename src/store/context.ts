@@ -1,7 +1,7 @@
 import { ArchiveError } from '../errors.js';
 import { type Session, sessionInfo } from '../model/session.js';
 import { preconditionOf, sweepTemps, writeFileAtomic } from './atomic-write.js';
-import { formatCanonical, type LoadedFile, readDataFile } from './json-file.js';
+import { canonicalPieces, isCanonicalText, type LoadedFile, readDataFile } from './json-file.js';
 import type { SessionLocks } from './lock.js';
 import type { ArchivePaths } from './paths.js';
 import { assertNoLink } from './safe-path.js';
@@ -26,16 +26,10 @@ export function nextUpdated(ctx: StoreContext, previous: number): number {
  * `path` atomically, unless its canonical bytes equal what was read: re-saving
  * unchanged data changes no byte and no mtime. `loaded` also guards the write
  * against a writer that lost its lock (the file must be as it was read).
- * `text` saves formatting again when the caller already has the canonical bytes.
  */
-export async function writeData(
-  path: string,
-  value: unknown,
-  loaded?: LoadedFile<unknown>,
-  text = formatCanonical(value),
-): Promise<boolean> {
-  if (loaded && loaded.text === text) return false;
-  await writeFileAtomic(path, text, preconditionOf(loaded?.stats));
+export async function writeData(path: string, value: unknown, loaded?: LoadedFile<unknown>): Promise<boolean> {
+  if (loaded && isCanonicalText(value, loaded.text)) return false;
+  await writeFileAtomic(path, canonicalPieces(value), preconditionOf(loaded?.stats));
   return true;
 }
 

@@ -2,7 +2,8 @@ import { constants, type Stats } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { z } from 'zod';
 import { ArchiveError, errnoCode } from '../errors.js';
-import { findStructureProblem, locateSyntaxError } from './json-syntax.js';
+import { jsonChunks, piecesEqual } from './json-chunks.js';
+import { findStructureProblem, locateSyntaxError, MAX_DEPTH } from './json-syntax.js';
 import { unsafePath } from './safe-path.js';
 
 /**
@@ -13,6 +14,17 @@ import { unsafePath } from './safe-path.js';
  */
 export function formatCanonical(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
+}
+
+/** {@link formatCanonical} in pieces of about 64 K characters: for writing a file of any size. */
+export function* canonicalPieces(value: unknown): Generator<string> {
+  yield* jsonChunks(value, 2);
+  yield '\n';
+}
+
+/** True when `text` is the canonical form of `value` (compared piece by piece). */
+export function isCanonicalText(value: unknown, text: string): boolean {
+  return piecesEqual(canonicalPieces(value), text);
 }
 
 const CONFLICT_MARKER = /^(<{7}|={7}|>{7}|\|{7})(?: |$)/m;
@@ -150,7 +162,45 @@ export function listIssues(error: z.ZodError): FieldIssue[] {
   return error.issues.map((issue) => ({ path: formatIssuePath(issue.path), message: issue.message }));
 }
 
+/**
+ * True when `value` is already what a JSON round trip would give back: plain
+ * objects and arrays of strings, finite numbers, booleans and null, no
+ * `__proto__` key, no deeper than a data file may be. A parsed request body
+ * is, and is then validated in place rather than copied whole.
+ */
+function isPlainJson(value: unknown, depth = 0): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(value) && !Object.is(value, -0);
+    case 'object': {
+      if (value === null) return true;
+      if (depth >= MAX_DEPTH) return false;
+      if (Array.isArray(value)) {
+        if (Object.getPrototypeOf(value) !== Array.prototype) return false;
+        for (let i = 0; i < value.length; i++) {
+          if (!(i in value) || !isPlainJson(value[i], depth + 1)) return false;
+        }
+        return true;
+      }
+      const proto = Object.getPrototypeOf(value);
+      if (proto !== Object.prototype && proto !== null) return false;
+      if (Object.getOwnPropertySymbols(value).length > 0) return false;
+      for (const key of Object.keys(value)) {
+        if (key === '__proto__' || key === 'toJSON') return false;
+        if (!isPlainJson((value as Record<string, unknown>)[key], depth + 1)) return false;
+      }
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
 function toJson(value: unknown): unknown {
+  if (isPlainJson(value)) return value;
   let text: string | undefined;
   try {
     text = JSON.stringify(value);

@@ -6,7 +6,7 @@ import type { Part } from '../model/part.js';
 import type { Session } from '../model/session.js';
 import { syncFolder } from './atomic-write.js';
 import { loadInfo, type StoreContext, withSession, writeData } from './context.js';
-import { formatCanonical, type LoadedFile, validate } from './json-file.js';
+import { isCanonicalText, type LoadedFile, validate } from './json-file.js';
 import { mapLimit } from './map-limit.js';
 import { loadMessage, messageIds } from './message-file.js';
 import { MessageOrder, type OrderKey } from './message-order.js';
@@ -117,15 +117,11 @@ export class MessageStore {
     info?: LoadedFile<Session>,
   ): Promise<void> {
     await mkdir(this.ctx.paths.messages(sessionID), { recursive: true });
-    const text = formatCanonical(file);
-    if (loaded && loaded.text === text) return; // unchanged: nothing written, nothing moves
+    if (loaded && isCanonicalText(file, loaded.text)) return; // unchanged: nothing written, nothing moves
     // Both files at once, so their fsyncs overlap. A crash between the two
     // leaves a message without the newer time.updated, or the newer time
     // without the message: either is a consistent session.
-    await Promise.all([
-      writeData(this.ctx.paths.message(sessionID, file.info.id), file, loaded, text),
-      this.sessions.touch(sessionID, info),
-    ]);
+    await Promise.all([writeData(this.ctx.paths.message(sessionID, file.info.id), file, loaded), this.sessions.touch(sessionID, info)]);
   }
 
   /**
@@ -142,7 +138,7 @@ export class MessageStore {
       let info = await loadInfo(this.ctx, sessionID);
       const existing = await this.load(sessionID, file.info.id);
       if (existing) {
-        if (formatCanonical(this.complete(sessionID, input, existing.value)) !== existing.text) {
+        if (!isCanonicalText(this.complete(sessionID, input, existing.value), existing.text)) {
           throw new ArchiveError('DUPLICATE_ID', `message ID already exists: ${file.info.id} in session ${sessionID}`);
         }
         // The first attempt may have stopped between the two files: finish it.
