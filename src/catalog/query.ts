@@ -36,6 +36,10 @@ export interface HistoryQuery {
   /** A folder or glob (`~` expanded); a folder matches its sub-folders too. */
   directory?: string;
   project?: string;
+  /** Only this workspace. */
+  workspace?: string;
+  /** Only sessions updated at or after this time (epoch ms). */
+  start?: number;
   /**
    * Sessions whose `info.json` is broken (`valid: false`, with `error`), so
    * that a person sees them: their project and folder are unknown, so every

@@ -77,8 +77,12 @@ export async function migrate(archive: Archive, selection: MigrateSelection, opt
   if (typeof options?.to !== 'string' || options.to === '' || options.to.includes('\0')) {
     throw new ArchiveError('INVALID_INPUT', 'invalid migrate target: `to` must be a folder path');
   }
+  // A relative target would be taken against whatever folder the process (a
+  // server) runs in: refused. `~` is expanded.
+  if (!isAbsolute(expandHome(options.to))) {
+    throw new ArchiveError('INVALID_INPUT', `invalid migrate target ${JSON.stringify(options.to)}: expected an absolute path (or ~/…)`);
+  }
   const to = resolve(expandHome(options.to));
-  if (!isAbsolute(to)) throw new ArchiveError('INVALID_INPUT', `invalid migrate target ${options.to}: expected an absolute path`);
   const ids = many(selection.ids);
   const dirs = many(selection.fromDir);
   const projects = many(selection.fromProject);
@@ -138,7 +142,8 @@ export async function migrate(archive: Archive, selection: MigrateSelection, opt
     const s = byId.get(id) as Candidate;
     const directory = inside(s.directory, base) ? resolve(to, relative(base, s.directory)) : to;
     try {
-      const project = await archive.projects.projectFor(directory);
+      // Detected only: a dry run writes nothing, not even a project record.
+      const project = await archive.projects.detect(directory);
       const rel = relative(project.worktree, directory);
       const path = rel.startsWith('..') || isAbsolute(rel) ? '' : rel.split(sep).join('/');
       planned.push({
@@ -158,6 +163,13 @@ export async function migrate(archive: Archive, selection: MigrateSelection, opt
     const t = target.get(info.id) as MigrateRow['to'];
     return { ...info, directory: t.directory, projectID: t.projectID, path: t.path };
   };
+  // The target projects are recorded first, so that no session names a project without a record.
+  const recorded = new Set<string>();
+  for (const row of planned) {
+    if (recorded.has(row.to.projectID)) continue;
+    recorded.add(row.to.projectID);
+    await archive.projects.record(await archive.projects.detect(row.to.directory));
+  }
   try {
     // All as one unit: a process killed midway leaves all moved or none.
     await archive.sessions.modifyMany(

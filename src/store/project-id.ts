@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { readFile, stat } from 'node:fs/promises';
-import { isAbsolute, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -28,16 +28,24 @@ async function git(cwd: string, args: string[]): Promise<string | undefined> {
  * The project of `directory`: inside a git repository its ID is the first
  * (sorted) root commit hash, or the ID OpenCode cached in `<git dir>/opencode`,
  * and its worktree the repository's top folder; outside git, or in a
- * repository without commits, it is the `global` project. Reads only; never
+ * repository without commits, it is the `global` project. A folder that does
+ * not exist is taken from its nearest existing ancestor. Reads only; never
  * writes into the user's repository.
  */
 export async function detectProject(directory: string): Promise<DetectedProject> {
   if (!isAbsolute(directory) || directory.includes('\0')) return GLOBAL_PROJECT;
-  const isDir = await stat(directory).then(
-    (s) => s.isDirectory(),
-    () => false,
-  );
-  if (!isDir) return GLOBAL_PROJECT;
+  // A folder that does not exist (yet, or any more) belongs where its nearest
+  // existing ancestor does: a session moved into a sub-folder the target
+  // repository does not have yet is still that repository's.
+  for (;;) {
+    const found = await stat(directory).then(
+      (s) => (s.isDirectory() ? 'folder' : 'other'),
+      () => 'missing',
+    );
+    if (found === 'folder') break;
+    if (found === 'other' || dirname(directory) === directory) return GLOBAL_PROJECT;
+    directory = dirname(directory);
+  }
   const top = await git(directory, ['rev-parse', '--show-toplevel']);
   if (!top) return GLOBAL_PROJECT;
   const gitDir = await git(directory, ['rev-parse', '--git-common-dir']);

@@ -5,14 +5,17 @@ import type { StoreContext } from './context.js';
 import { nextUpdated, writeData } from './context.js';
 import { readDataFile, validate } from './json-file.js';
 import { mapLimit } from './map-limit.js';
-import { detectProject } from './project-id.js';
+import { type DetectedProject, detectProject } from './project-id.js';
+
+/** How long a folder's detected project is reused. */
+export const DETECT_TTL_MS = 2_000;
 
 /** What `upsert` takes: a project's ID and worktree, plus any other fields to set. */
 export type ProjectInput = Partial<Omit<Project, 'id' | 'worktree' | 'time'>> & { id: string; worktree: string } & Record<string, unknown>;
 
 /** Project records (`projects/<id>.json`). */
 export class ProjectStore {
-  private readonly detected = new Map<string, Promise<Project>>();
+  private readonly detected = new Map<string, { at: number; pending: Promise<DetectedProject> }>();
 
   constructor(private readonly ctx: StoreContext) {}
 
@@ -66,19 +69,33 @@ export class ProjectStore {
 
   /**
    * The project of a directory, derived as OpenCode does (first root commit
-   * of its git repository, `global` outside git), recorded with its worktree.
+   * of its git repository, `global` outside git), without writing anything.
+   * A folder's answer is reused for {@link DETECT_TTL_MS}: long enough for a
+   * burst of creates in one folder, short enough that a folder which became a
+   * git repository is seen as one at once.
    */
-  async projectFor(directory: string): Promise<Project> {
-    let pending = this.detected.get(directory);
-    if (!pending) {
-      pending = detectProject(directory).then(async (found) => {
-        const existing = await this.load(found.id).catch(() => undefined);
-        if (existing && existing.value.worktree === found.worktree && existing.value.vcs === found.vcs) return existing.value;
-        return this.upsert({ ...found });
-      });
-      this.detected.set(directory, pending);
-      pending.catch(() => this.detected.delete(directory));
+  detect(directory: string): Promise<DetectedProject> {
+    const now = this.ctx.now();
+    const cached = this.detected.get(directory);
+    if (cached && now - cached.at < DETECT_TTL_MS) return cached.pending;
+    const pending = detectProject(directory);
+    this.detected.set(directory, { at: now, pending });
+    pending.catch(() => this.detected.delete(directory));
+    if (this.detected.size > 1_000) {
+      for (const [dir, entry] of this.detected) if (now - entry.at >= DETECT_TTL_MS) this.detected.delete(dir);
     }
     return pending;
+  }
+
+  /** Records a detected project (`projects/<id>.json`), unless it is recorded as it is. */
+  async record(found: DetectedProject): Promise<Project> {
+    const existing = await this.load(found.id).catch(() => undefined);
+    if (existing && existing.value.worktree === found.worktree && existing.value.vcs === found.vcs) return existing.value;
+    return this.upsert({ ...found });
+  }
+
+  /** The project of a directory ({@link detect}), recorded. */
+  async projectFor(directory: string): Promise<Project> {
+    return this.record(await this.detect(directory));
   }
 }

@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { serveCommand } from '../../src/bin/serve-command.js';
 import { createProgram } from '../../src/cli/program.js';
-import { formatTime } from '../../src/index.js';
+import { formatTime, openArchive } from '../../src/index.js';
 import { ROOT, SAMPLE, TSX, tempArchive, tempDir } from '../helpers.js';
 import { sarc } from './helpers.js';
 
@@ -78,7 +78,8 @@ describe('sarc', () => {
   });
 
   it('init, create, show, rename, archive, unarchive, list', async () => {
-    const { json, run, root, env } = await setup();
+    const t = await setup();
+    const { json, run, root, env } = t;
     const fresh = join(root, 'fresh');
     expect((await sarc(['init', fresh, '--json'], { env })).stdout).toContain(fresh);
     expect(await readFile(join(fresh, 'archive.json'), 'utf8')).toContain('session-archive');
@@ -101,6 +102,11 @@ describe('sarc', () => {
     expect(page.items.length).toBe(2);
     const next = await json(['list', '--all', '--limit', '2', '--cursor', page.nextCursor]);
     expect(next.items.map((s: { id: string }) => s.id)).not.toContain(page.items[0].id);
+    // --workspace: only that workspace's sessions, across projects.
+    const archive = await openArchive({ dir: t.dir, stateDir: t.stateDir });
+    const inWorkspace = await archive.sessions.create({ directory: '/w', workspaceID: 'wrk_cli' });
+    expect((await json(['list', '--workspace', 'wrk_cli'])).items.map((s: { id: string }) => s.id)).toEqual([inWorkspace.id]);
+    expect((await json(['list', '--workspace', 'wrk_none'])).items).toEqual([]);
     // Without --all: the current folder's project (here: global, the fresh session's own).
     expect((await json(['list'])).items.map((s: { id: string }) => s.id)).toContain(created.id);
     const human = await run(['show', SAMPLE.main]);
@@ -155,6 +161,23 @@ describe('sarc', () => {
     const plan = await json(['migrate', '--from-dir', '/home/dev/src/*', '--to', '/srv/webapp', '--dry-run']);
     expect(plan.dryRun).toBe(true);
     expect(plan.moved.length).toBe(3);
+    // --from-id (a prefix will do) combines with the other selectors and the IDs given as arguments.
+    const combined = await json([
+      'migrate',
+      SAMPLE.child,
+      '--from-id',
+      SAMPLE.notes.slice(4, 16),
+      '--from-id',
+      SAMPLE.notes,
+      '--from-project',
+      'global',
+      '--to',
+      '/srv/x',
+      '--dry-run',
+    ]);
+    expect(combined.moved.map((r: { id: string }) => r.id)).toEqual(expect.arrayContaining([SAMPLE.child, SAMPLE.notes]));
+    expect(new Set(combined.moved.map((r: { id: string }) => r.id)).size).toBe(combined.moved.length);
+    expect((await run(['migrate', SAMPLE.notes, '--to', 'relative/dir'])).code).toBe(2);
     const moved = await json(['rebind', SAMPLE.notes, '--to', '/srv/notes']);
     expect(moved.moved.map((r: { to: { directory: string } }) => r.to.directory)).toEqual(['/srv/notes']);
     const orphans = await json(['orphans']);

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import lockfile from 'proper-lockfile';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -106,6 +106,68 @@ describe('migrate', () => {
     expect(await codeOf(migrate(archive, { ids: [newId('session')] }, { to: '/y' }))).toBe('NOT_FOUND');
     expect(await codeOf(migrate(archive, { ids: ['../x'] }, { to: '/y' }))).toBe('INVALID_ID');
     expect((await migrate(archive, { fromDir: '/nothing/here' }, { to: '/y' })).moved).toEqual([]);
+  });
+});
+
+describe('migrate: what the history/migrate review found', () => {
+  it('refuses a relative target instead of taking it against the process folder', async () => {
+    const { archive } = await tempArchive();
+    const s = await archive.sessions.create({ directory: '/x' });
+    const refused = migrate(archive, { ids: [s.id] }, { to: 'relative/dir' });
+    await expect(refused).rejects.toThrow('invalid migrate target "relative/dir": expected an absolute path');
+    expect(await codeOf(migrate(archive, { ids: [s.id] }, { to: './here' }))).toBe('INVALID_INPUT');
+    expect((await archive.sessions.get(s.id)).directory).toBe('/x');
+  });
+
+  it.skipIf(!hasTool('git'))(
+    'a sub-folder the target does not have yet takes the project of the target repository; a dry run writes no project file',
+    async () => {
+      const { archive, dir } = await tempArchive();
+      const root = await tempDir();
+      const repo = join(root, 'repo');
+      await mkdir(repo);
+      const projectID = gitRepo(repo);
+      const s = await archive.sessions.create({ directory: '/old/place/feature' });
+      const plan = await migrate(archive, { fromDir: '/old/place' }, { to: repo, dryRun: true });
+      expect(plan.moved.map((r) => r.to)).toEqual([{ directory: join(repo, 'feature'), projectID, path: 'feature' }]);
+      expect(await readdir(join(dir, 'projects')).catch(() => [])).not.toContain(`${projectID}.json`);
+      await migrate(archive, { fromDir: '/old/place' }, { to: repo });
+      expect(await archive.sessions.get(s.id)).toMatchObject({ directory: join(repo, 'feature'), projectID, path: 'feature' });
+      expect((await archive.projects.get(projectID)).vcs).toBe('git');
+    },
+  );
+
+  it.skipIf(!hasTool('git'))('a folder that became a git repository is seen as one without a restart', async () => {
+    let clock = 1_000_000;
+    const { archive } = await tempArchive({ now: () => clock });
+    const folder = await tempDir();
+    expect((await archive.projects.projectFor(folder)).id).toBe('global');
+    const projectID = gitRepo(folder);
+    // Within the reuse window a burst of creates asks git once …
+    expect((await archive.projects.projectFor(folder)).id).toBe('global');
+    clock += 2_001;
+    // … and after it the repository is seen.
+    expect((await archive.projects.projectFor(folder)).id).toBe(projectID);
+    expect((await archive.sessions.create({ directory: folder })).projectID).toBe(projectID);
+  });
+
+  it('the three selectors (IDs, folders, projects) combine in one call, each session once', async () => {
+    const { archive } = await tempArchive();
+    const byId = await archive.sessions.create({ directory: '/a' });
+    const byDir = await archive.sessions.create({ directory: '/b/sub' });
+    await archive.projects.upsert({ id: 'p2', worktree: '/c' });
+    const byProject = await archive.sessions.create({ directory: '/c/x' });
+    await archive.sessions.modify(byProject.id, (info) => ({ ...info, projectID: 'p2' }));
+    const both = await archive.sessions.create({ directory: '/b' });
+    const untouched = await archive.sessions.create({ directory: '/d' });
+    const result = await migrate(archive, { ids: [byId.id, both.id], fromDir: ['/b'], fromProject: ['p2'] }, { to: '/t' });
+    expect(Object.fromEntries(result.moved.map((r) => [r.id, r.to.directory]))).toEqual({
+      [byId.id]: '/t',
+      [both.id]: '/t',
+      [byDir.id]: '/t/sub',
+      [byProject.id]: '/t/x',
+    });
+    expect((await archive.sessions.get(untouched.id)).directory).toBe('/d');
   });
 });
 

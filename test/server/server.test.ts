@@ -165,8 +165,21 @@ describe('the HTTP server', () => {
     const h2 = await call('GET', `/experimental/session?limit=2&cursor=${h1.headers.get('x-next-cursor')}`);
     expect((h2.json as unknown[]).length).toBe(1);
     expect((await call('GET', '/session/history?archived=only')).json).toHaveLength(1);
+    // workspace and start filter the global lists as they filter GET /session.
+    const inWorkspace = (await call('POST', '/session?workspace=wrk_one', { title: 'in a workspace' })).json as { id: string };
+    for (const route of ['/session/history', '/experimental/session', '/session']) {
+      expect(((await call('GET', `${route}?workspace=wrk_one`)).json as Array<{ id: string }>).map((s) => s.id)).toEqual([inWorkspace.id]);
+    }
+    expect((await call('GET', '/session/history?workspace=wrk_other')).json).toEqual([]);
+    expect((await call('GET', `/experimental/session?start=${Date.now() + 60_000}`)).json).toEqual([]);
+    expect((await call('DELETE', `/session/${inWorkspace.id}`)).status).toBe(200);
     expect((await call('GET', `/session/${SAMPLE.main}/forks`)).json).toMatchObject([{ id: SAMPLE.fork }]);
     expect(((await call('GET', '/session/orphans')).json as unknown[]).length).toBeGreaterThan(0);
+    // A relative target is refused, not taken against the server's own folder.
+    const relative = await call('POST', `/session/${SAMPLE.notes}/migrate`, { directory: 'relative/dir' });
+    expect(relative.status).toBe(400);
+    expect(JSON.stringify(relative.json)).toContain('expected an absolute path');
+    expect((await call('POST', '/session/migrate', { ids: [SAMPLE.notes], to: 'relative/dir' })).status).toBe(400);
     const moved = await call('POST', `/session/${SAMPLE.notes}/migrate`, { directory: '/srv/notes' });
     expect(moved.json).toMatchObject({ moved: [{ id: SAMPLE.notes, to: { directory: '/srv/notes' } }] });
     expect((await call('POST', '/session/migrate', { fromDir: '/home/dev/src/*', to: '/srv/web', dryRun: true })).json).toMatchObject({

@@ -13,43 +13,50 @@ export function registerMoveCommands(program: Command, run: Runner): void {
     .alias('rebind')
     .description('move sessions (and their child sessions) to another folder; their project follows the folder')
     .requiredOption('--to <dir>', 'the target folder')
+    .option('--from-id <id>', 'this session (an ID, a unique prefix or latest); repeatable, as are the IDs given as arguments', collect)
     .option('--from-dir <glob>', 'sessions in this folder or glob (~ expanded, sub-folders included); repeatable', collect)
     .option('--from-project <id>', 'sessions of this project; repeatable', collect)
     .option('-n, --dry-run', 'show the plan, change nothing')
     .addHelpText(
       'after',
-      '\nExamples:\n  sarc migrate --from-dir "~/src/opencode*" --to ~/src/opencode --dry-run\n  sarc rebind ses_a ses_b --to /new/repo',
+      '\nThe selectors combine: every session any of them names moves.\n\nExamples:\n  sarc migrate --from-dir "~/src/opencode*" --to ~/src/opencode --dry-run\n  sarc rebind ses_a ses_b --to /new/repo\n  sarc migrate --from-id fe5e0a --from-project global --from-dir /tmp/old --to ~/src/app',
     )
     .action(
-      run(async (ctx, args: string[], opts: { to: string; fromDir?: string[]; fromProject?: string[]; dryRun?: boolean }) => {
-        const ids = await ctx.sessionIds(args);
-        const bar = progress(ctx.options, 0, 'migrate');
-        const result = await migrate(
-          await ctx.archive(),
-          { ids, fromDir: opts.fromDir, fromProject: opts.fromProject },
-          {
-            to: opts.to,
-            dryRun: opts.dryRun,
-            index: await ctx.index(),
-            onProgress: (done, total, stage) => bar.update(done, total, `${stage} sessions`),
-          },
-        ).finally(() => bar.stop());
-        const c = colors();
-        emit(ctx.options, result, () => {
-          const lines = result.moved.map(
-            (r) =>
-              `${r.id}  ${r.from.directory} → ${r.to.directory}${r.from.projectID !== r.to.projectID ? c.dim(`  (project ${r.from.projectID} → ${r.to.projectID})`) : ''}`,
-          );
-          for (const f of result.failed) lines.push(c.red(`${f.id}  failed: ${f.reason}`));
-          lines.push(
-            c.dim(
-              `${result.dryRun ? 'would move' : 'moved'} ${result.moved.length} session${result.moved.length === 1 ? '' : 's'}${result.failed.length ? `, ${result.failed.length} failed` : ''}`,
-            ),
-          );
-          return lines.join('\n');
-        });
-        if (result.failed.length) process.exitCode = 1;
-      }),
+      run(
+        async (
+          ctx,
+          args: string[],
+          opts: { to: string; fromId?: string[]; fromDir?: string[]; fromProject?: string[]; dryRun?: boolean },
+        ) => {
+          const ids = [...new Set(await ctx.sessionIds([...args, ...(opts.fromId ?? [])]))];
+          const bar = progress(ctx.options, 0, 'migrate');
+          const result = await migrate(
+            await ctx.archive(),
+            { ids, fromDir: opts.fromDir, fromProject: opts.fromProject },
+            {
+              to: opts.to,
+              dryRun: opts.dryRun,
+              index: await ctx.index(),
+              onProgress: (done, total, stage) => bar.update(done, total, `${stage} sessions`),
+            },
+          ).finally(() => bar.stop());
+          const c = colors();
+          emit(ctx.options, result, () => {
+            const lines = result.moved.map(
+              (r) =>
+                `${r.id}  ${r.from.directory} → ${r.to.directory}${r.from.projectID !== r.to.projectID ? c.dim(`  (project ${r.from.projectID} → ${r.to.projectID})`) : ''}`,
+            );
+            for (const f of result.failed) lines.push(c.red(`${f.id}  failed: ${f.reason}`));
+            lines.push(
+              c.dim(
+                `${result.dryRun ? 'would move' : 'moved'} ${result.moved.length} session${result.moved.length === 1 ? '' : 's'}${result.failed.length ? `, ${result.failed.length} failed` : ''}`,
+              ),
+            );
+            return lines.join('\n');
+          });
+          if (result.failed.length) process.exitCode = 1;
+        },
+      ),
     );
 
   program

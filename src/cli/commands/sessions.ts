@@ -23,6 +23,7 @@ export function registerSessionCommands(program: Command, run: Runner): void {
     .option('--archived <which>', 'archived sessions: exclude, include or only', 'exclude')
     .option('-p, --project <id>', 'only this project')
     .option('-d, --dir <glob>', 'only sessions in this folder (or glob; ~ expanded), sub-folders included')
+    .option('-w, --workspace <id>', 'only sessions of this workspace (workspaceID)')
     .option('-n, --limit <n>', 'at most this many', positiveInt, 50)
     .option('--cursor <cursor>', 'continue after a previous page (its nextCursor)')
     .addHelpText(
@@ -40,6 +41,7 @@ export function registerSessionCommands(program: Command, run: Runner): void {
             archived: string;
             project?: string;
             dir?: string;
+            workspace?: string;
             limit: number;
             cursor?: string;
           },
@@ -47,7 +49,7 @@ export function registerSessionCommands(program: Command, run: Runner): void {
           if (!['exclude', 'include', 'only'].includes(opts.archived))
             throw new UsageError(`invalid --archived ${JSON.stringify(opts.archived)}: expected exclude, include or only`);
           const index = await ctx.index();
-          const project = opts.project ?? (opts.all || opts.dir ? undefined : (await detectProject(process.cwd())).id);
+          const project = opts.project ?? (opts.all || opts.dir || opts.workspace ? undefined : (await detectProject(process.cwd())).id);
           const page = index.history({
             limit: opts.limit,
             cursor: opts.cursor,
@@ -55,6 +57,7 @@ export function registerSessionCommands(program: Command, run: Runner): void {
             roots: opts.roots,
             archived: opts.archived as 'exclude',
             directory: opts.dir,
+            workspace: opts.workspace,
             project,
             invalid: true,
           });

@@ -20,6 +20,8 @@ export function historyRoutes(deps: ServerDeps, act: ServerActions): Route[] {
       archived: archivedMode(q.archived),
       directory: q.directory,
       project: q.project,
+      workspace: q.workspace,
+      start: q.start,
     });
     if (page.nextCursor) {
       c.header('X-Next-Cursor', page.nextCursor);
