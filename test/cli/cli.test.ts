@@ -32,6 +32,7 @@ const COMMANDS = [
   'index',
   'watch',
   'doctor',
+  'completion',
 ];
 
 async function setup() {
