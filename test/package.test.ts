@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdir, readdir, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -24,6 +24,7 @@ describe('the package', () => {
     const listing = (await run('tar', ['-tzf', tarball])).stdout.split('\n');
     for (const file of [
       'package/LICENSE',
+      'package/bin/sarc.js',
       'package/dist/bin/sarc.js',
       'package/dist/index.js',
       'package/dist/index.d.ts',
@@ -82,4 +83,25 @@ console.log(sessions.map((s) => s.title).join(','));
     );
     expect((await run(process.execPath, ['use.mjs'], { cwd: work, env })).stdout.trim()).toBe('from the tarball');
   }, 180_000);
+
+  it('`npx sarc` works in a fresh checkout, before any build (the source runs through tsx)', async () => {
+    const root = await tempDir();
+    const checkout = join(root, 'checkout');
+    await run('git', ['clone', '-q', ROOT, checkout]);
+    // The working tree's launcher and package.json (a clone has the last commit's).
+    await mkdir(join(checkout, 'bin'), { recursive: true });
+    await copyFile(join(ROOT, 'bin', 'sarc.js'), join(checkout, 'bin', 'sarc.js'));
+    await copyFile(join(ROOT, 'package.json'), join(checkout, 'package.json'));
+    // Installed dependencies, without installing them again.
+    await symlink(join(ROOT, 'node_modules'), join(checkout, 'node_modules'));
+    const env = {
+      ...process.env,
+      npm_config_cache: join(root, 'npm-cache'),
+      SARC_ARCHIVE: join(checkout, 'samples'),
+      SARC_STATE_DIR: join(root, 'state'),
+    };
+    expect(await readdir(checkout)).not.toContain('dist');
+    expect((await run('npx', ['sarc', '--version'], { cwd: checkout, env })).stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    expect((await run('npx', ['sarc', 'list', '--all'], { cwd: checkout, env })).stdout).toContain('Add retries to the HTTP client');
+  }, 120_000);
 });
