@@ -8,6 +8,7 @@ export type { SessionSummary } from './catalog/summary.js';
 export { ArchiveError, type ArchiveErrorCode, isArchiveError } from './errors.js';
 export { formatTime } from './format-time.js';
 export * from './model/index.js';
+export { buildSchemas, SCHEMA_FILES } from './model/json-schema.js';
 export { diff, type FileDiff } from './ops/diff.js';
 export { type ExportOptions, exportSessions, exportToFile } from './ops/export.js';
 export { type ForkOptions, forkSession, forkTitle } from './ops/fork.js';
@@ -38,6 +39,14 @@ export {
 export { type DetectedProject, detectProject, GLOBAL_PROJECT } from './store/project-id.js';
 export { type ProjectInput, ProjectStore } from './store/projects.js';
 export { RevertStore, type RevertTarget, revert, unrevert } from './store/revert.js';
+export {
+  addEditorSchemas,
+  type EditorSettingsResult,
+  editorWorkspace,
+  schemaFolder,
+  staleSchemaFiles,
+  writeSchemaFiles,
+} from './store/schema-files.js';
 export {
   type CreateSessionInput,
   type DeleteSessionOptions,

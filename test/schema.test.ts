@@ -13,6 +13,12 @@ describe('schema/', () => {
     }
   });
 
+  it('samples/schema, which the sample archive carries, is current too', async () => {
+    for (const [name, text] of buildSchemas()) {
+      expect(await readFile(join(ROOT, 'samples', 'schema', name), 'utf8'), name).toBe(text);
+    }
+  });
+
   it('is draft-07 and allows unknown fields', () => {
     const info = JSON.parse(buildSchemas().get('session-info.schema.json') ?? '{}');
     expect(info.$schema).toBe('http://json-schema.org/draft-07/schema#');

@@ -6,8 +6,8 @@ export const ARCHIVE_VERSION = 1;
 
 /** `archive.json`, the marker of an archive folder. */
 export const archiveMeta = z.looseObject({
-  format: z.literal(ARCHIVE_FORMAT),
-  version: z.number().int().positive(),
+  format: z.literal(ARCHIVE_FORMAT).describe('Always "session-archive": marks the folder as an archive'),
+  version: z.number().int().positive().describe('The on-disk format version; a newer one than this program reads is refused'),
 });
 
 export type ArchiveMeta = z.infer<typeof archiveMeta>;

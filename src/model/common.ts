@@ -15,20 +15,22 @@ export const partIdRef = z.string().regex(/^prt[0-9A-Za-z_]{0,200}$/, 'expected 
 /** A free-form JSON object (`metadata`, tool `input`). */
 export const jsonObject = z.record(z.string(), z.unknown());
 
-export const tokenCache = z.looseObject({ read: z.number(), write: z.number() });
+export const tokenCache = z
+  .looseObject({ read: z.number().describe('Tokens read from the cache'), write: z.number().describe('Tokens written to the cache') })
+  .describe('Prompt cache use');
 
 export const tokens = z.looseObject({
-  total: z.number().optional(),
-  input: z.number(),
-  output: z.number(),
-  reasoning: z.number(),
+  total: z.number().optional().describe('All tokens'),
+  input: z.number().describe('Input (prompt) tokens'),
+  output: z.number().describe('Output tokens'),
+  reasoning: z.number().describe('Reasoning tokens'),
   cache: tokenCache,
 });
 
 export const snapshotFileDiff = z.looseObject({
-  file: z.string().optional(),
-  patch: z.string().optional(),
-  additions: z.number(),
-  deletions: z.number(),
-  status: z.enum(['added', 'deleted', 'modified']).optional(),
+  file: z.string().optional().describe('The file, relative to the worktree'),
+  patch: z.string().optional().describe('Its change as a unified patch'),
+  additions: z.number().describe('Lines added'),
+  deletions: z.number().describe('Lines deleted'),
+  status: z.enum(['added', 'deleted', 'modified']).optional().describe('"added", "deleted" or "modified"'),
 });

@@ -13,6 +13,7 @@ import { ArchivePaths } from './paths.js';
 import { ProjectStore } from './projects.js';
 import { recoverCommits } from './rename-journal.js';
 import { RevertStore } from './revert.js';
+import { writeSchemaFiles } from './schema-files.js';
 import { SessionStore } from './sessions.js';
 import { SignalStore } from './signals.js';
 import { StatusStore } from './status.js';
@@ -66,7 +67,9 @@ export interface Archive {
 
 /**
  * Makes `dir` an archive: `archive.json`, `.gitignore`, `sessions/`,
- * `projects/`. Existing files are kept, so it is safe to run twice.
+ * `projects/`, and `schema/` (the JSON Schema files editors check hand edits
+ * with). Existing files are kept (schema files are brought up to date), so it
+ * is safe to run twice.
  */
 export async function initArchive(dir: string): Promise<string> {
   const paths = new ArchivePaths(dir);
@@ -80,6 +83,7 @@ export async function initArchive(dir: string): Promise<string> {
     () => false,
   );
   if (!hasIgnore) await writeFileAtomic(paths.gitignore, GITIGNORE);
+  await writeSchemaFiles(paths.root);
   return paths.root;
 }
 

@@ -10,7 +10,7 @@ describe('init and open', () => {
     await initArchive(dir);
     expect(await readFile(join(dir, 'archive.json'), 'utf8')).toBe('{\n  "format": "session-archive",\n  "version": 1\n}\n');
     expect(await readFile(join(dir, '.gitignore'), 'utf8')).toBe(GITIGNORE);
-    expect((await readdir(dir)).sort()).toEqual(['.gitignore', 'archive.json', 'projects', 'sessions']);
+    expect((await readdir(dir)).sort()).toEqual(['.gitignore', 'archive.json', 'projects', 'schema', 'sessions']);
     await writeFile(join(dir, '.gitignore'), 'mine\n');
     await initArchive(dir);
     expect(await readFile(join(dir, '.gitignore'), 'utf8')).toBe('mine\n');

@@ -1,15 +1,20 @@
 import { readdir, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import {
   type Archive,
+  addEditorSchemas,
+  editorWorkspace,
+  expandHome,
   initArchive,
   isArchiveError,
   isId,
-  locateArchive,
   quarantine,
   quarantineFolder,
   type StrayFile,
+  schemaFolder,
+  staleSchemaFiles,
+  writeSchemaFiles,
 } from '../../index.js';
 import type { CliContext } from '../context.js';
 import { colors, emit } from '../output.js';
@@ -18,7 +23,7 @@ import type { Runner } from '../runner.js';
 
 /** One finding: a file that is not what the archive expects. */
 export interface Problem {
-  kind: 'corrupt' | 'unsafe' | 'missing-info' | 'stray' | 'stale-lock';
+  kind: 'corrupt' | 'unsafe' | 'missing-info' | 'stray' | 'stale-lock' | 'stale-schema';
   path: string;
   message: string;
   /** For strays: conflict, temp, swap or unknown. */
@@ -85,6 +90,13 @@ async function check(archive: Archive, ctx: CliContext): Promise<Problem[]> {
       message: `${s.path}: ${s.kind === 'conflict' ? 'conflict copy (`sarc resolve` merges it into its original)' : s.kind === 'temp' ? 'half-written temp file' : s.kind === 'swap' ? 'editor swap file' : 'not an archive file'}`,
     });
   }
+  for (const path of await staleSchemaFiles(archive.dir)) {
+    problems.push({
+      kind: 'stale-schema',
+      path,
+      message: `${path}: schema file missing or from another version (editors check hand edits with it; --fix writes it)`,
+    });
+  }
   const locks = join(archive.stateDir, 'locks');
   for (const name of await names(locks)) {
     const info = await stat(join(locks, name)).catch(() => undefined);
@@ -103,6 +115,11 @@ async function check(archive: Archive, ctx: CliContext): Promise<Problem[]> {
 async function fix(archive: Archive, problems: Problem[]): Promise<Problem[]> {
   const folder = quarantineFolder(archive);
   const fixed: Problem[] = [];
+  if (problems.some((p) => p.kind === 'stale-schema')) {
+    const written = await writeSchemaFiles(archive.dir);
+    for (const p of problems)
+      if (p.kind === 'stale-schema' && written.includes(p.path)) fixed.push({ ...p, message: `${p.path} → written` });
+  }
   for (const p of problems) {
     if (p.kind === 'stray') {
       const target = await quarantine(archive, folder, p.path);
@@ -119,12 +136,32 @@ async function fix(archive: Archive, problems: Problem[]): Promise<Problem[]> {
 export function registerArchiveCommands(program: Command, run: Runner): void {
   program
     .command('init [dir]')
-    .description('make a folder an archive (archive.json, .gitignore, sessions/, projects/); safe to repeat')
-    .addHelpText('after', '\nExample:\n  sarc init ~/notes/sessions')
+    .description(
+      'make a folder an archive (archive.json, .gitignore, sessions/, projects/, schema/); safe to repeat. Without a folder: ./.sessions',
+    )
+    .option('--no-vscode', 'do not add the schema mappings to .vscode/settings.json')
+    .addHelpText(
+      'after',
+      `
+The archive carries its JSON Schema files (schema/), and init maps them in the
+.vscode/settings.json of the folder you open: the repository's root for a
+.sessions/ inside a project, else the archive itself. What that file holds is
+kept; mappings already there are left alone.
+
+Examples:
+  sarc init                      ./.sessions, found from here and below by every command
+  sarc init ~/notes/sessions`,
+    )
     .action(
-      run(async (ctx, dir: string | undefined) => {
-        const path = await initArchive(dir ?? locateArchive({ explicit: ctx.options.archive }));
-        emit(ctx.options, { archive: path }, () => `archive ready at ${path}`);
+      run(async (ctx, dir: string | undefined, opts: { vscode: boolean }) => {
+        const path = await initArchive(resolve(expandHome(dir ?? ctx.options.archive ?? '.sessions')));
+        const editor = opts.vscode ? await addEditorSchemas(path, await editorWorkspace(path)) : undefined;
+        emit(ctx.options, { archive: path, schema: schemaFolder(path), ...(editor ? { editor } : {}) }, () => {
+          const lines = [`archive ready at ${path}`];
+          if (editor?.skipped) lines.push(colors().yellow(editor.skipped));
+          else if (editor?.added) lines.push(`VS Code: ${editor.added} schema mappings added to ${editor.path}`);
+          return lines.join('\n');
+        });
       }),
     );
 
