@@ -1,8 +1,9 @@
-import { readFile } from 'node:fs/promises';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openArchive } from '../src/index.js';
-import { ROOT, runWorker, tempDir } from './helpers.js';
+import { ROOT, runWorker, SAMPLE, tempArchive, tempDir } from './helpers.js';
 
 describe('README', () => {
   it('opens with the run and test commands', async () => {
@@ -34,4 +35,95 @@ describe('README', () => {
     const messages = await archive.messages.list(created?.[1] as string);
     expect(messages.map((m) => m.parts[0]?.type === 'text' && m.parts[0].text)).toEqual(['Hello, archive!']);
   });
+
+  it('the command-line tour runs as written, in order, on a fresh home folder, and does what its comments say', async () => {
+    const readme = await readFile(join(ROOT, 'README.md'), 'utf8');
+    const blocks = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1] as string);
+    const tour = blocks.find((b) => b.startsWith('sarc init')) as string;
+    const lines = tour.split('\n').filter((l) => l.trim() !== '');
+    expect(lines.length).toBeGreaterThanOrEqual(10);
+    const root = await tempDir();
+    const home = join(root, 'home');
+    const bin = join(root, 'bin');
+    const cwd = join(root, 'work');
+    await Promise.all([mkdir(home), mkdir(bin), mkdir(cwd)]);
+    // `sarc` on PATH, as after `npm install -g`.
+    await writeFile(join(bin, 'sarc'), `#!/bin/sh\nexec "${process.execPath}" "${join(ROOT, 'bin', 'sarc.js')}" "$@"\n`, { mode: 0o755 });
+    // Each line as written, with a marker before it on both streams, in one shell (the export carries over).
+    const script = lines.map((l, i) => `echo "@@@ ${i}"; echo "@@@ ${i}" >&2\n${l}`).join('\n');
+    const result = spawnSync('bash', ['-e', '-c', script], {
+      cwd,
+      encoding: 'utf8',
+      env: { PATH: `${bin}:${process.env.PATH}`, HOME: home, NO_COLOR: '1', TZ: 'UTC' },
+    });
+    expect(result.status, result.stderr).toBe(0);
+    const split = (text: string) => text.split(/^@@@ \d+\n/m).slice(1);
+    const out = split(result.stdout);
+    const err = split(result.stderr);
+    expect(out.length).toBe(lines.length);
+    const at = (command: string) => {
+      const i = lines.findIndex((l) => l.startsWith(command));
+      expect(i, command).toBeGreaterThanOrEqual(0);
+      return { out: out[i] as string, err: err[i] as string };
+    };
+    expect(at('sarc init').out).toContain(`archive ready at ${join(home, 'sessions')}\n4 sample sessions copied in`);
+    const listed = at('sarc list').out.trim().split('\n');
+    expect(listed.length).toBe(2);
+    for (const row of listed) expect(row).toContain('Add retries to the HTTP client');
+    expect(at('sarc show fe5e0a1b2c3d').out).toContain('Add retries to the HTTP client\nid        ses_fe5e0a1b2c3dKq7ZpX2mRtY9wA');
+    const fork = /^(ses_\w+) {2}Add retries to the HTTP client \(fork #\d\)$/m.exec(at('sarc fork').out);
+    expect(fork).not.toBeNull();
+    const latest = at('sarc show latest').out;
+    expect(latest).toContain(`id        ${fork?.[1]}`);
+    expect(latest).toContain('forked    from ses_fe5e0a1b2c3dKq7ZpX2mRtY9wA at msg_019a8b7c6d03Zq8Wm3Nx5Rv7Tb');
+    expect(latest.match(/^── /gm)?.length).toBe(2);
+    expect(at('sarc export fe5e0a1b2c3d --children').err).toBe('exported 2 sessions to backup.json\n');
+    expect(at('sarc import backup.json').out.trim().split('\n')).toEqual([
+      expect.stringMatching(/^ses_fe5e0a1b2c3dKq7ZpX2mRtY9wA → ses_\w+ {2}Add retries to the HTTP client$/),
+      expect.stringMatching(/^ses_fe5e0a1b2a10Lm4NbV8cXz3QeR → ses_\w+ {2}Find fetch callers/),
+    ]);
+    expect(at('sarc export fe5e0a1b2c3d --format opencode').out).toMatch(/^ses_fe5e0a1b2c3dKq7ZpX2mRtY9wA → ses_\w+ {2}Add retries/);
+    const migrate = at('sarc migrate').out;
+    expect(migrate).toContain(`/home/dev/src/webapp → ${join(home, 'src', 'webapp')}`);
+    expect(migrate).toMatch(/would move 7 sessions\n$/);
+    expect(at('sarc doctor').out).toBe('archive is healthy\n');
+    // Nothing outside the fresh home and the working folder.
+    expect((await readdir(home)).sort()).toEqual(['.local', 'sessions']);
+  }, 120_000);
+
+  it('the server example serves as written: a password, and share links from --public-url', async () => {
+    const readme = await readFile(join(ROOT, 'README.md'), 'utf8');
+    const block = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1] as string).find((b) => b.includes('sarc serve')) as string;
+    expect(block.trim().split('\n')).toHaveLength(1);
+    const { dir, stateDir, root } = await tempArchive({ samples: true });
+    const bin = join(root, 'bin');
+    await mkdir(bin);
+    await writeFile(join(bin, 'sarc'), `#!/bin/sh\nexec "${process.execPath}" "${join(ROOT, 'bin', 'sarc.js')}" "$@"\n`, { mode: 0o755 });
+    const child = spawn('bash', ['-c', block], {
+      detached: true,
+      env: { PATH: `${bin}:${process.env.PATH}`, HOME: root, SARC_ARCHIVE: dir, SARC_STATE_DIR: stateDir },
+    });
+    try {
+      const port = /--port (\d+)/.exec(block)?.[1];
+      const password = /SARC_SERVER_PASSWORD=(\S+)/.exec(block)?.[1] as string;
+      const auth = { authorization: `Basic ${Buffer.from(`me:${password}`).toString('base64')}` };
+      const url = `http://127.0.0.1:${port}`;
+      let status = 0;
+      for (let i = 0; i < 100 && status !== 200; i++) {
+        status = await fetch(`${url}/session`, { headers: auth }).then(
+          (r) => r.status,
+          () => 0,
+        );
+        if (status !== 200) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(status).toBe(200);
+      expect((await fetch(`${url}/session`)).status).toBe(401);
+      const shared = (await (await fetch(`${url}/session/${SAMPLE.main}/share`, { method: 'POST', headers: auth })).json()) as {
+        share: { url: string };
+      };
+      expect(shared.share.url.startsWith(`${/--public-url (\S+)/.exec(block)?.[1]}/share/`)).toBe(true);
+    } finally {
+      if (child.pid) process.kill(-child.pid, 'SIGTERM');
+    }
+  }, 30_000);
 });

@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../cli/output.js';
 import type { RegisterCommands } from '../cli/runner.js';
+import { SAMPLES } from '../cli/samples.js';
 import { startServer } from '../server/serve.js';
 
 /** Where `--demo` keeps its writable copy of samples/: in the state dir, so a checkout stays clean. */
@@ -10,9 +11,6 @@ function demoDir(): string {
   const state = process.env.SARC_STATE_DIR || join(process.env.XDG_STATE_HOME || join(homedir(), '.local', 'state'), 'session-archive');
   return join(state, 'demo-archive');
 }
-
-/** What `npm start` serves: the sample archive shipped with the package. */
-const SAMPLES = join(import.meta.dirname, '..', '..', 'samples');
 
 /** `sarc serve`: the HTTP server over the archive (added to the program by the composition root). */
 export const serveCommand: RegisterCommands = (program, run) => {

@@ -21,6 +21,8 @@ export interface ExportOptions {
   onProgress?: OnProgress;
   /** An open index to find child sessions in (else every `info.json` is read to find them). */
   index?: SessionIndex;
+  /** Told the IDs of the sessions the document holds (children included) before the first byte. */
+  onSessions?: (ids: string[]) => void;
 }
 
 /** JSON of `value` as it appears nested `depth` levels deep in a 2-space-indented document. */
@@ -80,6 +82,7 @@ async function* messageItems(
  */
 export async function* exportSessions(archive: Archive, ids: readonly string[], options: ExportOptions = {}): AsyncGenerator<string> {
   const sessions = await resolveSessions(archive, ids, options.children ?? false, options.index);
+  options.onSessions?.(sessions.map((s) => s.id));
   // Message order first (IDs only), so the total is known before the first byte.
   const order = new Map<string, string[]>();
   for (const s of sessions) order.set(s.id, await archive.messages.orderedIds(s.id));
@@ -113,8 +116,15 @@ export async function* exportSessions(archive: Archive, ids: readonly string[], 
 }
 
 /** Writes {@link exportSessions} to a file (streamed). */
-export async function exportToFile(archive: Archive, ids: readonly string[], path: string, options: ExportOptions = {}): Promise<void> {
-  const source = exportSessions(archive, ids, options);
+export async function exportToFile(archive: Archive, ids: readonly string[], path: string, options: ExportOptions = {}): Promise<string[]> {
+  let written: string[] = [];
+  const source = exportSessions(archive, ids, {
+    ...options,
+    onSessions: (list) => {
+      written = list;
+      options.onSessions?.(list);
+    },
+  });
   // Resolve the first piece before creating the file, so a bad ID leaves no empty file.
   const first = await source.next();
   const rest = async function* () {
@@ -122,4 +132,5 @@ export async function exportToFile(archive: Archive, ids: readonly string[], pat
     yield* source;
   };
   await pipeline(Readable.from(rest()), createWriteStream(path));
+  return written;
 }

@@ -9,6 +9,7 @@ import {
   initArchive,
   isArchiveError,
   isId,
+  openArchive,
   quarantine,
   quarantineFolder,
   type StrayFile,
@@ -20,6 +21,7 @@ import type { CliContext } from '../context.js';
 import { colors, emit } from '../output.js';
 import { progress } from '../progress.js';
 import type { Runner } from '../runner.js';
+import { addSamples } from '../samples.js';
 
 /** One finding: a file that is not what the archive expects. */
 export interface Problem {
@@ -140,6 +142,7 @@ export function registerArchiveCommands(program: Command, run: Runner): void {
       'make a folder an archive (archive.json, .gitignore, sessions/, projects/, schema/); safe to repeat. Without a folder: ./.sessions',
     )
     .option('--no-vscode', 'do not add the schema mappings to .vscode/settings.json')
+    .option('--samples', 'also copy in the four sample sessions, to try things on (those already there are left)')
     .addHelpText(
       'after',
       `
@@ -150,18 +153,25 @@ kept; mappings already there are left alone.
 
 Examples:
   sarc init                      ./.sessions, found from here and below by every command
-  sarc init ~/notes/sessions`,
+  sarc init ~/notes/sessions
+  sarc init ~/try --samples      with the sample sessions to try commands on`,
     )
     .action(
-      run(async (ctx, dir: string | undefined, opts: { vscode: boolean }) => {
+      run(async (ctx, dir: string | undefined, opts: { vscode: boolean; samples?: boolean }) => {
         const path = await initArchive(resolve(expandHome(dir ?? ctx.options.archive ?? '.sessions')));
         const editor = opts.vscode ? await addEditorSchemas(path, await editorWorkspace(path)) : undefined;
-        emit(ctx.options, { archive: path, schema: schemaFolder(path), ...(editor ? { editor } : {}) }, () => {
-          const lines = [`archive ready at ${path}`];
-          if (editor?.skipped) lines.push(colors().yellow(editor.skipped));
-          else if (editor?.added) lines.push(`VS Code: ${editor.added} schema mappings added to ${editor.path}`);
-          return lines.join('\n');
-        });
+        const samples = opts.samples ? await addSamples(await openArchive({ dir: path })) : undefined;
+        emit(
+          ctx.options,
+          { archive: path, schema: schemaFolder(path), ...(editor ? { editor } : {}), ...(samples ? { samples } : {}) },
+          () => {
+            const lines = [`archive ready at ${path}`];
+            if (samples) lines.push(`${samples.length} sample session${samples.length === 1 ? '' : 's'} copied in`);
+            if (editor?.skipped) lines.push(colors().yellow(editor.skipped));
+            else if (editor?.added) lines.push(`VS Code: ${editor.added} schema mappings added to ${editor.path}`);
+            return lines.join('\n');
+          },
+        );
       }),
     );
 

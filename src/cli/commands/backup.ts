@@ -1,10 +1,17 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Command } from 'commander';
-import { exportSessions, exportToFile, type ImportResult, importSessions, readImportFile } from '../../index.js';
+import { exportSessions, exportToFile, type ImportResult, importSessions, parseJsonInput, readImportFile } from '../../index.js';
 import { emit, UsageError } from '../output.js';
 import { progress } from '../progress.js';
 import type { Runner } from '../runner.js';
+
+/** All of stdin, as bytes. */
+async function readStdin(): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
 
 /** Whole sessions out and in: export and import. */
 export function registerBackupCommands(program: Command, run: Runner): void {
@@ -33,8 +40,9 @@ export function registerBackupCommands(program: Command, run: Runner): void {
           // The index finds the child sessions without reading every info.json.
           index: opts.children ? await ctx.index() : undefined,
         };
+        let written: string[] = ids;
         try {
-          if (opts.output) await exportToFile(archive, ids, opts.output, options);
+          if (opts.output) written = await exportToFile(archive, ids, opts.output, options);
           // The document itself is the output, --json or not.
           else await pipeline(Readable.from(exportSessions(archive, ids, options)), process.stdout, { end: false });
         } finally {
@@ -42,16 +50,19 @@ export function registerBackupCommands(program: Command, run: Runner): void {
         }
         if (!opts.output) return;
         if (!ctx.options.json && !ctx.options.quiet)
-          process.stderr.write(`exported ${ids.length} session${ids.length === 1 ? '' : 's'} to ${opts.output}\n`);
-        else if (ctx.options.json) emit(ctx.options, { output: opts.output, sessions: ids }, () => '');
+          process.stderr.write(`exported ${written.length} session${written.length === 1 ? '' : 's'} to ${opts.output}\n`);
+        else if (ctx.options.json) emit(ctx.options, { output: opts.output, sessions: written }, () => '');
       }),
     );
 
   program
     .command('import <files...>')
-    .description('import export files (ours or `opencode export`): as clones with new IDs, or with --keep-ids')
+    .description('import export files (ours or `opencode export`; - reads stdin): as clones with new IDs, or with --keep-ids')
     .option('--keep-ids', 'keep the IDs (fails, writing nothing, if any exists)')
-    .addHelpText('after', '\nExamples:\n  sarc import backup.json\n  sarc import --keep-ids *.json')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  sarc import backup.json\n  sarc import --keep-ids *.json\n  opencode export ses_… | sarc import -',
+    )
     .action(
       run(async (ctx, files: string[], opts: { keepIds?: boolean }) => {
         const archive = await ctx.archive();
@@ -64,7 +75,10 @@ export function registerBackupCommands(program: Command, run: Runner): void {
             const onProgress = (done: number, total: number) => bar.update(done, total, label);
             results.push({
               file,
-              ...(await importSessions(archive, await readImportFile(file), { mode: opts.keepIds ? 'keep-ids' : 'clone', onProgress })),
+              ...(await importSessions(archive, file === '-' ? parseJsonInput(await readStdin(), 'stdin') : await readImportFile(file), {
+                mode: opts.keepIds ? 'keep-ids' : 'clone',
+                onProgress,
+              })),
             });
           }
         } finally {
