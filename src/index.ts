@@ -9,6 +9,10 @@ export { ArchiveError, type ArchiveErrorCode, isArchiveError } from './errors.js
 export { formatTime } from './format-time.js';
 export * from './model/index.js';
 export { buildSchemas, SCHEMA_FILES } from './model/json-schema.js';
+export { claudeSessionId, convertClaudeCode } from './ops/capture/claude-code.js';
+export { codexSessionId, convertCodex } from './ops/capture/codex.js';
+export { type ConvertedSession, type ConvertStats, derivedId } from './ops/capture/convert.js';
+export { SYNC_SOURCES, type SyncOptions, type SyncResult, type SyncSourceName, syncAgent } from './ops/capture/sync.js';
 export { diff, type FileDiff } from './ops/diff.js';
 export { type ExportOptions, exportSessions, exportToFile } from './ops/export.js';
 export { type ForkOptions, forkSession, forkTitle } from './ops/fork.js';

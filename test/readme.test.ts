@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openArchive } from '../src/index.js';
@@ -125,5 +125,26 @@ describe('README', () => {
     } finally {
       if (child.pid) process.kill(-child.pid, 'SIGTERM');
     }
+  }, 30_000);
+
+  it('the sync example brings in the sessions of a fresh home folder’s ~/.claude and ~/.codex, as written', async () => {
+    const readme = await readFile(join(ROOT, 'README.md'), 'utf8');
+    const block = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1] as string).find((b) => b.startsWith('sarc sync')) as string;
+    const { dir, stateDir, root } = await tempArchive();
+    const home = join(root, 'home');
+    await cp(join(ROOT, 'test', 'fixtures', 'claude-code'), join(home, '.claude', 'projects'), { recursive: true });
+    await cp(join(ROOT, 'test', 'fixtures', 'codex'), join(home, '.codex', 'sessions'), { recursive: true });
+    const bin = join(root, 'bin');
+    await mkdir(bin);
+    await writeFile(join(bin, 'sarc'), `#!/bin/sh\nexec "${process.execPath}" "${join(ROOT, 'bin', 'sarc.js')}" "$@"\n`, { mode: 0o755 });
+    const result = spawnSync('bash', ['-e', '-c', block], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { PATH: `${bin}:${process.env.PATH}`, HOME: home, NO_COLOR: '1', SARC_ARCHIVE: dir, SARC_STATE_DIR: stateDir },
+    });
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toBe(
+      'claude-code: brought 4 new, 0 updated, 0 unchanged, 0 failed (3 transcripts read, 0 unchanged)\ncodex: brought 2 new, 0 updated, 0 unchanged, 0 failed (2 transcripts read, 0 unchanged)\n',
+    );
   }, 30_000);
 });

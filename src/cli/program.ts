@@ -7,6 +7,7 @@ import { registerGitCommands } from './commands/git.js';
 import { registerMoveCommands } from './commands/moves.js';
 import { registerSessionStateCommands } from './commands/session-state.js';
 import { registerSessionCommands } from './commands/sessions.js';
+import { registerSyncCommands } from './commands/sync.js';
 import { registerCompletion } from './completion.js';
 import { exitCodeFor, reportError } from './output.js';
 import { type RegisterCommands, run } from './runner.js';
@@ -51,6 +52,7 @@ Exit codes: 0 ok, 1 failure, 2 usage error. NO_COLOR turns colour off.`,
     registerMoveCommands,
     registerCatalogCommands,
     registerGitCommands,
+    registerSyncCommands,
     ...extra,
   ]) {
     register(program, run);

@@ -33,6 +33,7 @@ const COMMANDS = [
   'watch',
   'doctor',
   'completion',
+  'sync',
 ];
 
 async function setup() {

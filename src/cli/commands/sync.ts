@@ -1,0 +1,72 @@
+import type { Command } from 'commander';
+import { SYNC_SOURCES, type SyncResult, type SyncSourceName, syncAgent } from '../../index.js';
+import { colors, emit, UsageError } from '../output.js';
+import { progress } from '../progress.js';
+import type { Runner } from '../runner.js';
+
+function summary(r: SyncResult): string {
+  const s = r.sessions;
+  const verb = r.dryRun ? 'would bring' : 'brought';
+  if (s.new + s.updated + s.failed === 0) {
+    return `${r.source}: nothing changed (${r.files.found} transcript${r.files.found === 1 ? '' : 's'}, ${r.files.skipped} unchanged since the last run)`;
+  }
+  return `${r.source}: ${verb} ${s.new} new, ${s.updated} updated, ${s.unchanged} unchanged, ${s.failed} failed (${r.files.read} transcript${r.files.read === 1 ? '' : 's'} read, ${r.files.skipped} unchanged)`;
+}
+
+/** Bring other agents' sessions in: `sarc sync claude-code`, `sarc sync codex`. */
+export function registerSyncCommands(program: Command, run: Runner): void {
+  program
+    .command('sync <sources...>')
+    .description(`bring in every session of another agent (${SYNC_SOURCES.join(', ')}); re-runs update in place and never duplicate`)
+    .option(
+      '--from <dir>',
+      'read transcripts from this folder (default: ~/.claude/projects, ~/.codex/sessions, or $CLAUDE_CONFIG_DIR, $CODEX_HOME)',
+    )
+    .option('-n, --dry-run', 'count what would change, write nothing')
+    .option('--all', 'read every transcript again, not only those changed since the last run')
+    .addHelpText(
+      'after',
+      `
+Sessions keep IDs derived from the source's, so a second run updates what changed
+(a transcript that grew, a new title) and writes nothing else. Transcripts whose
+size and modification time are unchanged are not read again (kept in the state dir).
+
+Examples:
+  sarc sync claude-code
+  sarc sync codex --dry-run --json
+  sarc sync claude-code codex`,
+    )
+    .action(
+      run(async (ctx, sources: string[], opts: { from?: string; dryRun?: boolean; all?: boolean }) => {
+        for (const s of sources) {
+          if (!(SYNC_SOURCES as readonly string[]).includes(s))
+            throw new UsageError(`unknown source ${JSON.stringify(s)}: expected ${SYNC_SOURCES.join(', ')}`);
+        }
+        if (opts.from && sources.length > 1) throw new UsageError('--from names one folder: give one source with it');
+        const archive = await ctx.archive();
+        const results: SyncResult[] = [];
+        for (const source of sources as SyncSourceName[]) {
+          const bar = progress(ctx.options, 0, source);
+          try {
+            results.push(
+              await syncAgent(archive, source, {
+                from: opts.from,
+                dryRun: opts.dryRun,
+                all: opts.all,
+                onProgress: (done, total) => bar.update(done, total, 'transcripts'),
+              }),
+            );
+          } finally {
+            bar.stop();
+          }
+        }
+        const c = colors();
+        emit(ctx.options, sources.length === 1 ? results[0] : results, () =>
+          results
+            .flatMap((r) => [summary(r), ...r.failures.map((f) => c.red(`  failed ${f.session ?? ''} ${f.file}: ${f.reason}`))])
+            .join('\n'),
+        );
+        if (results.some((r) => r.failures.length > 0)) process.exitCode = 1;
+      }),
+    );
+}

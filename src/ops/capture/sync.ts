@@ -1,0 +1,252 @@
+import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join, relative, sep } from 'node:path';
+import { errnoCode, isArchiveError } from '../../errors.js';
+import { messageFile } from '../../model/message.js';
+import { type Session, sessionInfo } from '../../model/session.js';
+import { todoList } from '../../model/todo.js';
+import type { OnProgress } from '../../progress.js';
+import type { Archive } from '../../store/archive.js';
+import { writeFileAtomic } from '../../store/atomic-write.js';
+import { validate } from '../../store/json-file.js';
+import { convertClaudeCode } from './claude-code.js';
+import { convertCodex } from './codex.js';
+import type { ConvertedSession, ConvertStats } from './convert.js';
+
+// `sarc sync <source>`: every transcript of another agent, converted into the
+// archive. Idempotent (IDs derive from the source's, and a file whose bytes
+// are unchanged writes nothing) and incremental (a transcript whose size and
+// mtime match the last run is not read again; they are kept in the state dir).
+
+/** The agents whose transcripts can be brought in. */
+export const SYNC_SOURCES = ['claude-code', 'codex'] as const;
+export type SyncSourceName = (typeof SYNC_SOURCES)[number];
+
+interface Source {
+  /** The folder the transcripts are in, by default. */
+  root(): string;
+  /** Whether a file below the root (path relative to it) is a transcript. */
+  isTranscript(rel: string): boolean;
+  convert(text: string, file: string, stats: ConvertStats): ConvertedSession[];
+}
+
+const SOURCES: Record<SyncSourceName, Source> = {
+  'claude-code': {
+    root: () => join(process.env.CLAUDE_CONFIG_DIR || join(homedir(), '.claude'), 'projects'),
+    // <folder>/<session>.jsonl, and sub-agents in <folder>/<session>/subagents/agent-<id>.jsonl.
+    isTranscript: (rel) => rel.endsWith('.jsonl') && (rel.split(sep).length === 2 || /[/\\]subagents[/\\]agent-[^/\\]+\.jsonl$/.test(rel)),
+    convert: convertClaudeCode,
+  },
+  codex: {
+    root: () => join(process.env.CODEX_HOME || join(homedir(), '.codex'), 'sessions'),
+    isTranscript: (rel) => /(^|[/\\])rollout-[^/\\]*\.jsonl$/.test(rel),
+    convert: convertCodex,
+  },
+};
+
+export interface SyncOptions {
+  /** The folder to read (default: the agent's own, e.g. ~/.claude/projects, ~/.codex/sessions). */
+  from?: string;
+  /** Count what would change, write nothing. */
+  dryRun?: boolean;
+  /** Re-read every transcript, changed or not. */
+  all?: boolean;
+  /** Transcripts read of those changed. */
+  onProgress?: OnProgress;
+}
+
+export interface SyncResult {
+  source: SyncSourceName;
+  from: string;
+  dryRun: boolean;
+  /** Transcripts found, read (changed since the last run) and skipped (unchanged). */
+  files: { found: number; read: number; skipped: number };
+  sessions: { new: number; updated: number; unchanged: number; failed: number };
+  /** Each failure with its reason (a transcript that could not be read, a session that could not be written). */
+  failures: Array<{ file: string; session?: string; reason: string }>;
+  records: number;
+  /** Lines that were not JSON (a last line still being written is taken on the next run). */
+  malformed: number;
+  /** Records and blocks of types this version does not convert, by type; kept under the session's metadata. */
+  unknown: Record<string, number>;
+}
+
+type Seen = Record<string, { size: number; mtimeMs: number }>;
+
+async function transcripts(root: string, source: Source): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await readdir(root, { recursive: true });
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT') return [];
+    throw error;
+  }
+  return names.filter((rel) => source.isTranscript(rel)).sort();
+}
+
+function statePath(archive: Archive, name: SyncSourceName): string {
+  return join(archive.stateDir, 'sync', `${name}.json`);
+}
+
+async function readSeen(path: string): Promise<Seen> {
+  try {
+    const value = JSON.parse(await readFile(path, 'utf8')) as { files?: Seen };
+    return value.files ?? {};
+  } catch {
+    return {};
+  }
+}
+
+/** The session info a converted session is written with (a new one), or updated to (an existing one). */
+async function infoFor(archive: Archive, c: ConvertedSession, existing: Session | undefined): Promise<Session> {
+  if (existing) {
+    return validate(
+      sessionInfo,
+      {
+        ...existing,
+        title: c.title,
+        metadata: { ...(existing.metadata ?? {}), ...c.metadata },
+        time: { ...existing.time, updated: Math.max(existing.time.updated, c.updated) },
+      },
+      `invalid session ${c.id}`,
+      'INVALID_INPUT',
+    );
+  }
+  const project = await archive.projects.projectFor(c.directory);
+  const rel = relative(project.worktree, c.directory);
+  return validate(
+    sessionInfo,
+    {
+      id: c.id,
+      slug: c.id.slice(-8).toLowerCase(),
+      projectID: project.id,
+      directory: c.directory,
+      path: rel.startsWith('..') || rel === '' ? '' : rel.split(sep).join('/'),
+      ...(c.parentID ? { parentID: c.parentID } : {}),
+      title: c.title,
+      version: c.version,
+      metadata: c.metadata,
+      time: { created: c.created, updated: c.updated },
+    },
+    `invalid session ${c.id}`,
+    'INVALID_INPUT',
+  );
+}
+
+/** Writes one converted session: new (whole, atomically) or updated in place (only what changed). */
+async function write(archive: Archive, c: ConvertedSession, dryRun: boolean): Promise<'new' | 'updated' | 'unchanged'> {
+  const existing = await archive.sessions.get(c.id).catch((error: unknown) => {
+    if (isArchiveError(error, 'NOT_FOUND')) return undefined;
+    throw error;
+  });
+  const messages = c.messages.map((m) => validate(messageFile, m, `invalid message ${m.info.id}`, 'INVALID_INPUT'));
+  const todos = c.todos ? validate(todoList, c.todos, `invalid todos of ${c.id}`, 'INVALID_INPUT') : undefined;
+  if (!existing) {
+    if (!dryRun) await archive.sessions.insert(await infoFor(archive, c, undefined), { messages, todos });
+    return 'new';
+  }
+  let changed = false;
+  const info = await infoFor(archive, c, existing);
+  if (JSON.stringify(info) !== JSON.stringify(existing)) {
+    changed = true;
+    if (!dryRun) {
+      await archive.sessions.modify(c.id, (current) => ({
+        ...current,
+        title: info.title,
+        metadata: info.metadata,
+        time: { ...current.time, updated: Math.max(current.time.updated, c.updated) },
+      }));
+    }
+  }
+  for (const m of messages) {
+    const before = await archive.messages.get(c.id, m.info.id).catch((error: unknown) => {
+      if (isArchiveError(error, 'NOT_FOUND')) return undefined;
+      throw error;
+    });
+    if (before && JSON.stringify(before) === JSON.stringify(m)) continue;
+    changed = true;
+    if (!dryRun) await archive.messages.upsert(c.id, m);
+  }
+  if (todos) {
+    const before = await archive.todos.get(c.id);
+    if (JSON.stringify(before) !== JSON.stringify(todos)) {
+      changed = true;
+      if (!dryRun) await archive.todos.set(c.id, todos);
+    }
+  }
+  return changed ? 'updated' : 'unchanged';
+}
+
+/**
+ * Brings every transcript of an agent into the archive: new sessions
+ * whole, changed ones updated in place, nothing duplicated. A transcript
+ * unchanged since the last run (size and mtime, kept in the state dir) is not
+ * read again.
+ */
+export async function syncAgent(archive: Archive, name: SyncSourceName, options: SyncOptions = {}): Promise<SyncResult> {
+  const source = SOURCES[name];
+  const from = options.from ?? source.root();
+  const dryRun = options.dryRun ?? false;
+  const result: SyncResult = {
+    source: name,
+    from,
+    dryRun,
+    files: { found: 0, read: 0, skipped: 0 },
+    sessions: { new: 0, updated: 0, unchanged: 0, failed: 0 },
+    failures: [],
+    records: 0,
+    malformed: 0,
+    unknown: {},
+  };
+  const seenPath = statePath(archive, name);
+  const seen = await readSeen(seenPath);
+  const files = await transcripts(from, source);
+  result.files.found = files.length;
+  const changed: Array<{ rel: string; size: number; mtimeMs: number }> = [];
+  for (const rel of files) {
+    const s = await stat(join(from, rel)).catch(() => undefined);
+    if (!s) continue;
+    const before = seen[join(from, rel)];
+    if (!options.all && before && before.size === s.size && before.mtimeMs === s.mtimeMs) result.files.skipped++;
+    else changed.push({ rel, size: s.size, mtimeMs: s.mtimeMs });
+  }
+  // Main transcripts before sub-agent ones, so a child's parent is written first.
+  changed.sort((a, b) => Number(a.rel.includes(`${sep}subagents${sep}`)) - Number(b.rel.includes(`${sep}subagents${sep}`)));
+  options.onProgress?.(0, changed.length);
+  for (const [i, file] of changed.entries()) {
+    const path = join(from, file.rel);
+    const stats: ConvertStats = { records: 0, unknown: {}, malformed: 0 };
+    let ok = true;
+    try {
+      const text = await readFile(path, 'utf8');
+      // A last line without its newline may still be being written: left for the next run.
+      const complete = text.endsWith('\n') ? text : text.slice(0, text.lastIndexOf('\n') + 1);
+      if (complete.length < text.length) ok = false;
+      for (const converted of source.convert(complete, path, stats)) {
+        try {
+          const outcome = await write(archive, converted, dryRun);
+          result.sessions[outcome]++;
+        } catch (error) {
+          ok = false;
+          result.sessions.failed++;
+          result.failures.push({ file: path, session: converted.id, reason: (error as Error).message });
+        }
+      }
+      result.files.read++;
+    } catch (error) {
+      ok = false;
+      result.failures.push({ file: path, reason: (error as Error).message });
+    }
+    result.records += stats.records;
+    result.malformed += stats.malformed;
+    for (const [type, n] of Object.entries(stats.unknown)) result.unknown[type] = (result.unknown[type] ?? 0) + n;
+    // Only a transcript taken whole is marked as seen; anything else is read again next time.
+    if (ok) seen[path] = { size: file.size, mtimeMs: file.mtimeMs };
+    options.onProgress?.(i + 1, changed.length);
+  }
+  if (!dryRun && changed.length > 0) {
+    await mkdir(join(archive.stateDir, 'sync'), { recursive: true });
+    await writeFileAtomic(seenPath, `${JSON.stringify({ files: seen })}\n`);
+  }
+  return result;
+}
