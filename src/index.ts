@@ -12,6 +12,7 @@ export { buildSchemas, SCHEMA_FILES } from './model/json-schema.js';
 export { claudeSessionId, convertClaudeCode } from './ops/capture/claude-code.js';
 export { codexSessionId, convertCodex } from './ops/capture/codex.js';
 export { type ConvertedSession, type ConvertStats, derivedId } from './ops/capture/convert.js';
+export { opencodeDbPath, syncOpencode } from './ops/capture/opencode.js';
 export { SYNC_SOURCES, type SyncOptions, type SyncResult, type SyncSourceName, syncAgent } from './ops/capture/sync.js';
 export { diff, type FileDiff } from './ops/diff.js';
 export { type ExportOptions, exportSessions, exportToFile } from './ops/export.js';

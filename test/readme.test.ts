@@ -144,7 +144,7 @@ describe('README', () => {
     });
     expect(result.status, result.stderr).toBe(0);
     expect(result.stdout).toBe(
-      'claude-code: brought 4 new, 0 updated, 0 unchanged, 0 failed (3 transcripts read, 0 unchanged)\ncodex: brought 2 new, 0 updated, 0 unchanged, 0 failed (2 transcripts read, 0 unchanged)\n',
+      'opencode: nothing changed (0 sessions, 0 unchanged since the last run)\nclaude-code: brought 4 new, 0 updated, 0 unchanged, 0 failed (3 transcripts read, 0 unchanged)\ncodex: brought 2 new, 0 updated, 0 unchanged, 0 failed (2 transcripts read, 0 unchanged)\n',
     );
   }, 30_000);
 });

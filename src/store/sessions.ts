@@ -164,15 +164,17 @@ export class SessionStore {
   /**
    * Read-modify-write of a session's info under its lock. `fn` gets a copy and
    * returns the new info; the result is validated, `time.updated` moves when
-   * anything changed, and nothing is written when nothing did.
+   * anything changed, and nothing is written when nothing did. With
+   * `keepTime`, `time.updated` is what `fn` returns (a mirror of another
+   * store keeps that store's times).
    */
-  async modify(id: string, fn: (info: Session) => Session): Promise<Session> {
+  async modify(id: string, fn: (info: Session) => Session, options: { keepTime?: boolean } = {}): Promise<Session> {
     assertId('session', id);
     return withSession(this.ctx, id, async () => {
       const loaded = await loadInfo(this.ctx, id);
       const next = changedInfo(id, loaded, fn);
       if (!next) return loaded.value;
-      next.time.updated = nextUpdated(this.ctx, loaded.value.time.updated);
+      if (!options.keepTime) next.time.updated = nextUpdated(this.ctx, loaded.value.time.updated);
       await writeData(this.ctx.paths.info(id), next, loaded);
       return next;
     });

@@ -7,17 +7,18 @@ import type { Runner } from '../runner.js';
 function summary(r: SyncResult): string {
   const s = r.sessions;
   const verb = r.dryRun ? 'would bring' : 'brought';
-  if (s.new + s.updated + s.failed === 0) {
-    return `${r.source}: nothing changed (${r.files.found} transcript${r.files.found === 1 ? '' : 's'}, ${r.files.skipped} unchanged since the last run)`;
-  }
-  return `${r.source}: ${verb} ${s.new} new, ${s.updated} updated, ${s.unchanged} unchanged, ${s.failed} failed (${r.files.read} transcript${r.files.read === 1 ? '' : 's'} read, ${r.files.skipped} unchanged)`;
+  // OpenCode's unit is a session in its database; the others' a transcript file.
+  const unit = (n: number) => `${n} ${r.source === 'opencode' ? 'session' : 'transcript'}${n === 1 ? '' : 's'}`;
+  if (s.new + s.updated + s.failed === 0)
+    return `${r.source}: nothing changed (${unit(r.files.found)}, ${r.files.skipped} unchanged since the last run)`;
+  return `${r.source}: ${verb} ${s.new} new, ${s.updated} updated, ${s.unchanged} unchanged, ${s.failed} failed (${unit(r.files.read)} read, ${r.files.skipped} unchanged)`;
 }
 
 /** Bring other agents' sessions in: `sarc sync claude-code`, `sarc sync codex`. */
 export function registerSyncCommands(program: Command, run: Runner): void {
   program
     .command('sync <sources...>')
-    .description(`bring in every session of another agent (${SYNC_SOURCES.join(', ')}); re-runs update in place and never duplicate`)
+    .description(`bring in every session of an agent (${SYNC_SOURCES.join(', ')}); re-runs update in place and never duplicate`)
     .option(
       '--from <dir>',
       'read transcripts from this folder (default: ~/.claude/projects, ~/.codex/sessions, or $CLAUDE_CONFIG_DIR, $CODEX_HOME)',
@@ -31,10 +32,14 @@ Sessions keep IDs derived from the source's, so a second run updates what change
 (a transcript that grew, a new title) and writes nothing else. Transcripts whose
 size and modification time are unchanged are not read again (kept in the state dir).
 
+OpenCode's sessions are mirrored with OpenCode's own IDs (read from its SQLite
+database, read-only, while it runs); one deleted in OpenCode is archived here.
+
 Examples:
+  sarc sync opencode
   sarc sync claude-code
   sarc sync codex --dry-run --json
-  sarc sync claude-code codex`,
+  sarc sync opencode claude-code codex`,
     )
     .action(
       run(async (ctx, sources: string[], opts: { from?: string; dryRun?: boolean; all?: boolean }) => {

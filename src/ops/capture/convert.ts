@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { IdKind } from '../../model/ids.js';
 import type { MessageWithParts } from '../../model/message.js';
 import type { Part } from '../../model/part.js';
+import type { Session } from '../../model/session.js';
 import type { Todo } from '../../model/todo.js';
 
 // What the converters of other agents' transcripts share: IDs derived from
@@ -50,6 +51,12 @@ export interface ConvertedSession {
   metadata: Record<string, unknown>;
   messages: MessageWithParts[];
   todos?: Todo[];
+  /**
+   * A mirror (OpenCode's own sessions): the info exactly as the source has
+   * it (IDs, project, times), and messages the source no longer has are
+   * removed from the archive too.
+   */
+  mirror?: Session;
 }
 
 /** What reading a transcript found besides sessions. */

@@ -1,26 +1,21 @@
 import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { join, relative, sep } from 'node:path';
-import { errnoCode, isArchiveError } from '../../errors.js';
-import { messageFile } from '../../model/message.js';
-import { type Session, sessionInfo } from '../../model/session.js';
-import { todoList } from '../../model/todo.js';
-import type { OnProgress } from '../../progress.js';
+import { join, sep } from 'node:path';
+import { errnoCode } from '../../errors.js';
 import type { Archive } from '../../store/archive.js';
 import { writeFileAtomic } from '../../store/atomic-write.js';
-import { validate } from '../../store/json-file.js';
 import { convertClaudeCode } from './claude-code.js';
 import { convertCodex } from './codex.js';
 import type { ConvertedSession, ConvertStats } from './convert.js';
+import { syncOpencode } from './opencode.js';
+import { type SyncOptions, type SyncResult, type SyncSourceName, writeConverted } from './write.js';
+
+export { SYNC_SOURCES, type SyncOptions, type SyncResult, type SyncSourceName } from './write.js';
 
 // `sarc sync <source>`: every transcript of another agent, converted into the
 // archive. Idempotent (IDs derive from the source's, and a file whose bytes
 // are unchanged writes nothing) and incremental (a transcript whose size and
 // mtime match the last run is not read again; they are kept in the state dir).
-
-/** The agents whose transcripts can be brought in. */
-export const SYNC_SOURCES = ['claude-code', 'codex'] as const;
-export type SyncSourceName = (typeof SYNC_SOURCES)[number];
 
 interface Source {
   /** The folder the transcripts are in, by default. */
@@ -30,7 +25,7 @@ interface Source {
   convert(text: string, file: string, stats: ConvertStats): ConvertedSession[];
 }
 
-const SOURCES: Record<SyncSourceName, Source> = {
+const SOURCES: Record<Exclude<SyncSourceName, 'opencode'>, Source> = {
   'claude-code': {
     root: () => join(process.env.CLAUDE_CONFIG_DIR || join(homedir(), '.claude'), 'projects'),
     // <folder>/<session>.jsonl, and sub-agents in <folder>/<session>/subagents/agent-<id>.jsonl.
@@ -43,33 +38,6 @@ const SOURCES: Record<SyncSourceName, Source> = {
     convert: convertCodex,
   },
 };
-
-export interface SyncOptions {
-  /** The folder to read (default: the agent's own, e.g. ~/.claude/projects, ~/.codex/sessions). */
-  from?: string;
-  /** Count what would change, write nothing. */
-  dryRun?: boolean;
-  /** Re-read every transcript, changed or not. */
-  all?: boolean;
-  /** Transcripts read of those changed. */
-  onProgress?: OnProgress;
-}
-
-export interface SyncResult {
-  source: SyncSourceName;
-  from: string;
-  dryRun: boolean;
-  /** Transcripts found, read (changed since the last run) and skipped (unchanged). */
-  files: { found: number; read: number; skipped: number };
-  sessions: { new: number; updated: number; unchanged: number; failed: number };
-  /** Each failure with its reason (a transcript that could not be read, a session that could not be written). */
-  failures: Array<{ file: string; session?: string; reason: string }>;
-  records: number;
-  /** Lines that were not JSON (a last line still being written is taken on the next run). */
-  malformed: number;
-  /** Records and blocks of types this version does not convert, by type; kept under the session's metadata. */
-  unknown: Record<string, number>;
-}
 
 type Seen = Record<string, { size: number; mtimeMs: number }>;
 
@@ -97,86 +65,6 @@ async function readSeen(path: string): Promise<Seen> {
   }
 }
 
-/** The session info a converted session is written with (a new one), or updated to (an existing one). */
-async function infoFor(archive: Archive, c: ConvertedSession, existing: Session | undefined): Promise<Session> {
-  if (existing) {
-    return validate(
-      sessionInfo,
-      {
-        ...existing,
-        title: c.title,
-        metadata: { ...(existing.metadata ?? {}), ...c.metadata },
-        time: { ...existing.time, updated: Math.max(existing.time.updated, c.updated) },
-      },
-      `invalid session ${c.id}`,
-      'INVALID_INPUT',
-    );
-  }
-  const project = await archive.projects.projectFor(c.directory);
-  const rel = relative(project.worktree, c.directory);
-  return validate(
-    sessionInfo,
-    {
-      id: c.id,
-      slug: c.id.slice(-8).toLowerCase(),
-      projectID: project.id,
-      directory: c.directory,
-      path: rel.startsWith('..') || rel === '' ? '' : rel.split(sep).join('/'),
-      ...(c.parentID ? { parentID: c.parentID } : {}),
-      title: c.title,
-      version: c.version,
-      metadata: c.metadata,
-      time: { created: c.created, updated: c.updated },
-    },
-    `invalid session ${c.id}`,
-    'INVALID_INPUT',
-  );
-}
-
-/** Writes one converted session: new (whole, atomically) or updated in place (only what changed). */
-async function write(archive: Archive, c: ConvertedSession, dryRun: boolean): Promise<'new' | 'updated' | 'unchanged'> {
-  const existing = await archive.sessions.get(c.id).catch((error: unknown) => {
-    if (isArchiveError(error, 'NOT_FOUND')) return undefined;
-    throw error;
-  });
-  const messages = c.messages.map((m) => validate(messageFile, m, `invalid message ${m.info.id}`, 'INVALID_INPUT'));
-  const todos = c.todos ? validate(todoList, c.todos, `invalid todos of ${c.id}`, 'INVALID_INPUT') : undefined;
-  if (!existing) {
-    if (!dryRun) await archive.sessions.insert(await infoFor(archive, c, undefined), { messages, todos });
-    return 'new';
-  }
-  let changed = false;
-  const info = await infoFor(archive, c, existing);
-  if (JSON.stringify(info) !== JSON.stringify(existing)) {
-    changed = true;
-    if (!dryRun) {
-      await archive.sessions.modify(c.id, (current) => ({
-        ...current,
-        title: info.title,
-        metadata: info.metadata,
-        time: { ...current.time, updated: Math.max(current.time.updated, c.updated) },
-      }));
-    }
-  }
-  for (const m of messages) {
-    const before = await archive.messages.get(c.id, m.info.id).catch((error: unknown) => {
-      if (isArchiveError(error, 'NOT_FOUND')) return undefined;
-      throw error;
-    });
-    if (before && JSON.stringify(before) === JSON.stringify(m)) continue;
-    changed = true;
-    if (!dryRun) await archive.messages.upsert(c.id, m);
-  }
-  if (todos) {
-    const before = await archive.todos.get(c.id);
-    if (JSON.stringify(before) !== JSON.stringify(todos)) {
-      changed = true;
-      if (!dryRun) await archive.todos.set(c.id, todos);
-    }
-  }
-  return changed ? 'updated' : 'unchanged';
-}
-
 /**
  * Brings every transcript of an agent into the archive: new sessions
  * whole, changed ones updated in place, nothing duplicated. A transcript
@@ -184,6 +72,7 @@ async function write(archive: Archive, c: ConvertedSession, dryRun: boolean): Pr
  * read again.
  */
 export async function syncAgent(archive: Archive, name: SyncSourceName, options: SyncOptions = {}): Promise<SyncResult> {
+  if (name === 'opencode') return syncOpencode(archive, options);
   const source = SOURCES[name];
   const from = options.from ?? source.root();
   const dryRun = options.dryRun ?? false;
@@ -224,7 +113,7 @@ export async function syncAgent(archive: Archive, name: SyncSourceName, options:
       if (complete.length < text.length) ok = false;
       for (const converted of source.convert(complete, path, stats)) {
         try {
-          const outcome = await write(archive, converted, dryRun);
+          const outcome = await writeConverted(archive, converted, dryRun);
           result.sessions[outcome]++;
         } catch (error) {
           ok = false;
