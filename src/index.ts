@@ -13,6 +13,7 @@ export { claudeSessionId, convertClaudeCode } from './ops/capture/claude-code.js
 export { codexSessionId, convertCodex } from './ops/capture/codex.js';
 export { type ConvertedSession, type ConvertStats, derivedId } from './ops/capture/convert.js';
 export { opencodeDbPath, syncOpencode } from './ops/capture/opencode.js';
+export { OpencodeMirror, type OpencodePluginOptions, opencodePlugin } from './ops/capture/opencode-live.js';
 export { SYNC_SOURCES, type SyncOptions, type SyncResult, type SyncSourceName, syncAgent } from './ops/capture/sync.js';
 export { diff, type FileDiff } from './ops/diff.js';
 export { type ExportOptions, exportSessions, exportToFile } from './ops/export.js';
@@ -27,6 +28,7 @@ export { conflictOriginal, type ResolveResult, resolveConflicts } from './ops/re
 export { findShared, share, shareToken, unshare } from './ops/share.js';
 export type { OnProgress } from './progress.js';
 export { type Archive, GITIGNORE, initArchive, type OpenArchiveOptions, openArchive } from './store/archive.js';
+export { writeFileAtomic } from './store/atomic-write.js';
 export { jsonChunks } from './store/json-chunks.js';
 export { parseJsonInput } from './store/json-file.js';
 export { expandHome, locateArchive, stateDirFor } from './store/locate.js';

@@ -5,6 +5,7 @@ import { registerBackupCommands } from './commands/backup.js';
 import { registerCatalogCommands } from './commands/catalog.js';
 import { registerGitCommands } from './commands/git.js';
 import { registerMoveCommands } from './commands/moves.js';
+import { registerOpencodeCommands } from './commands/opencode.js';
 import { registerSessionStateCommands } from './commands/session-state.js';
 import { registerSessionCommands } from './commands/sessions.js';
 import { registerSyncCommands } from './commands/sync.js';
@@ -53,6 +54,7 @@ Exit codes: 0 ok, 1 failure, 2 usage error. NO_COLOR turns colour off.`,
     registerCatalogCommands,
     registerGitCommands,
     registerSyncCommands,
+    registerOpencodeCommands,
     ...extra,
   ]) {
     register(program, run);

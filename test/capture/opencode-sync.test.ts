@@ -1,83 +1,14 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { syncAgent } from '../../src/index.js';
-import { gitRepo, hasTool, ROOT, tempArchive, tempDir } from '../helpers.js';
-
-/** The real OpenCode binary: $OPENCODE_BIN, or the one .ci/run installs. */
-const OPENCODE = process.env.OPENCODE_BIN || join(ROOT, '.ci', 'tools', 'node_modules', 'opencode-linux-x64', 'bin', 'opencode');
-const HAVE =
-  hasTool(
-    'the opencode binary',
-    () => existsSync(OPENCODE),
-    'npm install --prefix .ci/tools opencode-linux-x64@1.18.33, or set OPENCODE_BIN',
-  ) && hasTool('git');
-
-const children: ChildProcess[] = [];
-afterAll(() => {
-  for (const c of children) c.kill('SIGKILL');
-});
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-/** `opencode serve` in a fresh git repository with its own HOME; its URL and where its database is. */
-async function opencode(): Promise<{ url: string; db: string }> {
-  const home = await tempDir();
-  const repo = join(home, 'repo');
-  await mkdir(repo);
-  gitRepo(repo);
-  const port = await freePort();
-  // Only what it needs: the test runner's own variables (NODE_OPTIONS and the like) are not OpenCode's business.
-  const env = {
-    PATH: process.env.PATH,
-    HOME: home,
-    XDG_DATA_HOME: join(home, 'data'),
-    XDG_CONFIG_HOME: join(home, 'config'),
-    XDG_STATE_HOME: join(home, 'state'),
-    XDG_CACHE_HOME: join(home, 'cache'),
-  };
-  const child = spawn(OPENCODE, ['serve', '--port', String(port), '--hostname', '127.0.0.1'], { cwd: repo, env, stdio: 'ignore' });
-  children.push(child);
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 200; i++) {
-    // A request that arrives while OpenCode 1.18.33 is still starting never gets an answer: each try has its own time limit.
-    const up = await fetch(`${url}/session`, { signal: AbortSignal.timeout(3_000) }).then(
-      async (r) => {
-        await r.arrayBuffer();
-        return r.ok;
-      },
-      () => false,
-    );
-    if (up) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return { url, db: join(home, 'data', 'opencode', 'opencode.db') };
-}
+import { tempArchive } from '../helpers.js';
+import { HAVE_OPENCODE, opencode } from './opencode-server.js';
 
 describe('sarc sync opencode', () => {
-  it.skipIf(!HAVE)(
+  it.skipIf(!HAVE_OPENCODE)(
     'mirrors a real OpenCode: sessions, messages, parts, forks, renames and archives equal what its own routes answer; re-runs change nothing; a deleted session is archived here',
     async () => {
       const oc = await opencode();
-      const call = async (method: string, path: string, body?: unknown) => {
-        const res = await fetch(`${oc.url}${path}`, {
-          method,
-          headers: { 'content-type': 'application/json' },
-          body: body === undefined ? undefined : JSON.stringify(body),
-        });
-        expect(res.ok, `${method} ${path}: ${res.status}`).toBe(true);
-        return res.json() as Promise<{ id: string } & Record<string, unknown>>;
-      };
+      const call = oc.call;
       const say = (id: string, text: string) => call('POST', `/session/${id}/message`, { noReply: true, parts: [{ type: 'text', text }] });
       const a = await call('POST', '/session', { title: 'Add retries' });
       await say(a.id, 'The client gives up after one failure.');

@@ -34,6 +34,7 @@ const COMMANDS = [
   'doctor',
   'completion',
   'sync',
+  'opencode',
 ];
 
 async function setup() {

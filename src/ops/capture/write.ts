@@ -79,7 +79,13 @@ async function infoFor(archive: Archive, c: ConvertedSession, existing: Session 
 }
 
 /** Writes one converted session: new (whole, atomically) or updated in place (only what changed). */
-export async function writeConverted(archive: Archive, c: ConvertedSession, dryRun: boolean): Promise<'new' | 'updated' | 'unchanged'> {
+export async function writeConverted(
+  archive: Archive,
+  c: ConvertedSession,
+  dryRun: boolean,
+  /** What this process last wrote of each message (its JSON): an unchanged one is not read back from the archive. */
+  written?: Map<string, string>,
+): Promise<'new' | 'updated' | 'unchanged'> {
   const existing = await archive.sessions.get(c.id).catch((error: unknown) => {
     if (isArchiveError(error, 'NOT_FOUND')) return undefined;
     throw error;
@@ -110,6 +116,7 @@ export async function writeConverted(archive: Archive, c: ConvertedSession, dryR
       if (keep.has(id)) continue;
       changed = true;
       if (!dryRun) await archive.messages.delete(c.id, id);
+      written?.delete(id);
     }
   }
   if (todos) {

@@ -1,0 +1,81 @@
+// The real OpenCode (what .ci/run installs), served in a fresh git repository with its own HOME.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { afterAll } from 'vitest';
+import { gitRepo, hasTool, ROOT, tempDir } from '../helpers.js';
+
+export type Call = (method: string, path: string, body?: unknown) => Promise<{ id: string } & Record<string, unknown>>;
+
+/** The real OpenCode binary: $OPENCODE_BIN, or the one .ci/run installs. */
+const OPENCODE = process.env.OPENCODE_BIN || join(ROOT, '.ci', 'tools', 'node_modules', 'opencode-linux-x64', 'bin', 'opencode');
+export const HAVE_OPENCODE =
+  hasTool(
+    'the opencode binary',
+    () => existsSync(OPENCODE),
+    'npm install --prefix .ci/tools opencode-linux-x64@1.18.33, or set OPENCODE_BIN',
+  ) && hasTool('git');
+
+const children: ChildProcess[] = [];
+afterAll(() => {
+  for (const c of children) c.kill('SIGKILL');
+});
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** `opencode serve` in a fresh git repository with its own HOME; its URL and where its database is. */
+export async function opencode(
+  extraEnv: Record<string, string> = {},
+  setup?: (repo: string) => Promise<void>,
+): Promise<{ url: string; db: string; repo: string; call: Call }> {
+  const home = await tempDir();
+  const repo = join(home, 'repo');
+  await mkdir(repo);
+  gitRepo(repo);
+  if (setup) await setup(repo);
+  const port = await freePort();
+  // Only what it needs: the test runner's own variables (NODE_OPTIONS and the like) are not OpenCode's business.
+  const env = {
+    PATH: process.env.PATH,
+    HOME: home,
+    XDG_DATA_HOME: join(home, 'data'),
+    XDG_CONFIG_HOME: join(home, 'config'),
+    XDG_STATE_HOME: join(home, 'state'),
+    XDG_CACHE_HOME: join(home, 'cache'),
+    ...extraEnv,
+  };
+  const child = spawn(OPENCODE, ['serve', '--port', String(port), '--hostname', '127.0.0.1'], { cwd: repo, env, stdio: 'ignore' });
+  children.push(child);
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 200; i++) {
+    // A request that arrives while OpenCode 1.18.33 is still starting never gets an answer: each try has its own time limit.
+    const up = await fetch(`${url}/session`, { signal: AbortSignal.timeout(3_000) }).then(
+      async (r) => {
+        await r.arrayBuffer();
+        return r.ok;
+      },
+      () => false,
+    );
+    if (up) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const call: Call = async (method, path, body) => {
+    const res = await fetch(`${url}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (!res.ok) throw new Error(`${method} ${path}: ${res.status}`);
+    return res.json() as Promise<{ id: string } & Record<string, unknown>>;
+  };
+  return { url, db: join(home, 'data', 'opencode', 'opencode.db'), repo, call };
+}
