@@ -148,7 +148,10 @@ ${[...verdicts].map(([target, met]) => `- ${met ? 'Met' : '**Missed**'}: ${targe
   stat-based open gains relative to it.
 
 ${load.markdown}`;
-writeFileSync(join(here, 'RESULTS.md'), results);
+// The sync benchmark's section (npm run bench:sync) is kept as it is.
+const previous = existsSync(join(here, 'RESULTS.md')) ? readFileSync(join(here, 'RESULTS.md'), 'utf8') : '';
+const sync = /<!-- sync -->[\s\S]*<!-- \/sync -->/.exec(previous)?.[0];
+writeFileSync(join(here, 'RESULTS.md'), sync ? `${results.trimEnd()}\n\n${sync}\n` : results);
 if (load.report.errors.length || load.report.lost.length) {
   console.error(
     `load: ${load.report.errors.length} errors, ${load.report.lost.length} lost writes`,

@@ -15,6 +15,7 @@ export { type ConvertedSession, type ConvertStats, derivedId } from './ops/captu
 export { opencodeDbPath, syncOpencode } from './ops/capture/opencode.js';
 export { OpencodeMirror, type OpencodePluginOptions, opencodePlugin } from './ops/capture/opencode-live.js';
 export { SYNC_SOURCES, type SyncOptions, type SyncResult, type SyncSourceName, syncAgent } from './ops/capture/sync.js';
+export { type SyncWatcher, type WatchSyncOptions, watchSync } from './ops/capture/watch.js';
 export { diff, type FileDiff } from './ops/diff.js';
 export { type ExportOptions, exportSessions, exportToFile } from './ops/export.js';
 export { type ForkOptions, forkSession, forkTitle } from './ops/fork.js';

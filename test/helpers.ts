@@ -153,11 +153,18 @@ export function gitRepo(dir: string): string {
 }
 
 /** `sarc serve --port 0 --json` in a child process (env: SARC_ARCHIVE etc.): its URL, and how to stop it. */
-export function serveProcess(env: NodeJS.ProcessEnv): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
+export function serveProcess(
+  env: NodeJS.ProcessEnv,
+  args: string[] = [],
+): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', TSX, join(ROOT, 'src', 'bin', 'sarc.ts'), 'serve', '--port', '0', '--json'], {
-      env,
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', TSX, join(ROOT, 'src', 'bin', 'sarc.ts'), 'serve', '--port', '0', '--json', ...args],
+      {
+        env,
+      },
+    );
     let out = '';
     child.stdout.on('data', (d) => {
       out += d;

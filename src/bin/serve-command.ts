@@ -1,9 +1,11 @@
 import { cp, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { parseSources } from '../cli/commands/sync.js';
 import { UsageError } from '../cli/output.js';
 import type { RegisterCommands } from '../cli/runner.js';
 import { SAMPLES } from '../cli/samples.js';
+import { openArchive, watchSync } from '../index.js';
 import { startServer } from '../server/serve.js';
 
 /** Where `--demo` keeps its writable copy of samples/: in the state dir, so a checkout stays clean. */
@@ -22,6 +24,7 @@ export const serveCommand: RegisterCommands = (program, run) => {
     .option('--body-limit <bytes>', 'largest request body (413 past it)', String(64 * 1024 * 1024))
     .option('--demo', 'serve a writable copy of the sample archive (kept in the state dir)')
     .option('--public-url <url>', 'the URL people reach this server at: share URLs start with it, and its host name is answered to')
+    .option('--sync <sources>', 'also bring in the sessions of these agents as they change (comma-separated: claude-code,codex,opencode)')
     .option('--allow-host <name>', 'also answer to this Host name (name, or name:port); repeatable', (v: string, all: string[] = []) => [
       ...all,
       v,
@@ -34,8 +37,17 @@ export const serveCommand: RegisterCommands = (program, run) => {
       run(
         async (
           ctx,
-          opts: { port: string; hostname: string; bodyLimit: string; demo?: boolean; publicUrl?: string; allowHost?: string[] },
+          opts: {
+            port: string;
+            hostname: string;
+            bodyLimit: string;
+            demo?: boolean;
+            publicUrl?: string;
+            allowHost?: string[];
+            sync?: string;
+          },
         ) => {
+          const sources = opts.sync ? parseSources(opts.sync) : [];
           const port = Number(opts.port);
           const limit = Number(opts.bodyLimit);
           if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`invalid --port ${JSON.stringify(opts.port)}`);
@@ -58,6 +70,11 @@ export const serveCommand: RegisterCommands = (program, run) => {
             allowHosts: opts.allowHost,
             onWarning: (m) => process.stderr.write(`sarc: ${m}\n`),
           });
+          const following = sources.length
+            ? watchSync(await openArchive({ dir }), sources, {
+                onError: (source, error) => process.stderr.write(`sarc: sync ${source}: ${(error as Error).message}\n`),
+              })
+            : undefined;
           if (ctx.options.json) process.stdout.write(`${JSON.stringify({ url: server.url, archive: dir })}\n`);
           else process.stdout.write(`session-archive serving ${dir}\n${server.url}  (API doc: ${server.url}/doc)\n`);
           await new Promise<void>((resolve) => {
@@ -66,6 +83,7 @@ export const serveCommand: RegisterCommands = (program, run) => {
           });
           // Stop within 2 s whatever the clients do: a last resort if anything still holds the process open.
           setTimeout(() => process.exit(0), 2_000).unref();
+          await following?.close();
           await server.close();
         },
       ),

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { SYNC_SOURCES, type SyncResult, type SyncSourceName, syncAgent } from '../../index.js';
+import { SYNC_SOURCES, type SyncResult, type SyncSourceName, syncAgent, watchSync } from '../../index.js';
 import { colors, emit, UsageError } from '../output.js';
 import { progress } from '../progress.js';
 import type { Runner } from '../runner.js';
@@ -14,6 +14,16 @@ function summary(r: SyncResult): string {
   return `${r.source}: ${verb} ${s.new} new, ${s.updated} updated, ${s.unchanged} unchanged, ${s.failed} failed (${unit(r.files.read)} read, ${r.files.skipped} unchanged)`;
 }
 
+/** Source names from arguments or a comma-separated list; an unknown one is a usage error. */
+export function parseSources(given: string | readonly string[]): SyncSourceName[] {
+  const list = (typeof given === 'string' ? given.split(',') : given).map((s) => s.trim()).filter(Boolean);
+  for (const s of list) {
+    if (!(SYNC_SOURCES as readonly string[]).includes(s))
+      throw new UsageError(`unknown source ${JSON.stringify(s)}: expected ${SYNC_SOURCES.join(', ')}`);
+  }
+  return [...new Set(list)] as SyncSourceName[];
+}
+
 /** Bring other agents' sessions in: `sarc sync claude-code`, `sarc sync codex`. */
 export function registerSyncCommands(program: Command, run: Runner): void {
   program
@@ -25,6 +35,7 @@ export function registerSyncCommands(program: Command, run: Runner): void {
     )
     .option('-n, --dry-run', 'count what would change, write nothing')
     .option('--all', 'read every transcript again, not only those changed since the last run')
+    .option('-w, --watch', 'keep following the sources and bring each change in as it happens (until Ctrl-C)')
     .addHelpText(
       'after',
       `
@@ -39,18 +50,36 @@ Examples:
   sarc sync opencode
   sarc sync claude-code
   sarc sync codex --dry-run --json
-  sarc sync opencode claude-code codex`,
+  sarc sync opencode claude-code codex
+  sarc sync claude-code codex --watch`,
     )
     .action(
-      run(async (ctx, sources: string[], opts: { from?: string; dryRun?: boolean; all?: boolean }) => {
-        for (const s of sources) {
-          if (!(SYNC_SOURCES as readonly string[]).includes(s))
-            throw new UsageError(`unknown source ${JSON.stringify(s)}: expected ${SYNC_SOURCES.join(', ')}`);
-        }
-        if (opts.from && sources.length > 1) throw new UsageError('--from names one folder: give one source with it');
+      run(async (ctx, sources: string[], opts: { from?: string; dryRun?: boolean; all?: boolean; watch?: boolean }) => {
+        const names = parseSources(sources);
+        if (opts.from && names.length > 1) throw new UsageError('--from names one folder: give one source with it');
         const archive = await ctx.archive();
+        if (opts.watch) {
+          // Every run that changed something, as it happens, until Ctrl-C.
+          const watcher = watchSync(archive, names, {
+            from: opts.from ? { [names[0] as SyncSourceName]: opts.from } : undefined,
+            onSync: (r) => {
+              if (r.sessions.new + r.sessions.updated + r.sessions.failed === 0) return;
+              if (ctx.options.json) process.stdout.write(`${JSON.stringify(r)}\n`);
+              else if (!ctx.options.quiet) process.stdout.write(`${summary(r)}\n`);
+            },
+            onError: (source, error) => process.stderr.write(`sarc: sync ${source}: ${(error as Error).message}\n`),
+          });
+          await watcher.ready;
+          if (!ctx.options.json && !ctx.options.quiet) process.stderr.write(`following ${names.join(', ')} (Ctrl-C stops)\n`);
+          await new Promise<void>((resolve) => {
+            process.once('SIGINT', resolve);
+            process.once('SIGTERM', resolve);
+          });
+          await watcher.close();
+          return;
+        }
         const results: SyncResult[] = [];
-        for (const source of sources as SyncSourceName[]) {
+        for (const source of names) {
           const bar = progress(ctx.options, 0, source);
           try {
             results.push(
@@ -66,7 +95,7 @@ Examples:
           }
         }
         const c = colors();
-        emit(ctx.options, sources.length === 1 ? results[0] : results, () =>
+        emit(ctx.options, names.length === 1 ? results[0] : results, () =>
           results
             .flatMap((r) => [summary(r), ...r.failures.map((f) => c.red(`  failed ${f.session ?? ''} ${f.file}: ${f.reason}`))])
             .join('\n'),

@@ -41,6 +41,11 @@ const SOURCES: Record<Exclude<SyncSourceName, 'opencode'>, Source> = {
 
 type Seen = Record<string, { size: number; mtimeMs: number }>;
 
+/** Where an agent keeps its transcripts, by default. */
+export function sourceRoot(name: Exclude<SyncSourceName, 'opencode'>): string {
+  return SOURCES[name].root();
+}
+
 async function transcripts(root: string, source: Source): Promise<string[]> {
   let names: string[];
   try {
