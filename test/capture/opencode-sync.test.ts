@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { syncAgent } from '../../src/index.js';
 import { tempArchive } from '../helpers.js';
@@ -19,6 +20,20 @@ describe('sarc sync opencode', () => {
       await call('PATCH', `/session/${b.id}`, { title: 'Release notes' });
       await call('PATCH', `/session/${fork.id}`, { time: { archived: Date.now() } });
 
+      // Todos come from OpenCode's todo tool, which needs a model: written into its database the way it keeps them.
+      const Database = createRequire(import.meta.url)('better-sqlite3');
+      const db = new Database(oc.db, { timeout: 5_000 });
+      const insert = db.prepare(
+        'INSERT INTO todo (session_id, content, status, priority, position, time_created, time_updated) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      );
+      insert.run(a.id, 'Wrap fetch', 'completed', 'high', 0, Date.now(), Date.now());
+      insert.run(a.id, 'Add a test', 'pending', 'medium', 1, Date.now(), Date.now());
+      db.close();
+      expect(await call('GET', `/session/${a.id}/todo`)).toEqual([
+        { content: 'Wrap fetch', status: 'completed', priority: 'high' },
+        { content: 'Add a test', status: 'pending', priority: 'medium' },
+      ]);
+
       const { archive } = await tempArchive();
       const first = await syncAgent(archive, 'opencode', { from: oc.db });
       expect(first.sessions).toEqual({ new: 3, updated: 0, unchanged: 0, failed: 0 });
@@ -29,6 +44,7 @@ describe('sarc sync opencode', () => {
           const info = await call('GET', `/session/${id}`);
           expect(await archive.sessions.get(id)).toEqual(info);
           expect(await archive.messages.list(id)).toEqual(await call('GET', `/session/${id}/message`));
+          expect(await archive.todos.get(id)).toEqual(await call('GET', `/session/${id}/todo`));
         }
       };
       await same([a.id, b.id, fork.id]);
