@@ -6,6 +6,7 @@ import type { Session } from '../../model/session.js';
 import type { Todo } from '../../model/todo.js';
 import { type Archive, initArchive, openArchive } from '../../store/archive.js';
 import { locateArchive } from '../../store/locate.js';
+import { statusInput } from '../../store/status.js';
 import { writeConverted } from './write.js';
 
 // Live capture from OpenCode: a plugin (OpenCode loads it from
@@ -21,6 +22,8 @@ import { writeConverted } from './write.js';
 export interface OpencodePluginOptions {
   /** The archive (default: $SARC_ARCHIVE, a .sessions/ above the project, else the XDG default; made if missing). */
   archive?: string;
+  /** The state dir (default: as for any archive, $SARC_STATE_DIR or the XDG state dir). */
+  stateDir?: string;
   /** What a session deleted in OpenCode becomes here. @default 'archive' */
   onDelete?: 'archive' | 'delete';
   /** Changes of one session within this many milliseconds are written once. @default 200 */
@@ -50,6 +53,8 @@ export class OpencodeMirror {
   private readonly written = new Map<string, Map<string, string>>();
   private chain: Promise<void> = Promise.resolve();
   private archive?: Promise<Archive>;
+  /** Sessions read back and written so far (a burst of changes to one session is one). */
+  flushes = 0;
 
   constructor(
     private readonly input: PluginInput,
@@ -75,7 +80,7 @@ export class OpencodeMirror {
     this.archive ??= (async () => {
       const dir = locateArchive({ explicit: this.options.archive, cwd: this.input.directory });
       await initArchive(dir);
-      return openArchive({ dir });
+      return openArchive({ dir, stateDir: this.options.stateDir });
     })();
     return this.archive;
   }
@@ -86,6 +91,12 @@ export class OpencodeMirror {
     if (!id || !/^ses_[0-9A-Za-z]+$/.test(id)) return;
     if (event.type === 'session.deleted') {
       this.enqueue(id, () => this.deleted(id));
+      return;
+    }
+    if (event.type === 'session.status') {
+      // Runtime status goes to the state dir, as the archive's own writers report it.
+      const parsed = statusInput.safeParse(event.properties?.status);
+      if (parsed.success) this.enqueue(id, async () => void (await (await this.open()).status.set(id, parsed.data)));
       return;
     }
     if (this.timers.has(id)) return;
@@ -119,6 +130,7 @@ export class OpencodeMirror {
   }
 
   private async flush(id: string): Promise<void> {
+    this.flushes++;
     const info = await this.get<Session>(`/session/${id}`);
     if (!info) return; // gone meanwhile: its deletion event follows
     const [messages, todos] = await Promise.all([

@@ -64,7 +64,7 @@ export function watchSync(archive: Archive, sources: readonly SyncSourceName[], 
   };
 
   const ready = (async () => {
-    await Promise.all(sources.map(run));
+    // Watching first, then the first runs: a change made while they run is not missed.
     for (const source of sources) {
       const from = options.from?.[source] ?? (source === 'opencode' ? opencodeDbPath() : sourceRoot(source));
       // OpenCode writes its database's write-ahead log: watch the folder, take only its files.
@@ -79,6 +79,7 @@ export function watchSync(archive: Archive, sources: readonly SyncSourceName[], 
       watchers.push(watcher);
       await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
     }
+    await Promise.all(sources.map(run));
   })();
 
   return {
