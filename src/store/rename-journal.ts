@@ -8,6 +8,7 @@ import {
   isTempName,
   ownerMayBeAlive,
   ownerTag,
+  sweepTemps,
   syncFolder,
   type WritePrecondition,
   writeFileAtomic,
@@ -135,5 +136,7 @@ export async function recoverCommits(ctx: StoreContext): Promise<string[]> {
     for (const folder of new Set(moved.map((m) => dirname(m)))) await syncFolder(folder);
     await unlink(path);
   }
+  // A journal whose writer was killed before its rename is only a temp, never a commit: removed.
+  await sweepTemps(journalFolder(ctx));
   return moved;
 }

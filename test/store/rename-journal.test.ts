@@ -41,6 +41,17 @@ describe('multi-session commits', () => {
     expect((await readdir(sessions)).filter((n) => n.startsWith('.'))).toEqual([]);
   });
 
+  it('a journal a killed writer left half-written (its temp, never renamed) is removed when the archive is opened', async () => {
+    const { dir, stateDir } = await tempArchive();
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString();
+    const host = ownerTag().split('-')[0];
+    await mkdir(join(stateDir, 'journal'), { recursive: true });
+    const temp = `.${host}-${dead}-00000000000000bb.json.sarc-${host}-${dead}-0000abcd.tmp`;
+    await writeFile(join(stateDir, 'journal', temp), '{"moves": [');
+    await openArchive({ dir, stateDir });
+    expect(await readdir(join(stateDir, 'journal'))).toEqual([]);
+  });
+
   it('a live process’s journal is left alone', async () => {
     const { dir, stateDir } = await tempArchive();
     const tag = ownerTag();
