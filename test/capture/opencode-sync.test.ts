@@ -1,11 +1,26 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { syncAgent } from '../../src/index.js';
-import { tempArchive } from '../helpers.js';
+import { hasTool, tempArchive } from '../helpers.js';
 import { HAVE_OPENCODE, opencode } from './opencode-server.js';
 
+/** A SQLite binding: Node's own (22.5+), else the optional better-sqlite3 (built from source where no binary can be fetched). */
+const HAVE_SQLITE = hasTool(
+  'SQLite for Node (node:sqlite or better-sqlite3)',
+  () => {
+    for (const name of ['node:sqlite', 'better-sqlite3']) {
+      try {
+        createRequire(import.meta.url)(name);
+        return true;
+      } catch {}
+    }
+    return false;
+  },
+  'npm install better-sqlite3 (needs python3, make and g++ when no prebuilt binary can be fetched)',
+);
+
 describe('sarc sync opencode', () => {
-  it.skipIf(!HAVE_OPENCODE)(
+  it.skipIf(!HAVE_OPENCODE || !HAVE_SQLITE)(
     'mirrors a real OpenCode: sessions, messages, parts, forks, renames and archives equal what its own routes answer; re-runs change nothing; a deleted session is archived here',
     async () => {
       const oc = await opencode();
