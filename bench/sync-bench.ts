@@ -3,7 +3,8 @@
 // records, each against reading the source bytes in the same run (the floor),
 // and a second run with nothing changed against the first. Writes its section
 // of bench/RESULTS.md (between the sync markers; `npm run bench` keeps it).
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -210,6 +211,84 @@ const opencode = await measure('opencode', join(work, 'opencode.db'), async () =
   db.close();
 });
 
+/**
+ * How to read OpenCode: its database directly, or through a running `opencode serve` (the real binary,
+ * 100 sessions × 10 messages made through its API). Skipped where the binary is missing.
+ */
+async function opencodeReadPaths(): Promise<string> {
+  const binary = process.env.OPENCODE_BIN || join(here, '..', '.ci', 'tools', 'node_modules', 'opencode-linux-x64', 'bin', 'opencode');
+  if (!existsSync(binary)) return `Reading OpenCode through \`opencode serve\` was not measured: no OpenCode binary here (${binary}).`;
+  const home = join(tmpdir(), 'sarc-sync-bench-opencode-home');
+  rmSync(home, { recursive: true, force: true });
+  const repo = join(home, 'repo');
+  mkdirSync(repo, { recursive: true });
+  execFileSync('git', ['init', '-q'], { cwd: repo });
+  execFileSync('git', ['-c', 'user.email=b@example.org', '-c', 'user.name=bench', 'commit', '-q', '--allow-empty', '-m', 'root'], {
+    cwd: repo,
+  });
+  const port = 4700 + Math.floor(Math.random() * 200);
+  const env = {
+    PATH: process.env.PATH,
+    HOME: home,
+    XDG_DATA_HOME: join(home, 'data'),
+    XDG_CONFIG_HOME: join(home, 'config'),
+    XDG_STATE_HOME: join(home, 'state'),
+    XDG_CACHE_HOME: join(home, 'cache'),
+  };
+  const child = spawn(binary, ['serve', '--port', String(port), '--hostname', '127.0.0.1'], { cwd: repo, env, stdio: 'ignore' });
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    for (let i = 0; i < 300; i++) {
+      // A request that arrives while it starts gets no answer: each try has its own limit.
+      const up = await fetch(`${url}/session`, { signal: AbortSignal.timeout(3_000) }).then(
+        (r) => r.arrayBuffer().then(() => r.ok),
+        () => false,
+      );
+      if (up) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const post = (path: string, body: unknown) =>
+      fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(
+        (r) => r.json() as Promise<{ id: string }>,
+      );
+    const N = 100;
+    for (let s = 0; s < N; s++) {
+      const { id } = await post('/session', { title: `Session ${s}` });
+      for (let m = 0; m < 10; m++)
+        await post(`/session/${id}/message`, { noReply: true, parts: [{ type: 'text', text: `Message ${m}. ${'Words. '.repeat(40)}` }] });
+    }
+    const viaServe = async () => {
+      const sessions = (await (await fetch(`${url}/session`)).json()) as Array<{ id: string }>;
+      if (sessions.length < N) throw new Error(`opencode listed ${sessions.length} sessions`);
+      for (const s of sessions) {
+        await (await fetch(`${url}/session/${s.id}/message`)).json();
+        await (await fetch(`${url}/session/${s.id}/todo`)).json();
+      }
+    };
+    const viaDb = async () => {
+      const root = join(tmpdir(), 'sarc-sync-bench-opencode-read');
+      rmSync(root, { recursive: true, force: true });
+      await initArchive(join(root, 'a'));
+      const archive = await openArchive({ dir: join(root, 'a'), stateDir: join(root, 's') });
+      // A dry run into an empty archive: every session read, converted and validated, nothing written.
+      const r = await syncAgent(archive, 'opencode', { from: join(home, 'data', 'opencode', 'opencode.db'), dryRun: true, all: true });
+      if (r.sessions.new < N) throw new Error(`read ${r.sessions.new} sessions`);
+    };
+    const serve: number[] = [];
+    const db: number[] = [];
+    for (let run = 0; run < RUNS; run++) {
+      serve.push(await time(viaServe));
+      db.push(await time(viaDb));
+    }
+    const [a, b] = [median(db), median(serve)];
+    return `Reading every session of a real OpenCode 1.18.33 (100 sessions × 10 messages, made through its API): from its database ${a.toFixed(0)} ms (read, converted and validated), through \`opencode serve\` ${b.toFixed(0)} ms (the list, then each session's messages and todos, parsed only) — the database is ${(b / a).toFixed(1)}× faster, needs no running server, and one query tells which sessions changed.`;
+  } finally {
+    child.kill('SIGKILL');
+  }
+}
+
+const readPaths = await opencodeReadPaths();
+
 const row = (label: string, r: { floor: number; first: number; rerun: number }) =>
   `| ${label} | ${r.floor.toFixed(0)} | ${r.first.toFixed(0)} (${(r.first / r.floor).toFixed(1)}× floor) | ${r.rerun.toFixed(0)} (${((100 * r.rerun) / r.first).toFixed(1)}% of first) |`;
 const section = `<!-- sync -->
@@ -228,6 +307,8 @@ ${row(`Claude Code, ${SESSIONS.toLocaleString('en')} transcripts × 50 records`,
 ${row(`OpenCode, ${SESSIONS.toLocaleString('en')} sessions × 20 messages`, opencode)}
 
 Target: a re-run with nothing changed costs ≤ 5% of the first run — ${[claude, opencode].every((r) => r.rerun <= 0.05 * r.first) ? 'met for both' : '**missed**'}.
+${readPaths}
+
 The first sync writes one atomic, fsynced file per message (about 26,000 for Claude Code and 20,000 for OpenCode here, plus each session's info); how much of its time that writing takes is not separated in this run, so the first-sync ratios are against reading only.
 <!-- /sync -->`;
 const path = join(here, 'RESULTS.md');
