@@ -10,6 +10,7 @@ export { formatTime } from './format-time.js';
 export * from './model/index.js';
 export { buildSchemas, SCHEMA_FILES } from './model/json-schema.js';
 export { claudeSessionId, convertClaudeCode } from './ops/capture/claude-code.js';
+export { claudeProjectFolder, claudeSessionIdOf, claudeTranscript } from './ops/capture/claude-export.js';
 export { codexSessionId, convertCodex } from './ops/capture/codex.js';
 export { type ConvertedSession, type ConvertStats, derivedId } from './ops/capture/convert.js';
 export { opencodeDbPath, syncOpencode } from './ops/capture/opencode.js';

@@ -1,7 +1,18 @@
+import { createWriteStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Command } from 'commander';
-import { exportSessions, exportToFile, type ImportResult, importSessions, parseJsonInput, readImportFile } from '../../index.js';
+import {
+  claudeProjectFolder,
+  claudeSessionIdOf,
+  claudeTranscript,
+  exportSessions,
+  exportToFile,
+  type ImportResult,
+  importSessions,
+  parseJsonInput,
+  readImportFile,
+} from '../../index.js';
 import { emit, UsageError } from '../output.js';
 import { progress } from '../progress.js';
 import type { Runner } from '../runner.js';
@@ -20,17 +31,34 @@ export function registerBackupCommands(program: Command, run: Runner): void {
     .description('write sessions as one JSON document (to stdout, or -o FILE), streamed')
     .option('-o, --output <file>', 'write to this file instead of stdout')
     .option('--children', 'include child sessions, recursively')
-    .option('--format <format>', 'archive (ours, with todos) or opencode (what `opencode export` writes)', 'archive')
+    .option(
+      '--format <format>',
+      'archive (ours, with todos), opencode (what `opencode export` writes) or claude-code (one session as a Claude Code transcript, JSONL)',
+      'archive',
+    )
     .addHelpText(
       'after',
-      '\nExamples:\n  sarc export ses_… --children -o backup.json\n  sarc export ses_… --format opencode > for-opencode.json',
+      '\nExamples:\n  sarc export ses_… --children -o backup.json\n  sarc export ses_… --format opencode > for-opencode.json\n  sarc export ses_… --format claude-code -o transcript.jsonl',
     )
     .action(
       run(async (ctx, args: string[], opts: { output?: string; children?: boolean; format: string }) => {
         const ids = await ctx.sessionIds(args);
-        if (opts.format !== 'archive' && opts.format !== 'opencode')
-          throw new UsageError(`invalid --format ${JSON.stringify(opts.format)}: expected archive or opencode`);
+        if (opts.format !== 'archive' && opts.format !== 'opencode' && opts.format !== 'claude-code')
+          throw new UsageError(`invalid --format ${JSON.stringify(opts.format)}: expected archive, opencode or claude-code`);
         const archive = await ctx.archive();
+        if (opts.format === 'claude-code') {
+          if (ids.length !== 1 || opts.children) throw new UsageError('--format claude-code writes one session (a transcript holds one)');
+          const lines = claudeTranscript(archive, ids[0] as string);
+          if (opts.output) await pipeline(Readable.from(lines), createWriteStream(opts.output));
+          else await pipeline(Readable.from(lines), process.stdout, { end: false });
+          const info = await archive.sessions.get(ids[0] as string);
+          if (opts.output && !ctx.options.quiet && !ctx.options.json) {
+            process.stderr.write(
+              `wrote ${opts.output}; Claude Code looks for it as ~/.claude/projects/${claudeProjectFolder(info.directory)}/${claudeSessionIdOf(info)}.jsonl\n`,
+            );
+          }
+          return;
+        }
         // No bar when the document itself goes to the terminal.
         const bar = progress(opts.output || !process.stdout.isTTY ? ctx.options : { ...ctx.options, quiet: true }, 0, 'exporting');
         const options = {
