@@ -32,8 +32,7 @@ function userContent(m: MessageWithParts): unknown[] {
     if (p.type === 'text') blocks.push({ type: 'text', text: p.text });
     else if (p.type === 'file') {
       const data = /^data:([^;,]+);base64,(.*)$/s.exec(p.url);
-      if (data && data[1]?.startsWith('image/'))
-        blocks.push({ type: 'image', source: { type: 'base64', media_type: data[1], data: data[2] } });
+      if (data?.[1]?.startsWith('image/')) blocks.push({ type: 'image', source: { type: 'base64', media_type: data[1], data: data[2] } });
       else blocks.push({ type: 'text', text: `[file ${p.filename ?? p.url}]` });
     }
   }
