@@ -65,6 +65,7 @@ describe('live capture from OpenCode (the plugin)', () => {
       expect((await archive.messages.list(a.id)).length).toBe(2);
       // Nothing went wrong on the way.
       expect(await readFile(join(stateDir, 'opencode-plugin.log'), 'utf8').catch(() => '')).toBe('');
+      await oc.stop();
     },
     120_000,
   );

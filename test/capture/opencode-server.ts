@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { afterAll } from 'vitest';
+import { afterEach } from 'vitest';
 import { gitRepo, hasTool, ROOT, tempDir } from '../helpers.js';
 
 export type Call = (method: string, path: string, body?: unknown) => Promise<{ id: string } & Record<string, unknown>>;
@@ -19,8 +19,19 @@ export const HAVE_OPENCODE =
   ) && hasTool('git');
 
 const children: ChildProcess[] = [];
-afterAll(() => {
-  for (const c of children) c.kill('SIGKILL');
+
+/** Stops a server and waits for it to exit (it writes into its HOME, a temp folder removed after the test). */
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('close', () => resolve());
+    child.kill('SIGKILL');
+  });
+}
+
+// Before the temp folders go (after-hooks run in reverse order of registration; the tests also stop it themselves).
+afterEach(async () => {
+  await Promise.all(children.splice(0).map(stopChild));
 });
 
 async function freePort(): Promise<number> {
@@ -36,7 +47,7 @@ async function freePort(): Promise<number> {
 export async function opencode(
   extraEnv: Record<string, string> = {},
   setup?: (repo: string) => Promise<void>,
-): Promise<{ url: string; db: string; repo: string; call: Call }> {
+): Promise<{ url: string; db: string; repo: string; call: Call; stop: () => Promise<void> }> {
   const home = await tempDir();
   const repo = join(home, 'repo');
   await mkdir(repo);
@@ -77,5 +88,5 @@ export async function opencode(
     if (!res.ok) throw new Error(`${method} ${path}: ${res.status}`);
     return res.json() as Promise<{ id: string } & Record<string, unknown>>;
   };
-  return { url, db: join(home, 'data', 'opencode', 'opencode.db'), repo, call };
+  return { url, db: join(home, 'data', 'opencode', 'opencode.db'), repo, call, stop: () => stopChild(child) };
 }

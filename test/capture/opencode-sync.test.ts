@@ -85,6 +85,7 @@ describe('sarc sync opencode', () => {
       expect(kept.title).toBe('Release notes and changelog');
       expect(kept.time.archived).toBeGreaterThan(0);
       expect((await archive.messages.list(b.id)).length).toBe(2);
+      await oc.stop();
     },
     120_000,
   );
