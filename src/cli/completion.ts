@@ -37,7 +37,7 @@ function flagsOf(option: Option): string[] {
   return [option.short, option.long].filter((f): f is string => f !== undefined);
 }
 
-/** Options whose value is something other than a path (numbers, IDs, names): completed from nothing. */
+/** Options that take a value: their value completes as a path (folders and files are what most of them name). */
 function takesValue(option: Option): boolean {
   return option.required || option.optional;
 }

@@ -17,9 +17,9 @@ export function schemaFolder(archiveRoot: string): string {
 }
 
 /** Schema files of the archive that are missing or differ from this version's: their paths. */
-export async function staleSchemaFiles(archiveRoot: string): Promise<string[]> {
+export async function staleSchemaFiles(archiveRoot: string, built = buildSchemas()): Promise<string[]> {
   const stale: string[] = [];
-  for (const [name, text] of buildSchemas()) {
+  for (const [name, text] of built) {
     const path = join(schemaFolder(archiveRoot), name);
     const current = await readFile(path, 'utf8').catch((error: unknown) => {
       if (errnoCode(error) === 'ENOENT') return undefined;
@@ -34,8 +34,8 @@ export async function staleSchemaFiles(archiveRoot: string): Promise<string[]> {
 export async function writeSchemaFiles(archiveRoot: string): Promise<string[]> {
   await assertNoLink(archiveRoot, schemaFolder(archiveRoot), { self: true });
   await mkdir(schemaFolder(archiveRoot), { recursive: true });
-  const stale = await staleSchemaFiles(archiveRoot);
   const built = buildSchemas();
+  const stale = await staleSchemaFiles(archiveRoot, built);
   for (const path of stale) await writeFileAtomic(path, built.get(path.slice(path.lastIndexOf(sep) + 1)) as string);
   return stale;
 }

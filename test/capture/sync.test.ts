@@ -185,6 +185,9 @@ describe('the sync command', () => {
     expect(JSON.parse(first.stdout)).toMatchObject({ source: 'codex', sessions: { new: 2, updated: 0, failed: 0 }, failures: [] });
     const second = await sarc(['sync', 'codex', '--from', CODEX], { env });
     expect(second.stdout).toBe('codex: nothing changed (2 transcripts, 1 unchanged since the last run)\n');
+    const two = await sarc(['sync', 'codex', 'claude-code', '--from', CODEX], { env });
+    expect(two.code).toBe(2);
+    expect(two.stderr).toContain('--from names one folder: give one source with it');
     const bad = await sarc(['sync', 'cursor'], { env });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('unknown source "cursor": expected claude-code, codex');

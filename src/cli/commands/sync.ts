@@ -87,7 +87,7 @@ Examples:
                 from: opts.from,
                 dryRun: opts.dryRun,
                 all: opts.all,
-                onProgress: (done, total) => bar.update(done, total, 'transcripts'),
+                onProgress: (done, total) => bar.update(done, total, source === 'opencode' ? 'sessions' : 'transcripts'),
               }),
             );
           } finally {

@@ -1,4 +1,4 @@
-import { mkdir, readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -8,8 +8,7 @@ import type { Project } from '../../model/project.js';
 import type { Session } from '../../model/session.js';
 import type { Todo } from '../../model/todo.js';
 import type { Archive } from '../../store/archive.js';
-import { writeFileAtomic } from '../../store/atomic-write.js';
-import { type SyncOptions, type SyncResult, writeConverted } from './write.js';
+import { newSyncResult, readSyncState, type SyncOptions, type SyncResult, writeConverted, writeSyncState } from './write.js';
 
 // `sarc sync opencode`: every session of a local OpenCode (1.18 keeps them in
 // SQLite, $XDG_DATA_HOME/opencode/opencode.db, in WAL mode), mirrored with
@@ -175,23 +174,9 @@ type Seen = { sessions: Record<string, string> };
 export async function syncOpencode(archive: Archive, options: SyncOptions = {}): Promise<SyncResult> {
   const from = options.from ?? opencodeDbPath();
   const dryRun = options.dryRun ?? false;
-  const result: SyncResult = {
-    source: 'opencode',
-    from,
-    dryRun,
-    files: { found: 0, read: 0, skipped: 0 },
-    sessions: { new: 0, updated: 0, unchanged: 0, failed: 0 },
-    failures: [],
-    records: 0,
-    malformed: 0,
-    unknown: {},
-  };
+  const result = newSyncResult('opencode', from, dryRun);
   if (!(await stat(from).catch(() => undefined))) return result;
-  const statePath = join(archive.stateDir, 'sync', 'opencode.json');
-  const seen: Seen = await readFile(statePath, 'utf8').then(
-    (t) => ({ sessions: {}, ...(JSON.parse(t) as Partial<Seen>) }),
-    () => ({ sessions: {} }),
-  );
+  const seen = await readSyncState<Seen>(archive, 'opencode', { sessions: {} });
   const db = openDb(from);
   try {
     if (!dryRun) for (const row of db.all('SELECT * FROM project')) await archive.projects.upsert(projectOf(row));
@@ -266,8 +251,7 @@ export async function syncOpencode(archive: Archive, options: SyncOptions = {}):
     db.close();
   }
   if (!dryRun) {
-    await mkdir(join(archive.stateDir, 'sync'), { recursive: true });
-    await writeFileAtomic(statePath, `${JSON.stringify(seen)}\n`);
+    await writeSyncState(archive, 'opencode', seen);
   }
   return result;
 }

@@ -1,14 +1,21 @@
-import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, sep } from 'node:path';
 import { errnoCode } from '../../errors.js';
 import type { Archive } from '../../store/archive.js';
-import { writeFileAtomic } from '../../store/atomic-write.js';
 import { convertClaudeCode } from './claude-code.js';
 import { convertCodex } from './codex.js';
 import type { ConvertedSession, ConvertStats } from './convert.js';
 import { syncOpencode } from './opencode.js';
-import { type SyncOptions, type SyncResult, type SyncSourceName, writeConverted } from './write.js';
+import {
+  newSyncResult,
+  readSyncState,
+  type SyncOptions,
+  type SyncResult,
+  type SyncSourceName,
+  writeConverted,
+  writeSyncState,
+} from './write.js';
 
 export { SYNC_SOURCES, type SyncOptions, type SyncResult, type SyncSourceName } from './write.js';
 
@@ -57,19 +64,6 @@ async function transcripts(root: string, source: Source): Promise<string[]> {
   return names.filter((rel) => source.isTranscript(rel)).sort();
 }
 
-function statePath(archive: Archive, name: SyncSourceName): string {
-  return join(archive.stateDir, 'sync', `${name}.json`);
-}
-
-async function readSeen(path: string): Promise<Seen> {
-  try {
-    const value = JSON.parse(await readFile(path, 'utf8')) as { files?: Seen };
-    return value.files ?? {};
-  } catch {
-    return {};
-  }
-}
-
 /**
  * Brings every transcript of an agent into the archive: new sessions
  * whole, changed ones updated in place, nothing duplicated. A transcript
@@ -81,19 +75,8 @@ export async function syncAgent(archive: Archive, name: SyncSourceName, options:
   const source = SOURCES[name];
   const from = options.from ?? source.root();
   const dryRun = options.dryRun ?? false;
-  const result: SyncResult = {
-    source: name,
-    from,
-    dryRun,
-    files: { found: 0, read: 0, skipped: 0 },
-    sessions: { new: 0, updated: 0, unchanged: 0, failed: 0 },
-    failures: [],
-    records: 0,
-    malformed: 0,
-    unknown: {},
-  };
-  const seenPath = statePath(archive, name);
-  const seen = await readSeen(seenPath);
+  const result = newSyncResult(name, from, dryRun);
+  const seen = (await readSyncState(archive, name, { files: {} as Seen })).files;
   const files = await transcripts(from, source);
   result.files.found = files.length;
   const changed: Array<{ rel: string; size: number; mtimeMs: number }> = [];
@@ -139,8 +122,7 @@ export async function syncAgent(archive: Archive, name: SyncSourceName, options:
     options.onProgress?.(i + 1, changed.length);
   }
   if (!dryRun && changed.length > 0) {
-    await mkdir(join(archive.stateDir, 'sync'), { recursive: true });
-    await writeFileAtomic(seenPath, `${JSON.stringify({ files: seen })}\n`);
+    await writeSyncState(archive, name, { files: seen });
   }
   return result;
 }

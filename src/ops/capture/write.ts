@@ -1,10 +1,12 @@
-import { relative, sep } from 'node:path';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
 import { isArchiveError } from '../../errors.js';
 import { messageFile } from '../../model/message.js';
 import { type Session, sessionInfo } from '../../model/session.js';
 import { todoList } from '../../model/todo.js';
 import type { OnProgress } from '../../progress.js';
 import type { Archive } from '../../store/archive.js';
+import { writeFileAtomic } from '../../store/atomic-write.js';
 import { validate } from '../../store/json-file.js';
 import type { ConvertedSession } from './convert.js';
 
@@ -40,6 +42,36 @@ export interface SyncResult {
   malformed: number;
   /** Records and blocks of types this version does not convert, by type; kept under the session's metadata. */
   unknown: Record<string, number>;
+}
+
+/** A result with nothing counted yet. */
+export function newSyncResult(source: SyncSourceName, from: string, dryRun: boolean): SyncResult {
+  return {
+    source,
+    from,
+    dryRun,
+    files: { found: 0, read: 0, skipped: 0 },
+    sessions: { new: 0, updated: 0, unchanged: 0, failed: 0 },
+    failures: [],
+    records: 0,
+    malformed: 0,
+    unknown: {},
+  };
+}
+
+/** What a source's last run recorded (state dir `sync/<source>.json`), or `empty` when there is none. */
+export async function readSyncState<T extends object>(archive: Archive, source: SyncSourceName, empty: T): Promise<T> {
+  try {
+    return { ...empty, ...(JSON.parse(await readFile(join(archive.stateDir, 'sync', `${source}.json`), 'utf8')) as Partial<T>) };
+  } catch {
+    return empty;
+  }
+}
+
+/** Records what a source's run read, for the next run. */
+export async function writeSyncState(archive: Archive, source: SyncSourceName, state: object): Promise<void> {
+  await mkdir(join(archive.stateDir, 'sync'), { recursive: true });
+  await writeFileAtomic(join(archive.stateDir, 'sync', `${source}.json`), `${JSON.stringify(state)}\n`);
 }
 
 /** The session info a converted session is written with (a new one), or updated to (an existing one). */
