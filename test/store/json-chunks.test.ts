@@ -45,6 +45,16 @@ describe('jsonChunks', () => {
     for (const piece of pieces) expect(piece).not.toMatch(/\\ud[89ab]/i);
   });
 
+  it('gives a small value as one piece (the native call), a large one in pieces of about 64 K, the same text either way', () => {
+    const small = { id: 'x', parts: [{ text: 'é'.repeat(10_000) }] };
+    expect([...jsonChunks(small, 2)]).toEqual([JSON.stringify(small, null, 2)]);
+    const large = { id: 'x', parts: [{ text: 'a'.repeat(2_000_000) }, { text: '€'.repeat(300_000) }] };
+    const pieces = [...jsonChunks(large, 2)];
+    expect(pieces.length).toBeGreaterThan(30);
+    expect(Math.max(...pieces.map((p) => p.length))).toBeLessThan(200_000);
+    expect(pieces.join('')).toBe(JSON.stringify(large, null, 2));
+  });
+
   it('follows toJSON, boxed primitives, and what JSON leaves out or turns into null', () => {
     const v = { d: new Date(0), n: Number.NaN, b: new Boolean(false), f: () => 1, u: undefined, a: [undefined, () => 1, Symbol('s')] };
     expect([...jsonChunks(v, 2, 3)].join('')).toBe(JSON.stringify(v, null, 2));
