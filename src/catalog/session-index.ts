@@ -1,3 +1,4 @@
+import { ArchiveError } from '../errors.js';
 import { isId } from '../model/ids.js';
 import type { OnProgress } from '../progress.js';
 import type { Archive } from '../store/archive.js';
@@ -10,6 +11,7 @@ import { MessageFollower } from './message-follow.js';
 import type { HistoryItem, HistoryQuery, ListQuery } from './query.js';
 import { Reconciler } from './reconciler.js';
 import { Runtime } from './runtime.js';
+import { SearchIndex, type SearchQuery, type SearchResult } from './search-index.js';
 import type { SessionSummary } from './summary.js';
 import { SummaryTable } from './summary-table.js';
 import { WatchRouter } from './watch-router.js';
@@ -39,6 +41,16 @@ export interface OpenIndexOptions {
    * resolves when the check is done.
    */
   verify?: 'open' | 'background';
+  /**
+   * Keep the full-text search index too (`index.search`): brought up to date
+   * after open (in the background; `searchReady()` resolves when done) and
+   * kept current by the watcher, which then watches every messages folder.
+   * Needs SQLite (Node 22.5+, or the optional better-sqlite3); without it,
+   * `index.search` says so. @default false
+   */
+  search?: boolean;
+  /** Progress of the search index's catch-up (sessions checked, of all). */
+  onSearchProgress?: OnProgress;
 }
 
 export interface IndexStats {
@@ -82,6 +94,10 @@ export class SessionIndex {
   private readonly runtime: Runtime;
   private router: WatchRouter | undefined;
   private verifying: Promise<void> = Promise.resolve();
+  private searchIndex: SearchIndex | undefined;
+  private searchProblem: Error | undefined;
+  private searchSynced: Promise<void> = Promise.resolve();
+  private searchComplete = false;
   private closed = false;
   readonly paths: ArchivePaths;
   readonly status: StatusStore;
@@ -89,7 +105,7 @@ export class SessionIndex {
 
   private constructor(
     readonly archive: Archive,
-    private readonly options: Required<Omit<OpenIndexOptions, 'rebuild' | 'onProgress' | 'verify'>>,
+    private readonly options: Required<Omit<OpenIndexOptions, 'rebuild' | 'onProgress' | 'verify' | 'search' | 'onSearchProgress'>>,
   ) {
     this.paths = new ArchivePaths(archive.dir);
     const emit = (e: ArchiveEvent) => this.emit(e);
@@ -117,6 +133,14 @@ export class SessionIndex {
     else if (!background) await index.reconciler.reconcile({ quiet: true, onProgress });
     await index.loadProjects();
     await index.runtime.load();
+    if (options.search) {
+      if (SearchIndex.available()) index.searchIndex = await SearchIndex.open(archive, { onWarning: index.options.onWarning });
+      else
+        index.searchProblem = new ArchiveError(
+          'IO',
+          'full-text search needs SQLite: Node 22.5 or later (node:sqlite), or the optional dependency better-sqlite3 (npm install better-sqlite3)',
+        );
+    }
     if (index.options.watch) {
       index.router = await WatchRouter.start(
         archive,
@@ -124,11 +148,24 @@ export class SessionIndex {
           reconciler: index.reconciler,
           messages: index.messages,
           runtime: index.runtime,
+          search: index.searchIndex,
           loadProjects: () => index.loadProjects(),
           emit: (e) => index.emit(e),
         },
         index.options,
       );
+    }
+    const search = index.searchIndex;
+    if (search) {
+      // Watch first (above), then catch up: a change after the catch-up read is always seen.
+      index.searchSynced = new Promise<void>((resolve) => setImmediate(resolve))
+        .then(() => search.sync({ onProgress: options.onSearchProgress }))
+        .then(
+          () => {
+            index.searchComplete = true;
+          },
+          (error: unknown) => index.options.onWarning(`building the search index failed: ${(error as Error).message}`),
+        );
     }
     if (background) {
       // After the caller has had a turn to listen: corrections arrive as events.
@@ -168,6 +205,32 @@ export class SessionIndex {
   /** Resolves when the snapshot has been checked against the files (at once unless opened with `verify: 'background'`). */
   verified(): Promise<void> {
     return this.verifying;
+  }
+
+  /**
+   * Full-text search over titles, todos and messages (see {@link SearchQuery}),
+   * when the index was opened with `search: true`. While the search index is
+   * still catching up with the files (its first build), hits come from what
+   * it has so far and `complete` is false.
+   */
+  search(query: SearchQuery): SearchResult & { complete: boolean } {
+    if (!this.searchIndex) {
+      throw (
+        this.searchProblem ??
+        new ArchiveError('INVALID_INPUT', 'this index was opened without search (openIndex(archive, { search: true }))')
+      );
+    }
+    return { ...this.searchIndex.search(query), complete: this.searchComplete };
+  }
+
+  /** Resolves when the search index has caught up with the files (at once without search). */
+  searchReady(): Promise<void> {
+    return this.searchSynced;
+  }
+
+  /** Makes what the watcher noticed searchable now (tests and writers that search their own write at once). */
+  async flushSearch(): Promise<void> {
+    await this.searchIndex?.flush();
   }
 
   /** Resolves when the watcher has set up its watches (listing works before). */
@@ -316,6 +379,8 @@ export class SessionIndex {
     this.table.close();
     await this.router?.close();
     await this.verifying;
+    await this.searchIndex?.close();
+    await this.searchSynced;
     await this.reconciler.settled();
     await this.save();
   }

@@ -7,6 +7,7 @@ import { type ArchiveEvent, event } from './events.js';
 import type { MessageFollower } from './message-follow.js';
 import type { Reconciler } from './reconciler.js';
 import type { Runtime } from './runtime.js';
+import type { SearchIndex } from './search-index.js';
 import { ArchiveWatcher, type WatchNotice } from './watcher.js';
 
 export interface WatchRouterOptions {
@@ -37,6 +38,7 @@ export class WatchRouter {
       reconciler: Reconciler;
       messages: MessageFollower;
       runtime: Runtime;
+      search?: SearchIndex;
       loadProjects: () => Promise<void>;
       emit: (e: ArchiveEvent) => void;
     },
@@ -49,6 +51,7 @@ export class WatchRouter {
         notice: (n) => this.onNotice(n),
         error: (error, exhausted) => this.onWatchError(error, exhausted),
       },
+      parts.search !== undefined,
     );
     this.setReconcileInterval(options.reconcileMs);
   }
@@ -67,6 +70,7 @@ export class WatchRouter {
       void this.parts.reconciler
         .reconcile()
         .catch((error: unknown) => this.options.onWarning(`reconcile failed: ${(error as Error).message}`));
+      void this.parts.search?.sync().catch((error: unknown) => this.options.onWarning(`search index: ${(error as Error).message}`));
     }, ms);
     this.reconcileTimer.unref();
   }
@@ -96,7 +100,12 @@ export class WatchRouter {
   }
 
   private onNotice(n: WatchNotice): void {
-    const { reconciler, messages, runtime } = this.parts;
+    const { reconciler, messages, runtime, search } = this.parts;
+    if (search && (n.kind === 'sessions' || n.kind === 'session' || n.kind === 'messages')) {
+      const sessionID = n.kind === 'sessions' ? n.name : n.sessionID;
+      const message = n.kind === 'messages' && n.name.endsWith('.json') ? n.name.slice(0, -5) : undefined;
+      if (n.kind !== 'messages' || message !== undefined) search.note(sessionID, message);
+    }
     switch (n.kind) {
       case 'sessions':
         if (isId('session', n.name)) this.debounce(`session:${n.name}`, () => reconciler.refreshSession(n.name));

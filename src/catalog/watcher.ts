@@ -23,7 +23,7 @@ export interface WatcherHandlers {
  * Folder watches only: chokidar is told to ignore every file, so it holds one
  * inotify watch per folder (the archive's `sessions/`, each session folder,
  * `projects/`, the status and signal folders, and the messages folder of
- * subscribed sessions), and its unthrottled `raw` events name the entry that changed.
+ * subscribed sessions — or of every session, for the search index), and its unthrottled `raw` events name the entry that changed.
  * Its throttled file events, which drop trailing changes, are not used.
  */
 export class ArchiveWatcher {
@@ -35,16 +35,18 @@ export class ArchiveWatcher {
     private readonly paths: ArchivePaths,
     private readonly stateFolders: { status: string; signals: string },
     handlers: WatcherHandlers,
+    /** Watch every session's messages folder (for the search index), not only subscribed ones. */
+    private readonly allMessages = false,
   ) {
     this.watcher = watch([paths.sessions, paths.projects, stateFolders.status, stateFolders.signals], {
-      depth: 1,
+      depth: allMessages ? 2 : 1,
       ignoreInitial: true,
       // A session folder that is a link is reported (unsafe), never watched through.
       followSymlinks: false,
       persistent: true,
       ignored: (path, stats) => {
         if (stats?.isFile()) return true;
-        if (basename(path) === 'messages') return !this.subscribed.has(basename(dirname(path)));
+        if (basename(path) === 'messages') return !this.allMessages && !this.subscribed.has(basename(dirname(path)));
         return false;
       },
     });
@@ -90,7 +92,7 @@ export class ArchiveWatcher {
   }
 
   unsubscribe(sessionID: string): void {
-    if (!this.subscribed.delete(sessionID)) return;
+    if (!this.subscribed.delete(sessionID) || this.allMessages) return;
     this.watcher.unwatch(join(this.paths.session(sessionID), 'messages'));
   }
 

@@ -1,13 +1,13 @@
 import { stat } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { ArchiveError, isArchiveError } from '../../errors.js';
+import { isArchiveError } from '../../errors.js';
 import type { MessageWithParts } from '../../model/message.js';
 import type { Project } from '../../model/project.js';
 import type { Session } from '../../model/session.js';
 import type { Todo } from '../../model/todo.js';
 import type { Archive } from '../../store/archive.js';
+import { openSqlite, type SqlRow } from '../../store/sqlite.js';
 import { newSyncResult, readSyncState, type SyncOptions, type SyncResult, writeConverted, writeSyncState } from './write.js';
 
 // `sarc sync opencode`: every session of a local OpenCode (1.18 keeps them in
@@ -17,49 +17,16 @@ import { newSyncResult, readSyncState, type SyncOptions, type SyncResult, writeC
 // read again only when its fingerprint (times and counts of its session,
 // message, part and todo rows) changed since the last run.
 
-type Row = Record<string, unknown>;
+type Row = SqlRow;
 
 interface Db {
   all(sql: string, ...params: unknown[]): Row[];
   close(): void;
 }
 
-const require = createRequire(import.meta.url);
-
-/**
- * The database, read-only, through the first SQLite binding this Node has:
- * `node:sqlite` (Node 22.5+), else `better-sqlite3` (an optional dependency).
- */
+/** The database, read-only, through the first SQLite binding this Node has (see {@link openSqlite}). */
 function openDb(path: string): Db {
-  try {
-    const { DatabaseSync } = require('node:sqlite') as {
-      DatabaseSync: new (
-        path: string,
-        options: { readOnly: boolean },
-      ) => { prepare(sql: string): { all(...p: unknown[]): Row[] }; close(): void };
-    };
-    const db = new DatabaseSync(path, { readOnly: true });
-    return { all: (sql, ...params) => db.prepare(sql).all(...params), close: () => db.close() };
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ERR_UNKNOWN_BUILTIN_MODULE' && !String(error).includes('node:sqlite')) throw error;
-  }
-  let Database: new (
-    path: string,
-    options: { readonly: boolean; fileMustExist: boolean },
-  ) => {
-    prepare(sql: string): { all(...p: unknown[]): Row[] };
-    close(): void;
-  };
-  try {
-    Database = require('better-sqlite3');
-  } catch (cause) {
-    throw new ArchiveError(
-      'IO',
-      'reading OpenCode needs SQLite: Node 22.5 or later (node:sqlite), or the optional dependency better-sqlite3 (npm install better-sqlite3)',
-      { cause },
-    );
-  }
-  const db = new Database(path, { readonly: true, fileMustExist: true });
+  const db = openSqlite(path, { readOnly: true, purpose: 'reading OpenCode' });
   return { all: (sql, ...params) => db.prepare(sql).all(...params), close: () => db.close() };
 }
 

@@ -1,0 +1,557 @@
+import type { Stats } from 'node:fs';
+import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { join, sep } from 'node:path';
+import { ArchiveError, errnoCode } from '../errors.js';
+import { isId } from '../model/ids.js';
+import type { MessageWithParts } from '../model/message.js';
+import type { Todo } from '../model/todo.js';
+import type { OnProgress } from '../progress.js';
+import type { Archive } from '../store/archive.js';
+import { mapLimit } from '../store/map-limit.js';
+import { ArchivePaths } from '../store/paths.js';
+import { openSqlite, type SqlDb, type SqlStatement, sqliteAvailable } from '../store/sqlite.js';
+import { directoryMatcher } from './query.js';
+import { ftsQuery, parseSearch } from './search-query.js';
+import { messageText, todosText } from './search-text.js';
+
+/** A full-text search (see {@link SearchIndex.search}). */
+export interface SearchQuery {
+  /** Words (every one must match, in any form: `retry` finds "retries"), `word*` for a beginning, `"a phrase"`, `-word` to leave out. Case and accents do not matter. */
+  query: string;
+  /** Only sessions of this project (ID). */
+  project?: string;
+  /** Only sessions in this folder (and below) or matching this glob; `~` is the home folder. */
+  directory?: string;
+  /** Only messages (and sessions) from this time on (epoch ms). */
+  from?: number;
+  /** Only messages (and sessions) before this time (epoch ms). */
+  to?: number;
+  /** Only messages of this role (leaves titles and todos out). */
+  role?: 'user' | 'assistant';
+  /** Archived sessions: `include` (default: search finds everything), `exclude` or `only`. */
+  archived?: 'include' | 'exclude' | 'only';
+  /** Hits per page (1–500). @default 20 */
+  limit?: number;
+  /** Hits to skip (the next page starts at `offset + limit`). @default 0 */
+  offset?: number;
+}
+
+/** One place the words were found. */
+export interface SearchHit {
+  sessionID: string;
+  /** The message, unless the hit is the session's title or todos. */
+  messageID?: string;
+  role?: 'user' | 'assistant';
+  /** Where in the session: its `title`, its `todos`, or a `message`. */
+  field: 'title' | 'todos' | 'message';
+  title: string;
+  directory: string;
+  projectID: string;
+  archived: boolean;
+  /** The message's `time.created`, or the session's `time.updated` (epoch ms). */
+  time: number;
+  /** A few words around the match, on one line. */
+  snippet: string;
+  /** Where the matched words are in `snippet`: `[start, end)` character offsets. */
+  marks: Array<[number, number]>;
+}
+
+export interface SearchResult {
+  hits: SearchHit[];
+  /** True when more hits follow (ask again with `offset + limit`). */
+  more: boolean;
+}
+
+/** How a session looked when it was indexed: the stamps of its files and folder. */
+interface SessionRow {
+  info: string;
+  todos: string;
+  messages: string;
+}
+
+const SCHEMA = 1;
+/** Words in any form (`porter`), case and accents folded (`unicode61 remove_diacritics 2`). */
+const TOKENIZER = 'porter unicode61 remove_diacritics 2';
+const OPEN = '\u0002';
+const CLOSE = '\u0003';
+/** Messages read at once while catching up. */
+const PARALLEL = 32;
+
+const stampOf = (s: Stats | undefined) => (s ? `${s.mtimeMs}:${s.size}` : '');
+const statOrUndefined = (path: string) =>
+  stat(path).catch((error: unknown) => {
+    if (errnoCode(error) === 'ENOENT' || errnoCode(error) === 'ENOTDIR') return undefined;
+    throw error;
+  });
+const readJson = async (path: string): Promise<unknown> => {
+  try {
+    return JSON.parse(await readFile(path, 'utf8'));
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT' || error instanceof SyntaxError) return undefined;
+    throw error;
+  }
+};
+const obj = (v: unknown): Record<string, unknown> =>
+  v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
+const str = (v: unknown) => (typeof v === 'string' ? v : '');
+
+/** A snippet with its markers turned into offsets, on one line. */
+function marked(snippet: string): { snippet: string; marks: Array<[number, number]> } {
+  const marks: Array<[number, number]> = [];
+  let out = '';
+  let start = -1;
+  for (const ch of snippet.replace(/\s+/g, ' ').trim()) {
+    if (ch === OPEN) start = out.length;
+    else if (ch === CLOSE) {
+      if (start >= 0 && out.length > start) marks.push([start, out.length]);
+      start = -1;
+    } else out += ch;
+  }
+  return { snippet: out, marks };
+}
+
+/**
+ * The full-text search index: derived data in the state dir
+ * (`search.sqlite`, SQLite FTS5), never in the archive. Each session's
+ * title and todos, and each message's text, reasoning, tool calls (name,
+ * input, the start of the output), file names and patch files are one row.
+ * It is checked against the files by stamps (`info.json`, `todos.json`, the
+ * messages folder and each message file's mtime and size) and kept current
+ * by the watcher's notices; a missing, stale or damaged database is rebuilt
+ * from the files.
+ */
+export class SearchIndex {
+  private readonly paths: ArchivePaths;
+  private readonly statements = new Map<string, SqlStatement>();
+  private pending = new Map<string, Set<string> | 'session'>();
+  private flushTimer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> = Promise.resolve();
+  private syncing: Promise<void> | undefined;
+  private closed = false;
+  private stopping = false;
+
+  private constructor(
+    archive: Archive,
+    private readonly db: SqlDb,
+    readonly file: string,
+    private readonly onWarning: (message: string) => void,
+  ) {
+    this.paths = new ArchivePaths(archive.dir);
+  }
+
+  /** True when this Node can keep a search index (it needs SQLite: Node 22.5+, or the optional better-sqlite3). */
+  static available(): boolean {
+    return sqliteAvailable();
+  }
+
+  /**
+   * Opens (or creates) the search index of an archive. Call {@link sync} to
+   * bring it in line with the files before the first search.
+   */
+  static async open(archive: Archive, options: { onWarning?: (message: string) => void } = {}): Promise<SearchIndex> {
+    const file = join(archive.stateDir, 'search.sqlite');
+    await mkdir(archive.stateDir, { recursive: true });
+    const onWarning = options.onWarning ?? ((m) => console.warn(`session-archive: ${m}`));
+    let db: SqlDb;
+    try {
+      db = SearchIndex.prepare(file, archive.dir);
+    } catch (error) {
+      if (error instanceof ArchiveError) throw error;
+      // Damaged or unreadable: it is derived data, so it is made again.
+      onWarning(`the search index was unreadable (${(error as Error).message}); rebuilding it`);
+      for (const suffix of ['', '-wal', '-shm']) await rm(`${file}${suffix}`, { force: true });
+      db = SearchIndex.prepare(file, archive.dir);
+    }
+    return new SearchIndex(archive, db, file, onWarning);
+  }
+
+  private static prepare(file: string, archiveDir: string): SqlDb {
+    const db = openSqlite(file, { purpose: 'full-text search' });
+    try {
+      db.exec('PRAGMA busy_timeout = 10000');
+      db.exec('PRAGMA journal_mode = WAL');
+      // Derived data: a power cut may lose the last updates, which the next sync finds again by stamps.
+      db.exec('PRAGMA synchronous = NORMAL');
+      db.exec('CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)');
+      const version = db.prepare("SELECT value FROM meta WHERE key = 'schema'").get()?.value;
+      const archive = db.prepare("SELECT value FROM meta WHERE key = 'archive'").get()?.value;
+      if (version !== `${SCHEMA} ${TOKENIZER}` || archive !== archiveDir) {
+        db.exec('BEGIN IMMEDIATE');
+        db.exec('DROP TABLE IF EXISTS session; DROP TABLE IF EXISTS doc; DROP TABLE IF EXISTS fts');
+        db.exec(`CREATE TABLE session (
+          id TEXT PRIMARY KEY, project TEXT NOT NULL, directory TEXT NOT NULL, title TEXT NOT NULL,
+          archived INTEGER NOT NULL, updated INTEGER NOT NULL,
+          info_stamp TEXT NOT NULL, todos_stamp TEXT NOT NULL, messages_stamp TEXT NOT NULL)`);
+        db.exec(`CREATE TABLE doc (
+          rowid INTEGER PRIMARY KEY, session TEXT NOT NULL, message TEXT NOT NULL, role TEXT, created INTEGER NOT NULL, stamp TEXT NOT NULL,
+          UNIQUE (session, message))`);
+        db.exec(`CREATE VIRTUAL TABLE fts USING fts5(title, body, tokenize = '${TOKENIZER}')`);
+        // A word in the title counts five times one in a message.
+        db.exec("INSERT INTO fts (fts, rank) VALUES ('rank', 'bm25(5.0, 1.0)')");
+        db.prepare("INSERT OR REPLACE INTO meta VALUES ('schema', ?)").run(`${SCHEMA} ${TOKENIZER}`);
+        db.prepare("INSERT OR REPLACE INTO meta VALUES ('archive', ?)").run(archiveDir);
+        db.exec('COMMIT');
+      }
+      return db;
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+  }
+
+  private sql(text: string): SqlStatement {
+    let s = this.statements.get(text);
+    if (!s) {
+      s = this.db.prepare(text);
+      this.statements.set(text, s);
+    }
+    return s;
+  }
+
+  /** Runs `fn` in one write transaction (synchronous: nothing else in this process runs in between). */
+  private write(fn: () => void): void {
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      fn();
+      this.db.exec('COMMIT');
+    } catch (error) {
+      this.db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+
+  /** Sessions and messages indexed. */
+  counts(): { sessions: number; messages: number } {
+    return {
+      sessions: num(this.sql('SELECT count(*) AS n FROM session').get()?.n),
+      messages: num(this.sql("SELECT count(*) AS n FROM doc WHERE message != ''").get()?.n),
+    };
+  }
+
+  /**
+   * Brings the index in line with the files: every session folder is
+   * stat'ed, and only sessions whose `info.json`, `todos.json` or messages
+   * folder changed are read again (in them, only the message files whose
+   * mtime or size changed). From scratch, that reads everything, with
+   * progress in sessions. Concurrent calls share one run.
+   */
+  sync(options: { onProgress?: OnProgress } = {}): Promise<void> {
+    this.syncing ??= this.doSync(options.onProgress).finally(() => {
+      this.syncing = undefined;
+    });
+    return this.syncing;
+  }
+
+  private async doSync(onProgress?: OnProgress): Promise<void> {
+    let names: string[];
+    try {
+      names = await readdir(this.paths.sessions);
+    } catch (error) {
+      if (errnoCode(error) !== 'ENOENT') throw error;
+      names = [];
+    }
+    const ids = names.filter((n) => isId('session', n));
+    const known = new Map<string, SessionRow>();
+    for (const r of this.sql('SELECT id, info_stamp, todos_stamp, messages_stamp FROM session').all()) {
+      known.set(String(r.id), { info: str(r.info_stamp), todos: str(r.todos_stamp), messages: str(r.messages_stamp) });
+    }
+    const present = new Set(ids);
+    const gone = [...known.keys()].filter((id) => !present.has(id));
+    if (gone.length) {
+      this.write(() => {
+        for (const id of gone) this.dropSession(id);
+      });
+    }
+    onProgress?.(0, ids.length);
+    let done = 0;
+    const STEP = 256;
+    for (let i = 0; i < ids.length && !this.stopping; i += STEP) {
+      const batch = ids.slice(i, i + STEP);
+      await mapLimit(batch, PARALLEL, (id) => this.refreshSession(id, known.get(id)));
+      done += batch.length;
+      onProgress?.(done, ids.length);
+    }
+  }
+
+  private dropSession(id: string): void {
+    for (const r of this.sql('SELECT rowid FROM doc WHERE session = ?').all(id)) this.sql('DELETE FROM fts WHERE rowid = ?').run(r.rowid);
+    this.sql('DELETE FROM doc WHERE session = ?').run(id);
+    this.sql('DELETE FROM session WHERE id = ?').run(id);
+  }
+
+  /**
+   * Reads one session again where its stamps changed since `known` (the
+   * stored row when not given); with `messages`, these message files are
+   * read again whatever the stamps say.
+   */
+  private async refreshSession(id: string, known?: SessionRow, messages?: Set<string>): Promise<void> {
+    const dir = `${this.paths.sessions}${sep}${id}`;
+    const [info, todos, folder] = await Promise.all([
+      statOrUndefined(`${dir}${sep}info.json`),
+      statOrUndefined(`${dir}${sep}todos.json`),
+      statOrUndefined(`${dir}${sep}messages`),
+    ]);
+    const row = known ?? this.storedRow(id);
+    if (!info?.isFile()) {
+      if (row) this.write(() => this.dropSession(id));
+      return;
+    }
+    const stamps = { info: stampOf(info), todos: stampOf(todos), messages: stampOf(folder) };
+    const infoChanged = !row || row.info !== stamps.info || row.todos !== stamps.todos;
+    const messagesChanged = !row || row.info !== stamps.info || row.messages !== stamps.messages;
+    if (!infoChanged && !messagesChanged && !messages?.size) return;
+
+    const session = obj(await readJson(`${dir}${sep}info.json`));
+    if (str(session.id) !== id) {
+      // Broken or not this session's: nothing of it is searchable until it is fixed.
+      if (row) this.write(() => this.dropSession(id));
+      return;
+    }
+    const todoList = infoChanged ? await readJson(`${dir}${sep}todos.json`) : undefined;
+    const docs = await this.changedMessages(id, messagesChanged, messages);
+    const time = obj(session.time);
+    this.write(() => {
+      this.sql(
+        `INSERT INTO session VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET
+        project = excluded.project, directory = excluded.directory, title = excluded.title, archived = excluded.archived,
+        updated = excluded.updated, info_stamp = excluded.info_stamp, todos_stamp = excluded.todos_stamp, messages_stamp = excluded.messages_stamp`,
+      ).run(
+        id,
+        str(session.projectID),
+        str(session.directory),
+        str(session.title),
+        time.archived === undefined ? 0 : 1,
+        num(time.updated),
+        stamps.info,
+        stamps.todos,
+        stamps.messages,
+      );
+      if (infoChanged) {
+        const todosBody = Array.isArray(todoList) ? todosText(todoList.filter((t): t is Todo => typeof obj(t).content === 'string')) : '';
+        this.putDoc(id, '', undefined, num(time.updated), stamps.info, str(session.title), todosBody);
+      }
+      for (const d of docs.put) this.putDoc(id, d.id, d.role, d.created, d.stamp, '', d.text);
+      for (const m of docs.removed) this.removeDoc(id, m);
+    });
+  }
+
+  private storedRow(id: string): SessionRow | undefined {
+    const r = this.sql('SELECT info_stamp, todos_stamp, messages_stamp FROM session WHERE id = ?').get(id);
+    return r && { info: str(r.info_stamp), todos: str(r.todos_stamp), messages: str(r.messages_stamp) };
+  }
+
+  /** The message files of a session that changed since they were indexed (all of them with `all`, else only `named`), read. */
+  private async changedMessages(
+    sessionID: string,
+    all: boolean,
+    named?: Set<string>,
+  ): Promise<{ put: Array<{ id: string; role?: string; created: number; stamp: string; text: string }>; removed: string[] }> {
+    const folder = `${this.paths.sessions}${sep}${sessionID}${sep}messages`;
+    const stored = new Map<string, string>();
+    for (const r of this.sql("SELECT message, stamp FROM doc WHERE session = ? AND message != ''").all(sessionID)) {
+      stored.set(str(r.message), str(r.stamp));
+    }
+    let ids: string[];
+    if (all) {
+      let names: string[] = [];
+      try {
+        names = await readdir(folder);
+      } catch (error) {
+        if (errnoCode(error) !== 'ENOENT' && errnoCode(error) !== 'ENOTDIR') throw error;
+      }
+      ids = names.filter((n) => n.endsWith('.json') && isId('message', n.slice(0, -5))).map((n) => n.slice(0, -5));
+    } else {
+      ids = [...(named ?? [])].filter((m) => isId('message', m));
+    }
+    const seen = new Set<string>();
+    const put: Array<{ id: string; role?: string; created: number; stamp: string; text: string }> = [];
+    await mapLimit(ids, PARALLEL, async (id) => {
+      const path = `${folder}${sep}${id}.json`;
+      const s = await statOrUndefined(path);
+      if (!s?.isFile()) return;
+      seen.add(id);
+      const stamp = stampOf(s);
+      if (stored.get(id) === stamp) return;
+      const file = obj(await readJson(path));
+      const info = obj(file.info);
+      const parts = Array.isArray(file.parts) ? file.parts.filter((p) => typeof obj(p).type === 'string') : [];
+      const role = info.role === 'user' || info.role === 'assistant' ? info.role : undefined;
+      const created = num(obj(info.time).created) || s.mtimeMs;
+      put.push({ id, role, created, stamp, text: messageText({ info, parts } as unknown as MessageWithParts) });
+    });
+    const candidates = all ? [...stored.keys()] : ids;
+    const removed = candidates.filter((id) => stored.has(id) && !seen.has(id));
+    return { put, removed };
+  }
+
+  private putDoc(
+    session: string,
+    message: string,
+    role: string | undefined,
+    created: number,
+    stamp: string,
+    title: string,
+    body: string,
+  ): void {
+    const old = this.sql('SELECT rowid FROM doc WHERE session = ? AND message = ?').get(session, message);
+    if (old) {
+      this.sql('DELETE FROM fts WHERE rowid = ?').run(old.rowid);
+      this.sql('UPDATE doc SET role = ?, created = ?, stamp = ? WHERE rowid = ?').run(role ?? null, created, stamp, old.rowid);
+    } else {
+      this.sql('INSERT INTO doc (session, message, role, created, stamp) VALUES (?, ?, ?, ?, ?)').run(
+        session,
+        message,
+        role ?? null,
+        created,
+        stamp,
+      );
+    }
+    const rowid = old?.rowid ?? this.sql('SELECT rowid FROM doc WHERE session = ? AND message = ?').get(session, message)?.rowid;
+    if (title || body) this.sql('INSERT INTO fts (rowid, title, body) VALUES (?, ?, ?)').run(rowid, title, body);
+  }
+
+  private removeDoc(session: string, message: string): void {
+    const old = this.sql('SELECT rowid FROM doc WHERE session = ? AND message = ?').get(session, message);
+    if (!old) return;
+    this.sql('DELETE FROM fts WHERE rowid = ?').run(old.rowid);
+    this.sql('DELETE FROM doc WHERE rowid = ?').run(old.rowid);
+  }
+
+  /**
+   * Tells the index that a file changed (from the watcher): the session's
+   * `info.json`/`todos.json`/folder when `messageID` is not given, else one
+   * message file. Changes are read in one batch after `delayMs`.
+   */
+  note(sessionID: string, messageID?: string, delayMs = 15): void {
+    if (this.closed || !isId('session', sessionID)) return;
+    const entry = this.pending.get(sessionID);
+    if (messageID === undefined) this.pending.set(sessionID, 'session');
+    else if (entry === undefined) this.pending.set(sessionID, new Set([messageID]));
+    else if (entry !== 'session') entry.add(messageID);
+    clearTimeout(this.flushTimer);
+    this.flushTimer = setTimeout(() => void this.flush(), delayMs);
+  }
+
+  /** Reads what was noted now; resolves when it is searchable. */
+  flush(): Promise<void> {
+    clearTimeout(this.flushTimer);
+    const batch = this.pending;
+    this.pending = new Map();
+    this.flushing = this.flushing.then(async () => {
+      if (this.closed) return;
+      for (const [id, what] of batch) {
+        try {
+          await this.refreshSession(id, undefined, what === 'session' ? undefined : what);
+        } catch (error) {
+          this.onWarning(`search index: session ${id}: ${(error as Error).message}`);
+        }
+      }
+    });
+    return this.flushing;
+  }
+
+  /** Searches titles, todos and messages (see {@link SearchQuery}); ranked by relevance, then the newest first. */
+  search(q: SearchQuery): SearchResult {
+    const match = ftsQuery(parseSearch(q.query));
+    const limit = q.limit ?? 20;
+    const offset = q.offset ?? 0;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 500)
+      throw new ArchiveError('INVALID_INPUT', `invalid limit ${limit}: expected 1–500`);
+    if (!Number.isInteger(offset) || offset < 0)
+      throw new ArchiveError('INVALID_INPUT', `invalid offset ${offset}: expected a whole number ≥ 0`);
+    const where = ['fts MATCH ?'];
+    const params: unknown[] = [match];
+    if (q.project !== undefined) {
+      where.push('s.project = ?');
+      params.push(q.project);
+    }
+    if (q.role !== undefined) {
+      where.push('d.role = ?');
+      params.push(q.role);
+    }
+    if (q.from !== undefined) {
+      where.push('d.created >= ?');
+      params.push(q.from);
+    }
+    if (q.to !== undefined) {
+      where.push('d.created < ?');
+      params.push(q.to);
+    }
+    const archived = q.archived ?? 'include';
+    if (archived !== 'include') where.push(archived === 'only' ? 's.archived = 1' : 's.archived = 0');
+    const sql = `SELECT d.session, d.message, d.role, d.created, s.title, s.directory, s.project, s.archived,
+        snippet(fts, 0, '${OPEN}', '${CLOSE}', '…', 24) AS in_title,
+        snippet(fts, 1, '${OPEN}', '${CLOSE}', '…', 24) AS in_body
+      FROM fts JOIN doc d ON d.rowid = fts.rowid JOIN session s ON s.id = d.session
+      WHERE ${where.join(' AND ')}
+      ORDER BY round(rank, 1), d.created DESC, d.rowid DESC LIMIT ? OFFSET ?`;
+    const inDirectory = q.directory === undefined ? undefined : directoryMatcher(q.directory);
+    const hits: SearchHit[] = [];
+    // A folder glob is matched here, not in SQL: ask in pages until enough pass.
+    const want = offset + limit + 1;
+    let skipped = 0;
+    const page = inDirectory ? Math.max(200, want * 2) : want;
+    for (let at = 0; hits.length + skipped < want; at += page) {
+      const rows = this.sql(sql).all(...params, page, at);
+      for (const r of rows) {
+        if (inDirectory && !inDirectory(str(r.directory))) continue;
+        if (skipped < offset) {
+          skipped++;
+          continue;
+        }
+        if (hits.length + skipped >= want) break;
+        const message = str(r.message);
+        const titleHit = !message && str(r.in_title).includes(OPEN);
+        const { snippet, marks } = marked(str(titleHit ? r.in_title : r.in_body));
+        hits.push({
+          sessionID: str(r.session),
+          ...(message ? { messageID: message, role: r.role as 'user' | 'assistant' } : {}),
+          field: message ? 'message' : titleHit ? 'title' : 'todos',
+          title: str(r.title),
+          directory: str(r.directory),
+          projectID: str(r.project),
+          archived: num(r.archived) === 1,
+          time: num(r.created),
+          snippet,
+          marks,
+        });
+      }
+      if (rows.length < page || !inDirectory) break;
+    }
+    const more = hits.length > limit;
+    return { hits: hits.slice(0, limit), more };
+  }
+
+  /** Waits for pending updates, then closes the database. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.stopping = true;
+    await this.syncing?.catch(() => {});
+    await this.flush();
+    this.closed = true;
+    clearTimeout(this.flushTimer);
+    this.db.close();
+  }
+}
+
+/**
+ * One search over an archive without a running index: opens the search
+ * index in the state dir, brings it up to date (reading only what changed;
+ * everything the first time, with progress), searches and closes it.
+ */
+export async function searchIndex(archive: Archive, query: SearchQuery, options: { onProgress?: OnProgress } = {}): Promise<SearchResult> {
+  parseCheck(query);
+  const index = await SearchIndex.open(archive);
+  try {
+    await index.sync(options);
+    return index.search(query);
+  } finally {
+    await index.close();
+  }
+}
+
+/** Fails on a query with nothing to search for before any file is read. */
+function parseCheck(q: SearchQuery): void {
+  ftsQuery(parseSearch(q.query));
+}

@@ -1,0 +1,175 @@
+import { existsSync } from 'node:fs';
+import { readFile, rm, unlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openIndex, parseSearch, SearchIndex, type SessionIndex, searchIndex } from '../../src/index.js';
+import { codeOf, hasTool, SAMPLE, tempArchive, until, userMessage } from '../helpers.js';
+
+const open: SessionIndex[] = [];
+afterEach(async () => {
+  for (const index of open.splice(0)) await index.close();
+});
+
+const MAIN_ASSISTANT = 'msg_019a8b7c6d02Zq8Wm3Nx5Rv7Tb';
+
+const HAVE_SQLITE = hasTool('SQLite', () => SearchIndex.available(), 'Node 22.5+, or npm install better-sqlite3');
+
+describe.skipIf(!HAVE_SQLITE)('full-text search', () => {
+  it('finds words in any form in message text, reasoning, tool inputs and outputs, file names and todos, with the match marked', async () => {
+    const { archive } = await tempArchive({ samples: true });
+    // The issue's example: the titles say "retries", a search says "retry".
+    const retry = await searchIndex(archive, { query: 'retry', limit: 100 });
+    expect(retry.hits.length).toBeGreaterThan(4);
+    for (const hit of retry.hits) {
+      expect(hit.marks.length).toBeGreaterThan(0);
+      for (const [a, b] of hit.marks) expect(hit.snippet.slice(a, b).toLowerCase()).toMatch(/^retr/);
+    }
+    const where = async (query: string) =>
+      (await searchIndex(archive, { query, limit: 100 })).hits.map((h) => `${h.sessionID} ${h.field} ${h.messageID ?? ''}`);
+    // Reasoning, a tool's output, a tool's input, a patch's file name, a todo.
+    expect(await where('"retry loop"')).toContain(`${SAMPLE.main} message ${MAIN_ASSISTANT}`);
+    expect(await where('"return fetch(url)"')).toContain(`${SAMPLE.main} message ${MAIN_ASSISTANT}`);
+    expect(await where('withRetry')).toContain(`${SAMPLE.main} message ${MAIN_ASSISTANT}`);
+    expect(await where('client.ts')).toContain(`${SAMPLE.main} message ${MAIN_ASSISTANT}`);
+    expect(await where('"retry policy"')).toContain(`${SAMPLE.main} todos `);
+    expect(await where('HTTP client')).toContain(`${SAMPLE.main} title `);
+    // Nothing matches words that are not there together.
+    expect(await where('retry zebra')).toEqual([]);
+  });
+
+  it('phrases, prefixes and exclusions; case and accents do not matter', async () => {
+    const { archive } = await tempArchive();
+    const s = await archive.sessions.create({ directory: '/w/a', title: 'Cache notes' });
+    await archive.messages.append(s.id, userMessage('The CAFÉ menu is cached in Zürich for ten minutes'));
+    await archive.messages.append(s.id, userMessage('menu cached elsewhere'));
+    const count = async (query: string) => (await searchIndex(archive, { query })).hits.length;
+    expect(await count('cafe zurich')).toBe(1);
+    expect(await count('café ZÜRICH')).toBe(1);
+    expect(await count('"menu is cached"')).toBe(1);
+    expect(await count('"cached menu"')).toBe(0);
+    expect(await count('menu')).toBe(2);
+    expect(await count('men*')).toBe(2);
+    expect(await count('menu -zurich')).toBe(1);
+    expect(await count('zur*')).toBe(1);
+    // Punctuation is never an error.
+    expect(await count('c++ "unclosed')).toBe(0);
+    expect(parseSearch('a "b c" d* -e')).toEqual([
+      { text: 'a', kind: 'word', exclude: false },
+      { text: 'b c', kind: 'phrase', exclude: false },
+      { text: 'd', kind: 'prefix', exclude: false },
+      { text: 'e', kind: 'word', exclude: true },
+    ]);
+    expect(await codeOf(searchIndex(archive, { query: '  ' }))).toBe('INVALID_INPUT');
+    expect(await codeOf(searchIndex(archive, { query: '-menu' }))).toBe('INVALID_INPUT');
+  });
+
+  it('filters by project, folder glob, time, role and archived; ranks the better match first, then the newest', async () => {
+    const { archive } = await tempArchive();
+    const a = await archive.sessions.create({ directory: '/work/alpha/api', title: 'alpha' });
+    const b = await archive.sessions.create({ directory: '/work/beta', title: 'beta' });
+    const ua = await archive.messages.append(a.id, userMessage('deploy the parser', { time: { created: 1_000 } }));
+    const ub = await archive.messages.append(b.id, userMessage('deploy the parser again', { time: { created: 2_000 } }));
+    await archive.messages.append(b.id, {
+      info: {
+        role: 'assistant',
+        parentID: ub.info.id,
+        providerID: 'p',
+        modelID: 'm',
+        mode: 'build',
+        agent: 'build',
+        path: { cwd: '/', root: '/' },
+        cost: 0,
+        tokens: { input: 0, output: 0, reasoning: 0, cache: { read: 0, write: 0 } },
+        time: { created: 3_000 },
+      },
+      parts: [{ type: 'text', text: 'I will deploy the parser now' }],
+    });
+    await archive.sessions.update(b.id, { time: { archived: 5 } });
+    const ids = async (q: Record<string, unknown>) =>
+      (await searchIndex(archive, { query: 'deploy parser', ...q })).hits.map((h) => h.messageID);
+    expect(await ids({ directory: '/work/alpha' })).toEqual([ua.info.id]);
+    expect(await ids({ directory: '/work/*/api' })).toEqual([ua.info.id]);
+    expect(await ids({ directory: '/work/b*' })).toHaveLength(2);
+    expect(await ids({ role: 'user' })).toEqual(expect.arrayContaining([ua.info.id, ub.info.id]));
+    expect(await ids({ role: 'user' })).toHaveLength(2);
+    expect(await ids({ from: 1_500, to: 2_500 })).toEqual([ub.info.id]);
+    expect(await ids({ archived: 'exclude' })).toEqual([ua.info.id]);
+    expect(await ids({ archived: 'only' })).toHaveLength(2);
+    expect(await ids({ project: a.projectID })).toContain(ua.info.id);
+    expect(await ids({ project: 'no-such-project' })).toEqual([]);
+    // Equal relevance: the newest first; pages do not overlap.
+    const all = (await searchIndex(archive, { query: 'deploy parser' })).hits.map((h) => h.time);
+    expect(all).toEqual([...all].sort((x, y) => y - x));
+    const first = await searchIndex(archive, { query: 'deploy parser', limit: 2 });
+    const second = await searchIndex(archive, { query: 'deploy parser', limit: 2, offset: 2 });
+    expect(first.more).toBe(true);
+    expect(second.more).toBe(false);
+    expect(new Set([...first.hits, ...second.hits].map((h) => h.messageID)).size).toBe(3);
+    // A title that says it all outranks a message that says it once among much else.
+    await archive.sessions.create({ directory: '/w', title: 'Tokenizer rewrite' });
+    const c = await archive.sessions.create({ directory: '/w', title: 'misc' });
+    await archive.messages.append(c.id, userMessage(`${'lots of other words here '.repeat(40)} tokenizer`));
+    expect((await searchIndex(archive, { query: 'tokenizer' })).hits[0]?.field).toBe('title');
+  });
+
+  it('catches up by stamps: a new message, a hand edit in place, a removed file and a removed session', async () => {
+    const { archive, dir, stateDir } = await tempArchive({ samples: true });
+    expect((await searchIndex(archive, { query: 'kumquat' })).hits).toEqual([]);
+    expect(existsSync(join(stateDir, 'search.sqlite'))).toBe(true);
+    const m = await archive.messages.append(SAMPLE.notes, userMessage('buy a kumquat'));
+    expect((await searchIndex(archive, { query: 'kumquat' })).hits.map((h) => h.messageID)).toEqual([m.info.id]);
+    // A hand edit that keeps the folder as it is (written in place) but moves info.json's stamp too, as an editor on the session would.
+    const file = join(dir, 'sessions', SAMPLE.notes, 'messages', `${m.info.id}.json`);
+    await writeFile(file, (await readFile(file, 'utf8')).replace('kumquat', 'persimmon'));
+    await archive.sessions.update(SAMPLE.notes, { title: 'Weekly notes (edited)' });
+    expect((await searchIndex(archive, { query: 'kumquat' })).hits).toEqual([]);
+    expect((await searchIndex(archive, { query: 'persimmon' })).hits).toHaveLength(1);
+    await unlink(file);
+    expect((await searchIndex(archive, { query: 'persimmon' })).hits).toEqual([]);
+    await rm(join(dir, 'sessions', SAMPLE.main), { recursive: true });
+    expect((await searchIndex(archive, { query: 'withRetry' })).hits.filter((h) => h.sessionID === SAMPLE.main)).toEqual([]);
+  });
+
+  it('a missing or damaged search index is rebuilt from the files', async () => {
+    const { archive, stateDir } = await tempArchive({ samples: true });
+    const before = (await searchIndex(archive, { query: 'retry', limit: 100 })).hits.length;
+    for (const suffix of ['', '-wal', '-shm']) await rm(join(stateDir, `search.sqlite${suffix}`), { force: true });
+    expect((await searchIndex(archive, { query: 'retry', limit: 100 })).hits.length).toBe(before);
+    await writeFile(join(stateDir, 'search.sqlite'), 'this is not a database, it is a text file '.repeat(200));
+    for (const suffix of ['-wal', '-shm']) await rm(join(stateDir, `search.sqlite${suffix}`), { force: true });
+    const warnings: string[] = [];
+    const index = await SearchIndex.open(archive, { onWarning: (m) => warnings.push(m) });
+    await index.sync();
+    expect(index.search({ query: 'retry', limit: 100 }).hits.length).toBe(before);
+    await index.close();
+    expect(warnings.join()).toMatch(/unreadable.*rebuilding/);
+  });
+
+  it('with the watcher: a hand edit, a git-style replace and a deletion are searchable within a second', async () => {
+    const { archive, dir } = await tempArchive({ samples: true });
+    const index = await openIndex(archive, { search: true, onWarning: () => {} });
+    open.push(index);
+    await index.ready();
+    await index.searchReady();
+    expect(index.search({ query: 'retry' }).complete).toBe(true);
+    const file = join(dir, 'sessions', SAMPLE.main, 'messages', `${MAIN_ASSISTANT}.json`);
+    const text = await readFile(file, 'utf8');
+    // In place (same inode, the folder unchanged): only the messages folder's watch sees it.
+    await writeFile(file, text.replace('retry loop', 'pomegranate loop'));
+    await until(() => index.search({ query: 'pomegranate' }).hits.length === 1, 1_000);
+    // As git checks out a file: removed, then written anew.
+    await unlink(file);
+    await writeFile(file, text.replace('retry loop', 'tangerine loop'));
+    await until(
+      () => index.search({ query: 'tangerine' }).hits.length === 1 && index.search({ query: 'pomegranate' }).hits.length === 0,
+      1_000,
+    );
+    await rm(join(dir, 'sessions', SAMPLE.main), { recursive: true });
+    await until(() => index.search({ query: 'tangerine' }).hits.length === 0, 1_000);
+    // A session written through the library.
+    const s = await archive.sessions.create({ directory: '/w', title: 'fresh' });
+    await archive.messages.append(s.id, userMessage('a quince for later'));
+    await until(() => index.search({ query: 'quince' }).hits.length === 1, 1_000);
+  });
+});
+
