@@ -149,10 +149,11 @@ export class SearchIndex {
    * Opens (or creates) the search index of an archive. Call {@link sync} to
    * bring it in line with the files before the first search.
    */
-  static async open(archive: Archive, options: { onWarning?: (message: string) => void } = {}): Promise<SearchIndex> {
+  static async open(archive: Archive, options: { onWarning?: (message: string) => void; rebuild?: boolean } = {}): Promise<SearchIndex> {
     const file = join(archive.stateDir, 'search.sqlite');
     await mkdir(archive.stateDir, { recursive: true });
     const onWarning = options.onWarning ?? ((m) => console.warn(`session-archive: ${m}`));
+    if (options.rebuild) for (const suffix of ['', '-wal', '-shm']) await rm(`${file}${suffix}`, { force: true });
     let db: SqlDb;
     try {
       db = SearchIndex.prepare(file, archive.dir);
@@ -540,9 +541,13 @@ export class SearchIndex {
  * index in the state dir, brings it up to date (reading only what changed;
  * everything the first time, with progress), searches and closes it.
  */
-export async function searchIndex(archive: Archive, query: SearchQuery, options: { onProgress?: OnProgress } = {}): Promise<SearchResult> {
+export async function searchIndex(
+  archive: Archive,
+  query: SearchQuery,
+  options: { onProgress?: OnProgress; rebuild?: boolean; onWarning?: (message: string) => void } = {},
+): Promise<SearchResult> {
   parseCheck(query);
-  const index = await SearchIndex.open(archive);
+  const index = await SearchIndex.open(archive, options);
   try {
     await index.sync(options);
     return index.search(query);

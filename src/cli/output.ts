@@ -72,3 +72,10 @@ export function ago(ms: number, now = Date.now(), utc = false): string {
   if (s < 86400 * 60) return `${Math.round(s / 86400)} d ago`;
   return formatTime(ms, { utc }).slice(0, 10);
 }
+
+/** A whole number ≥ 1 given as an option's value. */
+export function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`invalid number ${JSON.stringify(value)}: expected a whole number ≥ 1`);
+  return n;
+}

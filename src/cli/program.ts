@@ -2,7 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { VERSION } from '../index.js';
 import { registerArchiveCommands } from './commands/archive.js';
 import { registerBackupCommands } from './commands/backup.js';
-import { registerCatalogCommands } from './commands/catalog.js';
+import { registerCatalogCommands, registerSearchCommand } from './commands/catalog.js';
 import { registerGitCommands } from './commands/git.js';
 import { registerMoveCommands } from './commands/moves.js';
 import { registerOpencodeCommands } from './commands/opencode.js';
@@ -48,6 +48,7 @@ Exit codes: 0 ok, 1 failure, 2 usage error. NO_COLOR turns colour off.`,
   for (const register of [
     registerArchiveCommands,
     registerSessionCommands,
+    registerSearchCommand,
     registerBackupCommands,
     registerSessionStateCommands,
     registerMoveCommands,

@@ -172,4 +172,3 @@ describe.skipIf(!HAVE_SQLITE)('full-text search', () => {
     await until(() => index.search({ query: 'quince' }).hits.length === 1, 1_000);
   });
 });
-

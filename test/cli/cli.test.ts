@@ -35,6 +35,7 @@ const COMMANDS = [
   'completion',
   'sync',
   'opencode',
+  'search',
 ];
 
 async function setup() {
@@ -238,6 +239,37 @@ describe('sarc', () => {
     const human = await run(['doctor']);
     expect(human.stdout).toContain(`corrupt  ${msgPath}:1:10: invalid JSON: unexpected end of file`);
   }, 60_000);
+
+  it('search finds message content in any word form, marks it, filters, pages, and explains bad input', async () => {
+    const { json, run } = await setup();
+    const all = await json(['search', 'retry', '--limit', '50']);
+    expect(all.hits.length).toBeGreaterThan(4);
+    expect(all.hits.map((h: { field: string }) => h.field)).toEqual(expect.arrayContaining(['title', 'message']));
+    expect((await json(['search', '"retry policy"'])).hits[0]).toMatchObject({ sessionID: SAMPLE.main, field: 'todos' });
+    const human = await run(['search', '"retry loop"']);
+    expect(human.code).toBe(0);
+    expect(human.stdout).toContain('Look at how requests are sent, then wrap them in a retry loop.');
+    expect(human.stdout).toContain(SAMPLE.main);
+    const page1 = await json(['search', 'retry', '-n', '2']);
+    const page2 = await json(['search', 'retry', '-n', '2', '--offset', '2']);
+    expect(page1.more).toBe(true);
+    expect(page2.hits.map((h: { snippet: string }) => h.snippet)).toEqual(all.hits.slice(2, 4).map((h: { snippet: string }) => h.snippet));
+    expect((await json(['search', 'retry', '--role', 'user'])).hits.every((h: { role: string }) => h.role === 'user')).toBe(true);
+    expect(
+      (await json(['search', 'retry', '--archived', 'exclude'])).hits.some((h: { sessionID: string }) => h.sessionID === SAMPLE.notes),
+    ).toBe(false);
+    expect((await json(['search', 'retry', '--since', '2000-01-01', '--until', '2001-01-01'])).hits).toEqual([]);
+    expect((await json(['search', 'retry', '--dir', '/nowhere'])).hits).toEqual([]);
+    const none = await run(['search', 'zebra']);
+    expect(none.stdout).toContain('no matches');
+    const bad = await run(['search', 'retry', '--since', 'last tuesday']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/invalid --since "last tuesday": expected a date/);
+    const empty = await run(['search', '"', '--json']);
+    expect(empty.code).not.toBe(0);
+    expect(empty.stderr).toMatch(/nothing to search for/);
+    expect((await json(['search', 'retry', '--rebuild'])).hits.length).toBe((await json(['search', 'retry'])).hits.length);
+  });
 
   it('watch prints events as they happen until interrupted', async () => {
     const { env, dir, root } = await setup();

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { openIndex } from '../../index.js';
-import { emit } from '../output.js';
+import { formatTime, openIndex, type SearchHit, searchIndex } from '../../index.js';
+import { colors, emit, positiveInt, UsageError } from '../output.js';
 import { progress } from '../progress.js';
 import type { Runner } from '../runner.js';
 
@@ -72,5 +72,107 @@ export function registerCatalogCommands(program: Command, run: Runner): void {
         });
         await idx.close();
       }),
+    );
+}
+
+const DURATION = /^(\d+)\s*(m|min|h|d|w)$/;
+const UNIT_MS: Record<string, number> = { m: 60_000, min: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 };
+
+/** A time on the command line: a date (`2026-11-01`, local), a date and time, or a span back from now (`90m`, `12h`, `7d`, `2w`). */
+export function parseWhen(value: string, option: string): number {
+  const span = DURATION.exec(value.trim());
+  if (span) return Date.now() - Number(span[1]) * (UNIT_MS[span[2] as string] as number);
+  const ms = /^\d{4}-\d{2}-\d{2}$/.test(value) ? new Date(`${value}T00:00:00`).getTime() : Date.parse(value);
+  if (Number.isNaN(ms))
+    throw new UsageError(
+      `invalid ${option} ${JSON.stringify(value)}: expected a date (2026-11-01), a date and time, or a span like 12h, 7d, 2w`,
+    );
+  return ms;
+}
+
+/** Marks the matched words of a snippet (bold on a terminal, nothing when piped). */
+export function markSnippet(hit: SearchHit, c: ReturnType<typeof colors>): string {
+  let out = '';
+  let at = 0;
+  for (const [a, b] of hit.marks) {
+    out += hit.snippet.slice(at, a) + c.bold(c.yellow(hit.snippet.slice(a, b)));
+    at = b;
+  }
+  return out + hit.snippet.slice(at);
+}
+
+export function registerSearchCommand(program: Command, run: Runner): void {
+  program
+    .command('search <query...>')
+    .alias('find')
+    .description(
+      'full-text search over titles, todos and messages (text, reasoning, tool calls and outputs, file names) of every session; words match in any form ("retry" finds "retries"), "a phrase", word* for a beginning, -word to leave out',
+    )
+    .option('-p, --project <id>', 'only this project')
+    .option('-d, --dir <glob>', 'only sessions in this folder (or glob; ~ expanded), sub-folders included')
+    .option('--since <when>', 'only from this time on: a date (2026-11-01), or back from now (12h, 7d, 2w)')
+    .option('--until <when>', 'only before this time (same forms as --since)')
+    .option('--role <role>', 'only messages of this role: user or assistant')
+    .option('--archived <which>', 'archived sessions: include, exclude or only', 'include')
+    .option('-n, --limit <n>', 'at most this many hits', positiveInt, 20)
+    .option('--offset <n>', 'skip this many hits (the next page)', (v) => (v === '0' ? 0 : positiveInt(v)), 0)
+    .option('--rebuild', 'build the search index again from the files first')
+    .addHelpText(
+      'after',
+      '\nThe search index is derived data in the state dir; the first search builds it (with a progress bar), later ones read only what changed.\n\nExamples:\n  sarc search retry\n  sarc search \'"connection reset" --since 7d\'\n  sarc search "timeout -flaky" --dir ~/src/api --role assistant\n  sarc search migrat* --json | jq -r ".hits[].sessionID"',
+    )
+    .action(
+      run(
+        async (
+          ctx,
+          words: string[],
+          opts: {
+            project?: string;
+            dir?: string;
+            since?: string;
+            until?: string;
+            role?: string;
+            archived: string;
+            limit: number;
+            offset: number;
+            rebuild?: boolean;
+          },
+        ) => {
+          if (!['exclude', 'include', 'only'].includes(opts.archived))
+            throw new UsageError(`invalid --archived ${JSON.stringify(opts.archived)}: expected include, exclude or only`);
+          if (opts.role !== undefined && opts.role !== 'user' && opts.role !== 'assistant')
+            throw new UsageError(`invalid --role ${JSON.stringify(opts.role)}: expected user or assistant`);
+          const bar = progress(ctx.options, 0, 'indexing');
+          const result = await searchIndex(
+            await ctx.archive(),
+            {
+              query: words.join(' '),
+              project: opts.project,
+              directory: opts.dir,
+              from: opts.since === undefined ? undefined : parseWhen(opts.since, '--since'),
+              to: opts.until === undefined ? undefined : parseWhen(opts.until, '--until'),
+              role: opts.role as 'user' | undefined,
+              archived: opts.archived as 'include',
+              limit: opts.limit,
+              offset: opts.offset,
+            },
+            {
+              rebuild: opts.rebuild,
+              onProgress: (done, total) => bar.update(done, total, 'sessions'),
+              onWarning: (m) => process.stderr.write(`sarc: ${m}\n`),
+            },
+          ).finally(() => bar.stop());
+          const c = colors();
+          emit(ctx.options, result, () => {
+            if (result.hits.length === 0) return c.dim('no matches');
+            const lines = result.hits.map((h) => {
+              const where = h.field === 'message' ? `${h.role} · ${h.messageID}` : h.field;
+              return `${c.bold(h.title || h.sessionID)}${h.archived ? c.dim(' (archived)') : ''}  ${c.dim(`${h.sessionID} · ${where} · ${formatTime(h.time, { utc: ctx.options.utc })}`)}\n  ${markSnippet(h, c)}`;
+            });
+            const more = result.more ? `\n${c.dim(`more: add --offset ${opts.offset + opts.limit}`)}` : '';
+            return `${lines.join('\n')}${more}\n${c.dim('read one: sarc show <session ID>')}`;
+          });
+        },
+      ),
     );
 }

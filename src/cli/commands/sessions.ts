@@ -1,15 +1,9 @@
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { detectProject, forkSession } from '../../index.js';
-import { colors, emit, UsageError } from '../output.js';
+import { colors, emit, positiveInt, UsageError } from '../output.js';
 import { renderRow, renderSession } from '../render.js';
 import { type Runner, runOnSession } from '../runner.js';
-
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`invalid number ${JSON.stringify(value)}: expected a whole number ≥ 1`);
-  return n;
-}
 
 /** Commands on one session at a time: list, show, create, rename, archive, delete, fork. */
 export function registerSessionCommands(program: Command, run: Runner): void {
