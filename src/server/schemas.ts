@@ -26,6 +26,38 @@ export const historyQuery = instanceQuery.extend({
   start: queryNumber.optional(),
 });
 
+export const searchQuery = z.object({
+  query: z.string().describe('Words (all must match, in any form), "a phrase", word* for a beginning, -word to leave out'),
+  project: z.string().optional().describe('Only this project (ID)'),
+  directory: z.string().optional().describe('Only sessions in this folder (and below) or matching this glob'),
+  from: queryNumber.optional().describe('Only from this time on (epoch ms)'),
+  to: queryNumber.optional().describe('Only before this time (epoch ms)'),
+  role: z.enum(['user', 'assistant']).optional().describe('Only messages of this role'),
+  archived: z.enum(['include', 'exclude', 'only']).optional().describe('Archived sessions (default include)'),
+  limit: queryNumber.optional().describe('Hits per page, 1–500 (default 20)'),
+  offset: queryNumber.optional().describe('Hits to skip (default 0)'),
+});
+
+export const searchResult = z.object({
+  hits: z.array(
+    z.object({
+      sessionID: z.string(),
+      messageID: z.string().optional(),
+      role: z.enum(['user', 'assistant']).optional(),
+      field: z.enum(['title', 'todos', 'message']),
+      title: z.string(),
+      directory: z.string(),
+      projectID: z.string(),
+      archived: z.boolean(),
+      time: z.number().describe("The message's time.created, or the session's time.updated"),
+      snippet: z.string(),
+      marks: z.array(z.tuple([z.number(), z.number()])).describe('[start, end) of each matched word in snippet'),
+    }),
+  ),
+  more: z.boolean().describe('More hits follow (ask with offset + limit)'),
+  complete: z.boolean().describe('False while the search index is still being built after the server started'),
+});
+
 export const modelRef = z.looseObject({ id: z.string(), providerID: z.string(), variant: z.string().optional() });
 
 export const createSessionBody = z.looseObject({

@@ -30,6 +30,8 @@ export interface ServeOptions {
   requestTimeoutMs?: number;
   /** Connections held open at once; past it new ones are refused until some close. @default 4096 */
   maxConnections?: number;
+  /** Keep the full-text search index (`GET /search`, the UI's search box); it watches every messages folder. @default true */
+  search?: boolean;
 }
 
 export interface RunningServer {
@@ -67,7 +69,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   }
   if (options.publicUrl !== undefined) checkPublicUrl(options.publicUrl);
   const archive = await openArchive({ dir: options.dir, stateDir: options.stateDir });
-  const index = await openIndex(archive, { onWarning: options.onWarning });
+  const index = await openIndex(archive, { onWarning: options.onWarning, search: options.search ?? true });
   // Serve once the watches are in place, so no change after start goes unseen.
   await index.ready();
   // The port is known only once bound (port 0), and the Host policy needs it:

@@ -262,6 +262,33 @@ describe('the HTTP server', () => {
     });
   });
 
+  it('GET /search finds content across sessions, filters, pages, answers 400 for nothing to search, and sees a hand edit within a second', async () => {
+    const { call, dir } = await served();
+    const first = await call('GET', '/search?query=retry&limit=2');
+    expect(first.status).toBe(200);
+    const body = first.json as { hits: Array<{ snippet: string; marks: number[][]; sessionID: string }>; more: boolean; complete: boolean };
+    expect(body.hits).toHaveLength(2);
+    expect(body.more).toBe(true);
+    for (const h of body.hits) expect(h.snippet.slice(h.marks[0]?.[0], h.marks[0]?.[1]).toLowerCase()).toMatch(/^retr/);
+    const filtered = (await call('GET', `/search?query=retry&archived=exclude&role=user&limit=50`)).json as {
+      hits: Array<{ role: string; sessionID: string }>;
+    };
+    expect(filtered.hits.length).toBeGreaterThan(0);
+    expect(filtered.hits.every((h) => h.role === 'user' && h.sessionID !== SAMPLE.notes)).toBe(true);
+    expect((await call('GET', '/search?query=%22%22')).status).toBe(400);
+    expect((await call('GET', '/search?query=retry&limit=0')).status).toBe(400);
+    expect((await call('GET', '/search')).status).toBe(400);
+    const file = join(dir, 'sessions', SAMPLE.notes, 'messages', 'msg_019a8b7c6d31Zq8Wm3Nx5Rv7Tb.json');
+    await writeFile(file, (await readFile(file, 'utf8')).replace(/"text": "[^"]*"/, '"text": "the blueberry plan"'));
+    const seen = Date.now();
+    for (;;) {
+      const found = (await call('GET', '/search?query=blueberry')).json as { hits: unknown[]; complete: boolean };
+      if (found.hits.length === 1 && found.complete) break;
+      expect(Date.now() - seen).toBeLessThan(1_000);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  });
+
   it('concurrent clients writing to one session lose nothing', async () => {
     const { call } = await served();
     const made = await call('POST', '/session', { title: 'busy' });
@@ -333,9 +360,11 @@ describe('the HTTP server', () => {
       'backup.import',
       'event.subscribe',
       'share.get',
+      'search',
     ]) {
       expect(ops, op).toContain(op);
     }
+    expect(doc.paths['/search']?.get).toMatchObject({ parameters: expect.arrayContaining([expect.objectContaining({ name: 'query' })]) });
     expect(doc.paths['/session']?.post).toMatchObject({
       requestBody: { content: { 'application/json': { schema: { properties: { id: { type: 'string' } } } } } },
     });

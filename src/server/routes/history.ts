@@ -52,6 +52,19 @@ export function historyRoutes(deps: ServerDeps, act: ServerActions): Route[] {
     }),
     defineRoute({
       method: 'get',
+      path: '/search',
+      operationId: 'search',
+      summary: 'Full-text search over titles, todos and messages of every session; ranked by relevance, then the newest',
+      query: S.searchQuery,
+      response: S.searchResult,
+      handler: async (_c, { query }) => {
+        // Right after start the index may still be catching up: wait a moment for it, then answer what it has.
+        await Promise.race([index.searchReady(), new Promise((resolve) => setTimeout(resolve, 1_000).unref())]);
+        return index.search(query);
+      },
+    }),
+    defineRoute({
+      method: 'get',
       path: '/session/orphans',
       operationId: 'session.orphans',
       summary: 'Sessions whose folder is gone, or in project global inside a known project',
