@@ -74,8 +74,12 @@ const SCHEMA = 1;
 const TOKENIZER = 'porter unicode61 remove_diacritics 2';
 const OPEN = '\u0002';
 const CLOSE = '\u0003';
-/** Messages read at once while catching up. */
+/** Message files read at once while catching up… */
 const PARALLEL = 32;
+/** …and at most this many bytes of them. */
+const BYTES_AT_ONCE = 8 * 1024 * 1024;
+/** A message file larger than this is not read for search (its text would not fit a small heap). */
+const LARGEST_FILE = 32 * 1024 * 1024;
 
 const stampOf = (s: Stats | undefined) => (s ? `${s.mtimeMs}:${s.size}` : '');
 const statOrUndefined = (path: string) =>
@@ -310,7 +314,7 @@ export class SearchIndex {
       return;
     }
     const todoList = infoChanged ? await readJson(`${dir}${sep}todos.json`) : undefined;
-    const docs = await this.changedMessages(id, messagesChanged, messages);
+    if (messagesChanged || messages?.size) await this.indexMessages(id, messagesChanged, messages);
     const time = obj(session.time);
     this.write(() => {
       this.sql(
@@ -332,8 +336,6 @@ export class SearchIndex {
         const todosBody = Array.isArray(todoList) ? todosText(todoList.filter((t): t is Todo => typeof obj(t).content === 'string')) : '';
         this.putDoc(id, '', undefined, num(time.updated), stamps.info, str(session.title), todosBody);
       }
-      for (const d of docs.put) this.putDoc(id, d.id, d.role, d.created, d.stamp, '', d.text);
-      for (const m of docs.removed) this.removeDoc(id, m);
     });
   }
 
@@ -342,12 +344,14 @@ export class SearchIndex {
     return r && { info: str(r.info_stamp), todos: str(r.todos_stamp), messages: str(r.messages_stamp) };
   }
 
-  /** The message files of a session that changed since they were indexed (all of them with `all`, else only `named`), read. */
-  private async changedMessages(
-    sessionID: string,
-    all: boolean,
-    named?: Set<string>,
-  ): Promise<{ put: Array<{ id: string; role?: string; created: number; stamp: string; text: string }>; removed: string[] }> {
+  /**
+   * Indexes the message files of a session that changed since they were
+   * indexed (all of them with `all`, else only `named`) and drops the rows
+   * of files that are gone. Files are read a few at a time, at most
+   * {@link BYTES_AT_ONCE} together, and written in batches: a session of
+   * 100,000 messages or of 100 MB files costs memory for one batch.
+   */
+  private async indexMessages(sessionID: string, all: boolean, named?: Set<string>): Promise<void> {
     const folder = `${this.paths.sessions}${sep}${sessionID}${sep}messages`;
     const stored = new Map<string, string>();
     for (const r of this.sql("SELECT message, stamp FROM doc WHERE session = ? AND message != ''").all(sessionID)) {
@@ -366,24 +370,47 @@ export class SearchIndex {
       ids = [...(named ?? [])].filter((m) => isId('message', m));
     }
     const seen = new Set<string>();
-    const put: Array<{ id: string; role?: string; created: number; stamp: string; text: string }> = [];
+    const changed: Array<{ id: string; path: string; stats: Stats }> = [];
     await mapLimit(ids, PARALLEL, async (id) => {
       const path = `${folder}${sep}${id}.json`;
-      const s = await statOrUndefined(path);
-      if (!s?.isFile()) return;
+      const stats = await statOrUndefined(path);
+      if (!stats?.isFile()) return;
       seen.add(id);
-      const stamp = stampOf(s);
-      if (stored.get(id) === stamp) return;
-      const file = obj(await readJson(path));
-      const info = obj(file.info);
-      const parts = Array.isArray(file.parts) ? file.parts.filter((p) => typeof obj(p).type === 'string') : [];
-      const role = info.role === 'user' || info.role === 'assistant' ? info.role : undefined;
-      const created = num(obj(info.time).created) || s.mtimeMs;
-      put.push({ id, role, created, stamp, text: messageText({ info, parts } as unknown as MessageWithParts) });
+      if (stored.get(id) !== stampOf(stats)) changed.push({ id, path, stats });
     });
+    for (let i = 0; i < changed.length && !this.closed; ) {
+      // A batch: up to PARALLEL files and BYTES_AT_ONCE bytes (always at least one file).
+      let end = i + 1;
+      let bytes = changed[i]?.stats.size ?? 0;
+      while (end < changed.length && end - i < PARALLEL && bytes + (changed[end]?.stats.size ?? 0) <= BYTES_AT_ONCE)
+        bytes += changed[end++]?.stats.size ?? 0;
+      const docs = await Promise.all(changed.slice(i, end).map((f) => this.readMessage(f.path, f.stats)));
+      this.write(() => {
+        changed.slice(i, end).forEach((f, k) => {
+          const d = docs[k];
+          if (d) this.putDoc(sessionID, f.id, d.role, d.created, stampOf(f.stats), '', d.text);
+        });
+      });
+      i = end;
+    }
     const candidates = all ? [...stored.keys()] : ids;
     const removed = candidates.filter((id) => stored.has(id) && !seen.has(id));
-    return { put, removed };
+    if (removed.length) {
+      this.write(() => {
+        for (const id of removed) this.removeDoc(sessionID, id);
+      });
+    }
+  }
+
+  /** One message file's searchable text, role and time (a file too large or not JSON is indexed empty). */
+  private async readMessage(path: string, stats: Stats): Promise<{ role?: string; created: number; text: string }> {
+    if (stats.size > LARGEST_FILE) return { created: stats.mtimeMs, text: '' };
+    const file = obj(await readJson(path));
+    const info = obj(file.info);
+    const parts = Array.isArray(file.parts) ? file.parts.filter((p) => typeof obj(p).type === 'string') : [];
+    const role = info.role === 'user' || info.role === 'assistant' ? info.role : undefined;
+    const created = num(obj(info.time).created) || stats.mtimeMs;
+    return { role, created, text: messageText({ info, parts } as unknown as MessageWithParts) };
   }
 
   private putDoc(

@@ -27,6 +27,11 @@ export interface ListMessagesOptions {
   limit?: number;
   /** Only messages before this message, or before this position (time.created, id) — a cursor for paging backwards. */
   before?: string | { time: number; id: string };
+  /**
+   * Counting from the oldest (0): only messages from this position on, then
+   * the first `limit` of them — for reading forwards. Not with `before`.
+   */
+  start?: number;
 }
 
 /** A message file that cannot be read, in its place in the order (placed by its mtime). */
@@ -226,6 +231,12 @@ export class MessageStore {
       // A position (time, id): still valid after that message was deleted.
       keys = keys.filter((k) => k.created < before.time || (k.created === before.time && k.id < before.id));
     }
+    if (options.start !== undefined) {
+      if (!Number.isInteger(options.start) || options.start < 0 || before !== undefined)
+        throw new ArchiveError('INVALID_INPUT', `invalid start ${options.start}: expected a whole number ≥ 0, and no before`);
+      const chosen = keys.slice(options.start, options.limit === undefined ? undefined : options.start + options.limit);
+      return { keys: all, chosen, more: options.start > 0 };
+    }
     const chosen = options.limit === undefined ? keys : options.limit === 0 ? [] : keys.slice(-options.limit);
     return { keys: all, chosen, more: chosen.length < keys.length };
   }
@@ -268,6 +279,17 @@ export class MessageStore {
     const broken = keys.find((k) => k.broken !== undefined)?.broken;
     if (broken) throw broken;
     return keys.map((k) => k.id);
+  }
+
+  /**
+   * How many messages the session has, and where one of them stands in the
+   * order (0 = the oldest; -1 when it is not there): from the order alone,
+   * no message read.
+   */
+  async position(sessionID: string, messageID?: string): Promise<{ index: number; total: number }> {
+    await loadInfo(this.ctx, sessionID);
+    const keys = await this.order.keys(sessionID);
+    return { index: messageID === undefined ? -1 : keys.findIndex((k) => k.id === messageID), total: keys.length };
   }
 
   /** Deletes a message file; `NOT_FOUND` when absent. */

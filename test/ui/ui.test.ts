@@ -4,14 +4,12 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, type BrowserContextOptions, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatTime } from '../../src/index.js';
 import { type RunningServer, startServer } from '../../src/server/serve.js';
-import { hasTool, ROOT, SAMPLE, SAMPLES } from '../helpers.js';
-
-const CHROMIUM = '/usr/bin/chromium';
-const SHOTS = join(ROOT, 'test-results');
+import { SAMPLE, SAMPLES } from '../helpers.js';
+import { HAVE_CHROMIUM, withPage as inPage, launchBrowser } from './browser.js';
 
 let browser: Browser;
 let server: RunningServer;
@@ -25,19 +23,7 @@ beforeAll(async () => {
   dir = join(root, 'archive');
   await cp(SAMPLES, dir, { recursive: true });
   server = await startServer({ dir, stateDir: join(root, 'state'), port: 0, onWarning: () => {} });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchBrowser();
 }, 60_000);
 
 afterAll(async () => {
@@ -47,21 +33,10 @@ afterAll(async () => {
 });
 
 /** Runs a browser test; on failure a screenshot of the page goes to test-results/. */
-async function withPage(name: string, fn: (page: Page) => Promise<void>, options: BrowserContextOptions = {}): Promise<void> {
-  const context = await browser.newContext(options);
-  const page = await context.newPage();
-  try {
-    await fn(page);
-  } catch (error) {
-    await mkdir(SHOTS, { recursive: true });
-    await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true }).catch(() => {});
-    throw error;
-  } finally {
-    await context.close();
-  }
-}
+const withPage = (name: string, fn: (page: Page) => Promise<void>, options: BrowserContextOptions = {}) =>
+  inPage(browser, name, fn, options);
 
-describe.skipIf(!hasTool('chromium', () => existsSync(CHROMIUM)))('the web UI in Chromium', () => {
+describe.skipIf(!HAVE_CHROMIUM)('the web UI in Chromium', () => {
   it('list → open a sample → fork at the 2nd message → the fork shows 1 message and where it came from → back', async () => {
     await withPage('fork-flow', async (page) => {
       await page.goto(server.url);
@@ -82,14 +57,22 @@ describe.skipIf(!hasTool('chromium', () => existsSync(CHROMIUM)))('the web UI in
     });
   }, 60_000);
 
-  it('the search box filters the list', async () => {
+  it('the search box searches message content and opens the session at the message', async () => {
     await withPage('search', async (page) => {
       await page.goto(server.url);
-      await page.getByLabel('Search titles').fill('fetch');
-      await page.getByRole('button', { name: 'Filter' }).click();
-      await page.waitForURL(/q=fetch/);
-      const titles = await page.locator('#rows a').allTextContents();
-      expect(titles).toEqual(['Find fetch callers (@explore subagent)']);
+      // "retry loop" is only in the reasoning of the main session's second message.
+      await page.getByLabel('Search messages, titles and todos').fill('"retry loop"');
+      await page.getByRole('button', { name: 'Search' }).click();
+      await page.waitForURL(/q=/);
+      const hits = page.locator('ol.hits li');
+      await expect.poll(() => hits.count()).toBe(2);
+      expect(await hits.first().locator('mark').first().textContent()).toMatch(/retry/i);
+      await hits.filter({ hasText: 'Add retries to the HTTP client' }).filter({ hasNotText: 'fork' }).locator('a').first().click();
+      await page.waitForURL(new RegExp(`/ui/session/${SAMPLE.main}\\?at=msg_019a8b7c6d02Zq8Wm3Nx5Rv7Tb#msg_019a8b7c6d02Zq8Wm3Nx5Rv7Tb`));
+      await expect.poll(() => page.locator('#msg_019a8b7c6d02Zq8Wm3Nx5Rv7Tb').isVisible()).toBe(true);
+      // Nothing found says so.
+      await page.goto(`${server.url}/?q=zebra`);
+      expect(await page.getByRole('status').textContent()).toContain('No matches.');
     });
   }, 60_000);
 
@@ -228,7 +211,7 @@ describe.skipIf(!hasTool('chromium', () => existsSync(CHROMIUM)))('the web UI in
       async (page) => {
         await page.goto(`${server.url}/ui/session/${SAMPLE.main}`);
         expect(await page.locator('article.msg').count()).toBeGreaterThan(0);
-        expect(await page.getByText('[in_progress] Retry only on 5xx and network errors').count()).toBe(1);
+        expect(await page.locator('ul.todos li.in_progress').textContent()).toContain('Retry only on 5xx and network errors');
       },
       { javaScriptEnabled: false },
     );

@@ -1,4 +1,9 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { formatTime } from '../../index.js';
+
+/** highlight.js's GitHub theme, for code highlighted on the server. */
+const HIGHLIGHT_CSS = readFileSync(createRequire(import.meta.url).resolve('highlight.js/styles/github.min.css'), 'utf8');
 
 /** HTML-escapes text: nothing from the data is ever markup. */
 export function escapeHtml(text: string): string {
@@ -27,17 +32,38 @@ export function html(strings: TemplateStringsArray, ...values: unknown[]): Raw {
 }
 
 const STYLE = `
-body{font:15px/1.5 system-ui,sans-serif;margin:0;color:#222;background:#fafafa}
+*,*::before,*::after{box-sizing:border-box}
+body{font:15px/1.5 system-ui,sans-serif;margin:0;color:#222;background:#fafafa;overflow-wrap:anywhere}
 header{background:#222;color:#fff;padding:.5rem 1rem}header a{color:#fff;text-decoration:none;font-weight:600}
 main{max-width:60rem;margin:1rem auto;padding:0 1rem}
 table{width:100%;border-collapse:collapse}td,th{text-align:left;padding:.35rem .5rem;border-bottom:1px solid #e5e5e5;vertical-align:top}
 .badge{display:inline-block;font-size:.75rem;padding:0 .4rem;border-radius:.6rem;background:#e8e8e8;margin-left:.3rem}
 .badge.busy,.badge.retry{background:#ffe8a3}.badge.error{background:#ffc9c9}.badge.fork{background:#d6ecff}.badge.child{background:#e2f5dc}
-.msg{background:#fff;border:1px solid #e5e5e5;border-radius:6px;margin:.6rem 0;padding:.5rem .8rem}
-.msg h3{font-size:.8rem;text-transform:uppercase;color:#666;margin:0 0 .3rem;display:flex;justify-content:space-between;align-items:center}
-pre{background:#f3f3f3;padding:.4rem;overflow:auto;white-space:pre-wrap}.meta{color:#666;font-size:.9rem}
+.msg{background:#fff;border:1px solid #e5e5e5;border-radius:6px;margin:.6rem 0;padding:.5rem .8rem}.msg.user{border-left:3px solid #2a6fdb}
+.msg h3{font-size:.8rem;color:#666;margin:0 0 .3rem;display:flex;justify-content:space-between;align-items:center;gap:.5rem;flex-wrap:wrap;font-weight:500}
+pre{background:#f6f8fa;padding:.5rem;overflow:auto;white-space:pre-wrap;word-break:break-word;border-radius:4px;font-size:.85rem}.meta{color:#666;font-size:.9rem}
+code{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:.88em}:not(pre)>code{background:#f0f0f0;padding:0 .25em;border-radius:3px}
+pre code.hljs{padding:0;background:none}
+.md table{display:block;overflow-x:auto;max-width:100%}.md img{max-width:100%}.md blockquote{margin:0;padding-left:.8rem;border-left:3px solid #ddd;color:#555}
+li.task{list-style:none}li.task input{margin:0 .3rem 0 -1.2rem}
+details>summary{cursor:pointer}
+details.tool{margin:.3rem 0;border:1px solid #eee;border-radius:4px;padding:.15rem .4rem}
+details.tool>summary{white-space:nowrap;overflow:hidden;text-overflow:ellipsis}.tool-name{font-weight:600}.arg{background:none}
+details.fold>summary{list-style:none}details.fold[open]>summary .preview{display:none}.show-all{color:#2a6fdb;font-size:.85rem}
+.diff .add{background:#e6ffec;display:inline-block;min-width:100%}.diff .del{background:#ffebe9;display:inline-block;min-width:100%}.diff .hunk{color:#0550ae}
+mark{background:#fff3a3;padding:0 .1em}
+.hits li{margin:.6rem 0}.snippet{margin:.2rem 0;color:#333}
+.preview-line{color:#555;font-size:.88rem;margin-top:.15rem;display:-webkit-box;-webkit-line-clamp:2;-webkit-box-orient:vertical;overflow:hidden}
 form.inline{display:inline}button{cursor:pointer}.error-box{background:#ffe3e3;border:1px solid #f5a3a3;padding:.8rem;border-radius:6px}
-:focus-visible{outline:2px solid #2a6fdb;outline-offset:2px}`;
+input[type=search]{max-width:100%}
+:focus-visible{outline:2px solid #2a6fdb;outline-offset:2px}
+@media (max-width:640px){
+ main{padding:0 .5rem}
+ table.sessions thead{display:none}table.sessions tr{display:block;border-bottom:1px solid #e5e5e5;padding:.3rem 0}
+ table.sessions td{display:block;border:0;padding:.1rem .3rem}
+ form[role=search] label{display:block;margin:.2rem 0}
+}
+${HIGHLIGHT_CSS}`;
 
 /**
  * The page frame: no external resources, works without scripts. Its inline

@@ -1,11 +1,18 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { Context, Hono } from 'hono';
-import { exportSessions, isArchiveError, isId, parseJsonInput, type SessionIndex } from '../../index.js';
+import { exportSessions, isArchiveError, isId, parseJsonInput, type SearchHit, type SessionIndex } from '../../index.js';
 import type { ServerActions, ServerDeps } from '../actions.js';
 import { BadRequest, errorMessage, HttpRefusal, toErrorResponse } from '../errors.js';
 import { textStream } from '../streams.js';
 import { dataLink, html, LOCAL_TIMES, page, pageFrame, type Raw, raw, timeTag } from './html.js';
-import { csrfField, renderTodos, streamMessages } from './render.js';
+import { csrfField, renderTodos, renderUsage, sessionUsage, streamMessages } from './render.js';
+
+/** Messages per page of a conversation. */
+const PAGE = 100;
+
+async function* joinStreams(...streams: AsyncIterable<string>[]): AsyncGenerator<string> {
+  for (const s of streams) yield* s;
+}
 
 function badges(s: {
   id: string;
@@ -70,6 +77,30 @@ es.onmessage = async (m) => {
 function sessionScript(id: string): string {
   return `${LOCAL_TIMES}
 const id = ${JSON.stringify(id)};
+const from = Number(document.getElementById('messages').dataset.from || 0);
+// Later pages load as the reader scrolls to the end (the link works without scripts too).
+let loading = false;
+async function loadMore() {
+  const more = document.getElementById('more');
+  if (!more || loading) return;
+  loading = true;
+  const res = await fetch('/ui/session/' + id + '/messages?from=' + more.dataset.next);
+  if (res.ok) {
+    const list = document.getElementById('messages');
+    const holder = document.createElement('div');
+    holder.innerHTML = await res.text();
+    localTimes(holder);
+    list.append(...holder.children);
+    const next = res.headers.get('x-next-from');
+    if (next) { more.dataset.next = next; more.href = '/ui/session/' + id + '?from=' + next; more.textContent = 'Later messages (' + (Number(res.headers.get('x-total')) - Number(next)) + ' more)'; }
+    else more.parentElement.remove();
+  }
+  loading = false;
+  // Observed again, so a link still in view after this page loads the next one too.
+  if (document.getElementById('more')) { observer.unobserve(more); observer.observe(more); }
+}
+const observer = new IntersectionObserver((entries) => { if (entries.some((e) => e.isIntersecting)) loadMore(); }, { rootMargin: '600px' });
+if (document.getElementById('more')) observer.observe(document.getElementById('more'));
 const es = new EventSource('/event?session=' + id);
 es.onmessage = async (m) => {
   const e = JSON.parse(m.data);
@@ -82,8 +113,12 @@ es.onmessage = async (m) => {
     const b = document.getElementById('status');
     b.textContent = p.status.type; b.className = 'badge ' + p.status.type; b.hidden = p.status.type === 'idle';
   } else if (e.type.startsWith('message.')) {
-    const res = await fetch('/ui/session/' + id + '/messages');
-    if (res.ok) { const list = document.getElementById('messages'); list.innerHTML = await res.text(); localTimes(list); }
+    // The messages on screen again (and new ones, when the last page is shown).
+    const more = document.getElementById('more');
+    const list = document.getElementById('messages');
+    const shown = list.querySelectorAll('article.msg').length;
+    const res = await fetch('/ui/session/' + id + '/messages?from=' + from + '&limit=' + Math.min(500, more ? shown : shown + 50));
+    if (res.ok) { list.innerHTML = await res.text(); localTimes(list); }
   } else if (e.type === 'session.deleted') {
     document.getElementById('title-text').textContent += ' (deleted)';
   }
@@ -94,44 +129,111 @@ document.querySelector('form[data-confirm]')?.addEventListener('submit', (ev) =>
 /** The web UI: server-rendered pages (readable without scripts) and a small script for live updates. */
 export function registerUi(app: Hono, { archive, index }: ServerDeps, act: ServerActions, ui: UiOptions): void {
   const csrf = csrfField(ui.csrfToken);
-  const rows = (items: ReturnType<SessionIndex['history']>['items']) =>
-    html`${items.map((s) =>
-      !s.valid
-        ? html`<tr class="invalid"><td>${s.id} <span class="badge error">broken</span><div class="error-box">${s.error ?? 'info.json cannot be read'}</div></td><td class="meta">?</td><td class="meta">${timeTag(s.time.updated)}</td></tr>`
-        : html`<tr><td><a href="/ui/session/${s.id}">${s.title || s.id}</a>${badges(s)}</td><td class="meta">${s.project?.name ?? s.project?.worktree ?? s.projectID}</td><td class="meta">${timeTag(s.time.updated)}</td></tr>`,
+  /** A row's extras: how many messages, and the first user message as a preview (from the first few files by ID; no session is read whole). */
+  async function rowExtras(id: string): Promise<{ count: number; preview: string }> {
+    try {
+      const ids = (await archive.messages.ids(id)).sort();
+      const first = await Promise.all(ids.slice(0, 3).map((m) => archive.messages.get(id, m).catch(() => undefined)));
+      const user = first
+        .filter((m) => m?.info.role === 'user')
+        .sort((a, b) => (a?.info.time.created ?? 0) - (b?.info.time.created ?? 0))[0];
+      const text = user?.parts.find((p) => p.type === 'text' && !p.synthetic);
+      const preview = text?.type === 'text' ? text.text.replace(/\s+/g, ' ').trim() : '';
+      return { count: ids.length, preview: preview.length > 200 ? `${preview.slice(0, 199)}…` : preview };
+    } catch {
+      return { count: 0, preview: '' };
+    }
+  }
+  const rows = async (items: ReturnType<SessionIndex['history']>['items']) =>
+    html`${await Promise.all(
+      items.map(async (s) => {
+        if (!s.valid)
+          return html`<tr class="invalid"><td>${s.id} <span class="badge error">broken</span><div class="error-box">${s.error ?? 'info.json cannot be read'}</div></td><td class="meta">?</td><td class="meta"></td><td class="meta">${timeTag(s.time.updated)}</td></tr>`;
+        const extra = await rowExtras(s.id);
+        return html`<tr><td><a href="/ui/session/${s.id}">${s.title || s.id}</a>${badges(s)}${extra.preview ? html`<div class="preview-line">${extra.preview}</div>` : ''}</td><td class="meta"><span title="${s.project?.name ?? s.project?.worktree ?? s.projectID}">${s.directory}</span></td><td class="meta">${extra.count} message${extra.count === 1 ? '' : 's'}</td><td class="meta">${timeTag(s.time.updated)}</td></tr>`;
+      }),
     )}`;
 
+  /** A search hit's snippet with its matched words marked. */
+  const snippet = (h: SearchHit) => {
+    const out: Raw[] = [];
+    let at = 0;
+    for (const [a, b] of h.marks) {
+      out.push(html`${h.snippet.slice(at, a)}<mark>${h.snippet.slice(a, b)}</mark>`);
+      at = b;
+    }
+    out.push(html`${h.snippet.slice(at)}`);
+    return out;
+  };
+
+  /** The search page: hits across every session, each opening its session at the message. */
+  function searchResults(q: string, project: string | undefined, archived: boolean, offset: number): Raw {
+    const result = index.search({ query: q, project, archived: archived ? 'include' : 'exclude', limit: 25, offset });
+    const next = new URLSearchParams({
+      q,
+      ...(project ? { project } : {}),
+      ...(archived ? { archived: 'on' } : {}),
+      offset: String(offset + 25),
+    });
+    const hits = result.hits.map((h) => {
+      const href = h.messageID ? `/ui/session/${h.sessionID}?at=${h.messageID}#${h.messageID}` : `/ui/session/${h.sessionID}`;
+      return html`<li><a href="${href}">${h.title || h.sessionID}</a>${h.archived ? html`<span class="badge">archived</span>` : ''} <span class="meta">${h.field === 'message' ? h.role : h.field} · ${timeTag(h.time)} · ${h.directory}</span><p class="snippet">${snippet(h)}</p></li>`;
+    });
+    return html`<p class="meta" role="status">${result.hits.length === 0 ? 'No matches.' : `Matches ${offset + 1}–${offset + result.hits.length}${result.more ? '' : ' (all)'}`}${result.complete ? '' : ' · the search index is still being built: more may appear'}</p>
+<ol class="hits" start="${offset + 1}">${hits}</ol>${result.more ? html`<p><a href="/?${next.toString()}" rel="next">More matches</a></p>` : ''}`;
+  }
+
   app.get('/', async (c) => {
-    const q = c.req.query('q') || undefined;
+    const q = c.req.query('q')?.trim() || undefined;
     const project = c.req.query('project') || undefined;
     const archived = c.req.query('archived') === 'on';
+    const offset = Math.max(0, Number.parseInt(c.req.query('offset') ?? '0', 10) || 0);
     try {
-      const result = index.history({
-        search: q,
-        project,
-        archived: archived ? 'include' : 'exclude',
-        cursor: c.req.query('cursor') || undefined,
-        limit: 50,
-        invalid: true,
-      });
-      if (c.req.query('fragment')) return c.html(rows(result.items).html);
+      // Content search when the search index is there; titles only without it (the page says so).
+      let contentSearch = q !== undefined;
+      let searchNote: Raw = html``;
+      if (q !== undefined) {
+        try {
+          await Promise.race([index.searchReady(), new Promise((resolve) => setTimeout(resolve, 1_000).unref())]);
+          index.search({ query: q, limit: 1 });
+        } catch (error) {
+          if (!isArchiveError(error, 'IO')) throw error;
+          contentSearch = false;
+          searchNote = html`<p class="meta" role="status">Searching titles only: ${error.message}.</p>`;
+        }
+      }
+      const result = contentSearch
+        ? undefined
+        : index.history({
+            search: q,
+            project,
+            archived: archived ? 'include' : 'exclude',
+            cursor: c.req.query('cursor') || undefined,
+            limit: 50,
+            invalid: true,
+          });
+      if (c.req.query('fragment') && result) return c.html((await rows(result.items)).html);
       const projects = await archive.projects.list();
       const next = new URLSearchParams({
         ...(q ? { q } : {}),
         ...(project ? { project } : {}),
         ...(archived ? { archived: 'on' } : {}),
-        ...(result.nextCursor ? { cursor: result.nextCursor } : {}),
+        ...(result?.nextCursor ? { cursor: result.nextCursor } : {}),
       });
-      const body = html`<h1>Sessions</h1>
+      const listing = result
+        ? html`<table class="sessions"><thead><tr><th>Session</th><th>Folder</th><th>Messages</th><th>Updated</th></tr></thead><tbody id="rows">${await rows(result.items)}</tbody></table>
+${result.items.length === 0 ? html`<p>No sessions.</p>` : ''}${result.nextCursor ? html`<p><a href="/?${next.toString()}" rel="next">Next page</a></p>` : ''}`
+        : searchResults(q as string, project, archived, offset);
+      const body = html`<h1>${contentSearch ? 'Search' : 'Sessions'}</h1>
 <form method="get" action="/" role="search">
-<label>Search titles <input type="search" name="q" value="${q ?? ''}"></label>
+<label>Search messages, titles and todos <input type="search" name="q" value="${q ?? ''}" placeholder="words, &quot;a phrase&quot;, prefix*"></label>
 <label>Project <select name="project"><option value="">All projects</option>${projects.map((p) => html`<option value="${p.id}"${raw(p.id === project ? ' selected' : '')}>${p.name ?? p.worktree}</option>`)}</select></label>
 <label><input type="checkbox" name="archived"${raw(archived ? ' checked' : '')}> Include archived</label>
-<button type="submit">Filter</button></form>
-<form method="post" action="/ui/import" enctype="multipart/form-data">${csrf}<label>Import an export file <input type="file" name="file" accept="application/json,.json" required></label> <button type="submit">Import</button></form>
-<table><thead><tr><th>Title</th><th>Project</th><th>Updated</th></tr></thead><tbody id="rows">${rows(result.items)}</tbody></table>
-${result.items.length === 0 ? html`<p>No sessions.</p>` : ''}${result.nextCursor ? html`<p><a href="/?${next.toString()}" rel="next">Next page</a></p>` : ''}`;
-      return htmlPage(c, 'Sessions', body, LIST_SCRIPT);
+<button type="submit">Search</button>${q ? html` <a href="/">All sessions</a>` : ''}</form>
+${searchNote}
+${contentSearch ? '' : html`<form method="post" action="/ui/import" enctype="multipart/form-data">${csrf}<label>Import an export file <input type="file" name="file" accept="application/json,.json" required></label> <button type="submit">Import</button></form>`}
+${listing}`;
+      return htmlPage(c, contentSearch ? `Search: ${q}` : 'Sessions', body, contentSearch ? LOCAL_TIMES : LIST_SCRIPT);
     } catch (error) {
       return errorPage(c, error);
     }
@@ -141,6 +243,13 @@ ${result.items.length === 0 ? html`<p>No sessions.</p>` : ''}${result.nextCursor
     const id = c.req.param('id');
     try {
       const info = await archive.sessions.get(id);
+      const at = c.req.query('at');
+      const { index: atIndex, total } = await archive.messages.position(id, at && isId('message', at) ? at : undefined);
+      // A page of messages: from `from`, or a little before the message `at` (a search hit).
+      const from =
+        atIndex >= 0
+          ? Math.max(0, atIndex - 3)
+          : Math.min(Math.max(0, Number.parseInt(c.req.query('from') ?? '0', 10) || 0), Math.max(0, total - 1));
       const todos = await archive.todos.get(id);
       const status = index.statusOf(id);
       const parent = info.parentID ? await archive.sessions.get(info.parentID).catch(() => undefined) : undefined;
@@ -168,11 +277,22 @@ ${forks.length ? html`<p>Forks: ${forks.map((s, i) => html`${i ? ', ' : ''}<a hr
 <form class="inline" method="post" action="/ui/session/${id}/delete" data-confirm="Delete this session${children.length ? ` and its ${children.length} child session(s)` : ''}?">${csrf}<input type="hidden" name="confirm" value="yes"><button type="submit">Delete</button></form></p>
 ${info.share ? html`<p>Shared at ${dataLink(info.share.url, info.share.url, ' id="share-url"')}</p>` : ''}
 ${renderTodos(todos)}
-<section id="messages" aria-label="Conversation">`;
+${from > 0 ? html`<p><a href="/ui/session/${id}?from=${Math.max(0, from - PAGE)}" rel="prev">Earlier messages (${from})</a></p>` : ''}
+<section id="messages" aria-label="Conversation" data-from="${from}">`;
       // Streamed a message at a time: a session can be larger than a string can hold.
       const frame = pageFrame(info.title, { nonce: c.get('secureHeadersNonce') ?? '', script: sessionScript(id) });
-      const conversation = streamMessages(archive.messages.each(id), { sessionID: id, csrf: ui.csrfToken });
-      return await textStream(framed(`${frame.start}${body.html}`, conversation, `</section>${frame.end}`), HTML);
+      const view = { fork: { sessionID: id, csrf: ui.csrfToken }, directory: info.directory };
+      const conversation = streamMessages(archive.messages.each(id, { start: from, limit: PAGE }), view, from);
+      const later =
+        from + PAGE < total
+          ? html`<p><a id="more" href="/ui/session/${id}?from=${from + PAGE}" rel="next" data-next="${from + PAGE}">Later messages (${total - from - PAGE} more)</a></p>`
+          : html``;
+      // The totals need every message: they come last, after the first page is on screen.
+      async function* tail(): AsyncGenerator<string> {
+        yield `</section>${later.html}`;
+        yield renderUsage(await sessionUsage(archive.messages.each(id))).html;
+      }
+      return await textStream(framed(`${frame.start}${body.html}`, joinStreams(conversation, tail()), frame.end), HTML);
     } catch (error) {
       return errorPage(c, error);
     }
@@ -181,8 +301,13 @@ ${renderTodos(todos)}
   app.get('/ui/session/:id/messages', async (c) => {
     try {
       const id = c.req.param('id');
-      await archive.sessions.get(id);
-      return await textStream(framed('', streamMessages(archive.messages.each(id), { sessionID: id, csrf: ui.csrfToken }), ''), HTML);
+      const info = await archive.sessions.get(id);
+      const from = Math.max(0, Number.parseInt(c.req.query('from') ?? '0', 10) || 0);
+      const limit = Math.min(500, Math.max(1, Number.parseInt(c.req.query('limit') ?? String(PAGE), 10) || PAGE));
+      const { total } = await archive.messages.position(id);
+      const view = { fork: { sessionID: id, csrf: ui.csrfToken }, directory: info.directory };
+      const headers = { ...HTML, 'x-total': String(total), ...(from + limit < total ? { 'x-next-from': String(from + limit) } : {}) };
+      return await textStream(framed('', streamMessages(archive.messages.each(id, { start: from, limit }), view, from), ''), headers);
     } catch (error) {
       return errorPage(c, error);
     }
