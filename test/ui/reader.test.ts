@@ -108,7 +108,7 @@ afterAll(async () => {
 });
 
 /** True when the page does not scroll sideways. */
-const fitsWidth = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+const fitsWidth = (page: Page) => page.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth');
 
 describe.skipIf(!HAVE_CHROMIUM)('reading a conversation in Chromium', () => {
   it('renders markdown (tables, task lists, highlighted code) with raw HTML and unsafe links as text', async () => {
