@@ -24,12 +24,14 @@ export { type ExportOptions, exportSessions, exportToFile } from './ops/export.j
 export { type ForkOptions, forkSession, forkTitle } from './ops/fork.js';
 export { droppedCopyName, gitCheck, gitSetup, type MergeReport, mergeFiles, shellQuote } from './ops/git.js';
 export { type ImportMode, type ImportOptions, type ImportResult, importSessions, readImportFile } from './ops/import.js';
+export { fileAsText, type MarkdownOptions, messageMarkdown, sessionMarkdown } from './ops/markdown.js';
 export { type MergeConflict, mergeInfo, mergeMessage, mergeTodos, mergeValues } from './ops/merge.js';
 export { type MigrateOptions, type MigrateResult, type MigrateRow, type MigrateSelection, migrate } from './ops/migrate.js';
 export { type OrphanRow, orphans } from './ops/orphans.js';
 export { quarantine, quarantineFolder } from './ops/quarantine.js';
 export { conflictOriginal, type ResolveResult, resolveConflicts } from './ops/resolve.js';
 export { findShared, share, shareToken, unshare } from './ops/share.js';
+export { diffOf, duration, shortPath, type ToolSummary, toolSummary } from './ops/tool-summary.js';
 export type { OnProgress } from './progress.js';
 export { type Archive, GITIGNORE, initArchive, type OpenArchiveOptions, openArchive } from './store/archive.js';
 export { writeFileAtomic } from './store/atomic-write.js';

@@ -137,13 +137,16 @@ const DRIVER = 'sh "$(git rev-parse --git-path sarc-merge-driver)" %O %A %B %P';
  * reinstalling the package breaks no later merge — else the `sarc` that ran
  * git-setup (a checkout, say).
  */
-function driverScript(fallback: string): string {
+function driverScript(fallback: string, command = 'merge-driver', what = 'merge driver'): string {
   return `#!/bin/sh
-# session-archive's merge driver, written by \`sarc git-setup\` (run it again to refresh).
-if command -v sarc >/dev/null 2>&1; then exec sarc merge-driver "$@"; fi
-exec ${fallback} merge-driver "$@"
+# session-archive's ${what}, written by \`sarc git-setup\` (run it again to refresh).
+if command -v sarc >/dev/null 2>&1; then exec sarc ${command} "$@"; fi
+exec ${fallback} ${command} "$@"
 `;
 }
+
+/** The attribute lines that make \`git diff\` and \`git log -p\` show the conversation (see {@link gitSetup}'s \`textconv\`). */
+const TEXTCONV_ATTRIBUTES = ['sessions/*/info.json diff=sarc', 'sessions/*/todos.json diff=sarc', 'sessions/*/messages/*.json diff=sarc'];
 
 /**
  * Sets up the git repository holding the archive so its files merge field by
@@ -154,18 +157,26 @@ exec ${fallback} merge-driver "$@"
 export async function gitSetup(
   archiveDir: string,
   fallbackCommand: string,
-): Promise<{ repository: string; attributes: string; driver: string }> {
+  options: { textconv?: boolean } = {},
+): Promise<{ repository: string; attributes: string; driver: string; textconv?: string }> {
   const top = await topOf(archiveDir);
   const attributes = join(archiveDir, '.gitattributes');
   const existing = await readFile(attributes, 'utf8').catch(() => '');
   const lines = existing.split('\n').filter((l) => l !== '');
-  for (const line of ATTRIBUTES) if (!lines.includes(line)) lines.push(line);
+  for (const line of [...ATTRIBUTES, ...(options.textconv ? TEXTCONV_ATTRIBUTES : [])]) if (!lines.includes(line)) lines.push(line);
   await writeFileAtomic(attributes, `${lines.join('\n')}\n`);
   const script = resolve(top, (await run('git', ['rev-parse', '--git-path', 'sarc-merge-driver'], { cwd: top })).stdout.trim());
   await writeFileAtomic(script, driverScript(fallbackCommand));
   await run('git', ['config', 'merge.sarc.name', 'session-archive field-wise merge'], { cwd: archiveDir });
   await run('git', ['config', 'merge.sarc.driver', DRIVER], { cwd: archiveDir });
-  return { repository: top, attributes: relative(top, attributes) || '.gitattributes', driver: script };
+  let textconv: string | undefined;
+  if (options.textconv) {
+    // git diff and git log -p show message files as the conversation (textconv), not as JSON.
+    textconv = resolve(top, (await run('git', ['rev-parse', '--git-path', 'sarc-textconv'], { cwd: top })).stdout.trim());
+    await writeFileAtomic(textconv, driverScript(fallbackCommand, 'textconv', 'textconv for git diff'));
+    await run('git', ['config', 'diff.sarc.textconv', 'sh "$(git rev-parse --git-path sarc-textconv)"'], { cwd: archiveDir });
+  }
+  return { repository: top, attributes: relative(top, attributes) || '.gitattributes', driver: script, ...(textconv ? { textconv } : {}) };
 }
 
 /**

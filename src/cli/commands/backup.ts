@@ -12,6 +12,8 @@ import {
   importSessions,
   parseJsonInput,
   readImportFile,
+  type SessionIndex,
+  sessionMarkdown,
 } from '../../index.js';
 import { emit, UsageError } from '../output.js';
 import { progress } from '../progress.js';
@@ -24,6 +26,18 @@ async function readStdin(): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
+/** The sessions and, after each, its child sessions (depth first). */
+function withChildren(index: SessionIndex, ids: readonly string[]): string[] {
+  const out: string[] = [];
+  const visit = (id: string) => {
+    if (out.includes(id)) return;
+    out.push(id);
+    for (const child of index.childIds(id)) visit(child);
+  };
+  for (const id of ids) visit(id);
+  return out;
+}
+
 /** Whole sessions out and in: export and import. */
 export function registerBackupCommands(program: Command, run: Runner): void {
   program
@@ -33,19 +47,35 @@ export function registerBackupCommands(program: Command, run: Runner): void {
     .option('--children', 'include child sessions, recursively')
     .option(
       '--format <format>',
-      'archive (ours, with todos), opencode (what `opencode export` writes) or claude-code (one session as a Claude Code transcript, JSONL)',
+      'archive (ours, with todos), opencode (what `opencode export` writes), claude-code (one session as a Claude Code transcript, JSONL) or markdown (for people: a heading per message, tool calls folded, local times)',
       'archive',
     )
     .addHelpText(
       'after',
-      '\nExamples:\n  sarc export ses_… --children -o backup.json\n  sarc export ses_… --format opencode > for-opencode.json\n  sarc export ses_… --format claude-code -o transcript.jsonl',
+      '\nExamples:\n  sarc export ses_… --children -o backup.json\n  sarc export ses_… --format opencode > for-opencode.json\n  sarc export ses_… --format claude-code -o transcript.jsonl\n  sarc export latest --format markdown -o session.md',
     )
     .action(
       run(async (ctx, args: string[], opts: { output?: string; children?: boolean; format: string }) => {
         const ids = await ctx.sessionIds(args);
-        if (opts.format !== 'archive' && opts.format !== 'opencode' && opts.format !== 'claude-code')
-          throw new UsageError(`invalid --format ${JSON.stringify(opts.format)}: expected archive, opencode or claude-code`);
+        if (!['archive', 'opencode', 'claude-code', 'markdown'].includes(opts.format))
+          throw new UsageError(`invalid --format ${JSON.stringify(opts.format)}: expected archive, opencode, claude-code or markdown`);
         const archive = await ctx.archive();
+        if (opts.format === 'markdown') {
+          // Several sessions: one document, a rule between them.
+          const all = opts.children ? withChildren(await ctx.index(), ids) : ids;
+          const text = async function* () {
+            for (const [i, id] of all.entries()) {
+              if (i) yield '\n---\n\n';
+              yield* sessionMarkdown(archive, id, { utc: ctx.options.utc });
+            }
+          };
+          if (opts.output) await pipeline(Readable.from(text()), createWriteStream(opts.output));
+          else await pipeline(Readable.from(text()), process.stdout, { end: false });
+          if (opts.output && !ctx.options.quiet && !ctx.options.json)
+            process.stderr.write(`exported ${all.length} session${all.length === 1 ? '' : 's'} to ${opts.output}\n`);
+          else if (opts.output && ctx.options.json) emit(ctx.options, { output: opts.output, sessions: all }, () => '');
+          return;
+        }
         if (opts.format === 'claude-code') {
           if (ids.length !== 1 || opts.children) throw new UsageError('--format claude-code writes one session (a transcript holds one)');
           const lines = claudeTranscript(archive, ids[0] as string);

@@ -1,5 +1,6 @@
+import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { gitCheck, gitSetup, mergeFiles, resolveConflicts, shellQuote } from '../../index.js';
+import { fileAsText, gitCheck, gitSetup, mergeFiles, resolveConflicts, shellQuote } from '../../index.js';
 import { colors, emit } from '../output.js';
 import type { Runner } from '../runner.js';
 
@@ -14,21 +15,37 @@ export function registerGitCommands(program: Command, run: Runner): void {
     .command('git-setup')
     .description('make git merge info.json, todos.json and message files field by field (.gitattributes + merge driver)')
     .option('--check', 'prove the configured merge driver runs (merges a made-up info.json as git would)')
-    .addHelpText('after', '\nExamples:\n  cd ~/sessions && git init && sarc git-setup --archive .\n  sarc git-setup --check')
+    .option('--textconv', 'also make git diff and git log -p show message files as the conversation (Markdown), not JSON')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  cd ~/sessions && git init && sarc git-setup --archive .\n  sarc git-setup --textconv && git log -p sessions/\n  sarc git-setup --check',
+    )
     .action(
-      run(async (ctx, opts: { check?: boolean }) => {
+      run(async (ctx, opts: { check?: boolean; textconv?: boolean }) => {
         if (opts.check) {
           const checked = await gitCheck(ctx.dir);
           emit(ctx.options, { ok: true, ...checked }, () => `merge driver runs in ${checked.repository}`);
           return;
         }
-        const result = await gitSetup(ctx.dir, selfCommand());
+        const result = await gitSetup(ctx.dir, selfCommand(), { textconv: opts.textconv });
         emit(
           ctx.options,
           result,
           () =>
-            `git repository ${result.repository}: merge driver "sarc" set (${result.driver}: the sarc on PATH, else this one), attributes in ${result.attributes} (commit it)`,
+            `git repository ${result.repository}: merge driver "sarc" set (${result.driver}: the sarc on PATH, else this one)${result.textconv ? ', git diff shows conversations (textconv)' : ''}, attributes in ${result.attributes} (commit it)`,
         );
+      }),
+    );
+
+  program
+    .command('textconv <file>')
+    .description(
+      'an archive file as text for git diff (set up by git-setup --textconv): a message as Markdown, info.json as the session heading, todos as a checklist',
+    )
+    .addHelpText('after', '\nExample (what git runs):\n  sarc textconv sessions/ses_…/messages/msg_….json')
+    .action(
+      run(async (ctx, file: string) => {
+        process.stdout.write(fileAsText(await readFile(file, 'utf8'), { utc: ctx.options.utc }));
       }),
     );
 

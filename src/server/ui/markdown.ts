@@ -1,5 +1,4 @@
 import { createRequire } from 'node:module';
-import { structuredPatch } from 'diff';
 import MarkdownIt from 'markdown-it';
 import { escapeHtml, safeHref } from './html.js';
 
@@ -110,10 +109,4 @@ export function renderDiff(diff: string): string {
     return cls ? `<span class="${cls}">${escapeHtml(line)}</span>` : escapeHtml(line);
   });
   return `<pre class="diff">${lines.join('\n')}</pre>`;
-}
-
-/** The diff of an edit (old text → new text), with three lines of context. */
-export function diffOf(before: string, after: string): string {
-  const patch = structuredPatch('', '', before, after, '', '', { context: 3 });
-  return patch.hunks.map((h) => [`@@ -${h.oldStart},${h.oldLines} +${h.newStart},${h.newLines} @@`, ...h.lines].join('\n')).join('\n');
 }

@@ -1,6 +1,15 @@
-import { type BrokenMessage, isBroken, type MessageWithParts, type Part, type Todo } from '../../index.js';
+import {
+  type BrokenMessage,
+  duration,
+  isBroken,
+  type MessageWithParts,
+  type Part,
+  shortPath,
+  type Todo,
+  toolSummary,
+} from '../../index.js';
 import { dataLink, html, type Raw, raw, timeTag } from './html.js';
-import { diffOf, highlightCode, renderDiff, renderMarkdown } from './markdown.js';
+import { highlightCode, renderDiff, renderMarkdown } from './markdown.js';
 
 /** Output longer than this many lines (or characters) is folded behind "show all". */
 const FOLD_LINES = 24;
@@ -9,41 +18,6 @@ const FOLD_CHARS = 4_000;
 const SHOWN_CHARS = 200_000;
 
 type ToolPart = Extract<Part, { type: 'tool' }>;
-
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
-
-/** A path shown relative to the session's folder when it lies inside it. */
-function shortPath(path: string, directory?: string): string {
-  if (directory && path.startsWith(`${directory}/`)) return path.slice(directory.length + 1);
-  return path;
-}
-
-/** "820 ms", "4.2 s", "3 min 5 s". */
-export function duration(ms: number): string {
-  if (ms < 1000) return `${Math.max(0, Math.round(ms))} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
-  return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
-}
-
-/** The one thing a tool call is about: the command, the file, the pattern, the URL… */
-export function mainArgument(tool: string, input: Record<string, unknown>, directory?: string): string {
-  const path = str(input.filePath) ?? str(input.file_path) ?? str(input.path) ?? str(input.notebook_path);
-  const byTool: Record<string, string | undefined> = {
-    bash: str(input.command) ?? str(input.cmd),
-    shell: str(input.command) ?? (Array.isArray(input.command) ? input.command.join(' ') : undefined),
-    grep: str(input.pattern),
-    glob: str(input.pattern),
-    webfetch: str(input.url),
-    websearch: str(input.query),
-    task: str(input.description),
-    todowrite: Array.isArray(input.todos) ? `${input.todos.length} todos` : undefined,
-  };
-  const found =
-    byTool[tool.toLowerCase()] ?? (path ? shortPath(path, directory) : undefined) ?? Object.values(input).map(str).find(Boolean);
-  if (!found) return '';
-  const line = found.split('\n')[0] as string;
-  return line.length > 120 ? `${line.slice(0, 119)}…` : line;
-}
 
 /** Long text in a `<pre>`: the start, and the rest behind "show all". */
 function folded(text: string, render: (t: string) => string = (t) => html`<pre>${t}</pre>`.html): Raw {
@@ -55,40 +29,20 @@ function folded(text: string, render: (t: string) => string = (t) => html`<pre>$
   return html`<details class="fold"><summary><span class="preview">${raw(render(head))}</span><span class="show-all">show all ${lines.length} lines</span></summary>${raw(render(all))}</details>`;
 }
 
-/** What an edit-like tool changed, as a diff, when its input or metadata says. */
-function toolDiff(input: Record<string, unknown>, metadata: Record<string, unknown>): string | undefined {
-  const given = str(metadata.diff) ?? str(input.patch) ?? str(input.patchText);
-  if (given?.includes('@@')) return given;
-  const before = input.oldString ?? input.old_string;
-  const after = input.newString ?? input.new_string;
-  if (typeof before === 'string' && typeof after === 'string') return diffOf(before, after);
-  return undefined;
-}
-
 /** A tool call: one line (tool, main argument, status, duration) that opens to its input and output. */
 function renderTool(p: ToolPart, directory?: string): Raw {
-  const state = p.state as Record<string, unknown> & { status: string };
-  const input = (state.input ?? {}) as Record<string, unknown>;
-  const metadata = (state.metadata ?? {}) as Record<string, unknown>;
-  const time = state.time as { start?: number; end?: number } | undefined;
-  const took = time?.start !== undefined && time.end !== undefined ? duration(time.end - time.start) : '';
-  const arg = mainArgument(p.tool, input, directory);
-  const diff = toolDiff(input, metadata);
-  const path = str(input.filePath) ?? str(input.file_path);
-  const content = str(input.content);
-  const rest = Object.fromEntries(
-    Object.entries(input).filter(([k]) => !['oldString', 'newString', 'old_string', 'new_string', 'content'].includes(k)),
-  );
-  const shownInput = diff
-    ? raw(renderDiff(diff))
-    : content !== undefined
-      ? folded(content, (t) => highlightCode(t, path))
-      : str(input.command)
-        ? raw(highlightCode(String(input.command), 'bash'))
-        : html`<pre>${JSON.stringify(rest, null, 2)}</pre>`;
-  const output = state.status === 'completed' ? String(state.output ?? '') : state.status === 'error' ? String(state.error ?? '') : '';
-  return html`<details class="tool ${state.status}"><summary><span class="tool-name">${p.tool}</span> <code class="arg">${arg}</code> <span class="badge ${state.status === 'error' ? 'error' : state.status === 'completed' ? '' : 'busy'}">${state.status}</span>${took ? html` <span class="meta">${took}</span>` : ''}</summary>
-${diff && Object.keys(rest).length > 1 ? html`<pre>${JSON.stringify(rest, null, 2)}</pre>` : ''}${shownInput}${output ? html`<div class="output${state.status === 'error' ? ' error-box' : ''}">${folded(output)}</div>` : ''}</details>`;
+  const t = toolSummary(p, directory);
+  const shownInput = t.diff
+    ? raw(renderDiff(t.diff))
+    : t.content !== undefined
+      ? folded(t.content, (text) => highlightCode(text, t.path))
+      : t.command
+        ? raw(highlightCode(t.command, 'bash'))
+        : html`<pre>${JSON.stringify(t.input, null, 2)}</pre>`;
+  const extra =
+    (t.diff || t.content !== undefined) && Object.keys(t.input).length > 1 ? html`<pre>${JSON.stringify(t.input, null, 2)}</pre>` : '';
+  return html`<details class="tool ${t.status}"><summary><span class="tool-name">${t.tool}</span> <code class="arg">${t.argument}</code> <span class="badge ${t.status === 'error' ? 'error' : t.status === 'completed' ? '' : 'busy'}">${t.status}</span>${t.ms !== undefined ? html` <span class="meta">${duration(t.ms)}</span>` : ''}</summary>
+${extra}${shownInput}${t.output ? html`<div class="output${t.status === 'error' ? ' error-box' : ''}">${folded(t.output)}</div>` : ''}</details>`;
 }
 
 function renderPart(p: Part, directory?: string): Raw {

@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { Context, Hono } from 'hono';
-import { exportSessions, isArchiveError, isId, parseJsonInput, type SearchHit, type SessionIndex } from '../../index.js';
+import { exportSessions, isArchiveError, isId, parseJsonInput, type SearchHit, type SessionIndex, sessionMarkdown } from '../../index.js';
 import type { ServerActions, ServerDeps } from '../actions.js';
 import { BadRequest, errorMessage, HttpRefusal, toErrorResponse } from '../errors.js';
 import { textStream } from '../streams.js';
@@ -271,7 +271,7 @@ ${listing}`;
 ${origin}${parent ? html`<p>Child of <a href="/ui/session/${parent.id}">${parent.title}</a></p>` : ''}
 ${children.length ? html`<p>Child sessions: ${children.map((s, i) => html`${i ? ', ' : ''}<a href="/ui/session/${s.id}">${s.title}</a>`)}</p>` : ''}
 ${forks.length ? html`<p>Forks: ${forks.map((s, i) => html`${i ? ', ' : ''}<a href="/ui/session/${s.id}">${s.title}</a>`)}</p>` : ''}
-<p><a href="/ui/session/${id}/export" download>Export</a>
+<p><a href="/ui/session/${id}/export" download>Export</a> · <a href="/ui/session/${id}/markdown" download>Download as Markdown</a>
 <form class="inline" method="post" action="/ui/session/${id}/${info.share ? 'unshare' : 'share'}">${csrf}<button type="submit">${info.share ? 'Stop sharing' : 'Share'}</button></form>
 <form class="inline" method="post" action="/ui/session/${id}/${info.time.archived !== undefined ? 'unarchive' : 'archive'}">${csrf}<button type="submit">${info.time.archived !== undefined ? 'Unarchive' : 'Archive'}</button></form>
 <form class="inline" method="post" action="/ui/session/${id}/delete" data-confirm="Delete this session${children.length ? ` and its ${children.length} child session(s)` : ''}?">${csrf}<input type="hidden" name="confirm" value="yes"><button type="submit">Delete</button></form></p>
@@ -319,6 +319,19 @@ ${from > 0 ? html`<p><a href="/ui/session/${id}?from=${Math.max(0, from - PAGE)}
       // Streamed: a session can be larger than a string can hold.
       return await textStream(exportSessions(archive, [id], { children: true, index }), {
         'content-disposition': `attachment; filename="${id}.json"`,
+      });
+    } catch (error) {
+      return errorPage(c, error);
+    }
+  });
+
+  app.get('/ui/session/:id/markdown', async (c) => {
+    const id = c.req.param('id');
+    try {
+      await archive.sessions.get(id);
+      return await textStream(sessionMarkdown(archive, id), {
+        'content-type': 'text/markdown; charset=UTF-8',
+        'content-disposition': `attachment; filename="${id}.md"`,
       });
     } catch (error) {
       return errorPage(c, error);
