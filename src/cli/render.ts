@@ -1,5 +1,16 @@
-import { formatTime, type IndexedSession, type MessageWithParts, type Part, type Session, type Todo } from '../index.js';
+import {
+  duration,
+  formatTime,
+  type IndexedSession,
+  type MessageWithParts,
+  type Part,
+  type Session,
+  shortPath,
+  type Todo,
+  toolSummary,
+} from '../index.js';
 import { ago, type colors } from './output.js';
+import { terminalMarkdown } from './terminal-markdown.js';
 
 type Colors = ReturnType<typeof colors>;
 
@@ -17,27 +28,27 @@ export function renderRow(s: IndexedSession & { project?: { name?: string; workt
   return `${s.id}  ${c.dim(ago(s.time.updated, Date.now(), utc).padEnd(10))}  ${s.title}${badges.length ? `  ${badges.join(' ')}` : ''}`;
 }
 
-function renderPart(p: Part, c: Colors): string {
+function renderPart(p: Part, c: Colors, directory?: string): string {
   switch (p.type) {
     case 'text':
-      return p.synthetic ? c.dim(p.text) : p.text;
+      return p.synthetic ? c.dim(p.text) : terminalMarkdown(p.text, c);
     case 'reasoning':
       return c.dim(`(thinking) ${p.text.split('\n')[0]?.slice(0, 120) ?? ''}`);
     case 'tool': {
-      const state = p.state;
-      const title = 'title' in state && state.title ? ` ${state.title}` : '';
-      const status = state.status === 'error' ? c.red('error') : state.status === 'completed' ? c.green('done') : c.yellow(state.status);
-      const error = state.status === 'error' ? `\n    ${c.red(state.error.split('\n')[0] ?? '')}` : '';
-      return `${c.cyan(`⚙ ${p.tool}`)} ${status}${title}${error}`;
+      const t = toolSummary(p, directory);
+      const status = t.status === 'error' ? c.red('error') : t.status === 'completed' ? c.green('done') : c.yellow(t.status);
+      const error = t.status === 'error' ? `\n    ${c.red(t.output.split('\n')[0] ?? '')}` : '';
+      return `${c.cyan(`⚙ ${t.tool}`)} ${t.argument} ${status}${t.ms !== undefined ? c.dim(` ${duration(t.ms)}`) : ''}${error}`;
     }
     case 'file':
       return `📎 ${p.filename ?? p.url} ${c.dim(p.url)}`;
     case 'step-start':
       return '';
     case 'step-finish':
-      return c.dim(`· step done (${p.reason}; ${p.tokens.input} in / ${p.tokens.output} out tokens, $${p.cost.toFixed(4)})`);
+      // Its tokens are in the message's header.
+      return '';
     case 'patch':
-      return c.dim(`· patch ${p.hash.slice(0, 8)}: ${p.files.length} file${p.files.length === 1 ? '' : 's'} changed`);
+      return c.dim(`· changed ${p.files.map((f) => shortPath(f, directory)).join(', ')}`);
     case 'snapshot':
       return c.dim(`· snapshot ${p.snapshot.slice(0, 8)}`);
     case 'agent':
@@ -74,15 +85,29 @@ export function renderSession(info: Session, todos: Todo[], messages: MessageWit
     const mark: Record<string, string> = { completed: '[x]', in_progress: '[~]', cancelled: '[-]' };
     for (const t of todos) lines.push(`  ${mark[t.status] ?? '[ ]'} ${t.content} ${c.dim(`(${t.priority})`)}`);
   }
+  const total = { input: 0, output: 0, cost: 0 };
   for (const m of messages) {
-    const who = m.info.role === 'user' ? c.bold('user') : c.bold(`assistant ${c.dim(`${m.info.providerID}/${m.info.modelID}`)}`);
+    let who = c.bold('user');
+    if (m.info.role === 'assistant') {
+      const { tokens, cost } = m.info;
+      total.input += tokens.input;
+      total.output += tokens.output;
+      total.cost += cost;
+      who = `${c.bold('assistant')} ${c.dim(`${m.info.providerID}/${m.info.modelID} · ${tokens.input} in / ${tokens.output} out${cost ? ` · $${cost.toFixed(4)}` : ''}`)}`;
+    }
     lines.push('', `── ${who} ${c.dim(`${when(m.info.time.created)}  ${m.info.id}`)}`);
     for (const p of m.parts) {
-      const text = renderPart(p, c);
+      const text = renderPart(p, c, info.directory);
       // Line by line: a long text spread into push() would overflow the stack.
       if (text) for (const l of text.split('\n')) lines.push(`  ${l}`);
     }
     if (m.info.role === 'assistant' && m.info.error) lines.push(`  ${c.red(`error: ${m.info.error.name}`)}`);
   }
+  lines.push(
+    '',
+    c.dim(
+      `${messages.length} message${messages.length === 1 ? '' : 's'} · ${total.input} tokens in / ${total.output} out · $${total.cost.toFixed(4)}`,
+    ),
+  );
   return lines.join('\n');
 }

@@ -271,6 +271,17 @@ describe('sarc', () => {
     expect((await json(['search', 'retry', '--rebuild'])).hits.length).toBe((await json(['search', 'retry'])).hits.length);
   });
 
+  it('show --raw prints the stored JSON; show prints the conversation for a terminal', async () => {
+    const { run } = await setup();
+    const raw = await run(['show', SAMPLE.main, '--raw']);
+    expect(raw.code).toBe(0);
+    const parsed = JSON.parse(raw.stdout);
+    expect(parsed.info.id).toBe(SAMPLE.main);
+    expect(parsed.messages).toHaveLength(5);
+    const shown = await run(['show', SAMPLE.main]);
+    expect(shown.stdout).toContain('⚙ edit src/client.ts done 1.0 s');
+  });
+
   it('watch prints events as they happen until interrupted', async () => {
     const { env, dir, root } = await setup();
     const child = spawn(process.execPath, ['--import', TSX, join(ROOT, 'src', 'bin', 'sarc.ts'), 'watch', '--json'], {

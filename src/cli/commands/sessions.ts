@@ -68,14 +68,19 @@ export function registerSessionCommands(program: Command, run: Runner): void {
 
   program
     .command('show <id>')
-    .description('a session: info, todos and the conversation (tool calls summarised)')
-    .addHelpText('after', '\nExample:\n  sarc show ses_fe5e0a1b2c3dKq7ZpX2mRtY9wA | less -R')
+    .description('a session: info, todos and the conversation (markdown for the terminal, tool calls summarised, local times)')
+    .option('--raw', 'the JSON of info, todos and messages as stored (the same as --json)')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  sarc show ses_fe5e0a1b2c3dKq7ZpX2mRtY9wA | less -R\n  sarc show latest --raw | jq ".messages | length"',
+    )
     .action(
-      runOnSession(async (ctx, id: string) => {
+      runOnSession(async (ctx, id: string, opts: { raw?: boolean }) => {
         const archive = await ctx.archive();
         const info = await archive.sessions.get(id);
         const [todos, messages] = await Promise.all([archive.todos.get(id), archive.messages.list(id)]);
-        emit(ctx.options, { info, todos, messages }, () => renderSession(info, todos, messages, colors(), ctx.options.utc));
+        const options = opts.raw ? { ...ctx.options, json: true } : ctx.options;
+        emit(options, { info, todos, messages }, () => renderSession(info, todos, messages, colors(), ctx.options.utc));
       }),
     );
 
