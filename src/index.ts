@@ -5,6 +5,7 @@ export type { ArchiveEvent, ArchiveEventType } from './catalog/events.js';
 export { directoryMatcher, type HistoryItem, type HistoryQuery, type ListQuery } from './catalog/query.js';
 export { type SearchHit, SearchIndex, type SearchQuery, type SearchResult, searchIndex } from './catalog/search-index.js';
 export { parseSearch, type SearchTerm } from './catalog/search-query.js';
+export { messageText, partText } from './catalog/search-text.js';
 export { type IndexedSession, type IndexStats, type OpenIndexOptions, openIndex, SessionIndex } from './catalog/session-index.js';
 export type { SessionSummary } from './catalog/summary.js';
 export { ArchiveError, type ArchiveErrorCode, isArchiveError } from './errors.js';

@@ -78,6 +78,8 @@ const CLOSE = '\u0003';
 const PARALLEL = 32;
 /** …and at most this many bytes of them. */
 const BYTES_AT_ONCE = 8 * 1024 * 1024;
+/** Text queued for one catch-up transaction before it is written anyway. */
+const QUEUED_BYTES = 64 * 1024 * 1024;
 /** A message file larger than this is not read for search (its text would not fit a small heap). */
 const LARGEST_FILE = 32 * 1024 * 1024;
 
@@ -134,6 +136,10 @@ export class SearchIndex {
   private syncing: Promise<void> | undefined;
   private closed = false;
   private stopping = false;
+  /** Writes collected during a catch-up batch (see {@link write}). */
+  private queued: Array<() => void> | undefined;
+  private queuedBytes = 0;
+  private directoryList: string[] | undefined;
 
   private constructor(
     archive: Archive,
@@ -214,8 +220,35 @@ export class SearchIndex {
     return s;
   }
 
-  /** Runs `fn` in one write transaction (synchronous: nothing else in this process runs in between). */
-  private write(fn: () => void): void {
+  /**
+   * Runs `fn` in one write transaction (synchronous: nothing else in this
+   * process runs in between) — or, while a catch-up collects writes, queues
+   * it for the batch's one transaction: FTS5 writes a new segment at every
+   * commit, so a commit per session would make the first build several
+   * times slower.
+   */
+  private write(fn: () => void, bytes = 0): void {
+    if (this.queued) {
+      this.queued.push(fn);
+      this.queuedBytes += bytes;
+      if (this.queuedBytes > QUEUED_BYTES) this.commitQueued();
+      return;
+    }
+    this.transaction(fn);
+  }
+
+  private commitQueued(): void {
+    const fns = this.queued ?? [];
+    this.queued = fns.length ? [] : this.queued;
+    this.queuedBytes = 0;
+    if (fns.length) {
+      this.transaction(() => {
+        for (const fn of fns) fn();
+      });
+    }
+  }
+
+  private transaction(fn: () => void): void {
     this.db.exec('BEGIN IMMEDIATE');
     try {
       fn();
@@ -224,6 +257,14 @@ export class SearchIndex {
       this.db.exec('ROLLBACK');
       throw error;
     }
+  }
+
+  /** Every session folder indexed (distinct), kept until a session row changes. */
+  private directories(): string[] {
+    this.directoryList ??= this.sql('SELECT DISTINCT directory FROM session')
+      .all()
+      .map((r) => str(r.directory));
+    return this.directoryList;
   }
 
   /** Sessions and messages indexed. */
@@ -273,13 +314,21 @@ export class SearchIndex {
     const STEP = 256;
     for (let i = 0; i < ids.length && !this.stopping; i += STEP) {
       const batch = ids.slice(i, i + STEP);
-      await mapLimit(batch, PARALLEL, (id) => this.refreshSession(id, known.get(id)));
+      this.queued = [];
+      try {
+        await mapLimit(batch, PARALLEL, (id) => this.refreshSession(id, known.get(id)));
+        this.commitQueued();
+      } finally {
+        this.queued = undefined;
+        this.queuedBytes = 0;
+      }
       done += batch.length;
       onProgress?.(done, ids.length);
     }
   }
 
   private dropSession(id: string): void {
+    this.directoryList = undefined;
     for (const r of this.sql('SELECT rowid FROM doc WHERE session = ?').all(id)) this.sql('DELETE FROM fts WHERE rowid = ?').run(r.rowid);
     this.sql('DELETE FROM doc WHERE session = ?').run(id);
     this.sql('DELETE FROM session WHERE id = ?').run(id);
@@ -317,6 +366,7 @@ export class SearchIndex {
     if (messagesChanged || messages?.size) await this.indexMessages(id, messagesChanged, messages);
     const time = obj(session.time);
     this.write(() => {
+      this.directoryList = undefined;
       this.sql(
         `INSERT INTO session VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET
         project = excluded.project, directory = excluded.directory, title = excluded.title, archived = excluded.archived,
@@ -385,12 +435,16 @@ export class SearchIndex {
       while (end < changed.length && end - i < PARALLEL && bytes + (changed[end]?.stats.size ?? 0) <= BYTES_AT_ONCE)
         bytes += changed[end++]?.stats.size ?? 0;
       const docs = await Promise.all(changed.slice(i, end).map((f) => this.readMessage(f.path, f.stats)));
-      this.write(() => {
-        changed.slice(i, end).forEach((f, k) => {
-          const d = docs[k];
-          if (d) this.putDoc(sessionID, f.id, d.role, d.created, stampOf(f.stats), '', d.text);
-        });
-      });
+      const files = changed.slice(i, end);
+      this.write(
+        () => {
+          files.forEach((f, k) => {
+            const d = docs[k];
+            if (d) this.putDoc(sessionID, f.id, d.role, d.created, stampOf(f.stats), '', d.text);
+          });
+        },
+        docs.reduce((sum, d) => sum + d.text.length, 0),
+      );
       i = end;
     }
     const candidates = all ? [...stored.keys()] : ids;
@@ -467,6 +521,8 @@ export class SearchIndex {
     const batch = this.pending;
     this.pending = new Map();
     this.flushing = this.flushing.then(async () => {
+      // After a running catch-up: its writes are batched, these are not.
+      await this.syncing?.catch(() => {});
       if (this.closed) return;
       for (const [id, what] of batch) {
         try {
@@ -508,45 +564,36 @@ export class SearchIndex {
     }
     const archived = q.archived ?? 'include';
     if (archived !== 'include') where.push(archived === 'only' ? 's.archived = 1' : 's.archived = 0');
+    if (q.directory !== undefined) {
+      // The glob is matched here against each folder once, and SQL gets the folders that match.
+      const matches = directoryMatcher(q.directory);
+      where.push('s.directory IN (SELECT value FROM json_each(?))');
+      params.push(JSON.stringify(this.directories().filter(matches)));
+    }
     const sql = `SELECT d.session, d.message, d.role, d.created, s.title, s.directory, s.project, s.archived,
         snippet(fts, 0, '${OPEN}', '${CLOSE}', '…', 24) AS in_title,
         snippet(fts, 1, '${OPEN}', '${CLOSE}', '…', 24) AS in_body
       FROM fts JOIN doc d ON d.rowid = fts.rowid JOIN session s ON s.id = d.session
       WHERE ${where.join(' AND ')}
       ORDER BY round(rank, 1), d.created DESC, d.rowid DESC LIMIT ? OFFSET ?`;
-    const inDirectory = q.directory === undefined ? undefined : directoryMatcher(q.directory);
-    const hits: SearchHit[] = [];
-    // A folder glob is matched here, not in SQL: ask in pages until enough pass.
-    const want = offset + limit + 1;
-    let skipped = 0;
-    const page = inDirectory ? Math.max(200, want * 2) : want;
-    for (let at = 0; hits.length + skipped < want; at += page) {
-      const rows = this.sql(sql).all(...params, page, at);
-      for (const r of rows) {
-        if (inDirectory && !inDirectory(str(r.directory))) continue;
-        if (skipped < offset) {
-          skipped++;
-          continue;
-        }
-        if (hits.length + skipped >= want) break;
-        const message = str(r.message);
-        const titleHit = !message && str(r.in_title).includes(OPEN);
-        const { snippet, marks } = marked(str(titleHit ? r.in_title : r.in_body));
-        hits.push({
-          sessionID: str(r.session),
-          ...(message ? { messageID: message, role: r.role as 'user' | 'assistant' } : {}),
-          field: message ? 'message' : titleHit ? 'title' : 'todos',
-          title: str(r.title),
-          directory: str(r.directory),
-          projectID: str(r.project),
-          archived: num(r.archived) === 1,
-          time: num(r.created),
-          snippet,
-          marks,
-        });
-      }
-      if (rows.length < page || !inDirectory) break;
-    }
+    const rows = this.sql(sql).all(...params, limit + 1, offset);
+    const hits: SearchHit[] = rows.map((r) => {
+      const message = str(r.message);
+      const titleHit = !message && str(r.in_title).includes(OPEN);
+      const { snippet, marks } = marked(str(titleHit ? r.in_title : r.in_body));
+      return {
+        sessionID: str(r.session),
+        ...(message ? { messageID: message, role: r.role as 'user' | 'assistant' } : {}),
+        field: message ? 'message' : titleHit ? 'title' : 'todos',
+        title: str(r.title),
+        directory: str(r.directory),
+        projectID: str(r.project),
+        archived: num(r.archived) === 1,
+        time: num(r.created),
+        snippet,
+        marks,
+      };
+    });
     const more = hits.length > limit;
     return { hits: hits.slice(0, limit), more };
   }
