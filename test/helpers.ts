@@ -48,6 +48,22 @@ export function userMessage(text: string, extra: Record<string, unknown> = {}) {
   };
 }
 
+/** A minimal valid assistant message's info (answering `parentID`); `extra` overrides any field. */
+export function assistantInfo(parentID: string, extra: Record<string, unknown> = {}) {
+  return {
+    role: 'assistant' as const,
+    parentID,
+    providerID: 'p',
+    modelID: 'm',
+    mode: 'build',
+    agent: 'build',
+    path: { cwd: '/', root: '/' },
+    cost: 0,
+    tokens: { input: 0, output: 0, reasoning: 0, cache: { read: 0, write: 0 } },
+    ...extra,
+  };
+}
+
 /** The `code` of the ArchiveError a promise rejects with ('resolved' when it does not reject). */
 export async function codeOf(p: Promise<unknown>): Promise<string> {
   return p.then(

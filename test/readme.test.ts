@@ -70,6 +70,12 @@ describe('README', () => {
     const listed = at('sarc list').out.trim().split('\n');
     expect(listed.length).toBe(2);
     for (const row of listed) expect(row).toContain('Add retries to the HTTP client');
+    const found = at('sarc search retry').out;
+    expect(found).toContain('Look at how requests are sent, then wrap them in a retry loop.');
+    expect(found).toContain('Weekly notes summary');
+    expect(await readFile(join(cwd, 'retries.md'), 'utf8')).toMatch(
+      /^# Add retries to the HTTP client\n[\s\S]*\n## User · 2026-10-03 09:15 UTC\n/,
+    );
     expect(at('sarc show fe5e0a1b2c3d').out).toContain('Add retries to the HTTP client\nid        ses_fe5e0a1b2c3dKq7ZpX2mRtY9wA');
     const fork = /^(ses_\w+) {2}Add retries to the HTTP client \(fork #\d\)$/m.exec(at('sarc fork').out);
     expect(fork).not.toBeNull();

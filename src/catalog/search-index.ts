@@ -546,21 +546,16 @@ export class SearchIndex {
       throw new ArchiveError('INVALID_INPUT', `invalid offset ${offset}: expected a whole number ≥ 0`);
     const where = ['fts MATCH ?'];
     const params: unknown[] = [match];
-    if (q.project !== undefined) {
-      where.push('s.project = ?');
-      params.push(q.project);
-    }
-    if (q.role !== undefined) {
-      where.push('d.role = ?');
-      params.push(q.role);
-    }
-    if (q.from !== undefined) {
-      where.push('d.created >= ?');
-      params.push(q.from);
-    }
-    if (q.to !== undefined) {
-      where.push('d.created < ?');
-      params.push(q.to);
+    const conditions: Array<[unknown, string]> = [
+      [q.project, 's.project = ?'],
+      [q.role, 'd.role = ?'],
+      [q.from, 'd.created >= ?'],
+      [q.to, 'd.created < ?'],
+    ];
+    for (const [value, condition] of conditions) {
+      if (value === undefined) continue;
+      where.push(condition);
+      params.push(value);
     }
     const archived = q.archived ?? 'include';
     if (archived !== 'include') where.push(archived === 'only' ? 's.archived = 1' : 's.archived = 0');

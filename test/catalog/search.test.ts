@@ -3,7 +3,7 @@ import { readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openIndex, parseSearch, SearchIndex, type SessionIndex, searchIndex } from '../../src/index.js';
-import { codeOf, hasTool, SAMPLE, tempArchive, until, userMessage } from '../helpers.js';
+import { assistantInfo, codeOf, hasTool, SAMPLE, tempArchive, until, userMessage } from '../helpers.js';
 
 const open: SessionIndex[] = [];
 afterEach(async () => {
@@ -70,18 +70,7 @@ describe.skipIf(!HAVE_SQLITE)('full-text search', () => {
     const ua = await archive.messages.append(a.id, userMessage('deploy the parser', { time: { created: 1_000 } }));
     const ub = await archive.messages.append(b.id, userMessage('deploy the parser again', { time: { created: 2_000 } }));
     await archive.messages.append(b.id, {
-      info: {
-        role: 'assistant',
-        parentID: ub.info.id,
-        providerID: 'p',
-        modelID: 'm',
-        mode: 'build',
-        agent: 'build',
-        path: { cwd: '/', root: '/' },
-        cost: 0,
-        tokens: { input: 0, output: 0, reasoning: 0, cache: { read: 0, write: 0 } },
-        time: { created: 3_000 },
-      },
+      info: assistantInfo(ub.info.id, { time: { created: 3_000 } }),
       parts: [{ type: 'text', text: 'I will deploy the parser now' }],
     });
     await archive.sessions.update(b.id, { time: { archived: 5 } });

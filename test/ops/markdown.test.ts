@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { fileAsText, sessionMarkdown } from '../../src/index.js';
 import { startServer } from '../../src/server/serve.js';
 import { sarc } from '../cli/helpers.js';
-import { hasTool, SAMPLE, SAMPLES, tempArchive, tempDir, userMessage } from '../helpers.js';
+import { assistantInfo, hasTool, SAMPLE, SAMPLES, tempArchive, tempDir, userMessage } from '../helpers.js';
 
 async function text(pieces: AsyncIterable<string>): Promise<string> {
   let out = '';
@@ -38,17 +38,9 @@ describe('Markdown for people', () => {
     const { archive } = await tempArchive();
     const s = await archive.sessions.create({ title: 'fences' });
     await archive.messages.append(s.id, {
-      info: {
-        role: 'assistant',
-        parentID: (await archive.messages.append(s.id, userMessage('write the README'))).info.id,
-        providerID: 'p',
-        modelID: 'm',
-        mode: 'build',
-        agent: 'build',
-        path: { cwd: '/', root: '/' },
-        cost: 0,
+      info: assistantInfo((await archive.messages.append(s.id, userMessage('write the README'))).info.id, {
         tokens: { input: 1, output: 2, reasoning: 0, cache: { read: 0, write: 0 } },
-      },
+      }),
       parts: [
         {
           type: 'tool',

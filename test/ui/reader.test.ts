@@ -5,7 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initArchive, openArchive } from '../../src/index.js';
 import { type RunningServer, startServer } from '../../src/server/serve.js';
-import { userMessage } from '../helpers.js';
+import { assistantInfo, userMessage } from '../helpers.js';
 import { HAVE_CHROMIUM, launchBrowser, withPage } from './browser.js';
 
 let browser: Browser;
@@ -32,18 +32,15 @@ const MARKDOWN = [
   `A very long word: ${'x'.repeat(300)}`,
 ].join('\n');
 
-const assistantInfo = (parentID: string, created: number) => ({
-  role: 'assistant' as const,
-  parentID,
-  providerID: 'anthropic',
-  modelID: 'claude-sonnet-4-5',
-  mode: 'build',
-  agent: 'build',
-  path: { cwd: '/home/dev/app', root: '/home/dev/app' },
-  cost: 0.0421,
-  tokens: { input: 1234, output: 567, reasoning: 0, cache: { read: 2000, write: 0 } },
-  time: { created, completed: created + 5000 },
-});
+const answer = (parentID: string, created: number) =>
+  assistantInfo(parentID, {
+    providerID: 'anthropic',
+    modelID: 'claude-sonnet-4-5',
+    path: { cwd: '/home/dev/app', root: '/home/dev/app' },
+    cost: 0.0421,
+    tokens: { input: 1234, output: 567, reasoning: 0, cache: { read: 2000, write: 0 } },
+    time: { created, completed: created + 5000 },
+  });
 
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'sarc-reader-'));
@@ -55,7 +52,7 @@ beforeAll(async () => {
   const u = await archive.messages.append(rich.id, userMessage(MARKDOWN, { time: { created: 1_000 } }));
   const output = Array.from({ length: 100 }, (_, i) => `line ${i + 1} of the test run`).join('\n');
   await archive.messages.append(rich.id, {
-    info: assistantInfo(u.info.id, 2_000),
+    info: answer(u.info.id, 2_000),
     parts: [
       { type: 'text', text: 'Running the tests, then fixing the off-by-one.' },
       {
@@ -91,6 +88,23 @@ beforeAll(async () => {
       { type: 'patch', hash: '9a8b7c6d5e4f30211203f4e5d6c7b8a9f0e1d2c3', files: ['/home/dev/app/src/parse.ts'] },
     ],
   });
+  await archive.sessions.modify(rich.id, (info) => ({
+    ...info,
+    summary: {
+      additions: 1,
+      deletions: 1,
+      files: 1,
+      diffs: [
+        {
+          file: 'src/parse.ts',
+          patch: '@@ -3,1 +3,1 @@\n-  return i <= n;\n+  return i < n;',
+          additions: 1,
+          deletions: 1,
+          status: 'modified',
+        },
+      ],
+    },
+  }));
   const long = await archive.sessions.create({ directory: '/home/dev/app', title: 'A long session' });
   ids.long = long.id;
   for (let i = 0; i < 250; i++) {
@@ -157,6 +171,13 @@ describe.skipIf(!HAVE_CHROMIUM)('reading a conversation in Chromium', () => {
       expect(await edit.locator('.diff .del').textContent()).toBe('-for (let i = 0; i <= n; i++) {');
       expect(await edit.locator('.diff .add').textContent()).toBe('+for (let i = 0; i < n; i++) {');
       expect(await page.locator('details.patch summary').textContent()).toBe('Changed 1 file: src/parse.ts');
+      // The patch and the session's changes show the diff the session's summary holds.
+      await page.locator('details.patch summary').click();
+      expect(await page.locator('details.patch .diff .add').textContent()).toBe('+  return i < n;');
+      const change = page.locator('section[aria-label="Changes"] details.change');
+      expect((await change.locator('summary').textContent())?.replace(/\s+/g, ' ')).toBe('src/parse.ts +1 −1');
+      await change.locator('summary').click();
+      expect(await change.locator('.diff .del').textContent()).toBe('-  return i <= n;');
       const header = await page.locator('article.msg.assistant h3').textContent();
       expect(header?.replace(/\s+/g, ' ')).toContain('1.2k in / 567 out / 2.0k cached · $0.0421');
       expect(await page.locator('#totals').textContent()).toBe('2 messages · 1.2k tokens in / 567 out / 2.0k cached · $0.0421');

@@ -12,7 +12,7 @@ export function registerSessionCommands(program: Command, run: Runner): void {
     .alias('ls')
     .description("list sessions, newest first: this folder's project by default, every project with --all")
     .option('-a, --all', 'sessions of every project')
-    .option('-s, --search <text>', 'titles containing this text (any case)')
+    .option('-s, --search <text>', 'titles containing this text (any case; sarc search looks into messages too)')
     .option('--roots', 'only sessions without a parent')
     .option('--archived <which>', 'archived sessions: exclude, include or only', 'exclude')
     .option('-p, --project <id>', 'only this project')

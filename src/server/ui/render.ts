@@ -45,7 +45,8 @@ function renderTool(p: ToolPart, directory?: string): Raw {
 ${extra}${shownInput}${t.output ? html`<div class="output${t.status === 'error' ? ' error-box' : ''}">${folded(t.output)}</div>` : ''}</details>`;
 }
 
-function renderPart(p: Part, directory?: string): Raw {
+function renderPart(p: Part, view: MessageView): Raw {
+  const { directory } = view;
   switch (p.type) {
     case 'text':
       return html`<div class="text md${p.synthetic ? ' meta' : ''}">${raw(renderMarkdown(p.text))}</div>`;
@@ -82,10 +83,26 @@ export interface ForkForm {
   csrf: string;
 }
 
-/** How messages are drawn: a Fork button on each (with `fork`), paths relative to `directory`. */
+/** How messages are drawn: a Fork button on each (with `fork`), paths relative to `directory`, patches with the session's diffs. */
 export interface MessageView {
   fork?: ForkForm;
   directory?: string;
+  /** The session's per-file changes (`summary.diffs`), shown under the patch parts that name their files. */
+  diffs?: ReadonlyArray<{ file?: string; patch?: string }>;
+}
+
+/** The unified patch the session's summary holds for a file, when it holds one. */
+function patchFor(path: string, diffs: MessageView['diffs']): string | undefined {
+  return diffs?.find((d) => d.file && d.patch && (path === d.file || path.endsWith(`/${d.file}`)))?.patch;
+}
+
+/** The session's changes (`summary.diffs`): a line per file that opens to its diff. */
+export function renderChanges(diffs: ReadonlyArray<{ file?: string; patch?: string; additions: number; deletions: number }>): Raw {
+  if (!diffs.length) return html``;
+  return html`<section aria-label="Changes"><h2>Changes</h2>${diffs.map(
+    (d) =>
+      html`<details class="change"><summary><code>${d.file ?? '?'}</code> <span class="meta">+${d.additions} −${d.deletions}</span></summary>${d.patch ? raw(renderDiff(d.patch)) : ''}</details>`,
+  )}</section>`;
 }
 
 /** What a form needs to be accepted: the page's CSRF token as a hidden field. */
@@ -126,13 +143,13 @@ function usage(tokens: Usage | undefined, cost: number | undefined): Raw {
 /** One message of the conversation (the `i`-th, counting from 0); with `view.fork`, a Fork button (fork before it). */
 export function renderMessage(m: MessageWithParts | BrokenMessage, i: number, view: MessageView = {}): Raw {
   if (isBroken(m)) return renderBroken(m);
-  const { fork, directory } = view;
+  const { fork } = view;
   const info = m.info;
   const who = info.role === 'assistant' ? html`assistant · ${info.modelID}${usage(info.tokens, info.cost)}` : html`user`;
   return html`<article class="msg ${info.role}" id="${info.id}" data-message="${info.id}">
 <h3><span>${who} · ${timeTag(info.time.created)}</span>
 ${fork ? html`<form class="inline" method="post" action="/ui/session/${fork.sessionID}/fork">${csrfField(fork.csrf)}<input type="hidden" name="messageID" value="${info.id}"><button type="submit" aria-label="Fork before message ${i + 1}">Fork</button></form>` : ''}</h3>
-${m.parts.map((p) => renderPart(p, directory))}</article>`;
+${m.parts.map((p) => renderPart(p, view))}</article>`;
 }
 
 /** The conversation as pieces of HTML, a message at a time: for sessions too large to render as one string. `first` numbers the first message. */

@@ -5,7 +5,7 @@ import type { ServerActions, ServerDeps } from '../actions.js';
 import { BadRequest, errorMessage, HttpRefusal, toErrorResponse } from '../errors.js';
 import { textStream } from '../streams.js';
 import { dataLink, html, LOCAL_TIMES, page, pageFrame, type Raw, raw, timeTag } from './html.js';
-import { csrfField, renderTodos, renderUsage, sessionUsage, streamMessages } from './render.js';
+import { csrfField, renderChanges, renderTodos, renderUsage, sessionUsage, streamMessages } from './render.js';
 
 /** Messages per page of a conversation. */
 const PAGE = 100;
@@ -277,11 +277,12 @@ ${forks.length ? html`<p>Forks: ${forks.map((s, i) => html`${i ? ', ' : ''}<a hr
 <form class="inline" method="post" action="/ui/session/${id}/delete" data-confirm="Delete this session${children.length ? ` and its ${children.length} child session(s)` : ''}?">${csrf}<input type="hidden" name="confirm" value="yes"><button type="submit">Delete</button></form></p>
 ${info.share ? html`<p>Shared at ${dataLink(info.share.url, info.share.url, ' id="share-url"')}</p>` : ''}
 ${renderTodos(todos)}
+${renderChanges(info.summary?.diffs ?? [])}
 ${from > 0 ? html`<p><a href="/ui/session/${id}?from=${Math.max(0, from - PAGE)}" rel="prev">Earlier messages (${from})</a></p>` : ''}
 <section id="messages" aria-label="Conversation" data-from="${from}">`;
       // Streamed a message at a time: a session can be larger than a string can hold.
       const frame = pageFrame(info.title, { nonce: c.get('secureHeadersNonce') ?? '', script: sessionScript(id) });
-      const view = { fork: { sessionID: id, csrf: ui.csrfToken }, directory: info.directory };
+      const view = { fork: { sessionID: id, csrf: ui.csrfToken }, directory: info.directory, diffs: info.summary?.diffs };
       const conversation = streamMessages(archive.messages.each(id, { start: from, limit: PAGE }), view, from);
       const later =
         from + PAGE < total
@@ -305,7 +306,7 @@ ${from > 0 ? html`<p><a href="/ui/session/${id}?from=${Math.max(0, from - PAGE)}
       const from = Math.max(0, Number.parseInt(c.req.query('from') ?? '0', 10) || 0);
       const limit = Math.min(500, Math.max(1, Number.parseInt(c.req.query('limit') ?? String(PAGE), 10) || PAGE));
       const { total } = await archive.messages.position(id);
-      const view = { fork: { sessionID: id, csrf: ui.csrfToken }, directory: info.directory };
+      const view = { fork: { sessionID: id, csrf: ui.csrfToken }, directory: info.directory, diffs: info.summary?.diffs };
       const headers = { ...HTML, 'x-total': String(total), ...(from + limit < total ? { 'x-next-from': String(from + limit) } : {}) };
       return await textStream(framed('', streamMessages(archive.messages.each(id, { start: from, limit }), view, from), ''), headers);
     } catch (error) {
