@@ -145,6 +145,7 @@ export function terminalMarkdown(text: string, c: Colors): string {
       case 'table_close': {
         const rows = table ?? [];
         table = undefined;
+        // biome-ignore lint/suspicious/noControlCharactersInRegex: the escape sequences of colours are what is measured away
         const plain = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, '');
         const widths = rows[0]?.map((_, col) => Math.max(...rows.map((r) => plain(r[col] ?? '').length))) ?? [];
         if (out.length && out[out.length - 1] !== '') out.push('');

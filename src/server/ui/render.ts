@@ -56,13 +56,14 @@ function renderPart(p: Part, view: MessageView): Raw {
       return renderTool(p, directory);
     case 'file':
       return html`<div class="file">File: ${dataLink(p.url, p.filename ?? (p.url.startsWith('data:') ? p.mime : p.url))}</div>`;
-    case 'patch':
-      return html`<details class="patch"><summary>Changed ${p.files.length} file${p.files.length === 1 ? '' : 's'}: ${p.files
-        .slice(0, 3)
-        .map((f) => shortPath(f, directory))
-        .join(
-          ', ',
-        )}${p.files.length > 3 ? ', …' : ''}</summary><ul>${p.files.map((f) => html`<li><code>${shortPath(f, directory)}</code></li>`)}</ul><p class="meta">snapshot ${p.hash.slice(0, 10)}</p></details>`;
+    case 'patch': {
+      const names = p.files.slice(0, 3).map((f) => shortPath(f, directory));
+      const items = p.files.map((f) => {
+        const patch = patchFor(f, view.diffs);
+        return html`<li><code>${shortPath(f, directory)}</code>${patch ? raw(renderDiff(patch)) : ''}</li>`;
+      });
+      return html`<details class="patch"><summary>Changed ${p.files.length} file${p.files.length === 1 ? '' : 's'}: ${names.join(', ')}${p.files.length > 3 ? ', …' : ''}</summary><ul>${items}</ul><p class="meta">snapshot ${p.hash.slice(0, 10)}</p></details>`;
+    }
     case 'agent':
       return html`<div class="meta">@${p.name}</div>`;
     case 'subtask':
