@@ -55,6 +55,7 @@ export const searchResult = z.object({
     }),
   ),
   more: z.boolean().describe('More hits follow (ask with offset + limit)'),
+  rankedAmong: z.number().optional().describe('Set when so many rows match that only the newest this many were ranked and paged'),
   complete: z.boolean().describe('False while the search index is still being built after the server started'),
 });
 

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { readFile, rm, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openIndex, parseSearch, SearchIndex, type SessionIndex, searchIndex } from '../../src/index.js';
@@ -99,6 +99,50 @@ describe.skipIf(!HAVE_SQLITE)('full-text search', () => {
     const c = await archive.sessions.create({ directory: '/w', title: 'misc' });
     await archive.messages.append(c.id, userMessage(`${'lots of other words here '.repeat(40)} tokenizer`));
     expect((await searchIndex(archive, { query: 'tokenizer' })).hits[0]?.field).toBe('title');
+  });
+
+  it('words that match a great many messages rank the newest 2,000 by relevance, and say so', async () => {
+    const { archive, dir } = await tempArchive();
+    const s = await archive.sessions.create({ directory: '/w', title: 'many' });
+    // Written as files (as a sync or a git pull would bring them): 2,100 messages that all say "widget".
+    const folder = join(dir, 'sessions', s.id, 'messages');
+    await mkdir(folder, { recursive: true });
+    const ids: string[] = [];
+    for (let i = 0; i < 2_100; i++) {
+      const id = `msg_${(0x019a00000000 + i).toString(16).padStart(12, '0')}Many${String(i).padStart(10, '0')}`;
+      ids.push(id);
+      // The oldest says it ten times: the most relevant, but not among the newest 2,000.
+      const text = i === 0 ? 'widget '.repeat(10) : `a widget number ${i} among ${'other words '.repeat(5)}`;
+      const message = {
+        info: {
+          id,
+          sessionID: s.id,
+          role: 'user',
+          time: { created: 1_000_000 + i },
+          agent: 'build',
+          model: { providerID: 'p', modelID: 'm' },
+        },
+        parts: [
+          {
+            id: `prt_${(0x019a00000000 + i).toString(16).padStart(12, '0')}Many${String(i).padStart(10, '0')}`,
+            sessionID: s.id,
+            messageID: id,
+            type: 'text',
+            text,
+          },
+        ],
+      };
+      await writeFile(join(folder, `${id}.json`), JSON.stringify(message));
+    }
+    const result = await searchIndex(archive, { query: 'widget', limit: 500 });
+    expect(result.rankedAmong).toBe(2_000);
+    expect(result.hits.map((h) => h.messageID)).not.toContain(ids[0]);
+    expect(Math.min(...result.hits.map((h) => h.time))).toBeGreaterThanOrEqual(1_000_000 + 100);
+    // Fewer matches (here by a time filter): every one is ranked, the oldest too.
+    const few = await searchIndex(archive, { query: 'widget', to: 1_000_050, limit: 100 });
+    expect(few.rankedAmong).toBeUndefined();
+    expect(few.hits).toHaveLength(50);
+    expect(few.hits.map((h) => h.messageID)).toContain(ids[0]);
   });
 
   it('catches up by stamps: a new message, a hand edit in place, a removed file and a removed session', async () => {

@@ -170,7 +170,10 @@ export function registerSearchCommand(program: Command, run: Runner): void {
               return `${c.bold(h.title || h.sessionID)}${h.archived ? c.dim(' (archived)') : ''}  ${c.dim(`${h.sessionID} · ${where} · ${formatTime(h.time, { utc: ctx.options.utc })}`)}\n  ${markSnippet(h, c)}`;
             });
             const more = result.more ? `\n${c.dim(`more: add --offset ${opts.offset + opts.limit}`)}` : '';
-            return `${lines.join('\n')}${more}\n${c.dim('read one: sarc show <session ID>')}`;
+            const ranked = result.rankedAmong
+              ? `\n${c.dim(`so many messages match that the newest ${result.rankedAmong} were ranked; add words, --dir or --since for older ones`)}`
+              : '';
+            return `${lines.join('\n')}${more}${ranked}\n${c.dim('read one: sarc show <session ID>')}`;
           });
         },
       ),

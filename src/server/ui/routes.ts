@@ -179,7 +179,7 @@ export function registerUi(app: Hono, { archive, index }: ServerDeps, act: Serve
       const href = h.messageID ? `/ui/session/${h.sessionID}?at=${h.messageID}#${h.messageID}` : `/ui/session/${h.sessionID}`;
       return html`<li><a href="${href}">${h.title || h.sessionID}</a>${h.archived ? html`<span class="badge">archived</span>` : ''} <span class="meta">${h.field === 'message' ? h.role : h.field} · ${timeTag(h.time)} · ${h.directory}</span><p class="snippet">${snippet(h)}</p></li>`;
     });
-    return html`<p class="meta" role="status">${result.hits.length === 0 ? 'No matches.' : `Matches ${offset + 1}–${offset + result.hits.length}${result.more ? '' : ' (all)'}`}${result.complete ? '' : ' · the search index is still being built: more may appear'}</p>
+    return html`<p class="meta" role="status">${result.hits.length === 0 ? 'No matches.' : `Matches ${offset + 1}–${offset + result.hits.length}${result.more ? '' : ' (all)'}`}${result.rankedAmong ? ` · so many messages match that the newest ${result.rankedAmong} were ranked: add words for older ones` : ''}${result.complete ? '' : ' · the search index is still being built: more may appear'}</p>
 <ol class="hits" start="${offset + 1}">${hits}</ol>${result.more ? html`<p><a href="/?${next.toString()}" rel="next">More matches</a></p>` : ''}`;
   }
 
