@@ -295,6 +295,24 @@ export class SearchIndex {
     }
   }
 
+  /** True when a project or a set of folders holds a tenth of the sessions or less. */
+  private narrow(project: string | undefined, folders: string | undefined): boolean {
+    if (project === undefined && folders === undefined) return false;
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (project !== undefined) {
+      where.push('project = ?');
+      params.push(project);
+    }
+    if (folders !== undefined) {
+      where.push('directory IN (SELECT value FROM json_each(?))');
+      params.push(folders);
+    }
+    const part = num(this.sql(`SELECT count(*) AS n FROM session WHERE ${where.join(' AND ')}`).get(...params)?.n);
+    const all = num(this.sql('SELECT count(*) AS n FROM session').get()?.n);
+    return part * 10 <= all;
+  }
+
   /** Every session folder indexed (distinct), kept until a session row changes. */
   private directories(): string[] {
     this.directoryList ??= this.sql('SELECT DISTINCT directory FROM session')
@@ -596,30 +614,35 @@ export class SearchIndex {
       throw new ArchiveError('INVALID_INPUT', `invalid offset ${offset}: expected a whole number ≥ 0`);
     const where = ['fts MATCH ?'];
     const params: unknown[] = [match];
-    const conditions: Array<[unknown, string]> = [
+    for (const [value, condition] of [
       [q.project, 's.project = ?'],
       [q.role, 'd.role = ?'],
-      [q.from, 'd.created >= ?'],
-      [q.to, 'd.created < ?'],
-    ];
-    for (const [value, condition] of conditions) {
+    ] as const) {
       if (value === undefined) continue;
       where.push(condition);
       params.push(value);
     }
+    // A time range is a rowid range (rowids are times): FTS5 walks only that part of its index.
+    if (q.from !== undefined) where.push(`fts.rowid >= ${rowidLiteral(Math.max(0, Math.ceil(q.from)) * SLOTS)}`);
+    if (q.to !== undefined) where.push(`fts.rowid < ${rowidLiteral(Math.max(0, Math.ceil(q.to)) * SLOTS)}`);
     const archived = q.archived ?? 'include';
     if (archived !== 'include') where.push(archived === 'only' ? 's.archived = 1' : 's.archived = 0');
+    let folders: string | undefined;
     if (q.directory !== undefined) {
       // The glob is matched here against each folder once, and SQL gets the folders that match.
       const matches = directoryMatcher(q.directory);
+      folders = JSON.stringify(this.directories().filter(matches));
       where.push('s.directory IN (SELECT value FROM json_each(?))');
-      params.push(JSON.stringify(this.directories().filter(matches)));
+      params.push(folders);
     }
     const from = 'FROM fts JOIN doc d ON d.rowid = fts.rowid JOIN session s ON s.id = d.session';
-    // The newest RANKED + 1 matches, in rowid (= time) order: cheap, as FTS5 walks its index in that order.
-    const newest = this.sql(`SELECT fts.rowid AS r ${from} WHERE ${where.join(' AND ')} ORDER BY fts.rowid DESC LIMIT ${RANKED + 1}`).all(
-      ...params,
-    );
+    // The newest RANKED + 1 matches, in rowid (= time) order: cheap, as FTS5 walks its index in that order —
+    // unless the project or folder leaves a tenth of the sessions or less: then walking to find them costs
+    // more than ranking what passes.
+    const narrow = this.narrow(q.project, folders);
+    const newest = narrow
+      ? []
+      : this.sql(`SELECT fts.rowid AS r ${from} WHERE ${where.join(' AND ')} ORDER BY fts.rowid DESC LIMIT ${RANKED + 1}`).all(...params);
     let rankedAmong: number | undefined;
     if (newest.length > RANKED) {
       rankedAmong = RANKED;
