@@ -148,10 +148,10 @@ ${[...verdicts].map(([target, met]) => `- ${met ? 'Met' : '**Missed**'}: ${targe
   stat-based open gains relative to it.
 
 ${load.markdown}`;
-// The sync benchmark's section (npm run bench:sync) is kept as it is.
+// The sections of the other benchmarks (npm run bench:sync, bench:search) are kept as they are.
 const previous = existsSync(join(here, 'RESULTS.md')) ? readFileSync(join(here, 'RESULTS.md'), 'utf8') : '';
-const sync = /<!-- sync -->[\s\S]*<!-- \/sync -->/.exec(previous)?.[0];
-writeFileSync(join(here, 'RESULTS.md'), sync ? `${results.trimEnd()}\n\n${sync}\n` : results);
+const kept = [...previous.matchAll(/<!-- (\w+) -->[\s\S]*?<!-- \/\1 -->/g)].map((m) => m[0]);
+writeFileSync(join(here, 'RESULTS.md'), kept.length ? `${results.trimEnd()}\n\n${kept.join('\n\n')}\n` : results);
 if (load.report.errors.length || load.report.lost.length) {
   console.error(
     `load: ${load.report.errors.length} errors, ${load.report.lost.length} lost writes`,

@@ -89,7 +89,7 @@ const PARALLEL = 32;
 /** …and at most this many bytes of them. */
 const BYTES_AT_ONCE = 8 * 1024 * 1024;
 /** Text queued for one catch-up transaction before it is written anyway. */
-const QUEUED_BYTES = 64 * 1024 * 1024;
+const QUEUED_BYTES = 8 * 1024 * 1024;
 /** A message file larger than this is not read for search (its text would not fit a small heap). */
 const LARGEST_FILE = 32 * 1024 * 1024;
 

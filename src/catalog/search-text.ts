@@ -7,6 +7,15 @@ const OUTPUT_CHARS = 32 * 1024;
 /** At most this much text of one message is indexed. */
 const MESSAGE_CHARS = 256 * 1024;
 
+/**
+ * The start of a long string as a string of its own: V8's `slice` keeps the
+ * whole original alive behind a small view, which for a message's 2 MB text
+ * kept in a write queue is the whole file's text again.
+ */
+function head(text: string, chars: number): string {
+  return text.length > chars ? Buffer.from(text.slice(0, chars), 'utf8').toString('utf8') : text;
+}
+
 /** The strings inside a JSON value (a tool's input), keys left out: what a person would search for. */
 function strings(value: unknown, out: string[], depth = 0): void {
   if (depth > 8) return;
@@ -30,7 +39,7 @@ export function partText(p: Part): string {
       if (typeof state.title === 'string') out.push(state.title);
       strings(state.input, out);
       const result = typeof state.output === 'string' ? state.output : typeof state.error === 'string' ? state.error : '';
-      if (result) out.push(result.length > OUTPUT_CHARS ? result.slice(0, OUTPUT_CHARS) : result);
+      if (result) out.push(head(result, OUTPUT_CHARS));
       break;
     }
     case 'file': {
@@ -62,7 +71,7 @@ export function messageText(m: MessageWithParts): string {
     const t = partText(p);
     if (!t) continue;
     text += text ? `\n${t}` : t;
-    if (text.length >= MESSAGE_CHARS) return text.slice(0, MESSAGE_CHARS);
+    if (text.length >= MESSAGE_CHARS) return head(text, MESSAGE_CHARS);
   }
   return text;
 }

@@ -116,7 +116,7 @@ describe('sarc', () => {
     const human = await run(['show', SAMPLE.main]);
     expect(human.stdout).toContain('Add retries to the HTTP client');
     expect(human.stdout).toContain('[~] Retry only on 5xx and network errors (high)');
-    expect(human.stdout).toContain('⚙ bash error');
+    expect(human.stdout).toContain('⚙ bash npm test error');
     expect(human.stdout).not.toContain('\u001b[');
   }, 60_000);
 
