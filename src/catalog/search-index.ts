@@ -78,8 +78,8 @@ interface SessionRow {
 const SCHEMA = 3;
 /** Row IDs per millisecond (see {@link SearchIndex.putDoc}). */
 const SLOTS = 1024;
-/** A search whose words match more rows than this ranks the newest this many by relevance (bm25 costs ~5 µs a row: 2,000 is ~10 ms). */
-const RANKED = 2_000;
+/** A search whose words match more rows than this ranks the newest this many by relevance (bm25 costs ~5 µs a row: 1,000 is ~5 ms). */
+const RANKED = 1_000;
 /** Words in any form (`porter`), case and accents folded (`unicode61 remove_diacritics 2`). */
 const TOKENIZER = 'porter unicode61 remove_diacritics 2';
 const OPEN = '\u0002';
@@ -640,9 +640,13 @@ export class SearchIndex {
     // unless the project or folder leaves a tenth of the sessions or less: then walking to find them costs
     // more than ranking what passes.
     const narrow = this.narrow(q.project, folders);
+    // Without a filter on the session or the role, the walk needs no join (a row whose session is not there yet only lowers the floor).
+    const joined = params.length > 1 || archived !== 'include';
     const newest = narrow
       ? []
-      : this.sql(`SELECT fts.rowid AS r ${from} WHERE ${where.join(' AND ')} ORDER BY fts.rowid DESC LIMIT ${RANKED + 1}`).all(...params);
+      : this.sql(
+          `SELECT fts.rowid AS r ${joined ? from : 'FROM fts'} WHERE ${where.join(' AND ')} ORDER BY fts.rowid DESC LIMIT ${RANKED + 1}`,
+        ).all(...params);
     let rankedAmong: number | undefined;
     if (newest.length > RANKED) {
       rankedAmong = RANKED;
