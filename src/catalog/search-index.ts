@@ -175,6 +175,7 @@ export class SearchIndex {
   private queued: Array<() => void> | undefined;
   private queuedBytes = 0;
   private directoryList: string[] | undefined;
+  private directoryVersion = -1;
 
   private constructor(
     archive: Archive,
@@ -313,8 +314,14 @@ export class SearchIndex {
     return part * 10 <= all;
   }
 
-  /** Every session folder indexed (distinct), kept until a session row changes. */
+  /**
+   * Every session folder indexed (distinct), kept until a session row changes
+   * here or another process commits to the file (`PRAGMA data_version`).
+   */
   private directories(): string[] {
+    const version = num(this.sql('PRAGMA data_version').get()?.data_version);
+    if (version !== this.directoryVersion) this.directoryList = undefined;
+    this.directoryVersion = version;
     this.directoryList ??= this.sql('SELECT DISTINCT directory FROM session')
       .all()
       .map((r) => str(r.directory));
@@ -579,13 +586,15 @@ export class SearchIndex {
     if (messageID === undefined) this.pending.set(sessionID, 'session');
     else if (entry === undefined) this.pending.set(sessionID, new Set([messageID]));
     else if (entry !== 'session') entry.add(messageID);
-    clearTimeout(this.flushTimer);
-    this.flushTimer = setTimeout(() => void this.flush(), delayMs);
+    // Read `delayMs` after the first notice of a batch, not after the last: under a steady stream of
+    // writes a quiet time never comes. A file changed after it was read is noticed, and read, again.
+    this.flushTimer ??= setTimeout(() => void this.flush(), delayMs);
   }
 
   /** Reads what was noted now; resolves when it is searchable. */
   flush(): Promise<void> {
     clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
     const batch = this.pending;
     this.pending = new Map();
     this.flushing = this.flushing.then(async () => {

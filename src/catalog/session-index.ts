@@ -223,9 +223,14 @@ export class SessionIndex {
     return { ...this.searchIndex.search(query), complete: this.searchComplete };
   }
 
-  /** Resolves when the search index has caught up with the files (at once without search). */
-  searchReady(): Promise<void> {
-    return this.searchSynced;
+  /**
+   * Resolves when the search index has caught up with the files (at once
+   * without search) — or after `withinMs`, for an answer that would rather
+   * come from what the index has so far than wait for a first build.
+   */
+  searchReady(withinMs?: number): Promise<void> {
+    if (withinMs === undefined) return this.searchSynced;
+    return Promise.race([this.searchSynced, new Promise<void>((resolve) => setTimeout(resolve, withinMs).unref())]);
   }
 
   /** Makes what the watcher noticed searchable now (tests and writers that search their own write at once). */

@@ -145,6 +145,43 @@ describe.skipIf(!HAVE_SQLITE)('full-text search', () => {
     expect(few.hits.map((h) => h.messageID)).toContain(ids[0]);
   });
 
+  it('a folder filter sees sessions another process indexed into the same file', async () => {
+    const { archive } = await tempArchive();
+    await archive.messages.append((await archive.sessions.create({ directory: '/w/old', title: 'old' })).id, userMessage('a lychee'));
+    const here = await SearchIndex.open(archive);
+    const there = await SearchIndex.open(archive);
+    try {
+      await here.sync();
+      expect(here.search({ query: 'lychee', directory: '/w/*' }).hits).toHaveLength(1);
+      const s = await archive.sessions.create({ directory: '/w/new', title: 'new' });
+      await archive.messages.append(s.id, userMessage('another lychee'));
+      await there.sync();
+      // `here` wrote nothing since its last look; the file changed under it all the same.
+      expect(here.search({ query: 'lychee', directory: '/w/*' }).hits).toHaveLength(2);
+      expect(here.search({ query: 'lychee', directory: '/w/new' }).hits).toHaveLength(1);
+    } finally {
+      await here.close();
+      await there.close();
+    }
+  });
+
+  it('a steady stream of notices does not hold back what was noticed first', async () => {
+    const { archive } = await tempArchive();
+    const index = await SearchIndex.open(archive);
+    const s = await archive.sessions.create({ directory: '/w', title: 'busy' });
+    await index.sync();
+    const m = await archive.messages.append(s.id, userMessage('a loquat'));
+    // Notices every 5 ms (as from a busy writer), each sooner than the 15 ms a batch waits.
+    index.note(s.id, m.info.id);
+    const stream = setInterval(() => index.note(s.id), 5);
+    try {
+      await until(() => index.search({ query: 'loquat' }).hits.length === 1, 1_000);
+    } finally {
+      clearInterval(stream);
+      await index.close();
+    }
+  });
+
   it('catches up by stamps: a new message, a hand edit in place, a removed file and a removed session', async () => {
     const { archive, dir, stateDir } = await tempArchive({ samples: true });
     expect((await searchIndex(archive, { query: 'kumquat' })).hits).toEqual([]);

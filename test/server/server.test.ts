@@ -5,7 +5,7 @@ import { createOpencodeClient } from '@opencode-ai/sdk';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type RunningServer, startServer } from '../../src/server/serve.js';
 import { sarc } from '../cli/helpers.js';
-import { ROOT, SAMPLE, serveProcess, TSX, tempArchive } from '../helpers.js';
+import { assistantInfo, ROOT, SAMPLE, serveProcess, TSX, tempArchive } from '../helpers.js';
 
 const running: RunningServer[] = [];
 afterEach(async () => {
@@ -186,18 +186,7 @@ describe('the HTTP server', () => {
       dryRun: true,
     });
     const put = await call('PUT', `/session/${SAMPLE.fork}/message/msg_019a8b7c6d99Zq8Wm3Nx5Rv7Tb`, {
-      info: {
-        role: 'assistant',
-        time: { created: 1 },
-        parentID: 'msg_019a8b7c6d21Zq8Wm3Nx5Rv7Tb',
-        modelID: 'm',
-        providerID: 'p',
-        mode: 'build',
-        agent: 'build',
-        path: { cwd: '/', root: '/' },
-        cost: 0,
-        tokens: { input: 0, output: 0, reasoning: 0, cache: { read: 0, write: 0 } },
-      },
+      info: assistantInfo('msg_019a8b7c6d21Zq8Wm3Nx5Rv7Tb', { time: { created: 1 } }),
       parts: [{ type: 'text', text: 'from an agent' }],
     });
     expect(put.status).toBe(200);

@@ -59,7 +59,7 @@ export function historyRoutes(deps: ServerDeps, act: ServerActions): Route[] {
       response: S.searchResult,
       handler: async (_c, { query }) => {
         // Right after start the index may still be catching up: wait a moment for it, then answer what it has.
-        await Promise.race([index.searchReady(), new Promise((resolve) => setTimeout(resolve, 1_000).unref())]);
+        await index.searchReady(1_000);
         return index.search(query);
       },
     }),

@@ -117,12 +117,12 @@ function renderBroken(m: BrokenMessage): Raw {
 }
 
 /** "1.2k", "3.4M". */
-export function count(n: number): string {
+function count(n: number): string {
   return n < 1000 ? String(n) : n < 1e6 ? `${(n / 1000).toFixed(n < 10_000 ? 1 : 0)}k` : `${(n / 1e6).toFixed(1)}M`;
 }
 
 /** "$0.0123". */
-export function dollars(n: number): string {
+function dollars(n: number): string {
   return `$${n < 1 ? n.toFixed(4) : n.toFixed(2)}`;
 }
 

@@ -167,8 +167,13 @@ export function registerUi(app: Hono, { archive, index }: ServerDeps, act: Serve
   };
 
   /** The search page: hits across every session, each opening its session at the message. */
-  function searchResults(q: string, project: string | undefined, archived: boolean, offset: number): Raw {
-    const result = index.search({ query: q, project, archived: archived ? 'include' : 'exclude', limit: 25, offset });
+  function searchResults(
+    result: ReturnType<SessionIndex['search']>,
+    q: string,
+    project: string | undefined,
+    archived: boolean,
+    offset: number,
+  ): Raw {
     const next = new URLSearchParams({
       q,
       ...(project ? { project } : {}),
@@ -190,18 +195,18 @@ export function registerUi(app: Hono, { archive, index }: ServerDeps, act: Serve
     const offset = Math.max(0, Number.parseInt(c.req.query('offset') ?? '0', 10) || 0);
     try {
       // Content search when the search index is there; titles only without it (the page says so).
-      let contentSearch = q !== undefined;
+      let found: ReturnType<SessionIndex['search']> | undefined;
       let searchNote: Raw = html``;
       if (q !== undefined) {
         try {
-          await Promise.race([index.searchReady(), new Promise((resolve) => setTimeout(resolve, 1_000).unref())]);
-          index.search({ query: q, limit: 1 });
+          await index.searchReady(1_000);
+          found = index.search({ query: q, project, archived: archived ? 'include' : 'exclude', limit: 25, offset });
         } catch (error) {
           if (!isArchiveError(error, 'IO')) throw error;
-          contentSearch = false;
           searchNote = html`<p class="meta" role="status">Searching titles only: ${error.message}.</p>`;
         }
       }
+      const contentSearch = found !== undefined;
       const result = contentSearch
         ? undefined
         : index.history({
@@ -223,7 +228,7 @@ export function registerUi(app: Hono, { archive, index }: ServerDeps, act: Serve
       const listing = result
         ? html`<table class="sessions"><thead><tr><th>Session</th><th>Folder</th><th>Messages</th><th>Updated</th></tr></thead><tbody id="rows">${await rows(result.items)}</tbody></table>
 ${result.items.length === 0 ? html`<p>No sessions.</p>` : ''}${result.nextCursor ? html`<p><a href="/?${next.toString()}" rel="next">Next page</a></p>` : ''}`
-        : searchResults(q as string, project, archived, offset);
+        : searchResults(found as NonNullable<typeof found>, q as string, project, archived, offset);
       const body = html`<h1>${contentSearch ? 'Search' : 'Sessions'}</h1>
 <form method="get" action="/" role="search">
 <label>Search messages, titles and todos <input type="search" name="q" value="${q ?? ''}" placeholder="words, &quot;a phrase&quot;, prefix*"></label>
