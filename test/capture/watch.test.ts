@@ -49,7 +49,8 @@ describe('continuous sync', () => {
       await appendFile(join(from, '-home-dev-src-webapp', `${S2}.jsonl`), nextLines());
       // A deadline for liveness, not a measurement (the bench measures).
       await until(3_000, async () => (await archive.messages.list(id)).length === 4);
-      expect(out).toContain('claude-code: brought 0 new, 1 updated');
+      // The line is printed after the write it reports: wait for it rather than race it.
+      await until(3_000, async () => out.includes('claude-code: brought 0 new, 1 updated'));
     } finally {
       child.kill('SIGTERM');
     }
