@@ -44,13 +44,22 @@ export interface OpenIndexOptions {
   /**
    * Keep the full-text search index too (`index.search`): brought up to date
    * after open (in the background; `searchReady()` resolves when done) and
-   * kept current by the watcher, which then watches every messages folder.
+   * kept current by the watcher, which then watches the messages folders of
+   * the newest sessions too (`messageWatchLimit`); the others are caught up
+   * when their `info.json` changes and by the periodic reconcile.
    * Needs SQLite (Node 22.5+, or the optional better-sqlite3); without it,
    * `index.search` says so. @default false
    */
   search?: boolean;
   /** Progress of the search index's catch-up (sessions checked, of all). */
   onSearchProgress?: OnProgress;
+  /**
+   * With `search`, how many existing sessions' messages folders are watched
+   * (the newest by ID; sessions created while watching always are). Each
+   * watch costs ~1.3 KB and one of the kernel's `fs.inotify.max_user_watches`.
+   * @default 10000
+   */
+  messageWatchLimit?: number;
 }
 
 export interface IndexStats {
@@ -105,7 +114,10 @@ export class SessionIndex {
 
   private constructor(
     readonly archive: Archive,
-    private readonly options: Required<Omit<OpenIndexOptions, 'rebuild' | 'onProgress' | 'verify' | 'search' | 'onSearchProgress'>>,
+    private readonly options: Required<
+      Omit<OpenIndexOptions, 'rebuild' | 'onProgress' | 'verify' | 'search' | 'onSearchProgress' | 'messageWatchLimit'>
+    > &
+      Pick<OpenIndexOptions, 'messageWatchLimit'>,
   ) {
     this.paths = new ArchivePaths(archive.dir);
     const emit = (e: ArchiveEvent) => this.emit(e);
@@ -125,6 +137,7 @@ export class SessionIndex {
       degradedReconcileMs: options.degradedReconcileMs ?? 5_000,
       debounceMs: options.debounceMs ?? 15,
       onWarning: options.onWarning ?? ((m) => console.warn(`session-archive: ${m}`)),
+      messageWatchLimit: options.messageWatchLimit,
     });
     const { onProgress } = options;
     const loaded = !options.rebuild && (await index.table.loadSnapshot());
@@ -372,7 +385,7 @@ export class SessionIndex {
     return { ...s, status: this.statusOf(s.id) };
   }
 
-  /** For tests: the chokidar watcher underneath, or undefined when not watching. */
+  /** For tests: the folder watcher underneath, or undefined when not watching. */
   get watcherForTests(): ArchiveWatcher | undefined {
     return this.router?.watcher;
   }

@@ -15,6 +15,7 @@ export interface WatchRouterOptions {
   degradedReconcileMs: number;
   debounceMs: number;
   onWarning: (message: string) => void;
+  messageWatchLimit?: number;
 }
 
 /**
@@ -51,7 +52,7 @@ export class WatchRouter {
         notice: (n) => this.onNotice(n),
         error: (error, exhausted) => this.onWatchError(error, exhausted),
       },
-      parts.search !== undefined,
+      { allMessages: parts.search !== undefined, messageWatchLimit: options.messageWatchLimit },
     );
     this.setReconcileInterval(options.reconcileMs);
   }
@@ -88,7 +89,7 @@ export class WatchRouter {
     }
   }
 
-  /** Re-reads after a quiet period per key: chokidar's events are not the last word (see PITFALLS). */
+  /** Re-reads after a quiet period per key: a watch event says where to look, the file read says what is there (see PITFALLS). */
   private debounce(key: string, fn: () => Promise<unknown>): void {
     clearTimeout(this.timers.get(key));
     const timer = setTimeout(() => {
@@ -114,7 +115,6 @@ export class WatchRouter {
       case 'session':
         if (n.name === 'info.json') this.debounce(`session:${n.sessionID}`, () => reconciler.refreshSession(n.sessionID));
         else if (n.name === 'todos.json') this.debounce(`todos:${n.sessionID}`, () => this.refreshTodos(n.sessionID));
-        else if (n.name === 'messages' && messages.follows(n.sessionID)) void this.watcher.subscribe(n.sessionID);
         else if (n.name !== 'messages') this.debounce(`strays:${n.sessionID}`, () => reconciler.refreshSessionStrays(n.sessionID));
         return;
       case 'messages':

@@ -1,5 +1,6 @@
-import { basename, dirname, join } from 'node:path';
-import { type FSWatcher, watch } from 'chokidar';
+import { type FSWatcher, lstatSync, watch } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { join, sep } from 'node:path';
 import { errnoCode } from '../errors.js';
 import { isId } from '../model/ids.js';
 import type { ArchivePaths } from '../store/paths.js';
@@ -19,48 +20,172 @@ export interface WatcherHandlers {
   error(error: Error, exhausted: boolean): void;
 }
 
+export interface WatcherOptions {
+  /** Watch the messages folders of sessions nobody subscribed to as well (for the search index). @default false */
+  allMessages?: boolean;
+  /**
+   * With `allMessages`, how many existing sessions' messages folders are
+   * watched from the start: the newest ones by ID (sessions created while
+   * watching always are). One inotify watch costs about 1.3 KB of memory
+   * here and the kernel's budget (`fs.inotify.max_user_watches`) is shared
+   * by every program of the user. @default 10000
+   */
+  messageWatchLimit?: number;
+}
+
+interface Watch {
+  watcher: FSWatcher;
+  /** The inode watched, once known (0 until an event made us look). */
+  ino: number;
+}
+
+/** Folders watched per turn while starting: the event loop keeps answering between chunks. */
+const CHUNK = 2_000;
+
 /**
- * Folder watches only: chokidar is told to ignore every file, so it holds one
- * inotify watch per folder (the archive's `sessions/`, each session folder,
- * `projects/`, the status and signal folders, and the messages folder of
- * subscribed sessions — or of every session, for the search index), and its unthrottled `raw` events name the entry that changed.
- * Its throttled file events, which drop trailing changes, are not used.
+ * One inotify watch per folder, each set up and torn down on its own:
+ * `sessions/`, each session folder, `projects/`, the status and signal
+ * folders, and the messages folder of subscribed sessions (or of every
+ * session, within a limit, for the search index). Built on `fs.watch`, whose
+ * events name the entry that changed; files are never watched one by one.
+ *
+ * A new session folder costs one `lstat` and one watch, whatever the
+ * archive's size (a folder-tree watcher that re-reads `sessions/` on every
+ * new entry costs O(N) per create). A folder that is replaced (renamed over,
+ * deleted and made again) is noticed through its parent's watch or its own
+ * "moved/deleted" event, and watched again on its new inode.
  */
 export class ArchiveWatcher {
-  private readonly watcher: FSWatcher;
+  private readonly watches = new Map<string, Watch>();
   private readonly subscribed = new Set<string>();
+  private readonly allMessages: boolean;
+  private readonly messageWatchLimit: number;
+  private exhausted = false;
+  private closed = false;
   readonly ready: Promise<void>;
 
   constructor(
     private readonly paths: ArchivePaths,
     private readonly stateFolders: { status: string; signals: string },
-    handlers: WatcherHandlers,
-    /** Watch every session's messages folder (for the search index), not only subscribed ones. */
-    private readonly allMessages = false,
+    private readonly handlers: WatcherHandlers,
+    options: WatcherOptions = {},
   ) {
-    this.watcher = watch([paths.sessions, paths.projects, stateFolders.status, stateFolders.signals], {
-      depth: allMessages ? 2 : 1,
-      ignoreInitial: true,
+    this.allMessages = options.allMessages ?? false;
+    this.messageWatchLimit = options.messageWatchLimit ?? 10_000;
+    this.ready = this.start();
+  }
+
+  private async start(): Promise<void> {
+    // The parents first: a session folder made while the rest are set up is seen through them.
+    for (const root of [this.paths.sessions, this.paths.projects, this.stateFolders.status, this.stateFolders.signals]) this.add(root);
+    let ids: string[];
+    try {
+      const entries = await readdir(this.paths.sessions, { withFileTypes: true });
       // A session folder that is a link is reported (unsafe), never watched through.
-      followSymlinks: false,
-      persistent: true,
-      ignored: (path, stats) => {
-        if (stats?.isFile()) return true;
-        if (basename(path) === 'messages') return !this.allMessages && !this.subscribed.has(basename(dirname(path)));
-        return false;
-      },
-    });
-    this.watcher.on('raw', (_event, name, details) => {
-      const folder = (details as { watchedPath?: string } | undefined)?.watchedPath;
-      if (typeof folder !== 'string' || typeof name !== 'string' || name === '') return;
-      const notice = this.classify(folder, name);
-      if (notice) handlers.notice(notice);
-    });
-    this.watcher.on('error', (error) => {
+      ids = entries.filter((e) => e.isDirectory() && isId('session', e.name)).map((e) => e.name);
+    } catch (error) {
+      if (errnoCode(error) !== 'ENOENT') throw error;
+      ids = [];
+    }
+    // Session IDs sort newest first: the newest sessions' messages folders are the ones watched.
+    ids.sort();
+    for (let i = 0; i < ids.length && !this.closed; i += CHUNK) {
+      for (let j = i; j < Math.min(ids.length, i + CHUNK); j++) {
+        const id = ids[j] as string;
+        if (this.watches.has(this.paths.session(id))) continue;
+        this.add(this.paths.session(id));
+        if (this.allMessages && j < this.messageWatchLimit) this.add(join(this.paths.session(id), 'messages'), true);
+      }
+      await new Promise((r) => setImmediate(r));
+    }
+  }
+
+  /** Starts one folder's watch; false when the folder is not there. */
+  private add(folder: string, optional = false, ino = 0): boolean {
+    if (this.closed || this.watches.has(folder)) return this.watches.has(folder);
+    if (this.exhausted && optional) return false;
+    let watcher: FSWatcher;
+    try {
+      watcher = watch(folder, { persistent: true });
+    } catch (error) {
       const code = errnoCode(error);
-      handlers.error(error as Error, code === 'ENOSPC' || code === 'EMFILE');
-    });
-    this.ready = new Promise((resolve) => this.watcher.once('ready', () => resolve()));
+      if (code === 'ENOENT' || code === 'ENOTDIR') return false;
+      this.failed(error as Error);
+      return false;
+    }
+    watcher.on('change', (_type, name) => this.onEvent(folder, typeof name === 'string' ? name : String(name ?? '')));
+    watcher.on('error', (error) => this.failed(error));
+    this.watches.set(folder, { watcher, ino });
+    return true;
+  }
+
+  private remove(folder: string): void {
+    const w = this.watches.get(folder);
+    if (!w) return;
+    this.watches.delete(folder);
+    w.watcher.close();
+  }
+
+  private failed(error: Error): void {
+    const code = errnoCode(error);
+    const exhausted = code === 'ENOSPC' || code === 'EMFILE';
+    if (exhausted) {
+      if (this.exhausted) return;
+      this.exhausted = true;
+    }
+    this.handlers.error(error, exhausted);
+  }
+
+  private onEvent(folder: string, name: string): void {
+    if (this.closed || name === '') return;
+    const notice = this.classify(folder, name);
+    if (!notice) return;
+    if (notice.kind === 'sessions' && isId('session', name)) this.check(name);
+    else if (notice.kind === 'session' && name === notice.sessionID) this.check(name);
+    else if (notice.kind === 'session' && name === 'messages') this.checkMessages(notice.sessionID);
+    else if (notice.kind === 'messages' && name === 'messages') this.checkMessages(notice.sessionID);
+    this.handlers.notice(notice);
+  }
+
+  /** A session folder's entry in `sessions/` changed: watch it (again) if it is a folder, stop if it is gone. */
+  private check(sessionID: string): void {
+    const folder = this.paths.session(sessionID);
+    const stats = lstatSync(folder, { throwIfNoEntry: false });
+    const known = this.watches.get(folder);
+    if (!stats?.isDirectory()) {
+      this.remove(folder);
+      this.remove(join(folder, 'messages'));
+      return;
+    }
+    if (known && known.ino === stats.ino) return;
+    // New, or replaced by another folder (or not yet looked at): watch the inode that is there now.
+    this.remove(folder);
+    this.add(folder, false, Number(stats.ino));
+    this.checkMessages(sessionID);
+  }
+
+  private wantsMessages(sessionID: string): boolean {
+    return this.allMessages || this.subscribed.has(sessionID);
+  }
+
+  private checkMessages(sessionID: string): void {
+    if (!this.wantsMessages(sessionID)) return;
+    const folder = join(this.paths.session(sessionID), 'messages');
+    const stats = lstatSync(folder, { throwIfNoEntry: false });
+    const known = this.watches.get(folder);
+    if (!stats?.isDirectory()) {
+      this.remove(folder);
+      return;
+    }
+    if (known && known.ino === stats.ino) return;
+    this.remove(folder);
+    if (this.add(folder, !this.subscribed.has(sessionID), Number(stats.ino))) void this.announce(sessionID, folder);
+  }
+
+  /** What a folder held before its watch started (a file written right after the folder was made) is announced too. */
+  private async announce(sessionID: string, folder: string): Promise<void> {
+    const names = await readdir(folder).catch(() => [] as string[]);
+    for (const name of names) if (!this.closed) this.handlers.notice({ kind: 'messages', sessionID, name });
   }
 
   private classify(folder: string, name: string): WatchNotice | undefined {
@@ -69,44 +194,48 @@ export class ArchiveWatcher {
     if (folder === projects) return { kind: 'projects', name };
     if (folder === this.stateFolders.status) return { kind: 'status', name };
     if (folder === this.stateFolders.signals) return { kind: 'signals', name };
-    const parent = dirname(folder);
-    if (parent === sessions && isId('session', basename(folder))) return { kind: 'session', sessionID: basename(folder), name };
-    if (basename(folder) === 'messages' && dirname(parent) === sessions && isId('session', basename(parent))) {
-      return { kind: 'messages', sessionID: basename(parent), name };
-    }
+    if (!folder.startsWith(sessions + sep)) return undefined;
+    const rest = folder.slice(sessions.length + 1);
+    const slash = rest.indexOf(sep);
+    if (slash === -1) return isId('session', rest) ? { kind: 'session', sessionID: rest, name } : undefined;
+    const sessionID = rest.slice(0, slash);
+    if (rest.slice(slash + 1) === 'messages' && isId('session', sessionID)) return { kind: 'messages', sessionID, name };
     return undefined;
   }
 
   /**
-   * Starts watching a session's messages folder (one more watch). Resolves
-   * once the watch is in place (or after a second, if the folder is missing:
-   * its creation is then seen through the session folder's watch).
+   * Starts watching a session's messages folder (one more watch). The watch
+   * is in place when this resolves; if the folder is missing, its creation is
+   * seen through the session folder's watch and watched then.
    */
   async subscribe(sessionID: string): Promise<void> {
-    const folder = join(this.paths.session(sessionID), 'messages');
     this.subscribed.add(sessionID);
-    this.watcher.add(folder);
-    for (let waited = 0; waited < 1_000 && !(folder in this.watcher.getWatched()); waited += 5) {
-      await new Promise((r) => setTimeout(r, 5));
+    const folder = join(this.paths.session(sessionID), 'messages');
+    if (!this.watches.has(folder)) {
+      const stats = lstatSync(folder, { throwIfNoEntry: false });
+      if (stats?.isDirectory()) this.add(folder, false, Number(stats.ino));
     }
   }
 
   unsubscribe(sessionID: string): void {
     if (!this.subscribed.delete(sessionID) || this.allMessages) return;
-    this.watcher.unwatch(join(this.paths.session(sessionID), 'messages'));
+    this.remove(join(this.paths.session(sessionID), 'messages'));
   }
 
   /** For tests and diagnostics: the folders being watched. */
   watchedFolders(): number {
-    return Object.keys(this.watcher.getWatched()).length;
+    return this.watches.size;
   }
 
-  /** The underlying chokidar watcher, so tests can feed it the errors a full inotify table gives. */
-  get raw(): FSWatcher {
-    return this.watcher;
+  /** For tests: what a watch reports when the kernel's budget runs out. */
+  injectError(error: Error): void {
+    this.failed(error);
   }
 
   async close(): Promise<void> {
-    await this.watcher.close();
+    this.closed = true;
+    await this.ready.catch(() => {});
+    for (const w of this.watches.values()) w.watcher.close();
+    this.watches.clear();
   }
 }

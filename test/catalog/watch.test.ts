@@ -1,5 +1,5 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { mkdir, readFile, utimes, writeFile } from 'node:fs/promises';
+import { readdirSync, readFileSync, renameSync, statSync } from 'node:fs';
+import { cp, mkdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ArchiveEvent, openIndex, type SessionIndex } from '../../src/index.js';
@@ -93,6 +93,39 @@ describe('the watcher', () => {
     expect(events).toContain(`session.created ${copied}`);
   });
 
+  it('a session folder replaced by another (moved aside, a copy renamed in) is watched on its new inode', async () => {
+    const { index, dir } = await watched();
+    const folder = join(dir, 'sessions', SAMPLE.notes);
+    const staged = join(dir, 'sessions', `.${SAMPLE.notes}.incoming`);
+    await cp(folder, staged, { recursive: true });
+    const info = JSON.parse(await readFile(join(staged, 'info.json'), 'utf8'));
+    await writeFile(join(staged, 'info.json'), JSON.stringify({ ...info, title: 'replaced' }));
+    // Both renames before the watcher's events are read (as a sync tool's swap can be): the old watch sees nothing missing.
+    renameSync(folder, `${staged}.old`);
+    renameSync(staged, folder);
+    await rm(`${staged}.old`, { recursive: true });
+    await until(() => index.get(SAMPLE.notes)?.title === 'replaced');
+    // An edit in place inside the new folder: only a watch on the new inode sees it before the minute's reconcile.
+    await writeFile(join(folder, 'info.json'), JSON.stringify({ ...info, title: 'edited after the swap' }));
+    await until(() => index.get(SAMPLE.notes)?.title === 'edited after the swap');
+  });
+
+  it('with search on, watches the messages folders of the newest sessions up to the limit, and of every new one', async () => {
+    const t = await tempArchive({ samples: true });
+    const index = await openIndex(t.archive, { onWarning: () => {}, search: true, messageWatchLimit: 1 });
+    open.push(index);
+    await index.ready();
+    const ids = [SAMPLE.main, SAMPLE.child, SAMPLE.fork, SAMPLE.notes].sort();
+    const inode = (id: string) => statSync(join(t.dir, 'sessions', id, 'messages')).ino;
+    const inodes = watchedInodes();
+    expect(inodes.has(inode(ids[0] as string))).toBe(true);
+    for (const id of ids.slice(1))
+      if (readdirSync(join(t.dir, 'sessions', id)).includes('messages')) expect(inodes.has(inode(id))).toBe(false);
+    const s = await t.archive.sessions.create({ title: 'new' });
+    await t.archive.messages.append(s.id, { info: { role: 'user', agent: 'b', model: { providerID: 'p', modelID: 'm' } } });
+    await until(() => watchedInodes().has(inode(s.id)));
+  });
+
   it('follows messages, parts and todos of subscribed sessions; status changes', async () => {
     const { index, archive } = await watched();
     const events: ArchiveEvent[] = [];
@@ -141,7 +174,7 @@ describe('the watcher', () => {
     const warnings: string[] = [];
     const { index, archive } = await watched({ degradedReconcileMs: 50, onWarning: (m: string) => warnings.push(m) });
     const error = Object.assign(new Error('ENOSPC: System limit for number of file watchers reached'), { code: 'ENOSPC' });
-    index.watcherForTests?.raw.emit('error', error);
+    index.watcherForTests?.injectError(error);
     expect(index.stats().degraded).toBe(true);
     expect(warnings[0]).toMatch(/^file watching is out of budget \(ENOSPC\); changes are picked up by reconciling every 50 ms instead/);
     // Stop the watcher entirely: only reconciling can see this change now.
