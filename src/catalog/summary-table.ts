@@ -23,6 +23,8 @@ export class SummaryTable {
   private readonly created = new SortedList<SessionSummary>(byCreated);
   private saveTimer: NodeJS.Timeout | undefined;
   private closed = false;
+  /** The table differs from the snapshot on disk: a read-only run that changed nothing never writes it. */
+  private dirty = false;
   projects = new Map<string, Project>();
 
   constructor(
@@ -36,11 +38,13 @@ export class SummaryTable {
     const snapshot = await loadSnapshot(this.stateDir, this.archiveRoot);
     if (!snapshot) return false;
     this.replace(snapshot);
+    this.dirty = false;
     return true;
   }
 
   /** Replaces the whole table (not saved: a snapshot just loaded need not be written back). */
   replace(entries: Iterable<SummaryEntry>): void {
+    this.dirty = true;
     this.entries.clear();
     for (const e of entries) this.entries.set(e.summary.id, e);
     const all = [...this.entries.values()].map((e) => e.summary);
@@ -55,6 +59,7 @@ export class SummaryTable {
       this.created.remove(old.summary);
     }
     this.entries.set(entry.summary.id, entry);
+    this.dirty = true;
     this.updated.insert(entry.summary);
     this.created.insert(entry.summary);
     this.scheduleSave();
@@ -64,6 +69,7 @@ export class SummaryTable {
     const old = this.entries.get(id);
     if (!old) return undefined;
     this.entries.delete(id);
+    this.dirty = true;
     this.updated.remove(old.summary);
     this.created.remove(old.summary);
     this.scheduleSave();
@@ -120,9 +126,16 @@ export class SummaryTable {
     this.saveTimer.unref();
   }
 
-  /** Writes the snapshot now. */
-  save(): Promise<void> {
-    return saveSnapshot(this.stateDir, this.archiveRoot, this.entries);
+  /** Writes the snapshot now, if anything changed since it was loaded or last written. */
+  async save(): Promise<void> {
+    if (!this.dirty) return;
+    this.dirty = false;
+    try {
+      await saveSnapshot(this.stateDir, this.archiveRoot, this.entries);
+    } catch (error) {
+      this.dirty = true;
+      throw error;
+    }
   }
 
   /** Stops scheduling saves; the caller saves once more itself. */

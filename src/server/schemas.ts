@@ -11,7 +11,7 @@ export const sessionListQuery = instanceQuery.extend({
   roots: queryBool.optional(),
   start: queryNumber.optional(),
   search: z.string().optional(),
-  limit: queryNumber.optional(),
+  limit: queryNumber.optional().describe('Sessions to answer (default 100, as OpenCode)'),
   scope: z.string().optional(),
   path: z.string().optional(),
 });

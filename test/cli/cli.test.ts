@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
@@ -50,6 +51,20 @@ async function setup() {
 }
 
 describe('sarc', () => {
+  it('read-only commands leave the index snapshot alone when nothing changed, and write it when something did', async () => {
+    const { run, stateDir, dir } = await setup();
+    expect((await run(['list', '--all'])).code).toBe(0);
+    const snapshot = join(stateDir, 'index.ndjson');
+    const before = statSync(snapshot);
+    for (const args of [['list', '--all'], ['show', SAMPLE.main], ['status']]) expect((await run(args)).code).toBe(0);
+    const after = statSync(snapshot);
+    expect([after.ino, after.mtimeMs]).toEqual([before.ino, before.mtimeMs]);
+    const info = join(dir, 'sessions', SAMPLE.main, 'info.json');
+    writeFileSync(info, readFileSync(info, 'utf8').replace('"Add retries to the HTTP client"', '"Retries, edited"'));
+    expect((await run(['list', '--all'])).stdout).toContain('Retries, edited');
+    expect(statSync(snapshot).mtimeMs).not.toBe(before.mtimeMs);
+  });
+
   it('describes every command and option with an example', async () => {
     const top = await sarc(['--help']);
     expect(top.code).toBe(0);

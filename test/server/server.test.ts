@@ -202,6 +202,18 @@ describe('the HTTP server', () => {
     expect((await call('DELETE', `/session/${SAMPLE.fork}/message/msg_019a8b7c6d99Zq8Wm3Nx5Rv7Tb`)).json).toBe(true);
   });
 
+  it('GET /session without a limit answers 100 sessions, as OpenCode does; a limit asks for more', async () => {
+    const { call, archive } = await served();
+    for (let i = 0; i < 110; i++) await archive.sessions.create({ title: `s${i}`, directory: '/tmp/many' });
+    const dir = encodeURIComponent('/tmp/many');
+    const count = async (query: string) => ((await call('GET', `/session?directory=${dir}${query}`)).json as unknown[]).length;
+    // The server learns of the sessions through its watcher.
+    for (let i = 0; (await count('&limit=150')) < 110 && i < 200; i++) await new Promise((r) => setTimeout(r, 25));
+    // (110 here, and the samples that share the project of a folder outside git.)
+    expect(await count('&limit=150')).toBeGreaterThanOrEqual(110);
+    expect(await count('')).toBe(100);
+  });
+
   it('backup: list, export, import (clone by default, keep-ids on request)', async () => {
     const { call } = await served();
     const listed = (await call('POST', '/backup/list')).json as Array<{ id: string; messages: number }>;

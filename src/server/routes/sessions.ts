@@ -6,6 +6,9 @@ import * as S from '../schemas.js';
 
 const sid = { sessionID: 'session' } as const;
 
+/** What `GET /session` answers without a `limit`: OpenCode's default page. */
+export const DEFAULT_LIST_LIMIT = 100;
+
 /** Full infos for summaries from the index, in the same order (a session deleted meanwhile drops out; a failed read is an error). */
 export function infos({ archive }: ServerDeps, summaries: readonly IndexedSession[]): Promise<Session[]> {
   return archive.sessions.getMany(summaries.map((s) => s.id));
@@ -28,14 +31,21 @@ export function sessionRoutes(deps: ServerDeps, act: ServerActions): Route[] {
       method: 'get',
       path: '/session',
       operationId: 'session.list',
-      summary: "Sessions of the directory's project, most recently updated first",
+      summary: "Sessions of the directory's project, most recently updated first (100 unless `limit` says otherwise, as OpenCode)",
       query: S.sessionListQuery,
       response: S.sessionsResponse,
       handler: async (_c, { query: q }) => {
         const project = q.directory ? (await detectProject(q.directory)).id : undefined;
         return infos(
           deps,
-          index.list({ project, roots: q.roots, start: q.start, search: q.search, limit: q.limit, workspace: q.workspace }),
+          index.list({
+            project,
+            roots: q.roots,
+            start: q.start,
+            search: q.search,
+            limit: q.limit ?? DEFAULT_LIST_LIMIT,
+            workspace: q.workspace,
+          }),
         );
       },
     }),
