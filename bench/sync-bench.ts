@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { initArchive, openArchive, syncAgent } from '../src/index.js';
+import { opencodeEnv } from '../test/fixtures/opencode-env.js';
 
 const SESSIONS = Number(process.env.BENCH_SYNC_SESSIONS ?? 1000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -227,14 +228,7 @@ async function opencodeReadPaths(): Promise<string> {
     cwd: repo,
   });
   const port = 4700 + Math.floor(Math.random() * 200);
-  const env = {
-    PATH: process.env.PATH,
-    HOME: home,
-    XDG_DATA_HOME: join(home, 'data'),
-    XDG_CONFIG_HOME: join(home, 'config'),
-    XDG_STATE_HOME: join(home, 'state'),
-    XDG_CACHE_HOME: join(home, 'cache'),
-  };
+  const env = opencodeEnv(home);
   const child = spawn(binary, ['serve', '--port', String(port), '--hostname', '127.0.0.1'], { cwd: repo, env, stdio: 'ignore' });
   const url = `http://127.0.0.1:${port}`;
   try {

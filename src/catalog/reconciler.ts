@@ -1,5 +1,6 @@
 import type { Dirent } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { lstat, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { errnoCode } from '../errors.js';
 import { isId } from '../model/ids.js';
 import type { Session } from '../model/session.js';
@@ -130,8 +131,25 @@ export class Reconciler {
     for (const s of strays) this.strayFiles.set(s.path, s);
   }
 
-  async refreshTopLevelStrays(): Promise<void> {
-    this.setTopLevelStrays((await this.folders()).strays);
+  /**
+   * Looks again at the strays of `sessions/`: at one entry when named (what a
+   * watch notice leads to: a create's staging folder costs one `lstat`, not
+   * a listing of every session), else at all of them.
+   */
+  async refreshTopLevelStrays(name?: string): Promise<void> {
+    if (name === undefined) {
+      this.setTopLevelStrays((await this.folders()).strays);
+      return;
+    }
+    if (isId('session', name)) return;
+    const [stray] = topLevelStrays(this.paths, [name]);
+    if (!stray) return;
+    const there = await lstat(join(this.paths.sessions, name)).then(
+      () => true,
+      (error: unknown) => (errnoCode(error) === 'ENOENT' || errnoCode(error) === 'ENOTDIR' ? false : Promise.reject(error)),
+    );
+    if (there) this.strayFiles.set(stray.path, stray);
+    else this.strayFiles.delete(stray.path);
   }
 
   async refreshSessionStrays(sessionID: string): Promise<void> {

@@ -167,6 +167,8 @@ export class SessionIndex {
         },
         index.options,
       );
+      const watcher = index.router.watcher;
+      archive.messages.watchedBy((id) => watcher.messagesToken(id));
     }
     const search = index.searchIndex;
     if (search) {
@@ -395,6 +397,7 @@ export class SessionIndex {
     if (this.closed) return;
     this.closed = true;
     this.table.close();
+    if (this.router) this.archive.messages.watchedBy(undefined);
     await this.router?.close();
     await this.verifying;
     await this.searchIndex?.close();

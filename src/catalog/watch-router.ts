@@ -109,10 +109,12 @@ export class WatchRouter {
     }
     switch (n.kind) {
       case 'sessions':
+        if (isId('session', n.name)) this.archive.messages.noticed(n.name);
         if (isId('session', n.name)) this.debounce(`session:${n.name}`, () => reconciler.refreshSession(n.name));
-        else this.debounce(`stray:${n.name}`, () => reconciler.refreshTopLevelStrays());
+        else this.debounce(`stray:${n.name}`, () => reconciler.refreshTopLevelStrays(n.name));
         return;
       case 'session':
+        if (n.name === 'messages') this.archive.messages.noticed(n.sessionID);
         if (n.name === 'info.json') this.debounce(`session:${n.sessionID}`, () => reconciler.refreshSession(n.sessionID));
         else if (n.name === 'todos.json') this.debounce(`todos:${n.sessionID}`, () => this.refreshTodos(n.sessionID));
         else if (n.name !== 'messages') this.debounce(`strays:${n.sessionID}`, () => reconciler.refreshSessionStrays(n.sessionID));
@@ -120,8 +122,10 @@ export class WatchRouter {
       case 'messages':
         if (n.name.endsWith('.json') && isId('message', n.name.slice(0, -5))) {
           const messageID = n.name.slice(0, -5);
+          this.archive.messages.noticed(n.sessionID, messageID);
           this.debounce(`message:${n.sessionID}:${messageID}`, () => messages.refresh(n.sessionID, messageID));
         } else {
+          if (n.name === 'messages') this.archive.messages.noticed(n.sessionID);
           this.debounce(`strays:${n.sessionID}`, () => reconciler.refreshSessionStrays(n.sessionID));
         }
         return;

@@ -35,6 +35,8 @@ export interface WatcherOptions {
 
 interface Watch {
   watcher: FSWatcher;
+  /** This watch's number: a folder watched again gets a new one. */
+  token: number;
   /** The inode watched, once known (0 until an event made us look). */
   ino: number;
 }
@@ -62,6 +64,7 @@ export class ArchiveWatcher {
   private readonly messageWatchLimit: number;
   private exhausted = false;
   private closed = false;
+  private tokens = 0;
   readonly ready: Promise<void>;
 
   constructor(
@@ -115,7 +118,7 @@ export class ArchiveWatcher {
     }
     watcher.on('change', (_type, name) => this.onEvent(folder, typeof name === 'string' ? name : String(name ?? '')));
     watcher.on('error', (error) => this.failed(error));
-    this.watches.set(folder, { watcher, ino });
+    this.watches.set(folder, { watcher, ino, token: ++this.tokens });
     return true;
   }
 
@@ -220,6 +223,18 @@ export class ArchiveWatcher {
   unsubscribe(sessionID: string): void {
     if (!this.subscribed.delete(sessionID) || this.allMessages) return;
     this.remove(join(this.paths.session(sessionID), 'messages'));
+  }
+
+  /**
+   * A number that stays the same while one unbroken watch covers the
+   * session's messages folder (and the session folder above it); undefined
+   * when none does, or the budget ran out.
+   */
+  messagesToken(sessionID: string): number | undefined {
+    if (this.exhausted || this.closed) return undefined;
+    const session = this.watches.get(this.paths.session(sessionID));
+    const messages = this.watches.get(join(this.paths.session(sessionID), 'messages'));
+    return session && messages ? messages.token * 2 ** 26 + session.token : undefined;
   }
 
   /** For tests and diagnostics: the folders being watched. */

@@ -9,7 +9,7 @@ import { loadInfo, type StoreContext, withSession, writeData } from './context.j
 import { isCanonicalText, type LoadedFile, validate } from './json-file.js';
 import { mapLimit } from './map-limit.js';
 import { loadMessage, messageIds } from './message-file.js';
-import { MessageOrder, type OrderKey } from './message-order.js';
+import { MessageOrder, type OrderKey, type OrderWatch } from './message-order.js';
 import type { RevertStore } from './revert.js';
 import type { SessionStore } from './sessions.js';
 
@@ -126,7 +126,30 @@ export class MessageStore {
     // Both files at once, so their fsyncs overlap. A crash between the two
     // leaves a message without the newer time.updated, or the newer time
     // without the message: either is a consistent session.
-    await Promise.all([writeData(this.ctx.paths.message(sessionID, file.info.id), file, loaded), this.sessions.touch(sessionID, info)]);
+    try {
+      await Promise.all([writeData(this.ctx.paths.message(sessionID, file.info.id), file, loaded), this.sessions.touch(sessionID, info)]);
+    } finally {
+      this.order.touch(sessionID, file.info.id);
+    }
+  }
+
+  /**
+   * Lets a folder watch vouch for kept message orders (an open index does
+   * this): while it covers a session's messages folder, a page skips the
+   * folder listing and looks only at the files {@link noticed} names.
+   */
+  watchedBy(watch: OrderWatch | undefined): void {
+    this.order.watchedBy(watch);
+  }
+
+  /** Diagnostics: how many times a messages folder was listed to order a session (a watched session's pages list none). */
+  orderListings(): number {
+    return this.order.listings;
+  }
+
+  /** What a folder watch saw: a message file (or, without an ID, anything) in a session's messages folder changed. */
+  noticed(sessionID: string, messageID?: string): void {
+    this.order.touch(sessionID, messageID);
   }
 
   /**
@@ -303,6 +326,8 @@ export class MessageStore {
       } catch (error) {
         if (errnoCode(error) === 'ENOENT') throw this.notFound(sessionID, messageID);
         throw error;
+      } finally {
+        this.order.touch(sessionID, messageID);
       }
       await syncFolder(this.ctx.paths.messages(sessionID));
       await this.sessions.touch(sessionID);

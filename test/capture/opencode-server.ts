@@ -5,6 +5,7 @@ import { mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
+import { opencodeEnv } from '../fixtures/opencode-env.js';
 import { gitRepo, hasTool, ROOT, tempDir } from '../helpers.js';
 
 export type Call = (method: string, path: string, body?: unknown) => Promise<{ id: string } & Record<string, unknown>>;
@@ -55,15 +56,7 @@ export async function opencode(
   if (setup) await setup(repo);
   const port = await freePort();
   // Only what it needs: the test runner's own variables (NODE_OPTIONS and the like) are not OpenCode's business.
-  const env = {
-    PATH: process.env.PATH,
-    HOME: home,
-    XDG_DATA_HOME: join(home, 'data'),
-    XDG_CONFIG_HOME: join(home, 'config'),
-    XDG_STATE_HOME: join(home, 'state'),
-    XDG_CACHE_HOME: join(home, 'cache'),
-    ...extraEnv,
-  };
+  const env = opencodeEnv(home, extraEnv);
   const child = spawn(OPENCODE, ['serve', '--port', String(port), '--hostname', '127.0.0.1'], { cwd: repo, env, stdio: 'ignore' });
   children.push(child);
   const url = `http://127.0.0.1:${port}`;

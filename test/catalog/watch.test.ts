@@ -2,8 +2,8 @@ import { readdirSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { cp, mkdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type ArchiveEvent, openIndex, type SessionIndex } from '../../src/index.js';
-import { ROOT, runWorker, SAMPLE, tempArchive, until } from '../helpers.js';
+import { type ArchiveEvent, openArchive, openIndex, type SessionIndex } from '../../src/index.js';
+import { ROOT, runWorker, SAMPLE, tempArchive, until, userMessage } from '../helpers.js';
 
 const WORKER = join(ROOT, 'test', 'fixtures', 'index-worker.ts');
 const open: SessionIndex[] = [];
@@ -23,6 +23,15 @@ function watchedInodes(): Set<number> {
     }
   }
   return out;
+}
+
+/** Waits for an asynchronous check (a deadline for liveness, not a measurement). */
+async function eventually(check: () => Promise<boolean>, ms = 5_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${check.toString()}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
 }
 
 async function watched(options = {}) {
@@ -124,6 +133,35 @@ describe('the watcher', () => {
     const s = await t.archive.sessions.create({ title: 'new' });
     await t.archive.messages.append(s.id, { info: { role: 'user', agent: 'b', model: { providerID: 'p', modelID: 'm' } } });
     await until(() => watchedInodes().has(inode(s.id)));
+  });
+
+  it('pages of a watched session skip the folder listing, and still see every change made elsewhere', async () => {
+    const { index, archive, dir, stateDir } = await watched();
+    const stop = await index.subscribe(SAMPLE.main);
+    const ids = async () => (await archive.messages.page(SAMPLE.main, { limit: 100 })).items.map((m) => m.info.id);
+    const first = await ids();
+    const listed = archive.messages.orderListings();
+    // This process's own writes: no listing.
+    const mine = await archive.messages.append(SAMPLE.main, userMessage('from this process'));
+    expect((await ids()).at(-1)).toBe(mine.info.id);
+    expect(archive.messages.orderListings()).toBe(listed);
+    // Another process appends; a hand edit moves the oldest message to the end; a file is deleted.
+    const other = await openArchive({ dir, stateDir });
+    const theirs = await other.messages.append(SAMPLE.main, userMessage('from another process'));
+    await eventually(async () => (await ids()).includes(theirs.info.id));
+    const oldest = first[0] as string;
+    const path = join(dir, 'sessions', SAMPLE.main, 'messages', `${oldest}.json`);
+    const file = JSON.parse(await readFile(path, 'utf8'));
+    file.info.time.created = Date.now() + 60_000;
+    await writeFile(path, JSON.stringify(file, null, 2));
+    await eventually(async () => (await ids()).at(-1) === oldest);
+    await rm(join(dir, 'sessions', SAMPLE.main, 'messages', `${mine.info.id}.json`));
+    await eventually(async () => !(await ids()).includes(mine.info.id));
+    expect(archive.messages.orderListings()).toBe(listed);
+    stop();
+    // Unwatched again: every page lists the folder.
+    await ids();
+    expect(archive.messages.orderListings()).toBe(listed + 1);
   });
 
   it('follows messages, parts and todos of subscribed sessions; status changes', async () => {

@@ -1,0 +1,111 @@
+// `npm run bench:export`: export of one 10,000-message session (~17 MB of
+// message files) against `cp -r` of its folder, and import of the export
+// against a copy that writes and fsyncs every file (the same durability), in
+// the same run, on the compiled code (`dist/`, built first). Medians of 3; the
+// files are in the page cache. Writes the `<!-- export -->` section of RESULTS.md.
+import { execFileSync } from 'node:child_process';
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const ROOT = join(here, '..');
+const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 10_000);
+const RUNS = 3;
+
+execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
+const lib = await import(join(ROOT, 'dist', 'index.js'));
+const work = join(tmpdir(), 'sarc-export-bench');
+rmSync(work, { recursive: true, force: true });
+mkdirSync(work, { recursive: true });
+const dir = join(work, 'archive');
+await lib.initArchive(dir);
+const archive = await lib.openArchive({ dir, stateDir: join(work, 'state') });
+const session = await archive.sessions.create({ title: 'a long conversation', directory: work });
+const words = 'The parser keeps its tokens in a ring buffer and the tests cover the edge cases of nested blocks. ';
+for (let i = 0; i < MESSAGES; i++) {
+  await archive.messages.append(session.id, {
+    info: { role: 'user', agent: 'build', model: { providerID: 'p', modelID: 'm' } },
+    parts: [{ type: 'text', text: `Message ${i}. ${words.repeat(15)}` }],
+  });
+}
+const folder = join(dir, 'sessions', session.id);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+const time = async (fn: () => unknown | Promise<unknown>, before?: () => void) => {
+  const out: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    before?.();
+    const t = performance.now();
+    await fn();
+    out.push(performance.now() - t);
+  }
+  return median(out);
+};
+
+const copy = join(work, 'copy');
+const cp = await time(
+  () => execFileSync('cp', ['-r', folder, copy]),
+  () => rmSync(copy, { recursive: true, force: true }),
+);
+const file = join(work, 'export.json');
+// Each export in a fresh archive object, as `sarc export` is a fresh process: nothing kept from the last run.
+const exported = await time(async () =>
+  lib.exportToFile(await lib.openArchive({ dir, stateDir: join(work, 'state') }), [session.id], file),
+);
+const bytes = readFileSync(file).length;
+
+/** A copy of the folder that writes and fsyncs every file and folder: the floor for a durable import. */
+function fsyncCopy(from: string, to: string): void {
+  mkdirSync(to);
+  for (const e of readdirSync(from, { withFileTypes: true })) {
+    if (e.isDirectory()) fsyncCopy(join(from, e.name), join(to, e.name));
+    else {
+      const fd = openSync(join(to, e.name), 'w');
+      writeSync(fd, readFileSync(join(from, e.name)));
+      fsyncSync(fd);
+      closeSync(fd);
+    }
+  }
+  const d = openSync(to, 'r');
+  fsyncSync(d);
+  closeSync(d);
+}
+const synced = await time(
+  () => fsyncCopy(folder, copy),
+  () => rmSync(copy, { recursive: true, force: true }),
+);
+const target = join(work, 'target');
+const imported = await time(
+  async () => {
+    await lib.initArchive(target);
+    const into = await lib.openArchive({ dir: target, stateDir: join(work, 'state2') });
+    await lib.importSessions(into, await lib.readImportFile(file));
+  },
+  () => {
+    rmSync(target, { recursive: true, force: true });
+  },
+);
+rmSync(work, { recursive: true, force: true });
+
+const ms = (n: number) => `${n.toFixed(0)} ms`;
+const body = `## Export and import
+
+\`npm run bench:export\`, ${new Date().toISOString().slice(0, 10)}, Node ${process.version}: one session of ${MESSAGES.toLocaleString('en')} messages
+(${(bytes / 1e6).toFixed(1)} MB exported), medians of ${RUNS}, page cache warm, the compiled library in one process.
+
+| | time | baseline | ratio |
+|---|---|---|---|
+| export to a file | ${ms(exported)} | \`cp -r\` of the session folder ${ms(cp)} | ${(exported / cp).toFixed(2)}× |
+| import of that file | ${ms(imported)} | a copy that fsyncs every file ${ms(synced)} | ${(imported / synced).toFixed(2)}× |
+
+- ${exported <= 3 * cp ? 'Met' : '**Missed**'}: export ≤ 3× \`cp -r\`.
+- ${imported <= 1.2 * synced ? 'Met' : '**Missed**'}: import ≤ 1.2× a copy that fsyncs every file.
+
+`;
+const path = join(here, 'RESULTS.md');
+const old = readFileSync(path, 'utf8');
+const marked = `<!-- export -->\n${body}<!-- /export -->\n`;
+const re = /<!-- export -->[\s\S]*<!-- \/export -->\n/;
+writeFileSync(path, re.test(old) ? old.replace(re, marked) : `${old.trimEnd()}\n\n${marked}`);
+console.log(body);
