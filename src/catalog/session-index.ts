@@ -293,6 +293,11 @@ export class SessionIndex {
   }
 
   /** One session's summary, or undefined. */
+  /** The stamp (mtime, size) of a session's `info.json` when the index last read it: a cache of full infos can be checked against it. */
+  stamp(id: string): { mtimeMs: number; size: number } | undefined {
+    return this.table.entry(id)?.stamp;
+  }
+
   get(id: string): IndexedSession | undefined {
     const entry = this.table.entry(id);
     return entry && this.withStatus(entry.summary);

@@ -5,6 +5,7 @@ import type { SessionIndex } from '../catalog/session-index.js';
 import { ArchiveError } from '../errors.js';
 import { EXPORT_FORMAT, EXPORT_VERSION } from '../model/export.js';
 import { assertId } from '../model/ids.js';
+import type { MessageWithParts } from '../model/message.js';
 import type { Session } from '../model/session.js';
 import type { OnProgress } from '../progress.js';
 import type { Archive } from '../store/archive.js';
@@ -59,7 +60,10 @@ async function resolveSessions(archive: Archive, ids: readonly string[], childre
   return out;
 }
 
-/** One session's `"messages": [...]` items, read one message file at a time. */
+/** Files read ahead while exporting: their reads overlap, and at most this many messages are in memory. */
+const AHEAD = 16;
+
+/** One session's `"messages": [...]` items, in order, read a few files ahead. */
 async function* messageItems(
   archive: Archive,
   sessionID: string,
@@ -67,8 +71,21 @@ async function* messageItems(
   depth: number,
   tick: () => void,
 ): AsyncGenerator<string> {
-  for (const [i, id] of ids.entries()) {
-    yield `${i ? ',' : ''}\n${'  '.repeat(depth)}${nested(await archive.messages.get(sessionID, id), depth)}`;
+  const reads: Array<Promise<MessageWithParts>> = [];
+  const read = (i: number) => {
+    const id = ids[i];
+    if (id === undefined) return;
+    const reading = archive.messages.get(sessionID, id);
+    // Awaited in its turn; until then a failure must not count as unhandled.
+    reading.catch(() => {});
+    reads[i] = reading;
+  };
+  for (let i = 0; i < AHEAD; i++) read(i);
+  for (let i = 0; i < ids.length; i++) {
+    const message = await (reads[i] as Promise<MessageWithParts>);
+    delete reads[i];
+    read(i + AHEAD);
+    yield `${i ? ',' : ''}\n${'  '.repeat(depth)}${nested(message, depth)}`;
     tick();
   }
   yield ids.length ? `\n${'  '.repeat(depth - 1)}]` : ']';

@@ -203,7 +203,7 @@ describe('the HTTP server', () => {
   });
 
   it('GET /session without a limit answers 100 sessions, as OpenCode does; a limit asks for more', async () => {
-    const { call, archive } = await served();
+    const { call, archive, dir: archiveDir } = await served();
     for (let i = 0; i < 110; i++) await archive.sessions.create({ title: `s${i}`, directory: '/tmp/many' });
     const dir = encodeURIComponent('/tmp/many');
     const count = async (query: string) => ((await call('GET', `/session?directory=${dir}${query}`)).json as unknown[]).length;
@@ -212,6 +212,13 @@ describe('the HTTP server', () => {
     // (110 here, and the samples that share the project of a folder outside git.)
     expect(await count('&limit=150')).toBeGreaterThanOrEqual(110);
     expect(await count('')).toBe(100);
+    // Infos listed before are answered from memory while their file is unchanged: a hand edit still shows.
+    const [top] = (await call('GET', `/session?directory=${dir}&limit=1`)).json as Array<{ id: string; title: string }>;
+    const path = join(archiveDir, 'sessions', top?.id as string, 'info.json');
+    await writeFile(path, (await readFile(path, 'utf8')).replace(`"${top?.title}"`, '"edited by hand"'));
+    const title = async () => ((await call('GET', `/session?directory=${dir}&limit=1`)).json as Array<{ title: string }>)[0]?.title;
+    for (let i = 0; (await title()) !== 'edited by hand' && i < 200; i++) await new Promise((r) => setTimeout(r, 25));
+    expect(await title()).toBe('edited by hand');
   });
 
   it('backup: list, export, import (clone by default, keep-ids on request)', async () => {

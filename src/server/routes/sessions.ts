@@ -9,9 +9,38 @@ const sid = { sessionID: 'session' } as const;
 /** What `GET /session` answers without a `limit`: OpenCode's default page. */
 export const DEFAULT_LIST_LIMIT = 100;
 
-/** Full infos for summaries from the index, in the same order (a session deleted meanwhile drops out; a failed read is an error). */
-export function infos({ archive }: ServerDeps, summaries: readonly IndexedSession[]): Promise<Session[]> {
-  return archive.sessions.getMany(summaries.map((s) => s.id));
+/** Full infos kept per index, each with the `info.json` stamp the index had when it was read. */
+const kept = new WeakMap<object, Map<string, { mtimeMs: number; size: number; info: Session }>>();
+const KEPT_MAX = 5_000;
+
+/**
+ * Full infos for summaries from the index, in the same order (a session
+ * deleted meanwhile drops out; a failed read is an error). An info read
+ * before is answered from memory while the index's stamp of its file is
+ * unchanged (the watcher moves the stamp on every change), so a page of
+ * 100 sessions reads only what changed.
+ */
+export async function infos({ archive, index }: ServerDeps, summaries: readonly IndexedSession[]): Promise<Session[]> {
+  let cache = kept.get(index);
+  if (!cache) kept.set(index, (cache = new Map()));
+  const out = new Map<string, Session>();
+  const stamps = new Map<string, { mtimeMs: number; size: number }>();
+  for (const s of summaries) {
+    const stamp = index.stamp(s.id);
+    const hit = cache.get(s.id);
+    if (stamp && hit && hit.mtimeMs === stamp.mtimeMs && hit.size === stamp.size) out.set(s.id, hit.info);
+    else if (stamp) stamps.set(s.id, stamp);
+  }
+  const missing = summaries.filter((s) => !out.has(s.id)).map((s) => s.id);
+  for (const info of await archive.sessions.getMany(missing)) {
+    out.set(info.id, info);
+    const stamp = stamps.get(info.id);
+    if (!stamp) continue;
+    cache.delete(info.id);
+    cache.set(info.id, { ...stamp, info });
+    if (cache.size > KEPT_MAX) cache.delete(cache.keys().next().value as string);
+  }
+  return summaries.map((s) => out.get(s.id)).filter((i): i is Session => i !== undefined);
 }
 
 /** OpenCode's session routes: list, create, read, change, delete, children, forks, fork, todos, status. */
