@@ -9,7 +9,7 @@ import type { ArchivePaths } from '../store/paths.js';
 import { linkBetween } from '../store/safe-path.js';
 import { type StrayFile, sessionStrays, topLevelStrays } from '../store/strays.js';
 import { type ArchiveEvent, event } from './events.js';
-import { inChunks, readSession, type ScannedSession, stampOf, unsafeSession } from './scan.js';
+import { inChunks, inSlice, readSession, type ScannedSession, type Slice, stampOf, unsafeSession } from './scan.js';
 import type { SessionSummary } from './summary.js';
 import type { SummaryEntry, SummaryTable } from './summary-table.js';
 
@@ -45,11 +45,16 @@ export class Reconciler {
   }
 
   /** See {@link SessionIndex.reconcile}; concurrent calls share one run. */
-  reconcile(options: { quiet?: boolean; onProgress?: OnProgress } = {}): Promise<number> {
-    this.reconciling ??= this.doReconcile(options.quiet ?? false, options.onProgress).finally(() => {
+  reconcile(options: { quiet?: boolean; onProgress?: OnProgress; slice?: Slice } = {}): Promise<number> {
+    this.reconciling ??= this.doReconcile(options.quiet ?? false, options.onProgress, options.slice).finally(() => {
       this.reconciling = undefined;
     });
     return this.reconciling;
+  }
+
+  /** How many sessions the table holds. */
+  get sessionCount(): number {
+    return this.table.size;
   }
 
   /** Waits for a running reconcile, if any, ignoring its failure (for close). */
@@ -57,13 +62,14 @@ export class Reconciler {
     await this.reconciling?.catch(() => {});
   }
 
-  private async doReconcile(quiet: boolean, onProgress?: OnProgress): Promise<number> {
+  private async doReconcile(quiet: boolean, onProgress?: OnProgress, slice?: Slice): Promise<number> {
     const { ids, links, strays } = await this.folders();
     this.setTopLevelStrays(strays);
     const present = new Set(ids);
     let changes = 0;
     const stale: string[] = [];
-    await inChunks(ids, onProgress, (id) => {
+    // Removals are seen from the whole listing; stamps are checked for this round's share.
+    await inChunks(slice ? ids.filter((id) => inSlice(id, slice)) : ids, onProgress, (id) => {
       const stamp = links.has(id) ? unsafeSession(id, this.paths.session(id)).stamp : stampOf(this.paths, id);
       const known = this.table.entry(id);
       if (!stamp) {

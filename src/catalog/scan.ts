@@ -13,6 +13,23 @@ import { type FileStamp, invalidSummary, type SessionSummary, summarize } from '
 const CHUNK = 2000;
 
 /**
+ * A share of the sessions for a periodic check spread over several rounds:
+ * round `index` of `of` takes the IDs whose hash falls on it, so each session
+ * is looked at once every `of` rounds whatever the listing's order.
+ */
+export interface Slice {
+  index: number;
+  of: number;
+}
+
+export function inSlice(id: string, slice: Slice | undefined): boolean {
+  if (!slice || slice.of <= 1) return true;
+  let h = 0;
+  for (let i = id.length - 6; i < id.length; i++) h = (h * 31 + id.charCodeAt(i)) >>> 0;
+  return h % slice.of === slice.index % slice.of;
+}
+
+/**
  * Runs the synchronous `fn` over every ID in chunks, giving the event loop a
  * turn between chunks (sync file calls are the quickest at 100k sessions, and
  * the loop still breathes), and reports progress after each chunk.

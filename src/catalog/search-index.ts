@@ -11,6 +11,7 @@ import { mapLimit } from '../store/map-limit.js';
 import { ArchivePaths } from '../store/paths.js';
 import { openSqlite, type SqlDb, type SqlStatement, sqliteAvailable } from '../store/sqlite.js';
 import { directoryMatcher } from './query.js';
+import { inSlice, type Slice } from './scan.js';
 import { ftsQuery, parseSearch } from './search-query.js';
 import { messageText, todosText } from './search-text.js';
 
@@ -343,14 +344,14 @@ export class SearchIndex {
    * mtime or size changed). From scratch, that reads everything, with
    * progress in sessions. Concurrent calls share one run.
    */
-  sync(options: { onProgress?: OnProgress } = {}): Promise<void> {
-    this.syncing ??= this.doSync(options.onProgress).finally(() => {
+  sync(options: { onProgress?: OnProgress; slice?: Slice } = {}): Promise<void> {
+    this.syncing ??= this.doSync(options.onProgress, options.slice).finally(() => {
       this.syncing = undefined;
     });
     return this.syncing;
   }
 
-  private async doSync(onProgress?: OnProgress): Promise<void> {
+  private async doSync(onProgress?: OnProgress, slice?: Slice): Promise<void> {
     let names: string[];
     try {
       names = await readdir(this.paths.sessions);
@@ -358,12 +359,14 @@ export class SearchIndex {
       if (errnoCode(error) !== 'ENOENT') throw error;
       names = [];
     }
-    const ids = names.filter((n) => isId('session', n));
+    const all = names.filter((n) => isId('session', n));
+    // Gone sessions are seen from the whole listing; stamps are checked for this round's share.
+    const ids = slice ? all.filter((id) => inSlice(id, slice)) : all;
     const known = new Map<string, SessionRow>();
     for (const r of this.sql('SELECT id, info_stamp, todos_stamp, messages_stamp FROM session').all()) {
       known.set(String(r.id), { info: str(r.info_stamp), todos: str(r.todos_stamp), messages: str(r.messages_stamp) });
     }
-    const present = new Set(ids);
+    const present = new Set(all);
     const gone = [...known.keys()].filter((id) => !present.has(id));
     if (gone.length) {
       this.write(() => {

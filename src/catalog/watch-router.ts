@@ -10,6 +10,9 @@ import type { Runtime } from './runtime.js';
 import type { SearchIndex } from './search-index.js';
 import { ArchiveWatcher, type WatchNotice } from './watcher.js';
 
+/** Sessions whose stamps one periodic reconcile checks (more are spread over several rounds). */
+const SESSIONS_PER_ROUND = 10_000;
+
 export interface WatchRouterOptions {
   reconcileMs: number;
   degradedReconcileMs: number;
@@ -29,6 +32,7 @@ export interface WatchRouterOptions {
 export class WatchRouter {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private reconcileTimer: NodeJS.Timeout | undefined;
+  private round = 0;
   private closed = false;
   readonly watcher: ArchiveWatcher;
   degraded = false;
@@ -68,10 +72,15 @@ export class WatchRouter {
   private setReconcileInterval(ms: number): void {
     clearInterval(this.reconcileTimer);
     this.reconcileTimer = setInterval(() => {
+      // Spread over rounds in a large archive: each round checks the stamps of at most
+      // ~10,000 sessions (so a session at least every `of` rounds), and removals in every round.
+      const slice = { index: this.round++, of: Math.max(1, Math.ceil(this.parts.reconciler.sessionCount / SESSIONS_PER_ROUND)) };
       void this.parts.reconciler
-        .reconcile()
+        .reconcile({ slice })
         .catch((error: unknown) => this.options.onWarning(`reconcile failed: ${(error as Error).message}`));
-      void this.parts.search?.sync().catch((error: unknown) => this.options.onWarning(`search index: ${(error as Error).message}`));
+      void this.parts.search
+        ?.sync({ slice })
+        .catch((error: unknown) => this.options.onWarning(`search index: ${(error as Error).message}`));
     }, ms);
     this.reconcileTimer.unref();
   }
