@@ -360,14 +360,30 @@ export class SearchIndex {
       names = [];
     }
     const all = names.filter((n) => isId('session', n));
-    // Gone sessions are seen from the whole listing; stamps are checked for this round's share.
-    const ids = slice ? all.filter((id) => inSlice(id, slice)) : all;
+    const sliced = slice !== undefined && slice.of > 1;
+    // A round of a periodic check looks at its share of the sessions: their stored rows one by
+    // one (not every row of the table), and at sessions that are gone once every `of` rounds.
+    const ids = sliced ? all.filter((id) => inSlice(id, slice)) : all;
     const known = new Map<string, SessionRow>();
-    for (const r of this.sql('SELECT id, info_stamp, todos_stamp, messages_stamp FROM session').all()) {
-      known.set(String(r.id), { info: str(r.info_stamp), todos: str(r.todos_stamp), messages: str(r.messages_stamp) });
+    if (sliced) {
+      for (const id of ids) {
+        const row = this.storedRow(id);
+        if (row) known.set(id, row);
+      }
+    } else {
+      for (const r of this.sql('SELECT id, info_stamp, todos_stamp, messages_stamp FROM session').all()) {
+        known.set(String(r.id), { info: str(r.info_stamp), todos: str(r.todos_stamp), messages: str(r.messages_stamp) });
+      }
     }
     const present = new Set(all);
-    const gone = [...known.keys()].filter((id) => !present.has(id));
+    const stored = sliced
+      ? slice.index % slice.of === 0
+        ? this.sql('SELECT id FROM session')
+            .all()
+            .map((r) => String(r.id))
+        : []
+      : [...known.keys()];
+    const gone = stored.filter((id) => !present.has(id));
     if (gone.length) {
       this.write(() => {
         for (const id of gone) this.dropSession(id);

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { inSlice } from '../../src/catalog/scan.js';
 import { openIndex, parseSearch, SearchIndex, type SessionIndex, searchIndex } from '../../src/index.js';
 import { assistantInfo, codeOf, hasTool, SAMPLE, tempArchive, until, userMessage } from '../helpers.js';
 
@@ -162,6 +163,30 @@ describe.skipIf(!HAVE_SQLITE)('full-text search', () => {
     } finally {
       await here.close();
       await there.close();
+    }
+  });
+
+  it('a periodic sync spread over rounds reads each round its share of the sessions, and all of them over the rounds', async () => {
+    const { archive } = await tempArchive();
+    const index = await SearchIndex.open(archive);
+    try {
+      const ids = [];
+      for (let i = 0; i < 12; i++) ids.push((await archive.sessions.create({ directory: '/w', title: `plain ${i}` })).id);
+      await index.sync();
+      for (const id of ids) await archive.sessions.update(id, { title: `tamarind ${id}` });
+      const found = () => new Set(index.search({ query: 'tamarind', limit: 100 }).hits.map((h) => h.sessionID));
+      const of = 3;
+      for (let round = 0; round < of; round++) {
+        await index.sync({ slice: { index: round, of } });
+        const expected = ids.filter((id) => inSlice(id, { index: 0, of }) || (round >= 1 && inSlice(id, { index: 1, of })) || round >= 2);
+        expect([...found()].sort()).toEqual(expected.sort());
+      }
+      // A removed session is dropped by the round that checks for removals (the first of each cycle).
+      await archive.sessions.delete(ids[0] as string);
+      await index.sync({ slice: { index: of, of } });
+      expect(found().has(ids[0] as string)).toBe(false);
+    } finally {
+      await index.close();
     }
   });
 
