@@ -284,7 +284,8 @@ describe('sarc', () => {
     expect(empty.code).not.toBe(0);
     expect(empty.stderr).toMatch(/nothing to search for/);
     expect((await json(['search', 'retry', '--rebuild'])).hits.length).toBe((await json(['search', 'retry'])).hits.length);
-  });
+    // About 15 CLI processes: a deadline for liveness under a loaded test run, not a measurement.
+  }, 90_000);
 
   it('show --raw prints the stored JSON; show prints the conversation for a terminal', async () => {
     const { run } = await setup();

@@ -22,7 +22,10 @@ const KEPT_MAX = 5_000;
  */
 export async function infos({ archive, index }: ServerDeps, summaries: readonly IndexedSession[]): Promise<Session[]> {
   let cache = kept.get(index);
-  if (!cache) kept.set(index, (cache = new Map()));
+  if (!cache) {
+    cache = new Map();
+    kept.set(index, cache);
+  }
   const out = new Map<string, Session>();
   const stamps = new Map<string, { mtimeMs: number; size: number }>();
   for (const s of summaries) {
