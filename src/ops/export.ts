@@ -5,10 +5,10 @@ import type { SessionIndex } from '../catalog/session-index.js';
 import { ArchiveError } from '../errors.js';
 import { EXPORT_FORMAT, EXPORT_VERSION } from '../model/export.js';
 import { assertId } from '../model/ids.js';
-import type { MessageWithParts } from '../model/message.js';
 import type { Session } from '../model/session.js';
 import type { OnProgress } from '../progress.js';
 import type { Archive } from '../store/archive.js';
+import { isBroken } from '../store/messages.js';
 
 export interface ExportOptions {
   /** Also export the child sessions (by `parentID`), recursively. */
@@ -60,35 +60,15 @@ async function resolveSessions(archive: Archive, ids: readonly string[], childre
   return out;
 }
 
-/** Files read ahead while exporting: their reads overlap, and at most this many messages are in memory. */
-const AHEAD = 16;
-
-/** One session's `"messages": [...]` items, in order, read a few files ahead. */
-async function* messageItems(
-  archive: Archive,
-  sessionID: string,
-  ids: readonly string[],
-  depth: number,
-  tick: () => void,
-): AsyncGenerator<string> {
-  const reads: Array<Promise<MessageWithParts>> = [];
-  const read = (i: number) => {
-    const id = ids[i];
-    if (id === undefined) return;
-    const reading = archive.messages.get(sessionID, id);
-    // Awaited in its turn; until then a failure must not count as unhandled.
-    reading.catch(() => {});
-    reads[i] = reading;
-  };
-  for (let i = 0; i < AHEAD; i++) read(i);
-  for (let i = 0; i < ids.length; i++) {
-    const message = await (reads[i] as Promise<MessageWithParts>);
-    delete reads[i];
-    read(i + AHEAD);
-    yield `${i ? ',' : ''}\n${'  '.repeat(depth)}${nested(message, depth)}`;
+/** One session's `"messages": [...]` items, in order, a few files ahead (at most 16, and ~1 MiB unless one file is larger). */
+async function* messageItems(archive: Archive, sessionID: string, depth: number, tick: () => void): AsyncGenerator<string> {
+  let i = 0;
+  for await (const message of archive.messages.each(sessionID, {}, { files: 16, bytes: 1 << 20 })) {
+    if (isBroken(message)) throw new ArchiveError('CORRUPT', message.error.message, { path: message.error.path });
+    yield `${i++ ? ',' : ''}\n${'  '.repeat(depth)}${nested(message, depth)}`;
     tick();
   }
-  yield ids.length ? `\n${'  '.repeat(depth - 1)}]` : ']';
+  yield i ? `\n${'  '.repeat(depth - 1)}]` : ']';
 }
 
 /**
@@ -107,7 +87,7 @@ export async function* exportSessions(archive: Archive, ids: readonly string[], 
   let done = 0;
   options.onProgress?.(0, total);
   const tick = () => options.onProgress?.(++done, total);
-  const items = (s: Session, depth: number) => messageItems(archive, s.id, order.get(s.id) ?? [], depth, tick);
+  const items = (s: Session, depth: number) => messageItems(archive, s.id, depth, tick);
   if (options.format === 'opencode') {
     const many = sessions.length > 1;
     const d = many ? 2 : 1;

@@ -225,13 +225,18 @@ export class MessageStore {
    * for answers larger than a string can hold (a whole session of hundreds
    * of megabytes), which are streamed.
    */
-  async *each(sessionID: string, options: ListMessagesOptions = {}): AsyncGenerator<MessageWithParts | BrokenMessage> {
+  async *each(
+    sessionID: string,
+    options: ListMessagesOptions = {},
+    ahead: { files: number; bytes: number } = { files: 8, bytes: 1 << 20 },
+  ): AsyncGenerator<MessageWithParts | BrokenMessage> {
     const { chosen } = await this.select(sessionID, options);
     // Up to 8 files ahead, but no more than ~1 MiB of them: large messages are read one at a time.
     for (let i = 0; i < chosen.length; ) {
       let end = i + 1;
       let bytes = chosen[i]?.size ?? 0;
-      while (end < chosen.length && end - i < 8 && bytes + (chosen[end]?.size ?? 0) <= 1 << 20) bytes += chosen[end++]?.size ?? 0;
+      while (end < chosen.length && end - i < ahead.files && bytes + (chosen[end]?.size ?? 0) <= ahead.bytes)
+        bytes += chosen[end++]?.size ?? 0;
       for (const m of await Promise.all(chosen.slice(i, end).map((key) => this.readKey(sessionID, key)))) if (m) yield m;
       i = end;
     }
