@@ -9,7 +9,7 @@
 // writing their storage directly (session folders; rows in OpenCode's own
 // database, copied from one it made). Skips, with a note, without the binary.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -180,7 +180,6 @@ async function appendMessages(server: Server, session: string, count: number): P
 async function fillArchive(work: string, total: number): Promise<void> {
   const { newId } = (await import(join(ROOT, 'dist', 'model', 'ids.js'))) as { newId: (k: string) => string };
   const sessions = join(work, 'archive', 'sessions');
-  const { readdirSync } = await import('node:fs');
   const existing = readdirSync(sessions).filter((n) => n.startsWith('ses_'));
   const template = JSON.parse(readFileSync(join(sessions, existing[0] as string, 'info.json'), 'utf8'));
   for (let i = existing.length; i < total; i++) {

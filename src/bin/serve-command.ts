@@ -22,7 +22,10 @@ export const serveCommand: RegisterCommands = (program, run) => {
     .option('--port <port>', 'port (0 picks a free one)', '4097')
     .option('--hostname <host>', 'address to bind; anything but loopback needs SARC_SERVER_PASSWORD', '127.0.0.1')
     .option('--body-limit <bytes>', 'largest request body (413 past it)', String(64 * 1024 * 1024))
-    .option('--no-search', 'no full-text search (it keeps an index in the state dir and watches every messages folder)')
+    .option(
+      '--no-search',
+      'no full-text search (it keeps an index in the state dir and watches the messages folders of the newest 10,000 sessions)',
+    )
     .option('--demo', 'serve a writable copy of the sample archive (kept in the state dir)')
     .option('--public-url <url>', 'the URL people reach this server at: share URLs start with it, and its host name is answered to')
     .option('--sync <sources>', 'also bring in the sessions of these agents as they change (comma-separated: claude-code,codex,opencode)')

@@ -118,9 +118,10 @@ export class WatchRouter {
     }
     switch (n.kind) {
       case 'sessions':
-        if (isId('session', n.name)) this.archive.messages.noticed(n.name);
-        if (isId('session', n.name)) this.debounce(`session:${n.name}`, () => reconciler.refreshSession(n.name));
-        else this.debounce(`stray:${n.name}`, () => reconciler.refreshTopLevelStrays(n.name));
+        if (isId('session', n.name)) {
+          this.archive.messages.noticed(n.name);
+          this.debounce(`session:${n.name}`, () => reconciler.refreshSession(n.name));
+        } else this.debounce(`stray:${n.name}`, () => reconciler.refreshTopLevelStrays(n.name));
         return;
       case 'session':
         if (n.name === 'messages') this.archive.messages.noticed(n.sessionID);

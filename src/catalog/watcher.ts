@@ -60,6 +60,8 @@ const CHUNK = 2_000;
 export class ArchiveWatcher {
   private readonly watches = new Map<string, Watch>();
   private readonly subscribed = new Set<string>();
+  /** Sessions whose messages folder is watched only because someone subscribed (with `allMessages`, beyond the limit). */
+  private readonly forSubscription = new Set<string>();
   private readonly allMessages: boolean;
   private readonly messageWatchLimit: number;
   private exhausted = false;
@@ -216,12 +218,14 @@ export class ArchiveWatcher {
     const folder = join(this.paths.session(sessionID), 'messages');
     if (!this.watches.has(folder)) {
       const stats = lstatSync(folder, { throwIfNoEntry: false });
-      if (stats?.isDirectory()) this.add(folder, false, Number(stats.ino));
+      if (stats?.isDirectory() && this.add(folder, false, Number(stats.ino))) this.forSubscription.add(sessionID);
     }
   }
 
   unsubscribe(sessionID: string): void {
-    if (!this.subscribed.delete(sessionID) || this.allMessages) return;
+    if (!this.subscribed.delete(sessionID)) return;
+    const own = this.forSubscription.delete(sessionID);
+    if (this.allMessages && !own) return;
     this.remove(join(this.paths.session(sessionID), 'messages'));
   }
 

@@ -133,6 +133,11 @@ describe('the watcher', () => {
     const s = await t.archive.sessions.create({ title: 'new' });
     await t.archive.messages.append(s.id, { info: { role: 'user', agent: 'b', model: { providerID: 'p', modelID: 'm' } } });
     await until(() => watchedInodes().has(inode(s.id)));
+    // An older session beyond the limit is watched while someone follows it, and no longer after.
+    const stop = await index.subscribe(SAMPLE.main);
+    expect(watchedInodes().has(inode(SAMPLE.main))).toBe(true);
+    stop();
+    await until(() => !watchedInodes().has(inode(SAMPLE.main)));
   });
 
   it('pages of a watched session skip the folder listing, and still see every change made elsewhere', async () => {
