@@ -1,3 +1,4 @@
+import { randomFillSync } from 'node:crypto';
 import { decodeTime, monotonicFactory } from 'ulid';
 import { ArchiveError } from '../errors.js';
 
@@ -58,9 +59,25 @@ function toBase62(n: bigint, width: number): string {
   return out;
 }
 
+// Random bytes are drawn from a pool refilled 4 KB at a time: ulid's own
+// source asks the system for one byte per character (16 calls an ID), which
+// was a measurable part of an append.
+const pool = new Uint8Array(4096);
+let poolAt = pool.length;
+
+/** `n` cryptographically random bytes (n ≤ 4096), from the pool. */
+export function randomBytesPooled(n: number): Uint8Array {
+  if (poolAt + n > pool.length) {
+    randomFillSync(pool);
+    poolAt = 0;
+  }
+  poolAt += n;
+  return pool.subarray(poolAt - n, poolAt);
+}
+
 // One monotonic ULID source per process: within one millisecond it increments
 // the 80 random bits, and it never goes back in time when the clock does.
-const nextUlid = monotonicFactory();
+const nextUlid = monotonicFactory(() => (randomBytesPooled(1)[0] as number) / 256);
 
 /**
  * A new ID of the given kind. The 12 hex characters are the 48-bit

@@ -27,9 +27,14 @@ export function nextUpdated(ctx: StoreContext, previous: number): number {
  * unchanged data changes no byte and no mtime. `loaded` also guards the write
  * against a writer that lost its lock (the file must be as it was read).
  */
-export async function writeData(path: string, value: unknown, loaded?: LoadedFile<unknown>): Promise<boolean> {
+export async function writeData(
+  path: string,
+  value: unknown,
+  loaded?: LoadedFile<unknown>,
+  options?: { makeFolder?: boolean },
+): Promise<boolean> {
   if (loaded && isCanonicalText(value, loaded.text)) return false;
-  await writeFileAtomic(path, canonicalPieces(value), preconditionOf(loaded?.stats));
+  await writeFileAtomic(path, canonicalPieces(value), preconditionOf(loaded?.stats), options);
   return true;
 }
 

@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import lockfile from 'proper-lockfile';
 import { ArchiveError, errnoCode } from '../errors.js';
@@ -12,16 +12,40 @@ export interface LockOptions {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** How long a lock is kept after its last call, unless another writer waits for it. */
+const LINGER_MS = 25;
+
+/** A lock this process holds. */
+interface Held {
+  release: () => Promise<void>;
+  /** proper-lockfile found it taken over (it was not refreshed in time). */
+  lost: boolean;
+  /** The lock folder's inode: a folder removed and made again by another writer is not ours. */
+  ino: number;
+  linger?: NodeJS.Timeout;
+}
+
 /**
  * Per-session locks: an in-process queue in front of an inter-process
  * proper-lockfile lock whose lock folder lives in the state dir. The queue is
  * needed because proper-lockfile is not reentrant within one process.
+ *
+ * A lock is kept for {@link LINGER_MS} after its last call: an agent appends
+ * message after message, and taking and releasing the lock folder each time
+ * cost three round trips of an append's ~20. A writer in another process
+ * that finds it taken leaves a marker (`<id>.lock.want`), and the holder lets
+ * go at its next call; otherwise when it has been idle for LINGER_MS. A
+ * process that exits releases what it holds (proper-lockfile's exit hook).
  */
 export class SessionLocks {
   private readonly queues = new Map<string, Promise<unknown>>();
   private readonly folder: string;
   private readonly timeoutMs: number;
   private readonly staleMs: number;
+  /** The lock folder was made (by this object): not made again for every lock. */
+  private made = false;
+  /** Locks this object holds, also between calls (see {@link linger}). */
+  private readonly held = new Map<string, Held>();
 
   constructor(stateDir: string, options: LockOptions = {}) {
     this.folder = join(stateDir, 'locks');
@@ -41,55 +65,136 @@ export class SessionLocks {
     try {
       return await run;
     } finally {
-      if (this.queues.get(key) === settled) this.queues.delete(key);
+      if (this.queues.get(key) === settled) {
+        this.queues.delete(key);
+        this.linger(key);
+      }
     }
   }
 
   private async withFileLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    await mkdir(this.folder, { recursive: true });
+    if (!this.made) {
+      mkdirSync(this.folder, { recursive: true });
+      this.made = true;
+    }
     const lockPath = join(this.folder, `${key}.lock`);
-    const release = await this.acquire(key, lockPath);
+    let held = this.held.get(key);
+    if (held) {
+      clearTimeout(held.linger);
+      const wanted = this.wanted(lockPath);
+      if (wanted || !this.stillOurs(held, lockPath)) {
+        await this.drop(key);
+        held = undefined;
+        // Give way: the waiter polls, so taking the lock again at once would win every time.
+        if (wanted) await this.giveWay(lockPath);
+      }
+    }
+    if (!held) held = await this.acquire(key, lockPath);
+    this.held.set(key, held);
     try {
       return await fn();
     } finally {
-      await release().catch(() => {
-        // Released already because the lock was compromised; the guarded
-        // writes (see writeFileAtomic's precondition) kept the data safe.
-      });
+      if (held.lost) await this.drop(key);
     }
   }
 
-  private async acquire(key: string, lockPath: string): Promise<() => Promise<void>> {
+  /** True while the lock folder is the one this process made (and proper-lockfile has not reported it lost). */
+  private stillOurs(held: Held, lockPath: string): boolean {
+    return !held.lost && statSync(lockPath, { throwIfNoEntry: false })?.ino === held.ino;
+  }
+
+  /** True when another writer waits for this lock (its marker is fresh). */
+  private wanted(lockPath: string): boolean {
+    const marker = statSync(`${lockPath}.want`, { throwIfNoEntry: false });
+    if (!marker) return false;
+    if (marker.mtimeMs >= Date.now() - this.staleMs) return true;
+    rmSync(`${lockPath}.want`, { force: true }); // left by a waiter that is gone
+    return false;
+  }
+
+  /** Waits (at most ~250 ms) until the writer that asked for the lock has taken it (its marker goes when it has). */
+  private async giveWay(lockPath: string): Promise<void> {
+    for (let i = 0; i < 50 && statSync(`${lockPath}.want`, { throwIfNoEntry: false }); i++) await sleep(5);
+  }
+
+  /** Releases the lock of `key` if this process holds it. */
+  private async drop(key: string): Promise<void> {
+    const held = this.held.get(key);
+    if (!held) return;
+    this.held.delete(key);
+    clearTimeout(held.linger);
+    await held.release().catch(() => {
+      // Released already because the lock was compromised; the guarded
+      // writes (see writeFileAtomic's precondition) kept the data safe.
+    });
+  }
+
+  /** Keeps the lock of an idle key for {@link LINGER_MS}, so that the next call (an agent's next message) needs no new lock. */
+  private linger(key: string): void {
+    const held = this.held.get(key);
+    if (!held) return;
+    held.linger = setTimeout(() => {
+      if (!this.queues.has(key)) void this.drop(key);
+    }, LINGER_MS);
+    held.linger.unref();
+  }
+
+  private async acquire(key: string, lockPath: string): Promise<Held> {
     const deadline = Date.now() + this.timeoutMs;
+    const marker = `${lockPath}.want`;
     let wait = 2;
-    for (;;) {
-      try {
-        return await lockfile.lock(lockPath, {
-          lockfilePath: lockPath,
-          realpath: false,
-          stale: this.staleMs,
-          retries: 0,
-          // The default throws from a timer, an uncatchable crash. A lost lock
-          // is survivable: every final write re-checks its target.
-          onCompromised: () => {},
-        });
-      } catch (error) {
-        if (errnoCode(error) !== 'ELOCKED') {
-          throw new ArchiveError('IO', `cannot lock session ${key} (${lockPath}): ${(error as Error).message}`, { cause: error });
-        }
-        if (Date.now() >= deadline) {
-          throw new ArchiveError(
-            'LOCKED',
-            `session ${key} is locked by another writer (${lockPath}); try again, or remove the lock if no writer is running`,
-            {
-              path: lockPath,
-              cause: error,
+    let remade = false;
+    let waited = false;
+    try {
+      for (;;) {
+        try {
+          const held: Held = { release: async () => {}, lost: false, ino: 0 };
+          held.release = await lockfile.lock(lockPath, {
+            lockfilePath: lockPath,
+            realpath: false,
+            stale: this.staleMs,
+            retries: 0,
+            // The default throws from a timer, an uncatchable crash. A lost lock
+            // is survivable: every final write re-checks its target.
+            onCompromised: () => {
+              held.lost = true;
             },
-          );
+          });
+          held.ino = statSync(lockPath).ino;
+          return held;
+        } catch (error) {
+          if (errnoCode(error) === 'ENOENT' && !remade) {
+            // The lock folder went (a user cleared the state dir): make it again, once.
+            remade = true;
+            mkdirSync(this.folder, { recursive: true });
+            continue;
+          }
+          if (errnoCode(error) !== 'ELOCKED') {
+            throw new ArchiveError('IO', `cannot lock session ${key} (${lockPath}): ${(error as Error).message}`, { cause: error });
+          }
+          if (Date.now() >= deadline) {
+            throw new ArchiveError(
+              'LOCKED',
+              `session ${key} is locked by another writer (${lockPath}); try again, or remove the lock if no writer is running`,
+              {
+                path: lockPath,
+                cause: error,
+              },
+            );
+          }
+          // Tell a holder that keeps its lock between calls that somebody waits (refreshed while waiting).
+          waited = true;
+          try {
+            writeFileSync(marker, '');
+          } catch {
+            // Without the marker the holder still lets go after LINGER_MS idle.
+          }
+          await sleep(wait + Math.random() * wait);
+          wait = Math.min(wait * 1.5, 50);
         }
-        await sleep(wait + Math.random() * wait);
-        wait = Math.min(wait * 1.5, 50);
       }
+    } finally {
+      if (waited) rmSync(marker, { force: true });
     }
   }
 }

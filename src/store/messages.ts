@@ -1,4 +1,4 @@
-import { mkdir, unlink } from 'node:fs/promises';
+import { unlink } from 'node:fs/promises';
 import { ArchiveError, errnoCode, isArchiveError } from '../errors.js';
 import { assertId, newId } from '../model/ids.js';
 import { type MessageWithParts, messageFile } from '../model/message.js';
@@ -121,13 +121,15 @@ export class MessageStore {
     loaded?: LoadedFile<MessageWithParts>,
     info?: LoadedFile<Session>,
   ): Promise<void> {
-    await mkdir(this.ctx.paths.messages(sessionID), { recursive: true });
     if (loaded && isCanonicalText(file, loaded.text)) return; // unchanged: nothing written, nothing moves
     // Both files at once, so their fsyncs overlap. A crash between the two
     // leaves a message without the newer time.updated, or the newer time
     // without the message: either is a consistent session.
     try {
-      await Promise.all([writeData(this.ctx.paths.message(sessionID, file.info.id), file, loaded), this.sessions.touch(sessionID, info)]);
+      await Promise.all([
+        writeData(this.ctx.paths.message(sessionID, file.info.id), file, loaded, { makeFolder: true }),
+        this.sessions.touch(sessionID, info),
+      ]);
     } finally {
       this.order.touch(sessionID, file.info.id);
     }
@@ -164,7 +166,9 @@ export class MessageStore {
     const file = this.complete(sessionID, input);
     return withSession(this.ctx, sessionID, async () => {
       let info = await loadInfo(this.ctx, sessionID);
-      const existing = await this.load(sessionID, file.info.id);
+      // An ID made just now by this process exists nowhere yet (the write's
+      // precondition still refuses to replace a file); a caller's ID is looked up.
+      const existing = input.info?.id === undefined ? undefined : await this.load(sessionID, file.info.id);
       if (existing) {
         if (!isCanonicalText(this.complete(sessionID, input, existing.value), existing.text)) {
           throw new ArchiveError('DUPLICATE_ID', `message ID already exists: ${file.info.id} in session ${sessionID}`);

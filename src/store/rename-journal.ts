@@ -46,7 +46,7 @@ export async function existsNonEmpty(folder: string): Promise<boolean> {
  */
 export async function commitMoves(ctx: StoreContext, moves: readonly StagedMove[]): Promise<void> {
   // Every replaced file is as it was read, or nothing moves.
-  for (const move of moves) if (move.expect) await checkPrecondition(move.target, move.expect);
+  for (const move of moves) if (move.expect) checkPrecondition(move.target, move.expect);
   let journal: string | undefined;
   if (moves.length > 1) {
     await mkdir(journalFolder(ctx), { recursive: true });

@@ -1,5 +1,4 @@
-import { lstatSync, readlinkSync } from 'node:fs';
-import { lstat, readlink } from 'node:fs/promises';
+import { lstatSync, readlinkSync, type Stats } from 'node:fs';
 import { relative, sep } from 'node:path';
 import { ArchiveError, errnoCode } from '../errors.js';
 
@@ -37,28 +36,22 @@ function steps(root: string, path: string, self: boolean): string[] {
  * link: where the archive lives is the user's choice.
  */
 export async function assertNoLink(root: string, path: string, options: { self: boolean }): Promise<void> {
-  // All at once: this runs on every read and write of a session, and each step is a trip to the thread pool.
-  const all = steps(root, path, options.self);
-  const stats = await Promise.all(
-    all.map((step) =>
-      lstat(step).catch((error: unknown) => {
-        if (errnoCode(error) === 'ENOENT' || errnoCode(error) === 'ENOTDIR') return undefined;
-        throw error;
-      }),
-    ),
-  );
-  for (const [i, s] of stats.entries()) {
-    if (!s) return;
-    const step = all[i] as string;
-    if (s.isSymbolicLink()) throw unsafePath(step, await readlink(step).catch(() => undefined));
-  }
+  // Synchronous: this runs on every read and write of a session, an lstat
+  // costs microseconds, and each asynchronous one was a trip to the thread pool.
+  const error = linkBetween(root, path, options);
+  if (error) throw error;
 }
 
 /** {@link assertNoLink}, synchronous (for the index's chunked scans); returns the error instead of throwing. */
-export function linkBetween(root: string, path: string): ArchiveError | undefined {
-  for (const step of steps(root, path, true)) {
-    const stats = lstatSync(step, { throwIfNoEntry: false });
-    if (!stats) return undefined;
+export function linkBetween(root: string, path: string, options: { self: boolean } = { self: true }): ArchiveError | undefined {
+  for (const step of steps(root, path, options.self)) {
+    let stats: Stats;
+    try {
+      stats = lstatSync(step);
+    } catch (error) {
+      if (errnoCode(error) === 'ENOENT' || errnoCode(error) === 'ENOTDIR') return undefined;
+      throw error;
+    }
     if (stats.isSymbolicLink()) {
       let target: string | undefined;
       try {

@@ -5,6 +5,7 @@ import { type MessageWithParts, messageFile } from '../model/message.js';
 import { type ForkedFrom, type Session, sessionInfo } from '../model/session.js';
 import { type Todo, todoList } from '../model/todo.js';
 import { formatCanonical, type LoadedFile, validate } from './json-file.js';
+import { yieldNow } from './map-limit.js';
 import { checkMessageIds } from './message-file.js';
 
 // What callers may hand the session store, and how it is checked: the rules
@@ -82,14 +83,18 @@ export function applyPatch(info: Session, patch: SessionPatch): Session {
 }
 
 /** Validates a whole session (`where` prefixes error paths) and renders its files canonically. */
-export function prepareSession(entry: { info: Session } & SessionContent, where: string): { info: Session; files: Map<string, string> } {
+export async function prepareSession(
+  entry: { info: Session } & SessionContent,
+  where: string,
+): Promise<{ info: Session; files: Map<string, string> }> {
   const at = (path: string) => (where ? `${where}.${path}` : path);
   if (typeof entry?.info !== 'object' || entry.info === null)
     throw new ArchiveError('INVALID_INPUT', `invalid session: ${at('info')}: expected an object`);
   assertId('session', entry.info.id);
   const info = validate(sessionInfo, entry.info, `invalid session: ${at('info')}`, 'INVALID_INPUT');
   const files = new Map<string, string>([['info.json', formatCanonical(info)]]);
-  (entry.messages ?? []).forEach((m, i) => {
+  for (const [i, m] of (entry.messages ?? []).entries()) {
+    await yieldNow(); // thousands of messages (a fork, an import) are validated and formatted here
     const file = validate(messageFile, m, `invalid message: ${at(`messages[${i}]`)}`, 'INVALID_INPUT');
     assertId('message', file.info.id);
     checkMessageIds(file, info.id, file.info.id, `invalid message: ${at(`messages[${i}]`)}`, 'INVALID_INPUT');
@@ -97,7 +102,7 @@ export function prepareSession(entry: { info: Session } & SessionContent, where:
     if (files.has(name))
       throw new ArchiveError('INVALID_INPUT', `invalid message: ${at(`messages[${i}]`)}: message ID ${file.info.id} given more than once`);
     files.set(name, formatCanonical(file));
-  });
+  }
   if (entry.todos?.length)
     files.set('todos.json', formatCanonical(validate(todoList, entry.todos, `invalid todos: ${at('todos')}`, 'INVALID_INPUT')));
   return { info, files };

@@ -113,7 +113,8 @@ export class SessionStore {
     options: { onProgress?: OnProgress } = {},
   ): Promise<Session[]> {
     const { paths } = this.ctx;
-    const prepared = entries.map((entry, i) => prepareSession(entry, entries.length > 1 ? `sessions[${i}]` : ''));
+    const prepared: Array<Awaited<ReturnType<typeof prepareSession>>> = [];
+    for (const [i, entry] of entries.entries()) prepared.push(await prepareSession(entry, entries.length > 1 ? `sessions[${i}]` : ''));
     const ids = prepared.map((p) => p.info.id);
     const repeated = ids.filter((id, i) => ids.indexOf(id) !== i);
     if (repeated.length) throw new ArchiveError('INVALID_INPUT', `session ID given more than once: ${[...new Set(repeated)].join(', ')}`);

@@ -227,6 +227,10 @@ describe('sarc', () => {
     await mkdir(lock, { recursive: true });
     const old = new Date(Date.now() - 60_000);
     await utimes(lock, old, old);
+    // A waiter's marker left by a process that is gone (see SessionLocks).
+    const marker = `${lock}.want`;
+    await writeFile(marker, '');
+    await utimes(marker, old, old);
     const stats = await json(['index', 'stats']);
     expect(stats).toMatchObject({ sessions: 4, strays: 2 });
 
@@ -238,17 +242,19 @@ describe('sarc', () => {
         ['corrupt', msgPath],
         ['stray', conflict],
         ['stale-lock', lock],
+        ['stale-lock', marker],
       ]),
     );
-    expect(found.length).toBe(4);
+    expect(found.length).toBe(5);
     const fixed = await run(['doctor', '--fix', '--json']);
     expect(fixed.code).toBe(1);
     const result = JSON.parse(fixed.stdout);
-    expect(result.fixed.length).toBe(3);
+    expect(result.fixed.length).toBe(4);
     expect(result.problems.map((p: { kind: string }) => p.kind)).toEqual(['corrupt']);
     expect(await readFile(msgPath, 'utf8')).toBe('{"info": ');
     await expect(stat(conflict)).rejects.toThrow();
     await expect(stat(lock)).rejects.toThrow();
+    await expect(stat(marker)).rejects.toThrow();
     const quarantined = await readdir(join(stateDir, 'quarantine'), { recursive: true });
     expect(quarantined.some((p) => p.endsWith("info (Laptop's conflicted copy 2026-11-02).json"))).toBe(true);
     const human = await run(['doctor']);

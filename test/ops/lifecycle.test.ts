@@ -79,9 +79,14 @@ describe('migrate', () => {
     const { archive, stateDir } = await tempArchive({ lock: { timeoutMs: 200 } });
     const a = await archive.sessions.create({ directory: '/m' });
     const b = await archive.sessions.create({ directory: '/m/sub' });
-    // Another writer holds b's lock for the whole migration.
+    // Another writer holds b's lock for the whole migration (taken once this process has let go of it after the create).
     const lockPath = join(stateDir, 'locks', `${b.id}.lock`);
-    const release = await lockfile.lock(lockPath, { lockfilePath: lockPath, realpath: false, onCompromised: () => {} });
+    const release = await lockfile.lock(lockPath, {
+      lockfilePath: lockPath,
+      realpath: false,
+      retries: { retries: 50, minTimeout: 10, maxTimeout: 20 },
+      onCompromised: () => {},
+    });
     try {
       const result = await migrate(archive, { fromDir: '/m' }, { to: '/n' });
       expect(result.moved.map((r) => r.id)).toEqual([a.id]);

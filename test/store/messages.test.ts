@@ -1,4 +1,4 @@
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { newId } from '../../src/index.js';
@@ -19,6 +19,16 @@ describe('messages and parts', () => {
     expect(await archive.messages.get(s.id, m.info.id)).toEqual(m);
     const file = JSON.parse(await readFile(join(dir, 'sessions', s.id, 'messages', `${m.info.id}.json`), 'utf8'));
     expect(file).toEqual(m);
+  });
+
+  it('makes a missing messages folder (a session made by hand has only its info.json)', async () => {
+    const { archive, dir } = await tempArchive();
+    const s = await archive.sessions.create();
+    await rm(join(dir, 'sessions', s.id, 'messages'), { recursive: true });
+    const m = await archive.messages.append(s.id, userMessage('first'));
+    expect(await readdir(join(dir, 'sessions', s.id, 'messages'))).toEqual([`${m.info.id}.json`]);
+    const second = await archive.messages.append(s.id, userMessage('second'));
+    expect((await archive.messages.list(s.id)).map((x) => x.info.id)).toEqual([m.info.id, second.info.id]);
   });
 
   it('refuses a duplicate append, bad input, and unknown sessions', async () => {
