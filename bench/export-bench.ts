@@ -4,10 +4,11 @@
 // the same run, on the compiled code (`dist/`, built first). Medians of 3; the
 // files are in the page cache. Writes the `<!-- export -->` section of RESULTS.md.
 import { execFileSync } from 'node:child_process';
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeSection } from './results.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(here, '..');
@@ -103,9 +104,5 @@ const body = `## Export and import
 - ${imported <= 1.2 * synced ? 'Met' : '**Missed**'}: import ≤ 1.2× a copy that fsyncs every file.
 
 `;
-const path = join(here, 'RESULTS.md');
-const old = readFileSync(path, 'utf8');
-const marked = `<!-- export -->\n${body}<!-- /export -->\n`;
-const re = /<!-- export -->[\s\S]*<!-- \/export -->\n/;
-writeFileSync(path, re.test(old) ? old.replace(re, marked) : `${old.trimEnd()}\n\n${marked}`);
+writeSection('export', body);
 console.log(body);

@@ -40,7 +40,7 @@ export async function loadBench(build: string, root: string): Promise<{ markdown
   try {
     await cp(join(root, 'samples'), join(work, 'archive'), { recursive: true });
     const env = { ...process.env, SARC_ARCHIVE: join(work, 'archive'), SARC_STATE_DIR: join(work, 'state'), SARC_SERVER_PASSWORD: '' };
-    const sarc = await serve([join(build, 'src', 'cli', 'main.js'), 'serve', '--port', '0', '--json'], env);
+    const sarc = await serve([join(build, 'src', 'bin', 'sarc.js'), 'serve', '--port', '0', '--json'], env);
     let report: LoadReport;
     let appendsOnly: LoadReport;
     try {

@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { opencodeEnv } from '../test/fixtures/opencode-env.js';
+import { writeSection } from './results.js';
 
 const require = createRequire(import.meta.url);
 const here = dirname(fileURLToPath(import.meta.url));
@@ -292,11 +293,7 @@ async function side(name: 'sarc' | 'opencode', work: string): Promise<SideResult
 }
 
 function section(body: string): void {
-  const path = join(here, 'RESULTS.md');
-  const old = existsSync(path) ? readFileSync(path, 'utf8') : '';
-  const marked = `<!-- opencode -->\n${body}<!-- /opencode -->\n`;
-  const re = /<!-- opencode -->[\s\S]*<!-- \/opencode -->\n/;
-  writeFileSync(path, re.test(old) ? old.replace(re, marked) : `${old.trimEnd()}\n\n${marked}`);
+  writeSection('opencode', body);
 }
 
 if (!existsSync(BINARY)) {

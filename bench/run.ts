@@ -10,7 +10,9 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { initArchive, newId } from '../src/index.js';
 import { formatCanonical } from '../src/store/json-file.js';
+import { compileForBench } from './build.js';
 import { loadBench } from './load-bench.js';
+import { RESULTS, sections, writeSection } from './results.js';
 
 const SCALES = (process.env.BENCH_SCALES ?? '10000,100000').split(',').map(Number);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -43,24 +45,7 @@ async function makeArchive(n: number): Promise<string> {
   return dir;
 }
 
-// Measured on compiled JavaScript, as the library runs in production (tsx's
-// loader thread alone would add tens of MB to the RSS).
-const build = join(here, '..', 'node_modules', '.cache', 'sarc-bench-build');
-execFileSync(
-  process.execPath,
-  [
-    join(here, '..', 'node_modules', 'typescript', 'bin', 'tsc'),
-    '-p',
-    join(here, '..', 'tsconfig.json'),
-    '--outDir',
-    build,
-    '--sourceMap',
-    'false',
-    '--declaration',
-    'false',
-  ],
-  { stdio: 'inherit' },
-);
+const build = compileForBench();
 
 function measure(mode: string, dir: string, stateDir: string): Record<string, number> {
   const out = execFileSync(process.execPath, ['--expose-gc', join(build, 'bench', 'index-bench.js'), mode, dir, stateDir], {
@@ -146,12 +131,11 @@ ${[...verdicts].map(([target, met]) => `- ${met ? 'Met' : '**Missed**'}: ${targe
   who prefer a fast first screen, and a long-lived \`sarc serve\`, whose watcher keeps the index current,
   makes cold opens rare anyway. On a cold page cache the naive scan pays a disk read per file and the
   stat-based open gains relative to it.
-
-${load.markdown}`;
-// The sections of the other benchmarks (npm run bench:sync, bench:search) are kept as they are.
-const previous = existsSync(join(here, 'RESULTS.md')) ? readFileSync(join(here, 'RESULTS.md'), 'utf8') : '';
-const kept = [...previous.matchAll(/<!-- (\w+) -->[\s\S]*?<!-- \/\1 -->/g)].map((m) => m[0]);
-writeFileSync(join(here, 'RESULTS.md'), kept.length ? `${results.trimEnd()}\n\n${kept.join('\n\n')}\n` : results);
+`;
+// The sections of the other benchmarks (npm run bench:sync, bench:search, …) are kept as they are.
+const kept = sections().filter((section) => !section.startsWith('<!-- load -->'));
+writeFileSync(RESULTS, `${results.trimEnd()}\n\n${kept.join('\n\n')}\n`);
+writeSection('load', load.markdown);
 if (load.report.errors.length || load.report.lost.length) {
   console.error(
     `load: ${load.report.errors.length} errors, ${load.report.lost.length} lost writes`,
@@ -160,4 +144,4 @@ if (load.report.errors.length || load.report.lost.length) {
   );
   process.exitCode = 1;
 }
-console.log(readFileSync(join(here, 'RESULTS.md'), 'utf8'));
+console.log(readFileSync(RESULTS, 'utf8'));

@@ -14,11 +14,12 @@ import { join } from 'node:path';
 import MiniSearch from 'minisearch';
 import { messageText, openArchive, SearchIndex } from '../src/index.js';
 import { startServer } from '../src/server/serve.js';
+import { writeSection } from './results.js';
 
 const SESSIONS = Number(process.env.BENCH_SEARCH_SESSIONS ?? 100_000);
 const PER_SESSION = 10;
 const COMPARE_SESSIONS = Math.min(SESSIONS, Number(process.env.BENCH_SEARCH_COMPARE ?? 10_000));
-const here = import.meta.dirname;
+const _here = import.meta.dirname;
 const root = process.env.BENCH_SEARCH_DIR ?? join(tmpdir(), 'sarc-search-bench');
 
 // A deterministic text generator: 20,000 made-up words with a Zipf-like
@@ -382,8 +383,7 @@ async function main(): Promise<void> {
   const ms = (x: number) => (x < 10 ? x.toFixed(1) : x.toFixed(0));
   const p50 = full.p50;
   const grepMedian = pct(grep, 50);
-  const section = `<!-- search -->
-## Search benchmark
+  const section = `## Search benchmark
 
 \`npm run bench:search\` on ${cpus().length} × ${cpus()[0]?.model.trim().split(' ').slice(0, 2).join(' ')}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}. Files in the page cache.
 
@@ -406,16 +406,8 @@ ${hasRg ? `| ripgrep \`rg -liF\` median | ${ms(pct(rg, 50))} ms | | ${(pct(rg, 5
 | search index on disk | ${(disk / 2 ** 30).toFixed(2)} GiB | the archive's JSON: ${(made.bytes / 2 ** 30).toFixed(2)} GiB | ${(disk / made.bytes).toFixed(2)}× |
 | conversation view, 1,500 messages: server time to the first page (100 messages) p50 | ${ms(pct(firstPage, 50))} ms | whole page with totals: ${ms(pct(whole, 50))} ms | target 300 ms |
 ${hasRg ? '' : '\nripgrep is not installed here; its row is left out.\n'}
-Targets: query p50 ≤ 20 ms — ${p50 <= 20 ? 'met' : '**missed**'}; an update searchable ≤ 50 ms — ${Math.max(...updates) <= 50 ? 'met' : '**missed**'}; first page ≤ 300 ms — ${pct(firstPage, 50) <= 300 ? 'met' : '**missed**'}.
-<!-- /search -->`;
-  const path = join(here, 'RESULTS.md');
-  const current = existsSync(path) ? readFileSync(path, 'utf8') : '';
-  writeFileSync(
-    path,
-    current.includes('<!-- search -->')
-      ? current.replace(/<!-- search -->[\s\S]*<!-- \/search -->/, section)
-      : `${current.trimEnd()}\n\n${section}\n`,
-  );
+Targets: query p50 ≤ 20 ms — ${p50 <= 20 ? 'met' : '**missed**'}; an update searchable ≤ 50 ms — ${Math.max(...updates) <= 50 ? 'met' : '**missed**'}; first page ≤ 300 ms — ${pct(firstPage, 50) <= 300 ? 'met' : '**missed**'}.`;
+  writeSection('search', section);
   console.log(section);
   if (!process.env.BENCH_SEARCH_KEEP) rmSync(root, { recursive: true, force: true });
 }

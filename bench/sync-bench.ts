@@ -4,13 +4,14 @@
 // and a second run with nothing changed against the first. Writes its section
 // of bench/RESULTS.md (between the sync markers; `npm run bench` keeps it).
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { initArchive, openArchive, syncAgent } from '../src/index.js';
 import { opencodeEnv } from '../test/fixtures/opencode-env.js';
+import { writeSection } from './results.js';
 
 const SESSIONS = Number(process.env.BENCH_SYNC_SESSIONS ?? 1000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -285,8 +286,7 @@ const readPaths = await opencodeReadPaths();
 
 const row = (label: string, r: { floor: number; first: number; rerun: number }) =>
   `| ${label} | ${r.floor.toFixed(0)} | ${r.first.toFixed(0)} (${(r.first / r.floor).toFixed(1)}× floor) | ${r.rerun.toFixed(0)} (${((100 * r.rerun) / r.first).toFixed(1)}% of first) |`;
-const section = `<!-- sync -->
-## Sync benchmark
+const section = `## Sync benchmark
 
 \`npm run bench:sync\` on ${cpus().length} × ${cpus()[0]?.model.trim().split(' ').slice(0, 2).join(' ')}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}.
 Medians of ${RUNS} runs in one process (tsx), each first sync into a new archive; the sources are in the page cache.
@@ -303,12 +303,6 @@ ${row(`OpenCode, ${SESSIONS.toLocaleString('en')} sessions × 20 messages`, open
 Target: a re-run with nothing changed costs ≤ 5% of the first run — ${[claude, opencode].every((r) => r.rerun <= 0.05 * r.first) ? 'met for both' : '**missed**'}.
 ${readPaths}
 
-The first sync writes one atomic, fsynced file per message (about 26,000 for Claude Code and 20,000 for OpenCode here, plus each session's info); how much of its time that writing takes is not separated in this run, so the first-sync ratios are against reading only.
-<!-- /sync -->`;
-const path = join(here, 'RESULTS.md');
-const current = readFileSync(path, 'utf8');
-const next = current.includes('<!-- sync -->')
-  ? current.replace(/<!-- sync -->[\s\S]*<!-- \/sync -->/, section)
-  : `${current.trimEnd()}\n\n${section}\n`;
-writeFileSync(path, next);
+The first sync writes one atomic, fsynced file per message (about 26,000 for Claude Code and 20,000 for OpenCode here, plus each session's info); how much of its time that writing takes is not separated in this run, so the first-sync ratios are against reading only.`;
+writeSection('sync', section);
 console.log(section);
