@@ -1,14 +1,16 @@
 import { createWriteStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { getHeapStatistics } from 'node:v8';
 import type { SessionIndex } from '../catalog/session-index.js';
 import { ArchiveError } from '../errors.js';
 import { EXPORT_FORMAT, EXPORT_VERSION } from '../model/export.js';
 import { assertId } from '../model/ids.js';
+import type { MessageWithParts } from '../model/message.js';
 import type { Session } from '../model/session.js';
 import type { OnProgress } from '../progress.js';
 import type { Archive } from '../store/archive.js';
-import { isBroken } from '../store/messages.js';
+import { type BrokenMessage, isBroken } from '../store/messages.js';
 
 export interface ExportOptions {
   /** Also export the child sessions (by `parentID`), recursively. */
@@ -60,10 +62,21 @@ async function resolveSessions(archive: Archive, ids: readonly string[], childre
   return out;
 }
 
-/** One session's `"messages": [...]` items, in order, a few files ahead (at most 16, and ~1 MiB unless one file is larger). */
-async function* messageItems(archive: Archive, sessionID: string, depth: number, tick: () => void): AsyncGenerator<string> {
+/**
+ * Bytes of message files an export keeps from its first pass (the order) so
+ * that it does not read them again: 64 MiB, or less in a small heap (a
+ * parsed message takes a few times its file's size).
+ */
+const readOnceBytes = () => Math.min(64 << 20, Math.floor(getHeapStatistics().heap_size_limit / 32));
+
+/** One session's `"messages": [...]` items, in order. */
+async function* messageItems(
+  messages: AsyncGenerator<MessageWithParts | BrokenMessage>,
+  depth: number,
+  tick: () => void,
+): AsyncGenerator<string> {
   let i = 0;
-  for await (const message of archive.messages.each(sessionID, {}, { files: 16, bytes: 1 << 20 })) {
+  for await (const message of messages) {
     if (isBroken(message)) throw new ArchiveError('CORRUPT', message.error.message, { path: message.error.path });
     yield `${i++ ? ',' : ''}\n${'  '.repeat(depth)}${nested(message, depth)}`;
     tick();
@@ -72,22 +85,33 @@ async function* messageItems(archive: Archive, sessionID: string, depth: number,
 }
 
 /**
- * Exports sessions as one JSON document, produced piece by piece: only one
- * message is in memory at a time, so a session larger than memory exports.
+ * Exports sessions as one JSON document, produced piece by piece: a bounded
+ * number of messages is in memory at a time (see readOnceBytes), so a
+ * session larger than memory exports.
  * The text equals `JSON.stringify(document, null, 2)` plus a newline.
  * Unknown sessions fail (`NOT_FOUND`) before the first piece.
  */
 export async function* exportSessions(archive: Archive, ids: readonly string[], options: ExportOptions = {}): AsyncGenerator<string> {
   const sessions = await resolveSessions(archive, ids, options.children ?? false, options.index);
   options.onSessions?.(sessions.map((s) => s.id));
-  // Message order first (IDs only), so the total is known before the first byte.
-  const order = new Map<string, string[]>();
-  for (const s of sessions) order.set(s.id, await archive.messages.orderedIds(s.id));
-  const total = [...order.values()].reduce((n, list) => n + list.length, 0);
+  // Message order first, so the total is known and a broken file is found
+  // before the first byte. What that pass reads is kept (see readOnceBytes)
+  // and not read again.
+  const budget = { bytes: readOnceBytes() };
+  let total = 0;
+  const order = new Map<string, () => AsyncGenerator<MessageWithParts | BrokenMessage>>();
+  for (const s of sessions) {
+    const all = await archive.messages.readAll(s.id, budget);
+    const broken = all.keys.find((k) => k.broken !== undefined)?.broken;
+    if (broken) throw broken;
+    order.set(s.id, all.messages);
+    total += all.keys.length;
+  }
   let done = 0;
   options.onProgress?.(0, total);
   const tick = () => options.onProgress?.(++done, total);
-  const items = (s: Session, depth: number) => messageItems(archive, s.id, depth, tick);
+  const items = (s: Session, depth: number) =>
+    messageItems((order.get(s.id) as () => AsyncGenerator<MessageWithParts | BrokenMessage>)(), depth, tick);
   if (options.format === 'opencode') {
     const many = sessions.length > 1;
     const d = many ? 2 : 1;

@@ -1,7 +1,9 @@
+import { lstatSync } from 'node:fs';
 import { lstat } from 'node:fs/promises';
-import { type ArchiveError, errnoCode, isArchiveError } from '../errors.js';
+import { type ArchiveError, isArchiveError } from '../errors.js';
+import type { MessageWithParts } from '../model/message.js';
 import type { StoreContext } from './context.js';
-import { mapLimit } from './map-limit.js';
+import { mapLimit, yieldNow } from './map-limit.js';
 import { loadMessage, messageIds } from './message-file.js';
 
 /** Where a message file stands in its session's order, and the stamp that says whether it is still so. */
@@ -26,6 +28,9 @@ const TRUST_MS = 60_000;
 
 /** Touched files of a session before it is simpler to look at all of them again. */
 const TOUCHED_MAX = 1_000;
+
+/** Handed each message a pass reads to learn its place (see {@link MessageOrder.keys}). */
+export type ReadSink = (key: OrderKey, value: MessageWithParts) => void;
 
 /** What vouches for a session's messages folder: a token that stays the same while one unbroken watch covers it. */
 export type OrderWatch = (sessionID: string) => number | undefined;
@@ -59,6 +64,8 @@ export class MessageOrder {
   private watch: OrderWatch | undefined;
   /** Folder listings made (a diagnostic: a watched session's pages make none). */
   listings = 0;
+  /** Message files read to learn their place (a diagnostic). */
+  reads = 0;
 
   constructor(private readonly ctx: StoreContext) {}
 
@@ -80,17 +87,21 @@ export class MessageOrder {
     else this.touched.set(sessionID, new Set([messageID]));
   }
 
-  /** The session's keys in order. Concurrent calls for one session share one pass. */
-  keys(sessionID: string): Promise<OrderKey[]> {
+  /**
+   * The session's keys in order. Concurrent calls for one session share one
+   * pass. `sink` is handed every message this call's pass reads (none when
+   * the kept order needed no file read, or another call's pass was under way).
+   */
+  keys(sessionID: string, sink?: ReadSink): Promise<OrderKey[]> {
     let pass = this.building.get(sessionID);
     if (!pass) {
-      pass = this.build(sessionID).finally(() => this.building.delete(sessionID));
+      pass = this.build(sessionID, sink).finally(() => this.building.delete(sessionID));
       this.building.set(sessionID, pass);
     }
     return pass;
   }
 
-  private async build(sessionID: string): Promise<OrderKey[]> {
+  private async build(sessionID: string, sink?: ReadSink): Promise<OrderKey[]> {
     const kept = this.kept.get(sessionID);
     const token = this.watch?.(sessionID);
     const touched = this.touched.get(sessionID);
@@ -99,7 +110,7 @@ export class MessageOrder {
     if (kept && token !== undefined && kept.token === token && touched !== 'all' && Date.now() - kept.listedAt < TRUST_MS) {
       if (touched) {
         for (const id of touched) kept.keys.delete(id);
-        await this.refresh(sessionID, [...touched], kept.keys, new Map());
+        await this.refresh(sessionID, [...touched], kept.keys, new Map(), sink);
         kept.sorted = [...kept.keys.values()].sort(compareKeys);
       }
       this.keep(sessionID, kept);
@@ -110,36 +121,45 @@ export class MessageOrder {
     const known = kept?.keys ?? new Map<string, OrderKey>();
     const ids = await messageIds(this.ctx, sessionID);
     const next = new Map<string, OrderKey>();
-    const changed: string[] = [];
-    await mapLimit(ids, 32, async (id) => {
-      const stamp = await lstat(this.ctx.paths.message(sessionID, id)).catch((error: unknown) => {
-        if (errnoCode(error) === 'ENOENT') return undefined; // removed meanwhile
-        throw error;
-      });
-      const old = known.get(id);
-      if (stamp && old && old.mtimeMs === stamp.mtimeMs && old.size === stamp.size) next.set(id, old);
-      else if (stamp) changed.push(id);
-    });
-    await this.refresh(sessionID, changed, next, known);
+    let changed: string[] = [];
+    // Nothing kept (a fresh process): every file is read anyway, so none is stat'ed first.
+    if (known.size === 0) changed = ids;
+    else
+      for (const id of ids) {
+        // Synchronous: a stat takes no journal handle and costs microseconds, a trip through the thread pool more.
+        const stamp = lstatSync(this.ctx.paths.message(sessionID, id), { throwIfNoEntry: false }); // undefined: removed meanwhile
+        const old = known.get(id);
+        if (stamp && old && old.mtimeMs === stamp.mtimeMs && old.size === stamp.size) next.set(id, old);
+        else if (stamp) changed.push(id);
+        await yieldNow();
+      }
+    await this.refresh(sessionID, changed, next, known, sink);
     const sorted = [...next.values()].sort(compareKeys);
     this.keep(sessionID, { keys: next, sorted, token, listedAt });
     return sorted;
   }
 
   /** Reads the keys of these files into `into` (a file that is gone is left out; one whose stamp is unchanged in `known` is kept as it was). */
-  private async refresh(sessionID: string, ids: string[], into: Map<string, OrderKey>, known: Map<string, OrderKey>): Promise<void> {
+  private async refresh(
+    sessionID: string,
+    ids: string[],
+    into: Map<string, OrderKey>,
+    known: Map<string, OrderKey>,
+    sink?: ReadSink,
+  ): Promise<void> {
     // Few at once: a message can be large, and a session far larger than memory.
     await mapLimit(ids, 4, async (id) => {
       try {
+        this.reads++;
         const loaded = await loadMessage(this.ctx, sessionID, id);
         if (!loaded) return;
         const old = known.get(id);
-        into.set(
-          id,
+        const key =
           old && old.mtimeMs === loaded.stats.mtimeMs && old.size === loaded.stats.size
             ? old
-            : { id, created: loaded.value.info.time.created, mtimeMs: loaded.stats.mtimeMs, size: loaded.stats.size },
-        );
+            : { id, created: loaded.value.info.time.created, mtimeMs: loaded.stats.mtimeMs, size: loaded.stats.size };
+        into.set(id, key);
+        sink?.(key, loaded.value);
       } catch (error) {
         // Broken, or a link (never followed): it keeps a place in the order and is reported there.
         if (!isArchiveError(error, 'CORRUPT', 'UNSAFE_PATH')) throw error;

@@ -13,6 +13,20 @@ import { MessageOrder, type OrderKey, type OrderWatch } from './message-order.js
 import type { RevertStore } from './revert.js';
 import type { SessionStore } from './sessions.js';
 
+/**
+ * Keys in runs to read at once: up to `ahead.files` files, but no more than
+ * ~`ahead.bytes` of them (a large message is read alone).
+ */
+function* batches(keys: readonly OrderKey[], ahead: { files: number; bytes: number }): Generator<OrderKey[]> {
+  for (let i = 0; i < keys.length; ) {
+    let end = i + 1;
+    let bytes = keys[i]?.size ?? 0;
+    while (end < keys.length && end - i < ahead.files && bytes + (keys[end]?.size ?? 0) <= ahead.bytes) bytes += keys[end++]?.size ?? 0;
+    yield keys.slice(i, end);
+    i = end;
+  }
+}
+
 /** A message as a caller hands it in: IDs, `sessionID`, `messageID` and `time.created` are filled in when absent. */
 export interface MessageInput {
   info: Record<string, unknown> & { role: 'user' | 'assistant'; id?: string };
@@ -56,6 +70,8 @@ export interface MessagePage {
 /** Messages (one file each, with their parts) and parts. */
 export class MessageStore {
   private readonly order: MessageOrder;
+  /** Message files read by this store itself (the order's reads are counted there). */
+  private reads = 0;
 
   constructor(
     private readonly ctx: StoreContext,
@@ -66,6 +82,7 @@ export class MessageStore {
   }
 
   private load(sessionID: string, messageID: string): Promise<LoadedFile<MessageWithParts> | undefined> {
+    this.reads++;
     return loadMessage(this.ctx, sessionID, messageID);
   }
 
@@ -142,6 +159,11 @@ export class MessageStore {
    */
   watchedBy(watch: OrderWatch | undefined): void {
     this.order.watchedBy(watch);
+  }
+
+  /** Diagnostics: how many message files were read, to order sessions or to answer (an export reads each once). */
+  fileReads(): number {
+    return this.reads + this.order.reads;
   }
 
   /** Diagnostics: how many times a messages folder was listed to order a session (a watched session's pages list none). */
@@ -235,15 +257,47 @@ export class MessageStore {
     ahead: { files: number; bytes: number } = { files: 8, bytes: 1 << 20 },
   ): AsyncGenerator<MessageWithParts | BrokenMessage> {
     const { chosen } = await this.select(sessionID, options);
-    // Up to 8 files ahead, but no more than ~1 MiB of them: large messages are read one at a time.
-    for (let i = 0; i < chosen.length; ) {
-      let end = i + 1;
-      let bytes = chosen[i]?.size ?? 0;
-      while (end < chosen.length && end - i < ahead.files && bytes + (chosen[end]?.size ?? 0) <= ahead.bytes)
-        bytes += chosen[end++]?.size ?? 0;
-      for (const m of await Promise.all(chosen.slice(i, end).map((key) => this.readKey(sessionID, key)))) if (m) yield m;
-      i = end;
+    for (const batch of batches(chosen, ahead)) {
+      for (const m of await Promise.all(batch.map((key) => this.readKey(sessionID, key)))) if (m) yield m;
     }
+  }
+
+  /**
+   * Every message of a session for one pass over all of them (an export):
+   * the order first — with each message's ID, and a broken file's error,
+   * before any message is handed out — then the messages, a few files ahead.
+   * Messages read to learn the order are kept, up to `budget.bytes` (shared
+   * by the calls given the same budget), and handed out without a second
+   * read: in a fresh process that is every file of a session read once.
+   */
+  async readAll(
+    sessionID: string,
+    budget: { bytes: number },
+    ahead: { files: number; bytes: number } = { files: 16, bytes: 1 << 20 },
+  ): Promise<{ keys: OrderKey[]; messages: () => AsyncGenerator<MessageWithParts | BrokenMessage> }> {
+    await loadInfo(this.ctx, sessionID);
+    const read = new Map<string, { key: OrderKey; value: MessageWithParts }>();
+    const keys = await this.order.keys(sessionID, (key, value) => {
+      if (key.size > budget.bytes) return;
+      budget.bytes -= key.size;
+      read.set(key.id, { key, value });
+    });
+    const take = (key: OrderKey) => {
+      const kept = read.get(key.id);
+      if (!kept) return undefined;
+      read.delete(key.id);
+      budget.bytes += key.size;
+      return kept.key === key ? kept.value : undefined;
+    };
+    const store = this;
+    return {
+      keys,
+      async *messages() {
+        for (const batch of batches(keys, ahead)) {
+          for (const m of await Promise.all(batch.map((key) => take(key) ?? store.readKey(sessionID, key)))) if (m) yield m;
+        }
+      },
+    };
   }
 
   /** The keys of a page: the newest `limit` before `before`, and whether older ones remain. */

@@ -32,26 +32,35 @@ export class ArchivePaths {
     this.gitignore = join(this.root, '.gitignore');
   }
 
+  /** Session folders made lately: an export or a page asks for one session's paths thousands of times. */
+  private readonly folders = new Map<string, string>();
+
   session(sessionID: string): string {
+    const known = this.folders.get(sessionID);
+    if (known !== undefined) return known;
     assertId('session', sessionID);
-    return inside(this.sessions, join(this.sessions, sessionID));
+    const folder = inside(this.sessions, join(this.sessions, sessionID));
+    if (this.folders.size >= 1024) this.folders.clear();
+    this.folders.set(sessionID, folder);
+    return folder;
   }
 
   info(sessionID: string): string {
-    return join(this.session(sessionID), 'info.json');
+    return `${this.session(sessionID)}${sep}info.json`;
   }
 
   todos(sessionID: string): string {
-    return join(this.session(sessionID), 'todos.json');
+    return `${this.session(sessionID)}${sep}todos.json`;
   }
 
   messages(sessionID: string): string {
-    return join(this.session(sessionID), 'messages');
+    return `${this.session(sessionID)}${sep}messages`;
   }
 
+  // A valid ID is letters, digits and an underscore: joined as it is, no separator or dot can enter.
   message(sessionID: string, messageID: string): string {
     assertId('message', messageID);
-    return join(this.messages(sessionID), `${messageID}.json`);
+    return `${this.session(sessionID)}${sep}messages${sep}${messageID}.json`;
   }
 
   project(projectID: string): string {

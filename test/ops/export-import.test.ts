@@ -1,7 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type Archive, exportSessions, exportToFile, importSessions, newId, readImportFile } from '../../src/index.js';
+import { type Archive, exportSessions, exportToFile, importSessions, newId, openArchive, readImportFile } from '../../src/index.js';
 import { codeOf, normalizeIds, ROOT, SAMPLE, SAMPLES, TSX, tempArchive, tempDir, userMessage } from '../helpers.js';
 
 async function text(gen: AsyncIterable<string>): Promise<string> {
@@ -34,6 +34,19 @@ function comparable(doc: { sessions: Array<{ info: { metadata?: Record<string, u
 }
 
 describe('export', () => {
+  it('reads each message file once: the pass that orders a session keeps what it read', async () => {
+    const { archive, dir, stateDir } = await tempArchive();
+    const s = await archive.sessions.create({ title: 'long' });
+    for (let i = 0; i < 120; i++) await archive.messages.append(s.id, userMessage(`message ${i}`));
+    // A fresh archive object, as `sarc export` is a fresh process: no order kept yet.
+    const fresh = await openArchive({ dir, stateDir });
+    const doc = await exportJson(fresh, [s.id]);
+    expect(doc.sessions[0].messages.map((m: { parts: Array<{ text: string }> }) => m.parts[0]?.text)).toEqual(
+      Array.from({ length: 120 }, (_, i) => `message ${i}`),
+    );
+    expect(fresh.messages.fileReads()).toBe(120);
+  });
+
   it('writes our document with info, ordered messages and todos; children on request', async () => {
     const { archive } = await tempArchive({ samples: true });
     const doc = await exportJson(archive, [SAMPLE.main]);
