@@ -9,19 +9,19 @@ import { loadInfo, type StoreContext, withSession, writeData } from './context.j
 import { isCanonicalText, type LoadedFile, validate } from './json-file.js';
 import { mapLimit } from './map-limit.js';
 import { loadMessage, messageIds } from './message-file.js';
-import { MessageOrder, type OrderKey, type OrderWatch } from './message-order.js';
+import { MessageOrder, type OrderKey, type OrderWatch, type ReadSink } from './message-order.js';
 import type { RevertStore } from './revert.js';
 import type { SessionStore } from './sessions.js';
 
-/**
- * Keys in runs to read at once: up to `ahead.files` files, but no more than
- * ~`ahead.bytes` of them (a large message is read alone).
- */
-function* batches(keys: readonly OrderKey[], ahead: { files: number; bytes: number }): Generator<OrderKey[]> {
+/** How far a stream of messages reads ahead: up to 16 files, but no more than ~1 MiB of them (a large message is read alone). */
+const AHEAD = { files: 16, bytes: 1 << 20 };
+
+/** Keys in runs to read at once (see {@link AHEAD}). */
+function* batches(keys: readonly OrderKey[]): Generator<OrderKey[]> {
   for (let i = 0; i < keys.length; ) {
     let end = i + 1;
     let bytes = keys[i]?.size ?? 0;
-    while (end < keys.length && end - i < ahead.files && bytes + (keys[end]?.size ?? 0) <= ahead.bytes) bytes += keys[end++]?.size ?? 0;
+    while (end < keys.length && end - i < AHEAD.files && bytes + (keys[end]?.size ?? 0) <= AHEAD.bytes) bytes += keys[end++]?.size ?? 0;
     yield keys.slice(i, end);
     i = end;
   }
@@ -251,21 +251,17 @@ export class MessageStore {
    * for answers larger than a string can hold (a whole session of hundreds
    * of megabytes), which are streamed.
    */
-  async *each(
-    sessionID: string,
-    options: ListMessagesOptions = {},
-    ahead: { files: number; bytes: number } = { files: 8, bytes: 1 << 20 },
-  ): AsyncGenerator<MessageWithParts | BrokenMessage> {
+  async *each(sessionID: string, options: ListMessagesOptions = {}): AsyncGenerator<MessageWithParts | BrokenMessage> {
     const { chosen } = await this.select(sessionID, options);
-    for (const batch of batches(chosen, ahead)) {
+    for (const batch of batches(chosen)) {
       for (const m of await Promise.all(batch.map((key) => this.readKey(sessionID, key)))) if (m) yield m;
     }
   }
 
   /**
    * Every message of a session for one pass over all of them (an export):
-   * the order first — with each message's ID, and a broken file's error,
-   * before any message is handed out — then the messages, a few files ahead.
+   * the order first — a broken file fails here (`CORRUPT`), before any
+   * message is handed out — then the messages, a few files ahead.
    * Messages read to learn the order are kept, up to `budget.bytes` (shared
    * by the calls given the same budget), and handed out without a second
    * read: in a fresh process that is every file of a session read once.
@@ -273,11 +269,9 @@ export class MessageStore {
   async readAll(
     sessionID: string,
     budget: { bytes: number },
-    ahead: { files: number; bytes: number } = { files: 16, bytes: 1 << 20 },
   ): Promise<{ keys: OrderKey[]; messages: () => AsyncGenerator<MessageWithParts | BrokenMessage> }> {
-    await loadInfo(this.ctx, sessionID);
     const read = new Map<string, { key: OrderKey; value: MessageWithParts }>();
-    const keys = await this.order.keys(sessionID, (key, value) => {
+    const keys = await this.wholeOrder(sessionID, (key, value) => {
       if (key.size > budget.bytes) return;
       budget.bytes -= key.size;
       read.set(key.id, { key, value });
@@ -293,7 +287,7 @@ export class MessageStore {
     return {
       keys,
       async *messages() {
-        for (const batch of batches(keys, ahead)) {
+        for (const batch of batches(keys)) {
           for (const m of await Promise.all(batch.map((key) => take(key) ?? store.readKey(sessionID, key)))) if (m) yield m;
         }
       },
@@ -360,11 +354,16 @@ export class MessageStore {
 
   /** The session's message IDs in order, without keeping any message in memory: for streaming a session far larger than memory. */
   async orderedIds(sessionID: string): Promise<string[]> {
+    return (await this.wholeOrder(sessionID)).map((k) => k.id);
+  }
+
+  /** A session's whole order; the first broken file in it fails (`CORRUPT`). */
+  private async wholeOrder(sessionID: string, sink?: ReadSink): Promise<OrderKey[]> {
     await loadInfo(this.ctx, sessionID);
-    const keys = await this.order.keys(sessionID);
+    const keys = await this.order.keys(sessionID, sink);
     const broken = keys.find((k) => k.broken !== undefined)?.broken;
     if (broken) throw broken;
-    return keys.map((k) => k.id);
+    return keys;
   }
 
   /**
