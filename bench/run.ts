@@ -5,11 +5,10 @@
 // reconcile) and a warm first page of 50; then the HTTP load benchmark
 // (bench/load-bench.ts); and writes bench/RESULTS.md.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { initArchive, newId } from '../src/index.js';
-import { formatCanonical } from '../src/store/json-file.js';
+import { makeArchive } from './archive-gen.js';
 import { compileForBench } from './build.js';
 import { loadBench } from './load-bench.js';
 import { RESULTS, sections, writeSection } from './results.js';
@@ -17,33 +16,6 @@ import { RESULTS, sections, writeSection } from './results.js';
 const SCALES = (process.env.BENCH_SCALES ?? '10000,100000').split(',').map(Number);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const here = import.meta.dirname;
-
-async function makeArchive(n: number): Promise<string> {
-  const dir = join(tmpdir(), `sarc-bench-${n}`);
-  if (existsSync(join(dir, 'ready'))) return dir;
-  await initArchive(dir);
-  const base = Date.UTC(2026, 0, 1);
-  for (let i = 0; i < n; i++) {
-    const id = newId('session');
-    mkdirSync(join(dir, 'sessions', id, 'messages'), { recursive: true });
-    const info = {
-      id,
-      slug: 'brave-forest',
-      projectID: i % 3 ? '8f3c2a1b9d7e6f5a4c3b2a1908f7e6d5c4b3a291' : 'global',
-      directory: `/home/dev/src/project-${i % 50}`,
-      path: '',
-      ...(i % 10 === 0 ? { parentID: id } : {}),
-      title: `Session ${i}: refactor the ${['parser', 'client', 'server', 'cli'][i % 4]} module and add tests`,
-      version: '1.18.33',
-      cost: 0.0123,
-      tokens: { input: 5120, output: 640, reasoning: 0, cache: { read: 0, write: 0 } },
-      time: { created: base + i * 1000, updated: base + i * 1000 + ((i * 7919) % 100_000) },
-    };
-    writeFileSync(join(dir, 'sessions', id, 'info.json'), formatCanonical(info));
-  }
-  writeFileSync(join(dir, 'ready'), '');
-  return dir;
-}
 
 const build = compileForBench();
 

@@ -1,6 +1,8 @@
 // The public library API. Internal helpers (paths, locks, atomic writes) stay
 // unexported on purpose: the CLI and the server use only what is here.
 
+// The light part (errors, version, times, locating the archive, asking a running watcher), also loadable alone.
+export * from './basics.js';
 export type { ArchiveEvent, ArchiveEventType } from './catalog/events.js';
 export { directoryMatcher, type HistoryItem, type HistoryQuery, type ListQuery } from './catalog/query.js';
 export { type SearchHit, SearchIndex, type SearchQuery, type SearchResult, searchIndex } from './catalog/search-index.js';

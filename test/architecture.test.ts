@@ -33,11 +33,13 @@ const folderOf = (file: string) => (file.includes('/') ? (file.split('/')[0] as 
 /** The library's layers, lowest first: a layer may import its own and lower ones only. Root files (errors, version, progress) are below all. */
 const LAYERS = ['model', 'store', 'catalog', 'ops'];
 const PUBLIC_API = 'index.ts';
+/** The light part of the public API (no schema library, store or SQLite): what the CLI loads before it knows it needs more. */
+const LIGHT_API = 'basics.ts';
 const FRONT_ENDS = ['cli', 'server', 'bin'];
 
 /** A file's place in the layers: root files lowest, the public API above every layer. */
 function levelOf(file: string): number {
-  if (file === PUBLIC_API) return Number.POSITIVE_INFINITY;
+  if (file === PUBLIC_API || file === LIGHT_API) return Number.POSITIVE_INFINITY;
   const folder = folderOf(file);
   return folder === '' ? -1 : LAYERS.indexOf(folder);
 }
@@ -52,9 +54,9 @@ function violations(graph: Graph): string[] {
       const theirs = folderOf(to);
       if ((own === 'cli' && theirs === 'server') || (own === 'server' && theirs === 'cli')) {
         out.push(`${from} imports ${to}: the CLI and the server never import each other (the composition root in bin/ wires them)`);
-      } else if ((own === 'cli' || own === 'server') && theirs !== own && to !== PUBLIC_API) {
-        out.push(`${from} imports ${to}: ${own}/ uses the library only through its public API (src/index.ts)`);
-      } else if ((LAYERS.includes(own) || own === '') && from !== PUBLIC_API) {
+      } else if ((own === 'cli' || own === 'server') && theirs !== own && to !== PUBLIC_API && to !== LIGHT_API) {
+        out.push(`${from} imports ${to}: ${own}/ uses the library only through its public API (src/index.ts, src/basics.ts)`);
+      } else if ((LAYERS.includes(own) || own === '') && from !== PUBLIC_API && from !== LIGHT_API) {
         if (FRONT_ENDS.includes(theirs)) {
           out.push(`${from} imports ${to}: the library never imports a front end`);
         } else if (levelOf(to) > levelOf(from)) {
@@ -85,7 +87,53 @@ function cycles(graph: Graph): string[][] {
   return found;
 }
 
+/** Static value imports and re-exports (not `import type`, not `import()`) of a file, by specifier. */
+function staticValueImports(file: string): string[] {
+  const text = readFileSync(join(SRC, file), 'utf8');
+  return [...text.matchAll(/^(?:import|export)\s+(?!type\s)[^;]*?from\s+'([^']+)'/gms)].map((m) => m[1] as string);
+}
+
+/** Every src file that loading `file` loads (itself included), and the packages they load. */
+function loads(file: string): { files: Set<string>; packages: Set<string> } {
+  const files = new Set<string>([file]);
+  const packages = new Set<string>();
+  const queue = [file];
+  while (queue.length) {
+    const from = queue.shift() as string;
+    for (const spec of staticValueImports(from)) {
+      if (spec.startsWith('node:')) continue;
+      if (!spec.startsWith('.')) packages.add(spec);
+      else {
+        const to = relative(SRC, resolve(dirname(join(SRC, from)), spec.replace(/\.js$/, '.ts')));
+        if (!files.has(to)) files.add(to) && queue.push(to);
+      }
+    }
+  }
+  return { files, packages };
+}
+
 describe('architecture', () => {
+  it('the light API loads no schema library, store, SQLite or server: the CLI starts without them', () => {
+    const graph = readGraph();
+    const light = loads(LIGHT_API);
+    expect(light.files.has(PUBLIC_API)).toBe(false);
+    expect(light.files.has('catalog/local-client.ts')).toBe(true);
+    expect(light.packages).toEqual(new Set(['diff', 'ulid']));
+    // The whole library, for contrast: the check sees what it loads.
+    expect(loads(PUBLIC_API).packages).toContain('zod');
+    // The CLI and the composition root load the whole library (and the server) only when a command needs it.
+    const front = [...graph.keys()].filter((f) => f.startsWith('cli/') || f.startsWith('bin/'));
+    expect(front.length).toBeGreaterThan(10);
+    const eager = front.flatMap((f) =>
+      staticValueImports(f)
+        .filter((spec) => /(^|\/)index\.js$/.test(spec) || /\/server\//.test(spec))
+        .map((spec) => `${f} → ${spec}`),
+    );
+    expect(eager).toEqual([]);
+    // And the check itself sees a static import where there is one.
+    expect(staticValueImports('cli/program.ts')).toContain('commander');
+  });
+
   it('src/ keeps its layers: no cycles, no CLI↔server imports, front ends only through the public API', () => {
     const graph = readGraph();
     expect(graph.size).toBeGreaterThan(50);
@@ -134,10 +182,10 @@ describe('architecture', () => {
 
   it('reports a front end reaching past the public API', () => {
     expect(breaking('server/errors.ts', 'errors.ts')).toEqual([
-      'server/errors.ts imports errors.ts: server/ uses the library only through its public API (src/index.ts)',
+      'server/errors.ts imports errors.ts: server/ uses the library only through its public API (src/index.ts, src/basics.ts)',
     ]);
     expect(breaking('cli/program.ts', 'model/ids.ts')).toEqual([
-      'cli/program.ts imports model/ids.ts: cli/ uses the library only through its public API (src/index.ts)',
+      'cli/program.ts imports model/ids.ts: cli/ uses the library only through its public API (src/index.ts, src/basics.ts)',
     ]);
   });
 

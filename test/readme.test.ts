@@ -129,7 +129,10 @@ describe('README', () => {
       };
       expect(shared.share.url.startsWith(`${/--public-url (\S+)/.exec(block)?.[1]}/share/`)).toBe(true);
     } finally {
+      // Wait for the exit: a server that is closing still writes its state dir, which the test's cleanup removes.
+      const closed = new Promise((resolve) => child.once('close', resolve));
       if (child.pid) process.kill(-child.pid, 'SIGTERM');
+      await closed;
     }
   }, 30_000);
 

@@ -5,8 +5,6 @@ import { parseSources } from '../cli/commands/sync.js';
 import { UsageError } from '../cli/output.js';
 import type { RegisterCommands } from '../cli/runner.js';
 import { SAMPLES } from '../cli/samples.js';
-import { openArchive, watchSync } from '../index.js';
-import { startServer } from '../server/serve.js';
 
 /** Where `--demo` keeps its writable copy of samples/: in the state dir, so a checkout stays clean. */
 function demoDir(): string {
@@ -66,6 +64,8 @@ export const serveCommand: RegisterCommands = (program, run) => {
             );
             if (!exists) await cp(SAMPLES, dir, { recursive: true });
           }
+          // Loaded here, not at start: every other command starts without the server's modules.
+          const [{ startServer }, { openArchive, watchSync }] = await Promise.all([import('../server/serve.js'), import('../index.js')]);
           const server = await startServer({
             dir,
             port,

@@ -1,5 +1,5 @@
 import { ArchiveError } from '../errors.js';
-import { isId } from '../model/ids.js';
+import { assertId, isId } from '../model/ids.js';
 import type { OnProgress } from '../progress.js';
 import type { Archive } from '../store/archive.js';
 import { ArchivePaths } from '../store/paths.js';
@@ -7,6 +7,7 @@ import type { SignalStore } from '../store/signals.js';
 import type { SessionStatus, StatusInput, StatusStore } from '../store/status.js';
 import type { StrayFile } from '../store/strays.js';
 import type { ArchiveEvent } from './events.js';
+import { LocalAnswers } from './local-socket.js';
 import { MessageFollower } from './message-follow.js';
 import type { HistoryItem, HistoryQuery, ListQuery } from './query.js';
 import { Reconciler } from './reconciler.js';
@@ -60,6 +61,13 @@ export interface OpenIndexOptions {
    * @default 10000
    */
   messageWatchLimit?: number;
+  /**
+   * While watching, answer short-lived commands (`sarc list`, `show`,
+   * `search`, `status`) over a Unix socket in the state dir, so they need
+   * neither load nor check the index (see `askWatcher`). Off when another
+   * process already answers for this archive. @default false
+   */
+  localSocket?: boolean;
 }
 
 export interface IndexStats {
@@ -102,6 +110,7 @@ export class SessionIndex {
   private readonly messages: MessageFollower;
   private readonly runtime: Runtime;
   private router: WatchRouter | undefined;
+  private local: LocalAnswers | undefined;
   private verifying: Promise<void> = Promise.resolve();
   private searchIndex: SearchIndex | undefined;
   private searchProblem: Error | undefined;
@@ -115,7 +124,7 @@ export class SessionIndex {
   private constructor(
     readonly archive: Archive,
     private readonly options: Required<
-      Omit<OpenIndexOptions, 'rebuild' | 'onProgress' | 'verify' | 'search' | 'onSearchProgress' | 'messageWatchLimit'>
+      Omit<OpenIndexOptions, 'rebuild' | 'onProgress' | 'verify' | 'search' | 'onSearchProgress' | 'messageWatchLimit' | 'localSocket'>
     > &
       Pick<OpenIndexOptions, 'messageWatchLimit'>,
   ) {
@@ -182,6 +191,7 @@ export class SessionIndex {
           (error: unknown) => index.options.onWarning(`building the search index failed: ${(error as Error).message}`),
         );
     }
+    if (options.localSocket && index.router) index.local = await LocalAnswers.start(index, archive, index.options.onWarning);
     if (background) {
       // After the caller has had a turn to listen: corrections arrive as events.
       index.verifying = new Promise<void>((resolve) => setImmediate(resolve))
@@ -251,6 +261,59 @@ export class SessionIndex {
   /** Makes what the watcher noticed searchable now (tests and writers that search their own write at once). */
   async flushSearch(): Promise<void> {
     await this.searchIndex?.flush();
+  }
+
+  /**
+   * Waits until everything the watcher was told before this call is in the
+   * index (and, with search, searchable): watch events already queued are
+   * taken in, and re-reads still in their quiet time run now. For answers
+   * that must include a write finished before the question (the CLI asking
+   * a running watcher). False when this index cannot vouch for that: it does
+   * not watch, watching fell back to periodic checks (inotify budget), or it
+   * is closed.
+   */
+  async settle(): Promise<boolean> {
+    const router = this.router;
+    if (!router || this.closed) return false;
+    await router.watcher.ready;
+    await this.verifying;
+    // A watch event queued before the question is delivered by the time this turn of the loop ends.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    await router.flush();
+    if (this.searchIndex && this.searchComplete) await this.searchIndex.flush();
+    return !router.degraded && !this.closed;
+  }
+
+  /** True once the search index has caught up with the files (false without search). */
+  get searchCurrent(): boolean {
+    return this.searchComplete;
+  }
+
+  /**
+   * The session a person named: a full ID, a unique prefix of one
+   * (`fe5e0a` or `ses_fe5e0a`), or `latest` (the newest session created).
+   * No match is `NOT_FOUND`; an ambiguous prefix is `INVALID_INPUT` listing
+   * the candidates; anything that cannot be an ID or a prefix is `INVALID_ID`.
+   */
+  findSession(arg: string): string {
+    const given: unknown = arg;
+    if (isId('session', given)) return given;
+    if (arg === 'latest') {
+      const newest = this.history({ limit: 1 }).items[0];
+      if (!newest) throw new ArchiveError('NOT_FOUND', 'no sessions yet: `latest` names none');
+      return newest.id;
+    }
+    const prefix = arg.startsWith('ses_') ? arg : `ses_${arg}`;
+    if (!/^ses_[0-9A-Za-z]{1,26}$/.test(prefix)) assertId('session', arg);
+    const matches = this.all().filter((s) => s.id.startsWith(prefix));
+    const [only] = matches;
+    if (only && matches.length === 1) return only.id;
+    if (matches.length === 0) throw new ArchiveError('NOT_FOUND', `session not found: ${arg} (no session ID starts with ${prefix})`);
+    const shown = matches.slice(0, 10).map((s) => `${s.id}  ${s.title}`);
+    throw new ArchiveError(
+      'INVALID_INPUT',
+      `ambiguous session ID ${arg}: ${matches.length} sessions start with it:\n  ${shown.join('\n  ')}${matches.length > 10 ? '\n  …' : ''}`,
+    );
   }
 
   /** Resolves when the watcher has set up its watches (listing works before). */
@@ -401,6 +464,7 @@ export class SessionIndex {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.local?.close();
     this.table.close();
     if (this.router) this.archive.messages.watchedBy(undefined);
     await this.router?.close();

@@ -30,7 +30,9 @@ export interface WatchRouterOptions {
  * often once the inotify budget ran out.
  */
 export class WatchRouter {
-  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly timers = new Map<string, { timer: NodeJS.Timeout; fn: () => Promise<unknown> }>();
+  /** Re-reads under way (for {@link flush}). */
+  private readonly running = new Set<Promise<void>>();
   private reconcileTimer: NodeJS.Timeout | undefined;
   private round = 0;
   private closed = false;
@@ -100,13 +102,37 @@ export class WatchRouter {
 
   /** Re-reads after a quiet period per key: a watch event says where to look, the file read says what is there (see PITFALLS). */
   private debounce(key: string, fn: () => Promise<unknown>): void {
-    clearTimeout(this.timers.get(key));
-    const timer = setTimeout(() => {
-      this.timers.delete(key);
-      if (this.closed) return;
-      fn().catch((error: unknown) => this.options.onWarning(`${key}: ${(error as Error).message}`));
-    }, this.options.debounceMs);
-    this.timers.set(key, timer);
+    clearTimeout(this.timers.get(key)?.timer);
+    this.timers.set(key, { timer: setTimeout(() => this.fire(key), this.options.debounceMs), fn });
+  }
+
+  private fire(key: string): void {
+    const due = this.timers.get(key);
+    if (!due) return;
+    clearTimeout(due.timer);
+    this.timers.delete(key);
+    if (this.closed) return;
+    const done: Promise<void> = due
+      .fn()
+      .then(
+        () => undefined,
+        (error: unknown) => this.options.onWarning(`${key}: ${(error as Error).message}`),
+      )
+      .finally(() => this.running.delete(done));
+    this.running.add(done);
+  }
+
+  /**
+   * Runs every re-read still waiting out its quiet time now, and resolves
+   * when they (and those already under way) are done: afterwards, everything
+   * the watcher had noticed is in the index.
+   */
+  async flush(): Promise<void> {
+    // A re-read can notice more (a new folder's first files): a few rounds.
+    for (let round = 0; round < 5 && (this.timers.size || this.running.size); round++) {
+      for (const key of [...this.timers.keys()]) this.fire(key);
+      await Promise.all(this.running);
+    }
   }
 
   private onNotice(n: WatchNotice): void {
@@ -169,7 +195,7 @@ export class WatchRouter {
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.reconcileTimer);
-    for (const t of this.timers.values()) clearTimeout(t);
+    for (const t of this.timers.values()) clearTimeout(t.timer);
     await this.watcher.close();
   }
 }

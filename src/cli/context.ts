@@ -1,16 +1,8 @@
 import type { Command } from 'commander';
-import {
-  type Archive,
-  ArchiveError,
-  assertId,
-  type IndexedSession,
-  isId,
-  locateArchive,
-  openArchive,
-  openIndex,
-  type SessionIndex,
-} from '../index.js';
-import { type GlobalOptions, UsageError } from './output.js';
+import { askWatcher, isId, type LocalQuestion, locateArchive } from '../basics.js';
+import type { Archive, IndexedSession, SessionIndex } from '../index.js';
+import { lib } from './lib.js';
+import type { GlobalOptions } from './output.js';
 
 /** What a command needs: the global options and, opened on demand, the archive and its index. */
 export class CliContext {
@@ -25,39 +17,37 @@ export class CliContext {
   }
 
   archive(): Promise<Archive> {
-    this.archivePromise ??= openArchive({ dir: this.dir });
+    this.archivePromise ??= lib().then(({ openArchive }) => openArchive({ dir: this.dir }));
     return this.archivePromise;
   }
 
   /** The index, without a watcher (snapshot + reconcile), for listing. */
   index(): Promise<SessionIndex> {
-    this.indexPromise ??= this.archive().then((archive) => openIndex(archive, { watch: false }));
+    this.indexPromise ??= Promise.all([this.archive(), lib()]).then(([archive, { openIndex }]) => openIndex(archive, { watch: false }));
     return this.indexPromise;
+  }
+
+  /**
+   * Asks the watcher that runs for this archive (`sarc serve`, `sarc watch`),
+   * if one does and can vouch for its index; undefined otherwise, and the
+   * command does the work itself. With --debug, says when a watcher answered.
+   */
+  async ask<T>(question: LocalQuestion): Promise<T | undefined> {
+    const answer = await askWatcher(this.dir, question);
+    if (answer && this.options.debug) process.stderr.write(`sarc: answered by the running watcher (${question.op})\n`);
+    return answer?.value as T | undefined;
   }
 
   /**
    * A session named on the command line: a full ID, a unique prefix of one
    * (`fe5e0a` or `ses_fe5e0a`), or `latest` (the newest session). An
-   * ambiguous prefix is a usage error listing the candidates; anything that
+   * ambiguous prefix is an error listing the candidates; anything that
    * cannot be an ID or a prefix is `INVALID_ID`, as everywhere.
    */
   async sessionId(arg: string): Promise<string> {
     const full: unknown = arg;
     if (isId('session', full)) return full;
-    if (arg === 'latest') {
-      const newest = (await this.index()).history({ limit: 1 }).items[0];
-      if (!newest) throw new ArchiveError('NOT_FOUND', 'no sessions yet: `latest` names none');
-      return newest.id;
-    }
-    const prefix = arg.startsWith('ses_') ? arg : `ses_${arg}`;
-    if (!/^ses_[0-9A-Za-z]{1,26}$/.test(prefix)) assertId('session', arg);
-    const matches = (await this.index()).all().filter((s) => s.id.startsWith(prefix));
-    if (matches.length === 1) return (matches[0] as { id: string }).id;
-    if (matches.length === 0) throw new ArchiveError('NOT_FOUND', `session not found: ${arg} (no session ID starts with ${prefix})`);
-    const shown = matches.slice(0, 10).map((s) => `${s.id}  ${s.title}`);
-    throw new UsageError(
-      `ambiguous session ID ${arg}: ${matches.length} sessions start with it:\n  ${shown.join('\n  ')}${matches.length > 10 ? '\n  …' : ''}`,
-    );
+    return (await this.ask<string>({ op: 'resolve', session: arg })) ?? (await this.index()).findSession(arg);
   }
 
   /** {@link sessionId} for several. */

@@ -1,4 +1,5 @@
-import { ArchiveError, type ArchiveErrorCode, formatTime } from '../index.js';
+import { ArchiveError, formatTime } from '../basics.js';
+import type { ArchiveErrorCode } from '../index.js';
 
 /** Global options every command sees. */
 export interface GlobalOptions {

@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { VERSION } from '../index.js';
+import { VERSION } from '../basics.js';
 import { registerArchiveCommands } from './commands/archive.js';
 import { registerBackupCommands } from './commands/backup.js';
 import { registerCatalogCommands, registerSearchCommand } from './commands/catalog.js';

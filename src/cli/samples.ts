@@ -1,7 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Archive, exportSessions, importSessions, openArchive } from '../index.js';
+import type { Archive } from '../index.js';
+import { lib } from './lib.js';
 
 /** The sample archive shipped with the package (four sessions: a root, its child, a fork, and notes). */
 export const SAMPLES = join(import.meta.dirname, '..', '..', 'samples');
@@ -11,6 +12,7 @@ export const SAMPLES = join(import.meta.dirname, '..', '..', 'samples');
  * archive, leaving out any it already holds; returns the IDs copied.
  */
 export async function addSamples(target: Archive): Promise<string[]> {
+  const { exportSessions, importSessions, openArchive } = await lib();
   const state = await mkdtemp(join(tmpdir(), 'sarc-samples-'));
   try {
     const samples = await openArchive({ dir: SAMPLES, stateDir: state });

@@ -32,6 +32,8 @@ export interface ServeOptions {
   maxConnections?: number;
   /** Keep the full-text search index (`GET /search`, the UI's search box); it watches every messages folder. @default true */
   search?: boolean;
+  /** Answer `sarc list`, `show`, `search` and `status` over a Unix socket in the state dir (see `openIndex`'s `localSocket`). @default true */
+  localSocket?: boolean;
 }
 
 export interface RunningServer {
@@ -69,7 +71,11 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   }
   if (options.publicUrl !== undefined) checkPublicUrl(options.publicUrl);
   const archive = await openArchive({ dir: options.dir, stateDir: options.stateDir });
-  const index = await openIndex(archive, { onWarning: options.onWarning, search: options.search ?? true });
+  const index = await openIndex(archive, {
+    onWarning: options.onWarning,
+    search: options.search ?? true,
+    localSocket: options.localSocket ?? true,
+  });
   // Serve once the watches are in place, so no change after start goes unseen.
   await index.ready();
   // The port is known only once bound (port 0), and the Host policy needs it:

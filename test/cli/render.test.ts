@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { colors } from '../../src/cli/output.js';
-import { renderSession } from '../../src/cli/render.js';
+import { renderSession } from '../../src/cli/render-session.js';
 import { terminalMarkdown } from '../../src/cli/terminal-markdown.js';
 import { SAMPLE, tempArchive, userMessage } from '../helpers.js';
 

@@ -1,23 +1,10 @@
 import { readdir, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import {
-  type Archive,
-  addEditorSchemas,
-  editorWorkspace,
-  expandHome,
-  initArchive,
-  isArchiveError,
-  isId,
-  openArchive,
-  quarantine,
-  quarantineFolder,
-  type StrayFile,
-  schemaFolder,
-  staleSchemaFiles,
-  writeSchemaFiles,
-} from '../../index.js';
+import { expandHome, isArchiveError, isId } from '../../basics.js';
+import type { Archive, StrayFile } from '../../index.js';
 import type { CliContext } from '../context.js';
+import { lib } from '../lib.js';
 import { colors, emit } from '../output.js';
 import { progress } from '../progress.js';
 import type { Runner } from '../runner.js';
@@ -92,7 +79,7 @@ async function check(archive: Archive, ctx: CliContext): Promise<Problem[]> {
       message: `${s.path}: ${s.kind === 'conflict' ? 'conflict copy (`sarc resolve` merges it into its original)' : s.kind === 'temp' ? 'half-written temp file' : s.kind === 'swap' ? 'editor swap file' : 'not an archive file'}`,
     });
   }
-  for (const path of await staleSchemaFiles(archive.dir)) {
+  for (const path of await (await lib()).staleSchemaFiles(archive.dir)) {
     problems.push({
       kind: 'stale-schema',
       path,
@@ -115,6 +102,7 @@ async function check(archive: Archive, ctx: CliContext): Promise<Problem[]> {
 
 /** Moves strays into `<state>/quarantine/<time>/` (keeping their paths) and removes stale locks. Never touches data. */
 async function fix(archive: Archive, problems: Problem[]): Promise<Problem[]> {
+  const { quarantine, quarantineFolder, writeSchemaFiles } = await lib();
   const folder = quarantineFolder(archive);
   const fixed: Problem[] = [];
   if (problems.some((p) => p.kind === 'stale-schema')) {
@@ -158,6 +146,7 @@ Examples:
     )
     .action(
       run(async (ctx, dir: string | undefined, opts: { vscode: boolean; samples?: boolean }) => {
+        const { addEditorSchemas, editorWorkspace, initArchive, openArchive, schemaFolder } = await lib();
         const path = await initArchive(resolve(expandHome(dir ?? ctx.options.archive ?? '.sessions')));
         const editor = opts.vscode ? await addEditorSchemas(path, await editorWorkspace(path)) : undefined;
         const samples = opts.samples ? await addSamples(await openArchive({ dir: path })) : undefined;

@@ -2,19 +2,8 @@ import { createWriteStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Command } from 'commander';
-import {
-  claudeProjectFolder,
-  claudeSessionIdOf,
-  claudeTranscript,
-  exportSessions,
-  exportToFile,
-  type ImportResult,
-  importSessions,
-  parseJsonInput,
-  readImportFile,
-  type SessionIndex,
-  sessionMarkdown,
-} from '../../index.js';
+import type { ImportResult, SessionIndex } from '../../index.js';
+import { lib } from '../lib.js';
 import { emit, UsageError } from '../output.js';
 import { progress } from '../progress.js';
 import type { Runner } from '../runner.js';
@@ -66,7 +55,7 @@ export function registerBackupCommands(program: Command, run: Runner): void {
           const text = async function* () {
             for (const [i, id] of all.entries()) {
               if (i) yield '\n---\n\n';
-              yield* sessionMarkdown(archive, id, { utc: ctx.options.utc });
+              yield* (await lib()).sessionMarkdown(archive, id, { utc: ctx.options.utc });
             }
           };
           if (opts.output) await pipeline(Readable.from(text()), createWriteStream(opts.output));
@@ -78,6 +67,7 @@ export function registerBackupCommands(program: Command, run: Runner): void {
         }
         if (opts.format === 'claude-code') {
           if (ids.length !== 1 || opts.children) throw new UsageError('--format claude-code writes one session (a transcript holds one)');
+          const { claudeProjectFolder, claudeSessionIdOf, claudeTranscript } = await lib();
           const lines = claudeTranscript(archive, ids[0] as string);
           if (opts.output) await pipeline(Readable.from(lines), createWriteStream(opts.output));
           else await pipeline(Readable.from(lines), process.stdout, { end: false });
@@ -98,6 +88,7 @@ export function registerBackupCommands(program: Command, run: Runner): void {
           // The index finds the child sessions without reading every info.json.
           index: opts.children ? await ctx.index() : undefined,
         };
+        const { exportSessions, exportToFile } = await lib();
         let written: string[] = ids;
         try {
           if (opts.output) written = await exportToFile(archive, ids, opts.output, options);
@@ -126,6 +117,7 @@ export function registerBackupCommands(program: Command, run: Runner): void {
         const archive = await ctx.archive();
         // Sessions of the file at hand; the label names the file (and which of how many).
         const bar = progress(ctx.options, 0, 'importing');
+        const { importSessions, parseJsonInput, readImportFile } = await lib();
         const results: Array<ImportResult & { file: string }> = [];
         try {
           for (const [i, file] of files.entries()) {

@@ -1,5 +1,8 @@
 import type { Command } from 'commander';
-import { formatTime, openIndex, type SearchHit, searchIndex } from '../../index.js';
+import { formatTime } from '../../basics.js';
+import type { SearchHit, SearchQuery, SearchResult } from '../../index.js';
+import type { CliContext } from '../context.js';
+import { lib } from '../lib.js';
 import { colors, emit, positiveInt, UsageError } from '../output.js';
 import { progress } from '../progress.js';
 import type { Runner } from '../runner.js';
@@ -14,11 +17,13 @@ export function registerCatalogCommands(program: Command, run: Runner): void {
     .action(
       run(async (ctx) => {
         const bar = progress(ctx.options, 0, 'indexing');
-        const idx = await openIndex(await ctx.archive(), {
-          watch: false,
-          rebuild: true,
-          onProgress: (done, total) => bar.update(done, total, 'sessions'),
-        }).finally(() => bar.stop());
+        const idx = await (await lib())
+          .openIndex(await ctx.archive(), {
+            watch: false,
+            rebuild: true,
+            onProgress: (done, total) => bar.update(done, total, 'sessions'),
+          })
+          .finally(() => bar.stop());
         const stats = idx.stats();
         await idx.close();
         emit(ctx.options, stats, () => `indexed ${stats.sessions} sessions${stats.invalid ? `, ${stats.invalid} invalid` : ''}`);
@@ -48,15 +53,26 @@ export function registerCatalogCommands(program: Command, run: Runner): void {
 
   program
     .command('watch')
-    .description('print events (session.updated, message.updated, …) as they happen, until interrupted')
+    .description(
+      'print events (session.updated, message.updated, …) as they happen, until interrupted; meanwhile list, show, search and status ask this watcher instead of reading the archive',
+    )
     .option('--session <id>', 'also follow the messages and parts of this session')
-    .addHelpText('after', '\nExample:\n  sarc watch --json | jq .type')
+    .option('--search', 'keep the full-text search index current too, so `sarc search` asks this watcher')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  sarc watch --json | jq .type\n  sarc watch --quiet --search &    # sarc list, show, search and status ask it',
+    )
     .action(
-      run(async (ctx, opts: { session?: string }) => {
-        const idx = await openIndex(await ctx.archive(), { onWarning: (m) => process.stderr.write(`sarc: ${m}\n`) });
+      run(async (ctx, opts: { session?: string; search?: boolean }) => {
+        const idx = await (await lib()).openIndex(await ctx.archive(), {
+          onWarning: (m) => process.stderr.write(`sarc: ${m}\n`),
+          search: opts.search,
+          localSocket: true,
+        });
         await idx.ready();
         if (opts.session) await idx.subscribe(opts.session);
         idx.on((e) => {
+          if (ctx.options.quiet) return;
           if (ctx.options.json) process.stdout.write(`${JSON.stringify(e)}\n`);
           else {
             const p = e.properties as { sessionID?: string; info?: { title?: string } };
@@ -101,6 +117,18 @@ export function markSnippet(hit: SearchHit, c: ReturnType<typeof colors>): strin
   return out + hit.snippet.slice(at);
 }
 
+/** Searches with a search index opened here (caught up with the files first, with a progress bar). */
+async function searchHere(ctx: CliContext, query: SearchQuery, rebuild?: boolean): Promise<SearchResult> {
+  const bar = progress(ctx.options, 0, 'indexing');
+  return (await lib())
+    .searchIndex(await ctx.archive(), query, {
+      rebuild,
+      onProgress: (done, total) => bar.update(done, total, 'sessions'),
+      onWarning: (m) => process.stderr.write(`sarc: ${m}\n`),
+    })
+    .finally(() => bar.stop());
+}
+
 export function registerSearchCommand(program: Command, run: Runner): void {
   program
     .command('search <query...>')
@@ -142,26 +170,20 @@ export function registerSearchCommand(program: Command, run: Runner): void {
             throw new UsageError(`invalid --archived ${JSON.stringify(opts.archived)}: expected include, exclude or only`);
           if (opts.role !== undefined && opts.role !== 'user' && opts.role !== 'assistant')
             throw new UsageError(`invalid --role ${JSON.stringify(opts.role)}: expected user or assistant`);
-          const bar = progress(ctx.options, 0, 'indexing');
-          const result = await searchIndex(
-            await ctx.archive(),
-            {
-              query: words.join(' '),
-              project: opts.project,
-              directory: opts.dir,
-              from: opts.since === undefined ? undefined : parseWhen(opts.since, '--since'),
-              to: opts.until === undefined ? undefined : parseWhen(opts.until, '--until'),
-              role: opts.role as 'user' | undefined,
-              archived: opts.archived as 'include',
-              limit: opts.limit,
-              offset: opts.offset,
-            },
-            {
-              rebuild: opts.rebuild,
-              onProgress: (done, total) => bar.update(done, total, 'sessions'),
-              onWarning: (m) => process.stderr.write(`sarc: ${m}\n`),
-            },
-          ).finally(() => bar.stop());
+          const query: SearchQuery = {
+            query: words.join(' '),
+            project: opts.project,
+            directory: opts.dir,
+            from: opts.since === undefined ? undefined : parseWhen(opts.since, '--since'),
+            to: opts.until === undefined ? undefined : parseWhen(opts.until, '--until'),
+            role: opts.role as 'user' | undefined,
+            archived: opts.archived as 'include',
+            limit: opts.limit,
+            offset: opts.offset,
+          };
+          // A running watcher's search index is current; --rebuild means this one.
+          const asked = opts.rebuild ? undefined : await ctx.ask<SearchResult>({ op: 'search', query });
+          const result = asked ?? (await searchHere(ctx, query, opts.rebuild));
           const c = colors();
           emit(ctx.options, result, () => {
             if (result.hits.length === 0) return c.dim('no matches');

@@ -1,11 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { fileAsText, gitCheck, gitSetup, mergeFiles, resolveConflicts, shellQuote } from '../../index.js';
+import { lib } from '../lib.js';
 import { colors, emit } from '../output.js';
 import type { Runner } from '../runner.js';
 
 /** The command line that runs this very `sarc` (with the same node flags), for git's config. */
-function selfCommand(): string {
+async function selfCommand(): Promise<string> {
+  const { shellQuote } = await lib();
   return [process.execPath, ...process.execArgv, process.argv[1] ?? 'sarc'].map(shellQuote).join(' ');
 }
 
@@ -23,11 +24,11 @@ export function registerGitCommands(program: Command, run: Runner): void {
     .action(
       run(async (ctx, opts: { check?: boolean; textconv?: boolean }) => {
         if (opts.check) {
-          const checked = await gitCheck(ctx.dir);
+          const checked = await (await lib()).gitCheck(ctx.dir);
           emit(ctx.options, { ok: true, ...checked }, () => `merge driver runs in ${checked.repository}`);
           return;
         }
-        const result = await gitSetup(ctx.dir, selfCommand(), { textconv: opts.textconv });
+        const result = await (await lib()).gitSetup(ctx.dir, await selfCommand(), { textconv: opts.textconv });
         emit(
           ctx.options,
           result,
@@ -45,7 +46,7 @@ export function registerGitCommands(program: Command, run: Runner): void {
     .addHelpText('after', '\nExample (what git runs):\n  sarc textconv sessions/ses_…/messages/msg_….json')
     .action(
       run(async (ctx, file: string) => {
-        process.stdout.write(fileAsText(await readFile(file, 'utf8'), { utc: ctx.options.utc }));
+        process.stdout.write((await lib()).fileAsText(await readFile(file, 'utf8'), { utc: ctx.options.utc }));
       }),
     );
 
@@ -55,7 +56,7 @@ export function registerGitCommands(program: Command, run: Runner): void {
     .addHelpText('after', '\nExample (what git runs):\n  sarc merge-driver %O %A %B %P')
     .action(
       run(async (_ctx, base: string, ours: string, theirs: string, path: string | undefined) => {
-        const report = await mergeFiles(base, ours, theirs, path ?? ours);
+        const report = await (await lib()).mergeFiles(base, ours, theirs, path ?? ours);
         // Git shows what a driver prints: say which fields both sides changed, and where the other values are.
         for (const c of report.conflicts) {
           process.stderr.write(
@@ -71,7 +72,7 @@ export function registerGitCommands(program: Command, run: Runner): void {
     .addHelpText('after', '\nExamples:\n  sarc resolve\n  sarc resolve ses_… --json')
     .action(
       run(async (ctx, id: string | undefined) => {
-        const result = await resolveConflicts(await ctx.archive(), { sessionID: id });
+        const result = await (await lib()).resolveConflicts(await ctx.archive(), { sessionID: id });
         const c = colors();
         emit(ctx.options, result, () => {
           const lines = result.resolved.flatMap((r) => [

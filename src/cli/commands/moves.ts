@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { migrate, orphans } from '../../index.js';
+import { lib } from '../lib.js';
 import { colors, emit } from '../output.js';
 import { progress } from '../progress.js';
 import type { Runner } from '../runner.js';
@@ -30,16 +30,18 @@ export function registerMoveCommands(program: Command, run: Runner): void {
         ) => {
           const ids = [...new Set(await ctx.sessionIds([...args, ...(opts.fromId ?? [])]))];
           const bar = progress(ctx.options, 0, 'migrate');
-          const result = await migrate(
-            await ctx.archive(),
-            { ids, fromDir: opts.fromDir, fromProject: opts.fromProject },
-            {
-              to: opts.to,
-              dryRun: opts.dryRun,
-              index: await ctx.index(),
-              onProgress: (done, total, stage) => bar.update(done, total, `${stage} sessions`),
-            },
-          ).finally(() => bar.stop());
+          const result = await (await lib())
+            .migrate(
+              await ctx.archive(),
+              { ids, fromDir: opts.fromDir, fromProject: opts.fromProject },
+              {
+                to: opts.to,
+                dryRun: opts.dryRun,
+                index: await ctx.index(),
+                onProgress: (done, total, stage) => bar.update(done, total, `${stage} sessions`),
+              },
+            )
+            .finally(() => bar.stop());
           const c = colors();
           emit(ctx.options, result, () => {
             const lines = result.moved.map(
@@ -65,7 +67,7 @@ export function registerMoveCommands(program: Command, run: Runner): void {
     .addHelpText('after', '\nExample:\n  sarc orphans --json')
     .action(
       run(async (ctx) => {
-        const rows = await orphans(await ctx.archive(), { index: await ctx.index() });
+        const rows = await (await lib()).orphans(await ctx.archive(), { index: await ctx.index() });
         emit(ctx.options, rows, () =>
           rows.length
             ? rows.map((r) => `${r.id}  ${r.detail}${r.suggested ? `  → sarc migrate ${r.id} --to ${r.directory}` : ''}`).join('\n')

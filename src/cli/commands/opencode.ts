@@ -3,7 +3,8 @@ import { mkdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { expandHome, writeFileAtomic } from '../../index.js';
+import { expandHome } from '../../basics.js';
+import { lib } from '../lib.js';
 import { emit } from '../output.js';
 import type { Runner } from '../runner.js';
 
@@ -46,7 +47,7 @@ export function registerOpencodeCommands(program: Command, run: Runner): void {
           : join(process.cwd(), '.opencode', 'plugins');
         await mkdir(folder, { recursive: true });
         const path = join(folder, 'session-archive.ts');
-        await writeFileAtomic(path, pluginSource({ archive: opts.to ? resolve(expandHome(opts.to)) : undefined }));
+        await (await lib()).writeFileAtomic(path, pluginSource({ archive: opts.to ? resolve(expandHome(opts.to)) : undefined }));
         emit(ctx.options, { plugin: path }, () => `OpenCode plugin written to ${path}; OpenCode loads it when it next starts`);
       }),
     );

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { diff, findShared, revert, share, unrevert, unshare } from '../../index.js';
+import type { SessionStatus } from '../../index.js';
+import { lib } from '../lib.js';
 import { colors, emit, UsageError } from '../output.js';
 import { type Runner, runOnSession } from '../runner.js';
 
@@ -11,7 +12,8 @@ export function registerSessionStateCommands(program: Command, run: Runner): voi
     .addHelpText('after', '\nExample:\n  sarc status --json')
     .action(
       run(async (ctx) => {
-        const map = await (await ctx.index()).status.map();
+        // Stored in the state dir: no index needed.
+        const map = (await ctx.ask<Record<string, SessionStatus>>({ op: 'status' })) ?? (await (await ctx.archive()).status.map());
         const c = colors();
         emit(ctx.options, map, () => {
           const rows = Object.entries(map).map(
@@ -30,7 +32,7 @@ export function registerSessionStateCommands(program: Command, run: Runner): voi
     .addHelpText('after', '\nExample:\n  sarc share ses_… --base-url https://sessions.example.org')
     .action(
       runOnSession(async (ctx, id: string, opts: { baseUrl: string }) => {
-        const s = await share(await ctx.archive(), id, { baseUrl: opts.baseUrl });
+        const s = await (await lib()).share(await ctx.archive(), id, { baseUrl: opts.baseUrl });
         emit(ctx.options, s.share, () => s.share?.url ?? '');
       }),
     );
@@ -41,7 +43,7 @@ export function registerSessionStateCommands(program: Command, run: Runner): voi
     .addHelpText('after', '\nExample:\n  sarc unshare ses_…')
     .action(
       runOnSession(async (ctx, id: string) => {
-        const s = await unshare(await ctx.archive(), id);
+        const s = await (await lib()).unshare(await ctx.archive(), id);
         emit(ctx.options, { id: s.id, shared: false }, () => `unshared ${s.id}`);
       }),
     );
@@ -52,7 +54,7 @@ export function registerSessionStateCommands(program: Command, run: Runner): voi
     .addHelpText('after', '\nExample:\n  sarc shared Xy3… --json')
     .action(
       run(async (ctx, token: string) => {
-        const s = await findShared(await ctx.archive(), token);
+        const s = await (await lib()).findShared(await ctx.archive(), token);
         if (!s) throw new UsageError(`no session is shared under ${token}`);
         emit(ctx.options, s, () => `${s.id}  ${s.title}`);
       }),
@@ -66,7 +68,7 @@ export function registerSessionStateCommands(program: Command, run: Runner): voi
     .addHelpText('after', '\nExample:\n  sarc revert ses_… --message msg_…')
     .action(
       runOnSession(async (ctx, id: string, opts: { message: string; part?: string }) => {
-        const s = await revert(await ctx.archive(), id, { messageID: opts.message, partID: opts.part });
+        const s = await (await lib()).revert(await ctx.archive(), id, { messageID: opts.message, partID: opts.part });
         emit(
           ctx.options,
           s,
@@ -81,7 +83,7 @@ export function registerSessionStateCommands(program: Command, run: Runner): voi
     .addHelpText('after', '\nExample:\n  sarc unrevert ses_…')
     .action(
       runOnSession(async (ctx, id: string) => {
-        const s = await unrevert(await ctx.archive(), id);
+        const s = await (await lib()).unrevert(await ctx.archive(), id);
         emit(ctx.options, s, () => `cleared the revert of ${s.id}`);
       }),
     );
@@ -93,7 +95,7 @@ export function registerSessionStateCommands(program: Command, run: Runner): voi
     .addHelpText('after', '\nExample:\n  sarc diff ses_…')
     .action(
       runOnSession(async (ctx, id: string, opts: { message?: string }) => {
-        const diffs = await diff(await ctx.archive(), id, { messageID: opts.message });
+        const diffs = await (await lib()).diff(await ctx.archive(), id, { messageID: opts.message });
         emit(ctx.options, diffs, () =>
           diffs.length
             ? diffs

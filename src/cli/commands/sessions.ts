@@ -1,9 +1,25 @@
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
-import { detectProject, forkSession } from '../../index.js';
+import type { HistoryItem, HistoryQuery, IndexedSession, MessageWithParts, Session, Todo } from '../../index.js';
+import type { CliContext } from '../context.js';
+import { lib } from '../lib.js';
 import { colors, emit, positiveInt, UsageError } from '../output.js';
-import { renderRow, renderSession } from '../render.js';
+import { renderRow } from '../render.js';
 import { type Runner, runOnSession } from '../runner.js';
+
+/** A page of `sarc list`. */
+type HistoryPage = { items: Array<HistoryItem & IndexedSession>; nextCursor?: string };
+
+/** What `sarc show` prints. */
+type Shown = { info: Session; todos: Todo[]; messages: MessageWithParts[] };
+
+/** A session's files, read here (when no watcher answered). */
+async function readSession(ctx: CliContext, id: string): Promise<Shown> {
+  const archive = await ctx.archive();
+  const info = await archive.sessions.get(id);
+  const [todos, messages] = await Promise.all([archive.todos.get(id), archive.messages.list(id)]);
+  return { info, todos, messages };
+}
 
 /** Commands on one session at a time: list, show, create, rename, archive, delete, fork. */
 export function registerSessionCommands(program: Command, run: Runner): void {
@@ -42,9 +58,7 @@ export function registerSessionCommands(program: Command, run: Runner): void {
         ) => {
           if (!['exclude', 'include', 'only'].includes(opts.archived))
             throw new UsageError(`invalid --archived ${JSON.stringify(opts.archived)}: expected exclude, include or only`);
-          const index = await ctx.index();
-          const project = opts.project ?? (opts.all || opts.dir || opts.workspace ? undefined : (await detectProject(process.cwd())).id);
-          const page = index.history({
+          const query: HistoryQuery = {
             limit: opts.limit,
             cursor: opts.cursor,
             search: opts.search,
@@ -52,9 +66,14 @@ export function registerSessionCommands(program: Command, run: Runner): void {
             archived: opts.archived as 'exclude',
             directory: opts.dir,
             workspace: opts.workspace,
-            project,
+            project: opts.project,
             invalid: true,
-          });
+          };
+          // Without a filter: this folder's project, as OpenCode lists.
+          const here = opts.project || opts.all || opts.dir || opts.workspace ? undefined : process.cwd();
+          const asked = await ctx.ask<{ page: HistoryPage; project?: string }>({ op: 'list', query, projectOf: here });
+          const project = asked ? asked.project : here ? (await (await lib()).detectProject(here)).id : opts.project;
+          const page = asked?.page ?? (await ctx.index()).history({ ...query, project });
           const c = colors();
           emit(ctx.options, page, () => {
             if (page.items.length === 0)
@@ -75,12 +94,11 @@ export function registerSessionCommands(program: Command, run: Runner): void {
       '\nExamples:\n  sarc show ses_fe5e0a1b2c3dKq7ZpX2mRtY9wA | less -R\n  sarc show latest --raw | jq ".messages | length"',
     )
     .action(
-      runOnSession(async (ctx, id: string, opts: { raw?: boolean }) => {
-        const archive = await ctx.archive();
-        const info = await archive.sessions.get(id);
-        const [todos, messages] = await Promise.all([archive.todos.get(id), archive.messages.list(id)]);
+      run(async (ctx, arg: string, opts: { raw?: boolean }) => {
+        const shown = (await ctx.ask<Shown>({ op: 'show', session: arg })) ?? (await readSession(ctx, await ctx.sessionId(arg)));
         const options = opts.raw ? { ...ctx.options, json: true } : ctx.options;
-        emit(options, { info, todos, messages }, () => renderSession(info, todos, messages, colors(), ctx.options.utc));
+        const { renderSession } = await import('../render-session.js');
+        emit(options, shown, () => renderSession(shown.info, shown.todos, shown.messages, colors(), ctx.options.utc));
       }),
     );
 
@@ -165,7 +183,7 @@ export function registerSessionCommands(program: Command, run: Runner): void {
     .addHelpText('after', '\nExample:\n  sarc fork ses_… --at msg_…')
     .action(
       runOnSession(async (ctx, id: string, opts: { at?: string; id?: string }) => {
-        const fork = await forkSession(await ctx.archive(), id, { messageID: opts.at, id: opts.id });
+        const fork = await (await lib()).forkSession(await ctx.archive(), id, { messageID: opts.at, id: opts.id });
         emit(ctx.options, fork, () => `${fork.id}  ${fork.title}`);
       }),
     );

@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
-import { SYNC_SOURCES, type SyncResult, type SyncSourceName, syncAgent, watchSync } from '../../index.js';
+import { SYNC_SOURCES } from '../../basics.js';
+import type { SyncResult, SyncSourceName } from '../../index.js';
+import { lib } from '../lib.js';
 import { colors, emit, UsageError } from '../output.js';
 import { progress } from '../progress.js';
 import type { Runner } from '../runner.js';
@@ -60,7 +62,7 @@ Examples:
         const archive = await ctx.archive();
         if (opts.watch) {
           // Every run that changed something, as it happens, until Ctrl-C.
-          const watcher = watchSync(archive, names, {
+          const watcher = (await lib()).watchSync(archive, names, {
             from: opts.from ? { [names[0] as SyncSourceName]: opts.from } : undefined,
             onSync: (r) => {
               if (r.sessions.new + r.sessions.updated + r.sessions.failed === 0) return;
@@ -83,7 +85,7 @@ Examples:
           const bar = progress(ctx.options, 0, source);
           try {
             results.push(
-              await syncAgent(archive, source, {
+              await (await lib()).syncAgent(archive, source, {
                 from: opts.from,
                 dryRun: opts.dryRun,
                 all: opts.all,

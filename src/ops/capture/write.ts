@@ -9,13 +9,12 @@ import type { Archive } from '../../store/archive.js';
 import { writeFileAtomic } from '../../store/atomic-write.js';
 import { validate } from '../../store/json-file.js';
 import type { ConvertedSession } from './convert.js';
+import type { SyncSourceName } from './sources.js';
 
 // Writing what a sync brought: a new session whole and atomically, an
 // existing one only where it changed.
 
-/** The sources `sarc sync` reads. */
-export const SYNC_SOURCES = ['claude-code', 'codex', 'opencode'] as const;
-export type SyncSourceName = (typeof SYNC_SOURCES)[number];
+export { SYNC_SOURCES, type SyncSourceName } from './sources.js';
 
 export interface SyncOptions {
   /** The folder (or, for OpenCode, the database) to read; default: the agent's own (~/.claude/projects, ~/.codex/sessions, ~/.local/share/opencode/opencode.db). */

@@ -1,0 +1,117 @@
+// `npm run bench:cli`: `sarc list`, `show`, `search` and `status` as whole
+// processes (the compiled `dist/bin/sarc.js`, started the way a shell starts
+// it) on an archive of 100,000 sessions, with and without a running watcher
+// (`sarc watch --quiet --search`), against the start of a bare `node -e 0` in
+// the same run. The search index is built (untimed) before the runs; every
+// command runs once untimed first, so the files are in the page cache.
+// Medians of BENCH_RUNS (5) interleaved runs. Writes the `<!-- cli -->`
+// section of RESULTS.md.
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { makeArchive } from './archive-gen.js';
+import { writeSection } from './results.js';
+
+const ROOT = join(import.meta.dirname, '..');
+const N = Number(process.env.BENCH_SESSIONS ?? 100_000);
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const WITH_WATCHER_MS = 300;
+const WITHOUT_MS = 600;
+
+execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
+const SARC = join(ROOT, 'dist', 'bin', 'sarc.js');
+const dir = await makeArchive(N);
+const stateDir = join(tmpdir(), `sarc-cli-bench-${N}-state`);
+rmSync(stateDir, { recursive: true, force: true });
+const env = { ...process.env, SARC_ARCHIVE: dir, SARC_STATE_DIR: stateDir, NO_COLOR: '1' };
+const ids = readdirSync(join(dir, 'sessions')).sort();
+const some = ids[Math.floor(ids.length / 2)] as string;
+
+const COMMANDS: Array<[string, string[]]> = [
+  ['list', ['list', '--all']],
+  ['list (this folder)', ['list']],
+  ['show', ['show', some]],
+  ['show (prefix)', ['show', some.slice(4, 20)]],
+  ['search', ['search', 'parser']],
+  ['status', ['status']],
+];
+
+/** One run's wall time in ms; fails loudly on a non-zero exit. */
+function timed(command: string, args: string[], extra: Record<string, string> = {}): { ms: number; stderr: string } {
+  const t = process.hrtime.bigint();
+  const r = spawnSync(command, args, { env: { ...env, ...extra }, encoding: 'utf8', cwd: dir, maxBuffer: 1 << 28 });
+  const ms = Number(process.hrtime.bigint() - t) / 1e6;
+  if (r.status !== 0) throw new Error(`${args.join(' ')} failed (${r.status}): ${r.stderr}`);
+  return { ms, stderr: r.stderr };
+}
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+
+// Untimed: the snapshot and the search index are built once, as a first use would.
+console.log(`archive of ${N.toLocaleString('en')} sessions at ${dir}; building the index and the search index…`);
+timed(process.execPath, [SARC, 'list', '--all']);
+timed(process.execPath, [SARC, 'search', 'parser']);
+
+function round(label: string, extra: Record<string, string>, check: (stderr: string) => void): Record<string, number[]> {
+  const out: Record<string, number[]> = { 'node -e 0': [] };
+  for (const [name] of COMMANDS) out[name] = [];
+  for (const [, args] of COMMANDS) check(timed(process.execPath, [SARC, '--debug', ...args], extra).stderr);
+  for (let i = 0; i < RUNS; i++) {
+    out['node -e 0']?.push(timed(process.execPath, ['-e', '0']).ms);
+    for (const [name, args] of COMMANDS) {
+      const r = timed(process.execPath, [SARC, ...args], extra);
+      out[name]?.push(r.ms);
+    }
+  }
+  console.log(label, Object.fromEntries(Object.entries(out).map(([k, v]) => [k, median(v).toFixed(0)])));
+  return out;
+}
+
+const ANSWERED = 'answered by the running watcher';
+const without = round('without a watcher', { SARC_NO_WATCHER: '1' }, (e) => {
+  if (e.includes(ANSWERED)) throw new Error('a watcher answered');
+});
+
+const watcher = spawn(process.execPath, [SARC, 'watch', '--quiet', '--search'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+let startMs = 0;
+let withWatcher: Record<string, number[]> = {};
+try {
+  const t = Date.now();
+  // Until it answers every question (its search index catches up after the watches are set).
+  for (;;) {
+    const r = spawnSync(process.execPath, [SARC, '--debug', 'search', 'parser', '--limit', '1'], { env, encoding: 'utf8' });
+    if (r.stderr.includes(ANSWERED)) break;
+    if (Date.now() - t > 600_000) throw new Error('the watcher did not answer within 10 min');
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  startMs = Date.now() - t;
+  withWatcher = round('with a watcher', {}, (e) => {
+    if (!e.includes(ANSWERED)) throw new Error(`the watcher did not answer: ${e}`);
+  });
+} finally {
+  watcher.kill('SIGINT');
+}
+
+const node = median([...(without['node -e 0'] ?? []), ...(withWatcher['node -e 0'] ?? [])]);
+const rows = COMMANDS.map(([name]) => {
+  const a = median(withWatcher[name] ?? []);
+  const b = median(without[name] ?? []);
+  return `| \`sarc ${name}\` | ${a.toFixed(0)} (${(a / node).toFixed(1)}×) | ${a <= WITH_WATCHER_MS ? 'met' : '**missed**'} | ${b.toFixed(0)} (${(b / node).toFixed(1)}×) | ${b <= WITHOUT_MS ? 'met' : '**missed**'} |`;
+});
+const body = `## CLI benchmark
+
+\`npm run bench:cli\` on ${N.toLocaleString('en')} generated sessions, ${new Date().toISOString().slice(0, 10)}, Node ${process.version}. Each command is a whole
+process (\`node dist/bin/sarc.js …\`, wall time from spawn to exit, output discarded), medians of ${RUNS} interleaved runs,
+files in the page cache. Baseline, same run: \`node -e 0\` started the same way, **${node.toFixed(0)} ms**; ratios are against it.
+"With a watcher": \`sarc watch --quiet --search\` runs for the archive (it answered after ${(startMs / 1000).toFixed(1)} s, search index included)
+and each command asks it over its socket in the state dir; "without": \`SARC_NO_WATCHER=1\`, the command opens the index
+itself (snapshot + one \`stat\` per session) or, for \`search\`, catches the search index up (three \`stat\`s per session).
+\`list\` shows 50 sessions; \`list (this folder)\` finds this folder's project first; \`show\` prints a session by full ID and
+by a 16-character prefix; \`search\` one word.
+
+| command | with a watcher, ms | ≤ ${WITH_WATCHER_MS} ms | without, ms | ≤ ${WITHOUT_MS} ms |
+|---|---|---|---|---|
+${rows.join('\n')}
+`;
+console.log(body);
+writeSection('cli', body);

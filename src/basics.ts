@@ -1,0 +1,21 @@
+// The light part of the public API: what a command line needs before it
+// knows it must read the archive. It loads no schema library, no SQLite and
+// no store, so `sarc --help`, or a command a running watcher answers, starts
+// in a fraction of the time the whole library takes to load. Everything here
+// is exported by src/index.ts as well; a test keeps this file's imports light.
+
+export {
+  archiveKey,
+  askWatcher,
+  LOCAL_SOCKET,
+  type LocalAnswer,
+  type LocalQuestion,
+  localSocketPath,
+} from './catalog/local-client.js';
+export { ArchiveError, type ArchiveErrorCode, isArchiveError } from './errors.js';
+export { formatTime } from './format-time.js';
+export { assertId, type IdKind, isId } from './model/ids.js';
+export { SYNC_SOURCES, type SyncSourceName } from './ops/capture/sources.js';
+export { diffOf, duration, shortPath, type ToolSummary, toolSummary } from './ops/tool-summary.js';
+export { expandHome, locateArchive, stateDirFor } from './store/locate.js';
+export { VERSION } from './version.js';
