@@ -7,7 +7,7 @@
 // Medians of BENCH_RUNS (5) interleaved runs. Writes the `<!-- cli -->`
 // section of RESULTS.md.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { readdirSync, rmSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeArchive } from './archive-gen.js';
@@ -23,16 +23,21 @@ execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' 
 const SARC = join(ROOT, 'dist', 'bin', 'sarc.js');
 const dir = await makeArchive(N);
 const stateDir = join(tmpdir(), `sarc-cli-bench-${N}-state`);
-rmSync(stateDir, { recursive: true, force: true });
 const env = { ...process.env, SARC_ARCHIVE: dir, SARC_STATE_DIR: stateDir, NO_COLOR: '1' };
 const ids = readdirSync(join(dir, 'sessions')).sort();
-const some = ids[Math.floor(ids.length / 2)] as string;
+const middle = Math.floor(ids.length / 2);
+const some = ids[middle] as string;
+// The shortest prefix that names it alone (the generated IDs share long beginnings).
+const neighbours = [ids[middle - 1] ?? '', ids[middle + 1] ?? ''];
+let prefixLength = 5;
+while (neighbours.some((n) => n.startsWith(some.slice(0, prefixLength)))) prefixLength++;
+const prefix = some.slice(4, prefixLength);
 
 const COMMANDS: Array<[string, string[]]> = [
   ['list', ['list', '--all']],
   ['list (this folder)', ['list']],
   ['show', ['show', some]],
-  ['show (prefix)', ['show', some.slice(4, 20)]],
+  ['show (prefix)', ['show', prefix]],
   ['search', ['search', 'parser']],
   ['status', ['status']],
 ];
@@ -107,7 +112,7 @@ files in the page cache. Baseline, same run: \`node -e 0\` started the same way,
 and each command asks it over its socket in the state dir; "without": \`SARC_NO_WATCHER=1\`, the command opens the index
 itself (snapshot + one \`stat\` per session) or, for \`search\`, catches the search index up (three \`stat\`s per session).
 \`list\` shows 50 sessions; \`list (this folder)\` finds this folder's project first; \`show\` prints a session by full ID and
-by a 16-character prefix; \`search\` one word.
+by its shortest unique prefix (${prefix.length} characters); \`search\` one word.
 
 | command | with a watcher, ms | ≤ ${WITH_WATCHER_MS} ms | without, ms | ≤ ${WITHOUT_MS} ms |
 |---|---|---|---|---|

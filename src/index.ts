@@ -8,7 +8,14 @@ export { directoryMatcher, type HistoryItem, type HistoryQuery, type ListQuery }
 export { type SearchHit, SearchIndex, type SearchQuery, type SearchResult, searchIndex } from './catalog/search-index.js';
 export { parseSearch, type SearchTerm } from './catalog/search-query.js';
 export { messageText, partText } from './catalog/search-text.js';
-export { type IndexedSession, type IndexStats, type OpenIndexOptions, openIndex, SessionIndex } from './catalog/session-index.js';
+export {
+  findSessionByPrefix,
+  type IndexedSession,
+  type IndexStats,
+  type OpenIndexOptions,
+  openIndex,
+  SessionIndex,
+} from './catalog/session-index.js';
 export type { SessionSummary } from './catalog/summary.js';
 export { ArchiveError, type ArchiveErrorCode, isArchiveError } from './errors.js';
 export { formatTime } from './format-time.js';

@@ -12,7 +12,7 @@ export interface AnsweringIndex {
   settle(): Promise<boolean>;
   readonly searchCurrent: boolean;
   history(query: HistoryQuery): unknown;
-  findSession(arg: string): string;
+  findSession(arg: string): Promise<string>;
   search(query: SearchQuery): SearchResult & { complete: boolean };
 }
 
@@ -132,9 +132,9 @@ async function respond(text: string, key: string, index: AnsweringIndex, archive
         return { value: { page: index.history({ ...question.query, project }), project } };
       }
       case 'resolve':
-        return { value: index.findSession(question.session) };
+        return { value: await index.findSession(question.session) };
       case 'show': {
-        const id = index.findSession(question.session);
+        const id = await index.findSession(question.session);
         const info = await archive.sessions.get(id);
         const [todos, messages] = await Promise.all([archive.todos.get(id), archive.messages.list(id)]);
         return { value: { info, todos, messages } };

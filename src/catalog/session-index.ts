@@ -292,27 +292,18 @@ export class SessionIndex {
   /**
    * The session a person named: a full ID, a unique prefix of one
    * (`fe5e0a` or `ses_fe5e0a`), or `latest` (the newest session created).
-   * No match is `NOT_FOUND`; an ambiguous prefix is `INVALID_INPUT` listing
-   * the candidates; anything that cannot be an ID or a prefix is `INVALID_ID`.
+   * See {@link findSessionByPrefix} for the errors.
    */
-  findSession(arg: string): string {
-    const given: unknown = arg;
-    if (isId('session', given)) return given;
+  async findSession(arg: string): Promise<string> {
     if (arg === 'latest') {
       const newest = this.history({ limit: 1 }).items[0];
       if (!newest) throw new ArchiveError('NOT_FOUND', 'no sessions yet: `latest` names none');
       return newest.id;
     }
-    const prefix = arg.startsWith('ses_') ? arg : `ses_${arg}`;
-    if (!/^ses_[0-9A-Za-z]{1,26}$/.test(prefix)) assertId('session', arg);
-    const matches = this.all().filter((s) => s.id.startsWith(prefix));
-    const [only] = matches;
-    if (only && matches.length === 1) return only.id;
-    if (matches.length === 0) throw new ArchiveError('NOT_FOUND', `session not found: ${arg} (no session ID starts with ${prefix})`);
-    const shown = matches.slice(0, 10).map((s) => `${s.id}  ${s.title}`);
-    throw new ArchiveError(
-      'INVALID_INPUT',
-      `ambiguous session ID ${arg}: ${matches.length} sessions start with it:\n  ${shown.join('\n  ')}${matches.length > 10 ? '\n  …' : ''}`,
+    return findSessionByPrefix(
+      arg,
+      this.all().map((s) => s.id),
+      (id) => this.get(id)?.title,
     );
   }
 
@@ -479,4 +470,31 @@ export class SessionIndex {
 /** Opens the index of an archive (see {@link SessionIndex.open}). */
 export function openIndex(archive: Archive, options: OpenIndexOptions = {}): Promise<SessionIndex> {
   return SessionIndex.open(archive, options);
+}
+
+/**
+ * The one session among `ids` that `arg` names: a full ID, or a unique
+ * prefix of one (`fe5e0a` or `ses_fe5e0a`). No match is `NOT_FOUND`; an
+ * ambiguous prefix is `INVALID_INPUT` listing the first ten candidates with
+ * their titles (`titleOf`); anything that cannot be an ID or a prefix is
+ * `INVALID_ID`. Needs only the IDs (a listing of `sessions/` will do).
+ */
+export async function findSessionByPrefix(
+  arg: string,
+  ids: Iterable<string>,
+  titleOf: (id: string) => string | undefined | Promise<string | undefined>,
+): Promise<string> {
+  const given: unknown = arg;
+  if (isId('session', given)) return given;
+  const prefix = arg.startsWith('ses_') ? arg : `ses_${arg}`;
+  if (!/^ses_[0-9A-Za-z]{1,26}$/.test(prefix)) assertId('session', arg);
+  const matches = [...ids].filter((id) => id.startsWith(prefix)).sort();
+  const [only] = matches;
+  if (only && matches.length === 1) return only;
+  if (matches.length === 0) throw new ArchiveError('NOT_FOUND', `session not found: ${arg} (no session ID starts with ${prefix})`);
+  const shown = await Promise.all(matches.slice(0, 10).map(async (id) => `${id}  ${(await titleOf(id)) ?? ''}`.trimEnd()));
+  throw new ArchiveError(
+    'INVALID_INPUT',
+    `ambiguous session ID ${arg}: ${matches.length} sessions start with it:\n  ${shown.join('\n  ')}${matches.length > 10 ? '\n  …' : ''}`,
+  );
 }

@@ -47,7 +47,17 @@ export class CliContext {
   async sessionId(arg: string): Promise<string> {
     const full: unknown = arg;
     if (isId('session', full)) return full;
-    return (await this.ask<string>({ op: 'resolve', session: arg })) ?? (await this.index()).findSession(arg);
+    const asked = await this.ask<string>({ op: 'resolve', session: arg });
+    if (asked) return asked;
+    if (arg === 'latest') return (await this.index()).findSession(arg);
+    // A prefix needs only the folder names, not the index.
+    const [archive, { findSessionByPrefix }] = await Promise.all([this.archive(), lib()]);
+    return findSessionByPrefix(arg, await archive.sessions.ids(), (id) =>
+      archive.sessions.get(id).then(
+        (s) => s.title,
+        () => undefined,
+      ),
+    );
   }
 
   /** {@link sessionId} for several. */

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
@@ -333,8 +333,10 @@ describe('sarc', () => {
   }, 30_000);
 
   it('takes unique ID prefixes and `latest` wherever it takes a session ID; an ambiguous prefix lists the candidates', async () => {
-    const { json, run } = await setup();
+    const { json, run, stateDir } = await setup();
     expect((await json(['show', 'fe5e0a1b2c3d'])).info.id).toBe(SAMPLE.main);
+    // A prefix is found among the folder names: no index is loaded or built for it.
+    expect(existsSync(join(stateDir, 'index.ndjson'))).toBe(false);
     expect((await json(['show', 'ses_fe5e0a1b0e'])).info.id).toBe(SAMPLE.notes);
     const ambiguous = await run(['show', 'fe5e0a1b']);
     expect(ambiguous.code).toBe(2);
