@@ -45,8 +45,8 @@ export class Reconciler {
   }
 
   /** See {@link SessionIndex.reconcile}; concurrent calls share one run. */
-  reconcile(options: { quiet?: boolean; onProgress?: OnProgress; slice?: Slice } = {}): Promise<number> {
-    this.reconciling ??= this.doReconcile(options.quiet ?? false, options.onProgress, options.slice).finally(() => {
+  reconcile(options: { quiet?: boolean; onProgress?: OnProgress; slice?: Slice; listing?: Dirent[] } = {}): Promise<number> {
+    this.reconciling ??= this.doReconcile(options.quiet ?? false, options.onProgress, options.slice, options.listing).finally(() => {
       this.reconciling = undefined;
     });
     return this.reconciling;
@@ -62,8 +62,8 @@ export class Reconciler {
     await this.reconciling?.catch(() => {});
   }
 
-  private async doReconcile(quiet: boolean, onProgress?: OnProgress, slice?: Slice): Promise<number> {
-    const { ids, links, strays } = await this.folders();
+  private async doReconcile(quiet: boolean, onProgress?: OnProgress, slice?: Slice, listing?: Dirent[]): Promise<number> {
+    const { ids, links, strays } = await this.folders(listing);
     this.setTopLevelStrays(strays);
     const present = new Set(ids);
     let changes = 0;
@@ -112,14 +112,9 @@ export class Reconciler {
   }
 
   /** The session folders, which of them are links (the listing's entry types tell, at no cost), and the strays. */
-  private async folders(): Promise<{ ids: string[]; links: Set<string>; strays: StrayFile[] }> {
-    let entries: Dirent[];
-    try {
-      entries = await readdir(this.paths.sessions, { withFileTypes: true });
-    } catch (error) {
-      if (errnoCode(error) === 'ENOENT') entries = [];
-      else throw error;
-    }
+  /** The entries of `sessions/` (`listing`: as the caller just read them). */
+  private async folders(listing?: Dirent[]): Promise<{ ids: string[]; links: Set<string>; strays: StrayFile[] }> {
+    const entries = listing ?? (await listSessions(this.paths));
     const names = entries.map((e) => e.name);
     const links = new Set(entries.filter((e) => e.isSymbolicLink() && isId('session', e.name)).map((e) => e.name));
     return { ids: names.filter((n) => isId('session', n)), links, strays: topLevelStrays(this.paths, names) };
@@ -193,4 +188,14 @@ function summaryAsInfo(s: SessionSummary): Session {
   };
   if (s.parentID) info.parentID = s.parentID;
   return info;
+}
+
+/** The entries of `sessions/`, with their types (none when it is missing). */
+export async function listSessions(paths: ArchivePaths): Promise<Dirent[]> {
+  try {
+    return await readdir(paths.sessions, { withFileTypes: true });
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT') return [];
+    throw error;
+  }
 }

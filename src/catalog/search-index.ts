@@ -344,17 +344,17 @@ export class SearchIndex {
    * mtime or size changed). From scratch, that reads everything, with
    * progress in sessions. Concurrent calls share one run.
    */
-  sync(options: { onProgress?: OnProgress; slice?: Slice } = {}): Promise<void> {
-    this.syncing ??= this.doSync(options.onProgress, options.slice).finally(() => {
+  sync(options: { onProgress?: OnProgress; slice?: Slice; names?: readonly string[] } = {}): Promise<void> {
+    this.syncing ??= this.doSync(options.onProgress, options.slice, options.names).finally(() => {
       this.syncing = undefined;
     });
     return this.syncing;
   }
 
-  private async doSync(onProgress?: OnProgress, slice?: Slice): Promise<void> {
-    let names: string[];
+  private async doSync(onProgress?: OnProgress, slice?: Slice, listed?: readonly string[]): Promise<void> {
+    let names: readonly string[];
     try {
-      names = await readdir(this.paths.sessions);
+      names = listed ?? (await readdir(this.paths.sessions));
     } catch (error) {
       if (errnoCode(error) !== 'ENOENT') throw error;
       names = [];

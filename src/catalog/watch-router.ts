@@ -1,3 +1,4 @@
+import type { Dirent } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { errnoCode, isArchiveError } from '../errors.js';
 import { isId } from '../model/ids.js';
@@ -5,7 +6,7 @@ import type { Archive } from '../store/archive.js';
 import { ArchivePaths } from '../store/paths.js';
 import { type ArchiveEvent, event } from './events.js';
 import type { MessageFollower } from './message-follow.js';
-import type { Reconciler } from './reconciler.js';
+import { listSessions, type Reconciler } from './reconciler.js';
 import type { Runtime } from './runtime.js';
 import type { SearchIndex } from './search-index.js';
 import { ArchiveWatcher, type WatchNotice } from './watcher.js';
@@ -37,6 +38,7 @@ export class WatchRouter {
   private round = 0;
   private closed = false;
   readonly watcher: ArchiveWatcher;
+  private readonly paths: ArchivePaths;
   degraded = false;
 
   private constructor(
@@ -51,8 +53,9 @@ export class WatchRouter {
     },
     private readonly options: WatchRouterOptions,
   ) {
+    this.paths = new ArchivePaths(archive.dir);
     this.watcher = new ArchiveWatcher(
-      new ArchivePaths(archive.dir),
+      this.paths,
       { status: archive.status.folder, signals: archive.signals.folder },
       {
         notice: (n) => this.onNotice(n),
@@ -73,18 +76,34 @@ export class WatchRouter {
 
   private setReconcileInterval(ms: number): void {
     clearInterval(this.reconcileTimer);
-    this.reconcileTimer = setInterval(() => {
-      // Spread over rounds in a large archive: each round checks the stamps of at most
-      // ~10,000 sessions (so a session at least every `of` rounds), and removals in every round.
-      const slice = { index: this.round++, of: Math.max(1, Math.ceil(this.parts.reconciler.sessionCount / SESSIONS_PER_ROUND)) };
-      void this.parts.reconciler
-        .reconcile({ slice })
-        .catch((error: unknown) => this.options.onWarning(`reconcile failed: ${(error as Error).message}`));
-      void this.parts.search
-        ?.sync({ slice })
-        .catch((error: unknown) => this.options.onWarning(`search index: ${(error as Error).message}`));
-    }, ms);
+    this.reconcileTimer = setInterval(() => void this.checkRound(), ms);
     this.reconcileTimer.unref();
+  }
+
+  /**
+   * One round of the safety net. Spread over rounds in a large archive: each
+   * round checks the stamps of at most ~10,000 sessions (so a session at
+   * least every `of` rounds), and removals in every round. The index and the
+   * search index share one listing of `sessions/`.
+   */
+  private async checkRound(): Promise<void> {
+    const slice = { index: this.round++, of: Math.max(1, Math.ceil(this.parts.reconciler.sessionCount / SESSIONS_PER_ROUND)) };
+    let listing: Dirent[];
+    try {
+      listing = await listSessions(this.paths);
+    } catch (error) {
+      this.options.onWarning(`reconcile failed: ${(error as Error).message}`);
+      return;
+    }
+    if (this.closed) return;
+    await Promise.all([
+      this.parts.reconciler
+        .reconcile({ slice, listing })
+        .catch((error: unknown) => this.options.onWarning(`reconcile failed: ${(error as Error).message}`)),
+      this.parts.search
+        ?.sync({ slice, names: listing.map((e) => e.name) })
+        .catch((error: unknown) => this.options.onWarning(`search index: ${(error as Error).message}`)),
+    ]);
   }
 
   private onWatchError(error: Error, exhausted: boolean): void {
