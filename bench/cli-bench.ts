@@ -50,6 +50,14 @@ function timed(command: string, args: string[], extra: Record<string, string> = 
   if (r.status !== 0) throw new Error(`${args.join(' ')} failed (${r.status}): ${r.stderr}`);
   return { ms, stderr: r.stderr };
 }
+// The naive scan as a whole process: read and parse every info.json, sort by update, take 50 (how JSON-file storage lists).
+const NAIVE = `
+const { readdirSync, readFileSync } = require('node:fs');
+const dir = process.argv[1] + '/sessions';
+const all = readdirSync(dir).filter((n) => n.startsWith('ses_')).map((n) => JSON.parse(readFileSync(dir + '/' + n + '/info.json', 'utf8')));
+all.sort((a, b) => b.time.updated - a.time.updated || (a.id < b.id ? -1 : 1));
+if (all.slice(0, 50).length !== 50) process.exit(1);
+`;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
 // Untimed: the snapshot and the search index are built once, as a first use would.
@@ -58,11 +66,12 @@ timed(process.execPath, [SARC, 'list', '--all']);
 timed(process.execPath, [SARC, 'search', 'parser']);
 
 function round(label: string, extra: Record<string, string>, check: (stderr: string) => void): Record<string, number[]> {
-  const out: Record<string, number[]> = { 'node -e 0': [] };
+  const out: Record<string, number[]> = { 'node -e 0': [], naive: [] };
   for (const [name] of COMMANDS) out[name] = [];
   for (const [, args] of COMMANDS) check(timed(process.execPath, [SARC, '--debug', ...args], extra).stderr);
   for (let i = 0; i < RUNS; i++) {
     out['node -e 0']?.push(timed(process.execPath, ['-e', '0']).ms);
+    out.naive?.push(timed(process.execPath, ['-e', NAIVE, dir]).ms);
     for (const [name, args] of COMMANDS) {
       const r = timed(process.execPath, [SARC, ...args], extra);
       out[name]?.push(r.ms);
@@ -98,6 +107,8 @@ try {
 }
 
 const node = median([...(without['node -e 0'] ?? []), ...(withWatcher['node -e 0'] ?? [])]);
+const naive = median([...(without.naive ?? []), ...(withWatcher.naive ?? [])]);
+const firstPage = median(withWatcher.list ?? []);
 const rows = COMMANDS.map(([name]) => {
   const a = median(withWatcher[name] ?? []);
   const b = median(without[name] ?? []);
@@ -108,6 +119,8 @@ const body = `## CLI benchmark
 \`npm run bench:cli\` on ${N.toLocaleString('en')} generated sessions, ${new Date().toISOString().slice(0, 10)}, Node ${process.version}. Each command is a whole
 process (\`node dist/bin/sarc.js …\`, wall time from spawn to exit, output discarded), medians of ${RUNS} interleaved runs,
 files in the page cache. Baseline, same run: \`node -e 0\` started the same way, **${node.toFixed(0)} ms**; ratios are against it.
+The naive scan as a process (read and parse every \`info.json\`, sort, take 50) took **${naive.toFixed(0)} ms**: the first page of
+\`sarc list\` with a watcher is **${((firstPage / naive) * 100).toFixed(0)}%** of it (target ≤ 25%: ${firstPage <= naive * 0.25 ? 'met' : '**missed**'}).
 "With a watcher": \`sarc watch --quiet --search\` runs for the archive (it answered after ${(startMs / 1000).toFixed(1)} s, search index included)
 and each command asks it over its socket in the state dir; "without": \`SARC_NO_WATCHER=1\`, the command opens the index
 itself (snapshot + one \`stat\` per session) or, for \`search\`, catches the search index up (three \`stat\`s per session).

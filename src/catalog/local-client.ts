@@ -64,7 +64,7 @@ export function askWatcher(
   options: { stateDir?: string; idleMs?: number; env?: NodeJS.ProcessEnv } = {},
 ): Promise<{ value: unknown } | undefined> {
   const env = options.env ?? process.env;
-  if (env.SARC_NO_WATCHER && env.SARC_NO_WATCHER !== '0') return Promise.resolve(undefined);
+  if ((env.SARC_NO_WATCHER && env.SARC_NO_WATCHER !== '0') || process.platform === 'win32') return Promise.resolve(undefined);
   const path = localSocketPath(options.stateDir ?? stateDirFor(archiveDir, env));
   if (Buffer.byteLength(path) > MAX_SOCKET_PATH) return Promise.resolve(undefined);
   return new Promise((done, fail) => {

@@ -57,6 +57,8 @@ export class LocalAnswers {
   /** Starts answering for this index; undefined when another process already does, or the path is too long for a socket. */
   static async start(index: AnsweringIndex, archive: Archive, onWarning: (message: string) => void): Promise<LocalAnswers | undefined> {
     const path = localSocketPath(archive.stateDir);
+    // Windows has named pipes, not socket files in a folder: commands read the archive there.
+    if (process.platform === 'win32') return undefined;
     if (Buffer.byteLength(path) > MAX_SOCKET_PATH) {
       onWarning(`the state dir's path is too long for a local socket (${path}); CLI commands will read the archive themselves`);
       return undefined;

@@ -274,8 +274,8 @@ export class SessionIndex {
    */
   async settle(): Promise<boolean> {
     const router = this.router;
-    if (!router || this.closed) return false;
-    await router.watcher.ready;
+    // Still setting up its watches (seconds at 100k sessions): the asker had better not wait.
+    if (!router || this.closed || !router.watcher.started) return false;
     await this.verifying;
     // A watch event queued before the question is delivered by the time this turn of the loop ends.
     await new Promise<void>((resolve) => setImmediate(resolve));

@@ -68,6 +68,8 @@ export class ArchiveWatcher {
   private closed = false;
   private tokens = 0;
   readonly ready: Promise<void>;
+  /** True once every folder's watch is set up ({@link ready} has resolved). */
+  started = false;
 
   constructor(
     private readonly paths: ArchivePaths,
@@ -77,7 +79,9 @@ export class ArchiveWatcher {
   ) {
     this.allMessages = options.allMessages ?? false;
     this.messageWatchLimit = options.messageWatchLimit ?? 10_000;
-    this.ready = this.start();
+    this.ready = this.start().then(() => {
+      this.started = true;
+    });
   }
 
   private async start(): Promise<void> {
