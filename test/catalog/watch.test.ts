@@ -248,4 +248,22 @@ describe('the snapshot', () => {
     await second.rebuild();
     expect(second.get(SAMPLE.notes)?.title).toBe('Weekly notes SUMMARY');
   });
+
+  it('is saved once a stream of changes pauses, not every 2 s during it (at 100k sessions a save writes ~25 MB)', async () => {
+    const t = await tempArchive({ samples: true });
+    const index = await openIndex(t.archive, { watch: false });
+    open.push(index);
+    await index.save();
+    const snapshot = join(t.stateDir, 'index.ndjson');
+    const before = statSync(snapshot).mtimeMs;
+    // A change every 300 ms for 3.3 s: longer than the quiet time, never quiet that long.
+    for (let i = 0; i < 12; i++) {
+      await t.archive.sessions.update(SAMPLE.notes, { title: `stream ${i}` });
+      await index.refresh(SAMPLE.notes);
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    expect(statSync(snapshot).mtimeMs).toBe(before);
+    await until(() => statSync(snapshot).mtimeMs !== before, 10_000);
+    expect(readFileSync(snapshot, 'utf8')).toContain('stream 11');
+  }, 30_000);
 });
