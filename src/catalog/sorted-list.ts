@@ -24,6 +24,18 @@ export class SortedList<T> {
     this.items.splice(this.lowerBound(item), 0, item);
   }
 
+  /**
+   * Puts `item` in `old`'s place when both sort the same (a summary re-read
+   * with the same times), moving nothing; false when it cannot.
+   */
+  replace(old: T, item: T): boolean {
+    if (this.compare(old, item) !== 0) return false;
+    const at = this.lowerBound(old);
+    if (this.items[at] !== old) return false;
+    this.items[at] = item;
+    return true;
+  }
+
   remove(item: T): void {
     const at = this.lowerBound(item);
     if (this.items[at] === item) this.items.splice(at, 1);

@@ -19,4 +19,20 @@ describe('SortedList', () => {
     for (let i = 1; i < list.items.length; i++)
       if ((list.items[i - 1] as number) >= (list.items[i] as number)) throw new Error(`out of order at ${i}`);
   });
+
+  it('replaces an item in place when it sorts the same, and refuses when it does not', () => {
+    type Row = { key: number; name: string };
+    const list = new SortedList<Row>((a, b) => a.key - b.key || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const rows = [1, 2, 3].map((key) => ({ key, name: `r${key}` }));
+    list.reset(rows);
+    const same = { key: 2, name: 'r2' };
+    expect(list.replace(rows[1] as Row, same)).toBe(true);
+    expect(list.items[1]).toBe(same);
+    // A different sort key: nothing changes, the caller removes and inserts.
+    expect(list.replace(same, { key: 9, name: 'r2' })).toBe(false);
+    expect(list.items[1]).toBe(same);
+    // An item not in the list is not replaced.
+    expect(list.replace({ key: 3, name: 'r3' }, { key: 3, name: 'r3' })).toBe(false);
+    expect(list.items[2]).toBe(rows[2]);
+  });
 });
