@@ -11,6 +11,8 @@ export {
   type LocalAnswer,
   type LocalQuestion,
   localSocketPath,
+  readWholeSession,
+  type WholeSession,
 } from './catalog/local-client.js';
 export { ArchiveError, type ArchiveErrorCode, isArchiveError } from './errors.js';
 export { formatTime } from './format-time.js';

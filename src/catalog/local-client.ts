@@ -2,6 +2,10 @@ import { realpathSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join, resolve } from 'node:path';
 import { ArchiveError, type ArchiveErrorCode } from '../errors.js';
+import type { MessageWithParts } from '../model/message.js';
+import type { Session } from '../model/session.js';
+import type { Todo } from '../model/todo.js';
+import type { Archive } from '../store/archive.js';
 import { stateDirFor } from '../store/locate.js';
 import type { HistoryQuery } from './query.js';
 import type { SearchQuery } from './search-index.js';
@@ -28,6 +32,20 @@ export type LocalAnswer =
   | { value: unknown }
   | { error: { code: ArchiveErrorCode; message: string; path?: string } }
   | { unavailable: string };
+
+/** A session whole, as `sarc show` prints it and a watcher answers `show`. */
+export interface WholeSession {
+  info: Session;
+  todos: Todo[];
+  messages: MessageWithParts[];
+}
+
+/** Reads a session whole: info, todos and every message in order. */
+export async function readWholeSession(archive: Archive, id: string): Promise<WholeSession> {
+  const info = await archive.sessions.get(id);
+  const [todos, messages] = await Promise.all([archive.todos.get(id), archive.messages.list(id)]);
+  return { info, todos, messages };
+}
 
 /** The socket's file name in the state dir. */
 export const LOCAL_SOCKET = 'watcher.sock';

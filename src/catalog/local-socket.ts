@@ -3,7 +3,7 @@ import { createConnection, createServer, type Server, type Socket } from 'node:n
 import { ArchiveError, errnoCode } from '../errors.js';
 import type { Archive } from '../store/archive.js';
 import { detectProject } from '../store/project-id.js';
-import { archiveKey, type LocalAnswer, type LocalQuestion, localSocketPath, MAX_SOCKET_PATH } from './local-client.js';
+import { archiveKey, type LocalAnswer, type LocalQuestion, localSocketPath, MAX_SOCKET_PATH, readWholeSession } from './local-client.js';
 import type { HistoryQuery } from './query.js';
 import type { SearchQuery, SearchResult } from './search-index.js';
 
@@ -135,12 +135,8 @@ async function respond(text: string, key: string, index: AnsweringIndex, archive
       }
       case 'resolve':
         return { value: await index.findSession(question.session) };
-      case 'show': {
-        const id = await index.findSession(question.session);
-        const info = await archive.sessions.get(id);
-        const [todos, messages] = await Promise.all([archive.todos.get(id), archive.messages.list(id)]);
-        return { value: { info, todos, messages } };
-      }
+      case 'show':
+        return { value: await readWholeSession(archive, await index.findSession(question.session)) };
       case 'search': {
         if (!index.searchCurrent) return { unavailable: 'the search index is not there or still catching up' };
         const { complete: _, ...result } = index.search(question.query);

@@ -51,10 +51,17 @@ describe('answers over the local socket', () => {
     expect(await askWatcher(dir, { op: 'status' }, { stateDir, env: {} })).toEqual({ value: {} });
   });
 
-  it('does not vouch once watching fell back to periodic checks (inotify budget), nor when asked not to be asked', async () => {
+  it('does not vouch while its watches are being set up or once watching fell back to periodic checks (inotify budget), nor when asked not to be asked', async () => {
     const { index, ask, dir, stateDir } = await answering();
     expect(await ask({ op: 'status' })).toEqual({ value: {} });
     expect(await askWatcher(dir, { op: 'status' }, { stateDir, env: { SARC_NO_WATCHER: '1' } })).toBeUndefined();
+    // Still setting up its watches: it says so at once instead of keeping the asker waiting.
+    const watcher = index.watcherForTests;
+    if (!watcher) throw new Error('no watcher');
+    watcher.started = false;
+    expect(await ask({ op: 'status' })).toBeUndefined();
+    watcher.started = true;
+    expect(await ask({ op: 'status' })).toEqual({ value: {} });
     index.watcherForTests?.injectError(
       Object.assign(new Error('ENOSPC: System limit for number of file watchers reached'), { code: 'ENOSPC' }),
     );

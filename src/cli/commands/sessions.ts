@@ -1,25 +1,14 @@
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
-import type { HistoryItem, HistoryQuery, IndexedSession, MessageWithParts, Session, Todo } from '../../index.js';
-import type { CliContext } from '../context.js';
+import { readWholeSession, type WholeSession } from '../../basics.js';
+import type { HistoryQuery, SessionIndex } from '../../index.js';
 import { lib } from '../lib.js';
 import { colors, emit, positiveInt, UsageError } from '../output.js';
 import { renderRow } from '../render.js';
 import { type Runner, runOnSession } from '../runner.js';
 
 /** A page of `sarc list`. */
-type HistoryPage = { items: Array<HistoryItem & IndexedSession>; nextCursor?: string };
-
-/** What `sarc show` prints. */
-type Shown = { info: Session; todos: Todo[]; messages: MessageWithParts[] };
-
-/** A session's files, read here (when no watcher answered). */
-async function readSession(ctx: CliContext, id: string): Promise<Shown> {
-  const archive = await ctx.archive();
-  const info = await archive.sessions.get(id);
-  const [todos, messages] = await Promise.all([archive.todos.get(id), archive.messages.list(id)]);
-  return { info, todos, messages };
-}
+type HistoryPage = ReturnType<SessionIndex['history']>;
 
 /** Commands on one session at a time: list, show, create, rename, archive, delete, fork. */
 export function registerSessionCommands(program: Command, run: Runner): void {
@@ -95,7 +84,9 @@ export function registerSessionCommands(program: Command, run: Runner): void {
     )
     .action(
       run(async (ctx, arg: string, opts: { raw?: boolean }) => {
-        const shown = (await ctx.ask<Shown>({ op: 'show', session: arg })) ?? (await readSession(ctx, await ctx.sessionId(arg)));
+        const shown =
+          (await ctx.ask<WholeSession>({ op: 'show', session: arg })) ??
+          (await readWholeSession(await ctx.archive(), await ctx.sessionId(arg)));
         const options = opts.raw ? { ...ctx.options, json: true } : ctx.options;
         const { renderSession } = await import('../render-session.js');
         emit(options, shown, () => renderSession(shown.info, shown.todos, shown.messages, colors(), ctx.options.utc));
