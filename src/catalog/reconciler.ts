@@ -1,5 +1,4 @@
-import type { Dirent } from 'node:fs';
-import { lstat, readdir } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errnoCode } from '../errors.js';
 import { isId } from '../model/ids.js';
@@ -9,7 +8,8 @@ import type { ArchivePaths } from '../store/paths.js';
 import { linkBetween } from '../store/safe-path.js';
 import { type StrayFile, sessionStrays, topLevelStrays } from '../store/strays.js';
 import { type ArchiveEvent, event } from './events.js';
-import { inChunks, inSlice, readSession, type ScannedSession, type Slice, stampOf, unsafeSession } from './scan.js';
+import { readListing, type SessionListing } from './listing.js';
+import { inChunks, readSession, type ScannedSession, type Slice, stampOf, unsafeSession } from './scan.js';
 import type { SessionSummary } from './summary.js';
 import type { SummaryEntry, SummaryTable } from './summary-table.js';
 
@@ -32,8 +32,8 @@ export class Reconciler {
   ) {}
 
   /** Reads every `info.json` from scratch. */
-  async rebuild(options: { onProgress?: OnProgress } = {}): Promise<void> {
-    const { ids, links, strays } = await this.folders();
+  async rebuild(options: { onProgress?: OnProgress; listing?: SessionListing } = {}): Promise<void> {
+    const { ids, links, strays } = options.listing ?? (await readListing(this.paths));
     const found: SummaryEntry[] = [];
     await inChunks(ids, options.onProgress, (id) => {
       const s = this.scan(id, links.has(id));
@@ -45,7 +45,7 @@ export class Reconciler {
   }
 
   /** See {@link SessionIndex.reconcile}; concurrent calls share one run. */
-  reconcile(options: { quiet?: boolean; onProgress?: OnProgress; slice?: Slice; listing?: Dirent[] } = {}): Promise<number> {
+  reconcile(options: { quiet?: boolean; onProgress?: OnProgress; slice?: Slice; listing?: SessionListing } = {}): Promise<number> {
     this.reconciling ??= this.doReconcile(options.quiet ?? false, options.onProgress, options.slice, options.listing).finally(() => {
       this.reconciling = undefined;
     });
@@ -62,14 +62,14 @@ export class Reconciler {
     await this.reconciling?.catch(() => {});
   }
 
-  private async doReconcile(quiet: boolean, onProgress?: OnProgress, slice?: Slice, listing?: Dirent[]): Promise<number> {
-    const { ids, links, strays } = await this.folders(listing);
-    this.setTopLevelStrays(strays);
-    const present = new Set(ids);
+  private async doReconcile(quiet: boolean, onProgress?: OnProgress, slice?: Slice, given?: SessionListing): Promise<number> {
+    const listing = given ?? (await readListing(this.paths));
+    const { links } = listing;
+    this.setTopLevelStrays(listing.strays);
     let changes = 0;
     const stale: string[] = [];
     // Removals are seen from the whole listing; stamps are checked for this round's share.
-    await inChunks(slice ? ids.filter((id) => inSlice(id, slice)) : ids, onProgress, (id) => {
+    await inChunks(listing.share(slice), onProgress, (id) => {
       const stamp = links.has(id) ? unsafeSession(id, this.paths.session(id)).stamp : stampOf(this.paths, id);
       const known = this.table.entry(id);
       if (!stamp) {
@@ -80,7 +80,7 @@ export class Reconciler {
     });
     for (const id of stale) if (await this.refreshSession(id, quiet)) changes++;
     for (const id of this.table.ids()) {
-      if (!present.has(id)) {
+      if (!listing.has(id)) {
         this.removeSession(id, quiet);
         changes++;
       }
@@ -111,15 +111,6 @@ export class Reconciler {
     if (old && !quiet) this.emit(event('session.deleted', { sessionID: id, info: summaryAsInfo(old.summary) }));
   }
 
-  /** The session folders, which of them are links (the listing's entry types tell, at no cost), and the strays. */
-  /** The entries of `sessions/` (`listing`: as the caller just read them). */
-  private async folders(listing?: Dirent[]): Promise<{ ids: string[]; links: Set<string>; strays: StrayFile[] }> {
-    const entries = listing ?? (await listSessions(this.paths));
-    const names = entries.map((e) => e.name);
-    const links = new Set(entries.filter((e) => e.isSymbolicLink() && isId('session', e.name)).map((e) => e.name));
-    return { ids: names.filter((n) => isId('session', n)), links, strays: topLevelStrays(this.paths, names) };
-  }
-
   /** A session as the files say, a linked folder being unsafe (never read through). */
   private scan(id: string, linked: boolean): ScannedSession | undefined {
     return linked ? unsafeSession(id, this.paths.session(id)) : readSession(this.paths, id);
@@ -127,7 +118,7 @@ export class Reconciler {
 
   // ---------------------------------------------------------------- strays
 
-  private setTopLevelStrays(strays: StrayFile[]): void {
+  private setTopLevelStrays(strays: readonly StrayFile[]): void {
     for (const [path, s] of this.strayFiles) if (!s.sessionID) this.strayFiles.delete(path);
     for (const s of strays) this.strayFiles.set(s.path, s);
   }
@@ -139,7 +130,7 @@ export class Reconciler {
    */
   async refreshTopLevelStrays(name?: string): Promise<void> {
     if (name === undefined) {
-      this.setTopLevelStrays((await this.folders()).strays);
+      this.setTopLevelStrays((await readListing(this.paths)).strays);
       return;
     }
     if (isId('session', name)) return;
@@ -188,14 +179,4 @@ function summaryAsInfo(s: SessionSummary): Session {
   };
   if (s.parentID) info.parentID = s.parentID;
   return info;
-}
-
-/** The entries of `sessions/`, with their types (none when it is missing). */
-export async function listSessions(paths: ArchivePaths): Promise<Dirent[]> {
-  try {
-    return await readdir(paths.sessions, { withFileTypes: true });
-  } catch (error) {
-    if (errnoCode(error) === 'ENOENT') return [];
-    throw error;
-  }
 }

@@ -7,6 +7,7 @@ import type { SignalStore } from '../store/signals.js';
 import type { SessionStatus, StatusInput, StatusStore } from '../store/status.js';
 import type { StrayFile } from '../store/strays.js';
 import type { ArchiveEvent } from './events.js';
+import { ListingCache } from './listing.js';
 import { LocalAnswers } from './local-socket.js';
 import { MessageFollower } from './message-follow.js';
 import type { HistoryItem, HistoryQuery, ListQuery } from './query.js';
@@ -151,8 +152,11 @@ export class SessionIndex {
     const { onProgress } = options;
     const loaded = !options.rebuild && (await index.table.loadSnapshot());
     const background = loaded && options.verify === 'background';
-    if (!loaded) await index.reconciler.rebuild({ onProgress });
-    else if (!background) await index.reconciler.reconcile({ quiet: true, onProgress });
+    // One listing of `sessions/` serves the check below, the watcher's start, the search index's
+    // catch-up and the periodic rounds, each using it again only while the folder's mtime vouches.
+    const listings = new ListingCache(index.paths);
+    if (!loaded) await index.reconciler.rebuild({ onProgress, listing: await listings.current() });
+    else if (!background) await index.reconciler.reconcile({ quiet: true, onProgress, listing: await listings.current() });
     await index.loadProjects();
     await index.runtime.load();
     if (options.search) {
@@ -171,6 +175,7 @@ export class SessionIndex {
           messages: index.messages,
           runtime: index.runtime,
           search: index.searchIndex,
+          listings,
           loadProjects: () => index.loadProjects(),
           emit: (e) => index.emit(e),
         },
@@ -183,7 +188,7 @@ export class SessionIndex {
     if (search) {
       // Watch first (above), then catch up: a change after the catch-up read is always seen.
       index.searchSynced = new Promise<void>((resolve) => setImmediate(resolve))
-        .then(() => search.sync({ onProgress: options.onSearchProgress }))
+        .then(async () => search.sync({ onProgress: options.onSearchProgress, listing: await listings.current() }))
         .then(
           () => {
             index.searchComplete = true;

@@ -1,12 +1,12 @@
-import type { Dirent } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { errnoCode, isArchiveError } from '../errors.js';
 import { isId } from '../model/ids.js';
 import type { Archive } from '../store/archive.js';
 import { ArchivePaths } from '../store/paths.js';
 import { type ArchiveEvent, event } from './events.js';
+import type { ListingCache, SessionListing } from './listing.js';
 import type { MessageFollower } from './message-follow.js';
-import { listSessions, type Reconciler } from './reconciler.js';
+import type { Reconciler } from './reconciler.js';
 import type { Runtime } from './runtime.js';
 import type { SearchIndex } from './search-index.js';
 import { ArchiveWatcher, type WatchNotice } from './watcher.js';
@@ -48,6 +48,8 @@ export class WatchRouter {
       messages: MessageFollower;
       runtime: Runtime;
       search?: SearchIndex;
+      /** The listing of `sessions/`, shared with the index. */
+      listings: ListingCache;
       loadProjects: () => Promise<void>;
       emit: (e: ArchiveEvent) => void;
     },
@@ -61,7 +63,7 @@ export class WatchRouter {
         notice: (n) => this.onNotice(n),
         error: (error, exhausted) => this.onWatchError(error, exhausted),
       },
-      { allMessages: parts.search !== undefined, messageWatchLimit: options.messageWatchLimit },
+      { allMessages: parts.search !== undefined, messageWatchLimit: options.messageWatchLimit, listing: () => parts.listings.current() },
     );
     this.setReconcileInterval(options.reconcileMs);
   }
@@ -84,13 +86,14 @@ export class WatchRouter {
    * One round of the safety net. Spread over rounds in a large archive: each
    * round checks the stamps of at most ~10,000 sessions (so a session at
    * least every `of` rounds), and removals in every round. The index and the
-   * search index share one listing of `sessions/`.
+   * search index share one listing of `sessions/`, kept between rounds while
+   * the folder's mtime vouches for it (read anew at least every `of` rounds).
    */
   private async checkRound(): Promise<void> {
     const slice = { index: this.round++, of: Math.max(1, Math.ceil(this.parts.reconciler.sessionCount / SESSIONS_PER_ROUND)) };
-    let listing: Dirent[];
+    let listing: SessionListing;
     try {
-      listing = await listSessions(this.paths);
+      listing = await this.parts.listings.current(slice.of);
     } catch (error) {
       this.options.onWarning(`reconcile failed: ${(error as Error).message}`);
       return;
@@ -101,7 +104,7 @@ export class WatchRouter {
         .reconcile({ slice, listing })
         .catch((error: unknown) => this.options.onWarning(`reconcile failed: ${(error as Error).message}`)),
       this.parts.search
-        ?.sync({ slice, names: listing.map((e) => e.name) })
+        ?.sync({ slice, listing })
         .catch((error: unknown) => this.options.onWarning(`search index: ${(error as Error).message}`)),
     ]);
   }
