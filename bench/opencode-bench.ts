@@ -344,7 +344,7 @@ if (!existsSync(BINARY)) {
 \`opencode serve\` 1.18.33, each in a fresh folder, one client (\`fetch\`) making one request at a time. Creates through
 \`POST /session\` up to ${f(CREATE)}; then both are filled to ${f(SESSIONS + 1)} sessions by writing their storage directly
 (session folders; rows copied in OpenCode's own database), started once to warm the page cache, and started again
-for the start, memory and idle rows (session-archive's search index caught up first: idle means idle; idle CPU over the first minute from 5 s after the pages below, then over the minute after). Pages: one session grown through \`POST /session/:id/message\` (\`noReply\`),
+for the start, memory and idle rows (session-archive's search index caught up first: idle means idle; idle CPU over the first minute from 5 s after the list requests, then over the minute after). Pages: one session grown through \`POST /session/:id/message\` (\`noReply\`),
 the median of 15 \`GET …/message?limit=100\`. Ratios: session-archive / OpenCode (rates: higher is better; times and
 memory: lower is better).
 

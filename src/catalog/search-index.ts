@@ -565,14 +565,16 @@ export class SearchIndex {
       const next = typeof top === 'number' ? top + 1 : base;
       if (next < base + SLOTS) rowid = next;
     }
-    this.sql('INSERT INTO doc (rowid, session, message, role, created, stamp) VALUES (?, ?, ?, ?, ?, ?)').run(
-      rowid,
-      session,
-      message,
-      role ?? null,
-      created,
-      stamp,
-    );
+    const insert = () =>
+      this.sql(
+        'INSERT INTO doc (rowid, session, message, role, created, stamp) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (session, message) DO NOTHING',
+      ).run(rowid, session, message, role ?? null, created, stamp);
+    // `replace` was decided before this transaction: another process catching the same index up
+    // (a CLI beside a server still building it) may have written the row since. Its row gives way.
+    if (Number(insert().changes) === 0) {
+      this.removeDoc(session, message);
+      insert();
+    }
     if (title || body) this.sql('INSERT INTO fts (rowid, title, body) VALUES (?, ?, ?)').run(rowid, title, body);
   }
 

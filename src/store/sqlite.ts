@@ -4,7 +4,7 @@ import { ArchiveError } from '../errors.js';
 export type SqlRow = Record<string, unknown>;
 
 export interface SqlStatement {
-  run(...params: unknown[]): unknown;
+  run(...params: unknown[]): { changes: number | bigint };
   all(...params: unknown[]): SqlRow[];
   get(...params: unknown[]): SqlRow | undefined;
 }

@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { inSlice } from '../../src/catalog/scan.js';
-import { openIndex, parseSearch, SearchIndex, type SessionIndex, searchIndex } from '../../src/index.js';
+import { newId, openIndex, parseSearch, SearchIndex, type SessionIndex, searchIndex } from '../../src/index.js';
+import { sarc } from '../cli/helpers.js';
 import { assistantInfo, codeOf, hasTool, SAMPLE, tempArchive, until, userMessage } from '../helpers.js';
 
 const open: SessionIndex[] = [];
@@ -266,4 +267,32 @@ describe.skipIf(!HAVE_SQLITE)('full-text search', () => {
     await archive.messages.append(s.id, userMessage('a quince for later'));
     await until(() => index.search({ query: 'quince' }).hits.length === 1, 1_000);
   });
+  it('two processes catching the same search index up at once both finish, and each message is indexed once', async () => {
+    const { archive } = await tempArchive();
+    const seed = await archive.sessions.create({ directory: '/w', title: 'seed' });
+    for (let i = 0; i < 3; i++) await archive.messages.append(seed.id, userMessage(`kumquat number ${i}`));
+    // 250 more sessions like it, written as files (as a sync tool or git would bring them).
+    const sessions = join(archive.dir, 'sessions');
+    const from = join(sessions, seed.id);
+    const names = await readdir(join(from, 'messages'));
+    for (let i = 0; i < 250; i++) {
+      const id = newId('session');
+      const to = join(sessions, id);
+      await mkdir(join(to, 'messages'), { recursive: true });
+      const info = JSON.parse(await readFile(join(from, 'info.json'), 'utf8'));
+      await writeFile(join(to, 'info.json'), JSON.stringify({ ...info, id, title: `copy ${i}` }));
+      for (const name of names) {
+        const message = JSON.parse(await readFile(join(from, 'messages', name), 'utf8'));
+        message.info.sessionID = id;
+        await writeFile(join(to, 'messages', name), JSON.stringify(message));
+      }
+    }
+    const env = { SARC_ARCHIVE: archive.dir, SARC_STATE_DIR: archive.stateDir, SARC_NO_WATCHER: '1' };
+    const runs = await Promise.all([1, 2].map(() => sarc(['--json', 'search', 'kumquat', '--limit', '1'], { env })));
+    for (const run of runs) expect(run.stderr).toBe('');
+    for (const run of runs) expect(run.code).toBe(0);
+    const all = await searchIndex(archive, { query: 'kumquat', limit: 500 });
+    const found = all.hits.length + (await searchIndex(archive, { query: 'kumquat', limit: 500, offset: 500 })).hits.length;
+    expect(found).toBe(251 * 3);
+  }, 60_000);
 });
