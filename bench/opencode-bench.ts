@@ -8,6 +8,8 @@
 // up to BENCH_CREATE (default 10,000), and past that both sides are filled by
 // writing their storage directly (session folders; rows in OpenCode's own
 // database, copied from one it made). Skips, with a note, without the binary.
+// BENCH_ONLY=sarc runs session-archive's side alone and prints it (no results
+// written); BENCH_KEEP=1 keeps the work folder (in the temp dir) to look into.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -316,8 +318,12 @@ if (!existsSync(BINARY)) {
   const work = join(tmpdir(), 'sarc-opencode-bench');
   rmSync(work, { recursive: true, force: true });
   const ours = await side('sarc', join(work, 'sarc'));
+  if (process.env.BENCH_ONLY === 'sarc') {
+    console.log(JSON.stringify(ours, null, 2));
+    process.exit(0);
+  }
   const theirs = await side('opencode', join(work, 'opencode'));
-  rmSync(work, { recursive: true, force: true });
+  if (process.env.BENCH_KEEP !== '1') rmSync(work, { recursive: true, force: true });
   const f = (n: number, d = 0) => n.toLocaleString('en', { maximumFractionDigits: d, minimumFractionDigits: d });
   const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
   const last = (r: number[]) => r[r.length - 1] as number;

@@ -96,12 +96,16 @@ function checkLimit(limit: number | undefined, fallback: number): number {
   return limit;
 }
 
-/** `items` sorted by time.updated desc, filtered, up to `limit`. */
-export function list(items: readonly SessionSummary[], query: ListQuery): SessionSummary[] {
+/** `items` sorted by time.updated desc (an array or a sorted list), filtered, up to `limit`. */
+export function list(
+  items: { readonly length: number; at(index: number): SessionSummary | undefined },
+  query: ListQuery,
+): SessionSummary[] {
   const limit = checkLimit(query.limit, Number.POSITIVE_INFINITY);
   const tests = filters(query);
   const out: SessionSummary[] = [];
-  for (const s of items) {
+  for (let i = 0; i < items.length; i++) {
+    const s = items.at(i) as SessionSummary;
     if (tests.every((t) => t(s))) {
       out.push(s);
       if (out.length >= limit) break;
@@ -151,12 +155,12 @@ export function history(
   if (query.cursor !== undefined) {
     const after = decodeCursor(query.cursor);
     at = created.lowerBound(after);
-    if (created.items[at]?.id === after.id) at++;
+    if (created.at(at)?.id === after.id) at++;
   }
   const items: HistoryItem[] = [];
   let last: SessionSummary | undefined;
-  for (; at < created.items.length; at++) {
-    const s = created.items[at] as SessionSummary;
+  for (; at < created.length; at++) {
+    const s = created.at(at) as SessionSummary;
     if (!tests.every((t) => t(s))) continue;
     if (items.length === limit) return { items, nextCursor: last ? encodeCursor(last) : undefined };
     const p = projects.get(s.projectID);

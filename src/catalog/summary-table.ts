@@ -104,7 +104,7 @@ export class SummaryTable {
   // --------------------------------------------------------------- queries
 
   list(query: ListQuery): SessionSummary[] {
-    return list(this.updated.items, query);
+    return list(this.updated, query);
   }
 
   history(query: HistoryQuery): { items: HistoryItem[]; nextCursor?: string } {
@@ -113,12 +113,12 @@ export class SummaryTable {
 
   /** Summaries matching `pick`, oldest created first. */
   oldestFirst(pick: (s: SessionSummary) => boolean): SessionSummary[] {
-    return this.created.items.filter(pick).reverse();
+    return this.created.reversed().filter(pick);
   }
 
   /** Every summary, newest created first. */
   all(): SessionSummary[] {
-    return [...this.created.items];
+    return [...this.created.values()];
   }
 
   // -------------------------------------------------------------- snapshot
