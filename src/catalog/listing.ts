@@ -1,5 +1,6 @@
 import type { Dirent } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import { errnoCode } from '../errors.js';
 import { isId } from '../model/ids.js';
 import type { ArchivePaths } from '../store/paths.js';
@@ -103,7 +104,8 @@ export class ListingCache {
    */
   async current(uses = Number.POSITIVE_INFINITY): Promise<SessionListing> {
     const kept = this.kept;
-    const before = await folderMtime(this.paths);
+    // One synchronous stat: microseconds, where a trip to the thread pool costs more.
+    const before = statSync(this.paths.sessions, { throwIfNoEntry: false })?.mtimeMs;
     if (kept && before !== undefined && before === kept.mtimeMs && kept.uses < uses) {
       kept.uses++;
       return kept.listing;
@@ -112,14 +114,5 @@ export class ListingCache {
     const listing = await readListing(this.paths);
     this.kept = before !== undefined && before < readAt - SETTLED_MS ? { listing, mtimeMs: before, uses: 1 } : undefined;
     return listing;
-  }
-}
-
-async function folderMtime(paths: ArchivePaths): Promise<number | undefined> {
-  try {
-    return (await stat(paths.sessions)).mtimeMs;
-  } catch (error) {
-    if (errnoCode(error) === 'ENOENT') return undefined;
-    throw error;
   }
 }
