@@ -31,14 +31,18 @@ export interface ImportResult {
   sessions: Array<{ from: string; to: string; title: string }>;
 }
 
-const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 const MAX_ISSUES = 5;
 
 function bad(message: string): ArchiveError {
   return new ArchiveError('INVALID_INPUT', message);
 }
 
-/** Refuses keys that could pollute prototypes in code that copies the payload naively. */
+/**
+ * Refuses `__proto__` keys, which could pollute prototypes in code that copies
+ * the payload naively — the one key no data file may hold either. Keys named
+ * `constructor` or `prototype` are data like any other: the store accepts
+ * them, so an export holding them must import again.
+ */
 function checkKeys(root: unknown): void {
   // Iterative: a deeply nested payload must not overflow the stack.
   const pending: Array<{ value: unknown; path: string; depth: number }> = [{ value: root, path: '', depth: 0 }];
@@ -51,7 +55,7 @@ function checkKeys(root: unknown): void {
       continue;
     }
     for (const key of Object.keys(value)) {
-      if (FORBIDDEN_KEYS.has(key)) throw bad(`invalid import: ${path ? `${path}.` : ''}${key}: this key is not allowed`);
+      if (key === '__proto__') throw bad(`invalid import: ${path ? `${path}.` : ''}${key}: this key is not allowed`);
       pending.push({ value: (value as Record<string, unknown>)[key], path: path ? `${path}.${key}` : key, depth: depth + 1 });
     }
   }
