@@ -2,6 +2,7 @@ import { cp, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseSources } from '../cli/commands/sync.js';
+import { tuneForLongRun } from '../cli/long-running.js';
 import { UsageError } from '../cli/output.js';
 import type { RegisterCommands } from '../cli/runner.js';
 import { SAMPLES } from '../cli/samples.js';
@@ -64,6 +65,7 @@ export const serveCommand: RegisterCommands = (program, run) => {
             );
             if (!exists) await cp(SAMPLES, dir, { recursive: true });
           }
+          tuneForLongRun();
           // Loaded here, not at start: every other command starts without the server's modules.
           const [{ startServer }, { openArchive, watchSync }] = await Promise.all([import('../server/serve.js'), import('../index.js')]);
           const server = await startServer({

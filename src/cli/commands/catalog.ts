@@ -3,6 +3,7 @@ import { formatTime } from '../../basics.js';
 import type { SearchHit, SearchQuery, SearchResult } from '../../index.js';
 import type { CliContext } from '../context.js';
 import { lib } from '../lib.js';
+import { tuneForLongRun } from '../long-running.js';
 import { colors, emit, positiveInt, UsageError } from '../output.js';
 import { progress } from '../progress.js';
 import type { Runner } from '../runner.js';
@@ -64,6 +65,7 @@ export function registerCatalogCommands(program: Command, run: Runner): void {
     )
     .action(
       run(async (ctx, opts: { session?: string; search?: boolean }) => {
+        tuneForLongRun();
         const idx = await (await lib()).openIndex(await ctx.archive(), {
           onWarning: (m) => process.stderr.write(`sarc: ${m}\n`),
           search: opts.search,
