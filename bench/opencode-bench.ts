@@ -7,11 +7,14 @@
 // archive size for start, memory and lists; creates are timed through the API
 // up to BENCH_CREATE (default 10,000), and past that both sides are filled by
 // writing their storage directly (session folders; rows in OpenCode's own
-// database, copied from one it made). Skips, with a note, without the binary.
+// database, copied from one it made). Creates at BENCH_CREATE and at the full
+// size are also measured side by side (a copy of each side kept at
+// BENCH_CREATE, served beside the full one, rounds alternating), since the
+// two windows above are minutes apart. Skips, with a note, without the binary.
 // BENCH_ONLY=sarc runs session-archive's side alone and prints it (no results
 // written); BENCH_KEEP=1 keeps the work folder (in the temp dir) to look into.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -26,6 +29,8 @@ const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 10_000);
 const CREATE = Math.min(SESSIONS, Number(process.env.BENCH_CREATE ?? 10_000));
 /** The longer conversation's length (the shorter is 1,000). */
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 10_000);
+/** Rounds of 200 creates per size in the side-by-side measurement. */
+const SIDE_BY_SIDE_ROUNDS = 6;
 const BINARY = process.env.OPENCODE_BIN || join(ROOT, '.ci', 'tools', 'node_modules', 'opencode-linux-x64', 'bin', 'opencode');
 
 interface Server {
@@ -94,7 +99,7 @@ function stopper(child: ReturnType<typeof spawn>): () => Promise<void> {
     });
 }
 
-async function startSarc(work: string): Promise<{ server: Server; startMs: number }> {
+async function startSarc(work: string, cwd = join(work, 'repo')): Promise<{ server: Server; startMs: number }> {
   const port = 4900 + Math.floor(Math.random() * 90);
   const env = { ...process.env, SARC_ARCHIVE: join(work, 'archive'), SARC_STATE_DIR: join(work, 'state'), SARC_SERVER_PASSWORD: '' };
   if (!existsSync(join(work, 'archive', 'archive.json')))
@@ -103,18 +108,18 @@ async function startSarc(work: string): Promise<{ server: Server; startMs: numbe
   const child = spawn(process.execPath, [join(ROOT, 'dist', 'bin', 'sarc.js'), 'serve', '--port', String(port)], {
     env,
     stdio: 'ignore',
-    cwd: join(work, 'repo'),
+    cwd,
   });
   const url = `http://127.0.0.1:${port}`;
   const startMs = await waitUp(url, started);
   return { server: { name: 'sarc serve', url, pid: child.pid as number, stop: stopper(child) }, startMs };
 }
 
-async function startOpencode(home: string): Promise<{ server: Server; startMs: number }> {
+async function startOpencode(home: string, cwd = join(home, 'repo')): Promise<{ server: Server; startMs: number }> {
   const port = 4990 + Math.floor(Math.random() * 9);
   const started = performance.now();
   const child = spawn(BINARY, ['serve', '--port', String(port), '--hostname', '127.0.0.1'], {
-    cwd: join(home, 'repo'),
+    cwd,
     env: opencodeEnv(home),
     stdio: 'ignore',
   });
@@ -129,15 +134,15 @@ const post = async (url: string, body: unknown) => {
   return (await r.json()) as { id: string };
 };
 
-/** Creates sessions one after another through the API; the rate (per second) of each window of 1,000. */
-async function creates(server: Server, count: number): Promise<number[]> {
+/** Creates sessions one after another through the API; the rate (per second) of each window of `window` (1,000). */
+async function creates(server: Server, count: number, window = 1000): Promise<number[]> {
   const rates: number[] = [];
   let t = performance.now();
   for (let i = 1; i <= count; i++) {
     await post(`${server.url}/session`, { title: `Session ${i}: refactor the parser` });
-    if (i % 1000 === 0) {
+    if (i % window === 0) {
       const now = performance.now();
-      rates.push(1000 / ((now - t) / 1000));
+      rates.push(window / ((now - t) / 1000));
       t = now;
     }
   }
@@ -236,6 +241,13 @@ interface SideResult {
   idleLaterCpuMsPerMin: number;
   /** Sessions/s creating 1,000 more once the archive holds SESSIONS + 1 (NaN when nothing was filled). */
   lateCreateRate: number;
+  /**
+   * Sessions/s at CREATE and at SESSIONS + 1 sessions, measured side by side:
+   * a copy kept at CREATE and the full archive served at once, rounds of
+   * creates alternating between them (medians). The windows above are
+   * minutes apart, and this machine's disk and CPU drift over minutes.
+   */
+  sideBySide: { small: number; large: number };
   listLimit100: { ms: number };
   listDefault: { ms: number; count: number; bytes: number };
   page1k: number;
@@ -243,8 +255,10 @@ interface SideResult {
 }
 
 async function side(name: 'sarc' | 'opencode', work: string): Promise<SideResult> {
-  gitRepo(join(work, 'repo'));
-  const start = name === 'sarc' ? () => startSarc(work) : () => startOpencode(work);
+  const repo = join(work, 'repo');
+  gitRepo(repo);
+  // Every server of a side runs in the same project folder, the copy kept at CREATE sessions too.
+  const start = (at = work) => (name === 'sarc' ? startSarc(at, repo) : startOpencode(at, repo));
   let { server } = await start();
   const createRates = await creates(server, CREATE);
   console.error(`${name}: created ${CREATE} sessions`);
@@ -260,7 +274,10 @@ async function side(name: 'sarc' | 'opencode', work: string): Promise<SideResult
     console.error(`${name}: pages measured`);
   }
   await server.stop();
-  if (SESSIONS > CREATE + 1) {
+  const filled = SESSIONS > CREATE + 1;
+  const small = `${work}-at-${CREATE}`;
+  if (filled) cpSync(work, small, { recursive: true });
+  if (filled) {
     if (name === 'sarc') await fillArchive(work, SESSIONS + 1);
     else fillOpencode(work, SESSIONS + 1);
   }
@@ -287,7 +304,24 @@ async function side(name: 'sarc' | 'opencode', work: string): Promise<SideResult
   await sleep(IDLE * 1000);
   const idleLaterCpuMsPerMin = ((treeStat(server.pid).cpuMs - after) / IDLE) * 60;
   // Creates at the full size too, through the same API, when the fill went past what was created.
-  const lateCreateRate = SESSIONS > CREATE + 1 ? ((await creates(server, 1000))[0] as number) : Number.NaN;
+  const lateCreateRate = filled ? ((await creates(server, 1000))[0] as number) : Number.NaN;
+  const sideBySide = { small: Number.NaN, large: Number.NaN };
+  if (filled) {
+    const other = (await start(small)).server;
+    if (name === 'sarc') await searchBuilt(other);
+    await sleep(5_000);
+    const rates = { small: [] as number[], large: [] as number[] };
+    for (let round = 0; round < SIDE_BY_SIDE_ROUNDS; round++) {
+      // Each goes first every other round.
+      for (const which of round % 2 === 0 ? (['large', 'small'] as const) : (['small', 'large'] as const)) {
+        rates[which].push((await creates(which === 'large' ? server : other, 200, 200))[0] as number);
+      }
+    }
+    await other.stop();
+    rmSync(small, { recursive: true, force: true });
+    sideBySide.small = median(rates.small);
+    sideBySide.large = median(rates.large);
+  }
   await server.stop();
   return {
     createRates,
@@ -298,6 +332,7 @@ async function side(name: 'sarc' | 'opencode', work: string): Promise<SideResult
     idleCpuMsPerMin,
     idleLaterCpuMsPerMin,
     lateCreateRate,
+    sideBySide,
     listLimit100,
     listDefault,
     page1k,
@@ -334,6 +369,7 @@ if (!existsSync(BINARY)) {
   // Cost ratios (time per create at the full size / in the earlier window).
   const lateFlat = first(ours.createRates) / ours.lateCreateRate;
   const lateVsTen = last(ours.createRates) / ours.lateCreateRate;
+  const sideFlat = ours.sideBySide.small / ours.sideBySide.large;
   const pageRows =
     MESSAGES > 0
       ? `| page of 100 messages, 1,000-message session | ${f(ours.page1k, 1)} ms | ${f(theirs.page1k, 1)} ms | ${ratio(ours.page1k, theirs.page1k)} |
@@ -350,7 +386,9 @@ if (!existsSync(BINARY)) {
 \`opencode serve\` 1.18.33, each in a fresh folder, one client (\`fetch\`) making one request at a time. Creates through
 \`POST /session\` up to ${f(CREATE)}; then both are filled to ${f(SESSIONS + 1)} sessions by writing their storage directly
 (session folders; rows copied in OpenCode's own database), started once to warm the page cache, and started again
-for the start, memory and idle rows (session-archive's search index caught up first: idle means idle; idle CPU over the first minute from 5 s after the list requests, then over the minute after). Pages: one session grown through \`POST /session/:id/message\` (\`noReply\`),
+for the start, memory and idle rows (session-archive's search index caught up first: idle means idle; idle CPU over the first minute from 5 s after the list requests, then over the minute after).
+The side-by-side rows: a copy of each side kept at ${f(CREATE)} sessions is served beside the full one, and rounds of 200 creates
+alternate between the two (medians of ${SIDE_BY_SIDE_ROUNDS} rounds each), so both sizes meet the same machine. Pages: one session grown through \`POST /session/:id/message\` (\`noReply\`),
 the median of 15 \`GET …/message?limit=100\`. Ratios: session-archive / OpenCode (rates: higher is better; times and
 memory: lower is better).
 
@@ -358,7 +396,13 @@ memory: lower is better).
 |---|---|---|---|
 | create sessions/s, first 1,000 | ${f(first(ours.createRates))} | ${f(first(theirs.createRates))} | ${ratio(first(ours.createRates), first(theirs.createRates))} |
 | create sessions/s, ${f(CREATE - 1000)} → ${f(CREATE)} | ${f(last(ours.createRates))} | ${f(last(theirs.createRates))} | ${ratio(last(ours.createRates), last(theirs.createRates))} |
-${late ? `| create sessions/s, ${f(SESSIONS + 1)} → ${f(SESSIONS + 1001)} | ${f(ours.lateCreateRate)} | ${f(theirs.lateCreateRate)} | ${ratio(ours.lateCreateRate, theirs.lateCreateRate)} |\n` : ''}| start → first \`GET /session\`, ${f(SESSIONS + 1)} sessions | ${f(ours.startMs)} ms | ${f(theirs.startMs)} ms | ${ratio(ours.startMs, theirs.startMs)} |
+${
+  late
+    ? `| create sessions/s, ${f(SESSIONS + 1)} → ${f(SESSIONS + 1001)} | ${f(ours.lateCreateRate)} | ${f(theirs.lateCreateRate)} | ${ratio(ours.lateCreateRate, theirs.lateCreateRate)} |
+| create sessions/s at ${f(CREATE)}, side by side with the full archive | ${f(ours.sideBySide.small)} | ${f(theirs.sideBySide.small)} | ${ratio(ours.sideBySide.small, theirs.sideBySide.small)} |
+| create sessions/s at ${f(SESSIONS + 1)}, side by side with the copy at ${f(CREATE)} | ${f(ours.sideBySide.large)} | ${f(theirs.sideBySide.large)} | ${ratio(ours.sideBySide.large, theirs.sideBySide.large)} |\n`
+    : ''
+}| start → first \`GET /session\`, ${f(SESSIONS + 1)} sessions | ${f(ours.startMs)} ms | ${f(theirs.startMs)} ms | ${ratio(ours.startMs, theirs.startMs)} |
 | RSS after start | ${f(ours.rssStart)} MB | ${f(theirs.rssStart)} MB | ${ratio(ours.rssStart, theirs.rssStart)} |
 | RSS after \`GET /session?limit=100\` | ${f(ours.rssPage)} MB | ${f(theirs.rssPage)} MB | ${ratio(ours.rssPage, theirs.rssPage)} |
 | RSS after \`GET /session\` (no limit) | ${f(ours.rssUnlimited)} MB | ${f(theirs.rssUnlimited)} MB | ${ratio(ours.rssUnlimited, theirs.rssUnlimited)} |
@@ -368,7 +412,12 @@ ${late ? `| create sessions/s, ${f(SESSIONS + 1)} → ${f(SESSIONS + 1001)} | ${
 | \`GET /session\` (no limit) | ${f(ours.listDefault.ms, 1)} ms, ${f(ours.listDefault.count)} sessions | ${f(theirs.listDefault.ms, 1)} ms, ${f(theirs.listDefault.count)} sessions | ${ratio(ours.listDefault.ms, theirs.listDefault.ms)} |
 ${pageRows}
 ${judge(`creates stay flat (first 1,000 / last 1,000: ${flat.toFixed(2)}, within 1.5)`, flat <= 1.5)}
-${judge('creates at least as fast as OpenCode at the start and at the end', first(ours.createRates) >= first(theirs.createRates) && last(ours.createRates) >= last(theirs.createRates))}${late ? `\n${judge(`creates at ${f(SESSIONS + 1)} sessions cost within 1.5× of the first 1,000 (${lateFlat.toFixed(2)}) and of 9,000 → 10,000 (${lateVsTen.toFixed(2)}), and are at least as fast as OpenCode's`, Math.max(lateFlat, 1 / lateFlat, lateVsTen, 1 / lateVsTen) <= 1.5 && ours.lateCreateRate >= theirs.lateCreateRate)}` : ''}
+${judge('creates at least as fast as OpenCode at the start and at the end', first(ours.createRates) >= first(theirs.createRates) && last(ours.createRates) >= last(theirs.createRates))}${
+  late
+    ? `\n${judge(`creates at ${f(SESSIONS + 1)} sessions cost within 1.5× of the first 1,000 (${lateFlat.toFixed(2)}) and of 9,000 → 10,000 (${lateVsTen.toFixed(2)}), and are at least as fast as OpenCode's`, Math.max(lateFlat, 1 / lateFlat, lateVsTen, 1 / lateVsTen) <= 1.5 && ours.lateCreateRate >= theirs.lateCreateRate)}
+${judge(`side by side, creates at ${f(SESSIONS + 1)} sessions cost within 1.5× of those at ${f(CREATE)} (${sideFlat.toFixed(2)}), and are at least as fast as OpenCode's at both sizes`, Math.max(sideFlat, 1 / sideFlat) <= 1.5 && ours.sideBySide.small >= theirs.sideBySide.small && ours.sideBySide.large >= theirs.sideBySide.large)}`
+    : ''
+}
 ${judge('start ≤ 2× OpenCode', ours.startMs <= 2 * theirs.startMs)}
 ${judge('RSS ≤ 400 MB and ≤ OpenCode after start and after a page', Math.max(ours.rssStart, ours.rssPage) <= Math.min(400, Math.max(theirs.rssStart, theirs.rssPage)))}
 ${judge('idle CPU ≤ OpenCode in the first minute after start', ours.idleCpuMsPerMin <= theirs.idleCpuMsPerMin)}
