@@ -30,9 +30,9 @@ export class SortedList<T> {
     for (let i = this.back.length - 1; i >= 0; i--) yield this.back[i] as T;
   }
 
-  /** The items in reverse of `compare`'s order (a copy). */
-  reversed(): T[] {
-    return [...this.back];
+  /** The items that pass `pick`, in reverse of `compare`'s order (the rest is not copied). */
+  filterReversed(pick: (item: T) => boolean): T[] {
+    return this.back.filter(pick);
   }
 
   /** The index (in `compare`'s order) of the first item not before `probe`. */

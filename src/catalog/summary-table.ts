@@ -113,7 +113,7 @@ export class SummaryTable {
 
   /** Summaries matching `pick`, oldest created first. */
   oldestFirst(pick: (s: SessionSummary) => boolean): SessionSummary[] {
-    return this.created.reversed().filter(pick);
+    return this.created.filterReversed(pick);
   }
 
   /** Every summary, newest created first. */

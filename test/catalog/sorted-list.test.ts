@@ -20,7 +20,8 @@ describe('SortedList', () => {
     const items = [...list.values()];
     expect(items.slice(0, 7)).toEqual([-1, 0, 1, 2, 3, 4, 6]);
     expect(items.at(-1)).toBe(n + 1);
-    expect(list.reversed()).toEqual([...items].reverse());
+    expect(list.filterReversed(() => true)).toEqual([...items].reverse());
+    expect(list.filterReversed((x) => x % 2 === 1 && x < 10)).toEqual([9, 7, 3, 1]);
     expect(list.lowerBound(5)).toBe(6);
     for (let i = 1; i < items.length; i++) if ((items[i - 1] as number) >= (items[i] as number)) throw new Error(`out of order at ${i}`);
   });
