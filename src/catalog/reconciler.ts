@@ -10,7 +10,8 @@ import { type StrayFile, sessionStrays, topLevelStrays } from '../store/strays.j
 import { type ArchiveEvent, event } from './events.js';
 import { readListing, type SessionListing } from './listing.js';
 import { inChunks, readSession, type ScannedSession, type Slice, stampOf, unsafeSession } from './scan.js';
-import type { SessionSummary } from './summary.js';
+import type { StatScan } from './stat-scan.js';
+import type { FileStamp, SessionSummary } from './summary.js';
 import type { SummaryEntry, SummaryTable } from './summary-table.js';
 
 /**
@@ -45,10 +46,21 @@ export class Reconciler {
   }
 
   /** See {@link SessionIndex.reconcile}; concurrent calls share one run. */
-  reconcile(options: { quiet?: boolean; onProgress?: OnProgress; slice?: Slice; listing?: SessionListing } = {}): Promise<number> {
-    this.reconciling ??= this.doReconcile(options.quiet ?? false, options.onProgress, options.slice, options.listing).finally(() => {
-      this.reconciling = undefined;
-    });
+  reconcile(
+    options: {
+      quiet?: boolean;
+      onProgress?: OnProgress;
+      slice?: Slice;
+      listing?: SessionListing;
+      /** The stamps of the listing's `info.json` files, already being taken (see {@link StatScan}). */
+      scan?: StatScan;
+    } = {},
+  ): Promise<number> {
+    this.reconciling ??= this.doReconcile(options.quiet ?? false, options.onProgress, options.slice, options.listing, options.scan).finally(
+      () => {
+        this.reconciling = undefined;
+      },
+    );
     return this.reconciling;
   }
 
@@ -62,23 +74,49 @@ export class Reconciler {
     await this.reconciling?.catch(() => {});
   }
 
-  private async doReconcile(quiet: boolean, onProgress?: OnProgress, slice?: Slice, given?: SessionListing): Promise<number> {
+  private async doReconcile(
+    quiet: boolean,
+    onProgress?: OnProgress,
+    slice?: Slice,
+    given?: SessionListing,
+    scan?: StatScan,
+  ): Promise<number> {
     const listing = given ?? (await readListing(this.paths));
     const { links } = listing;
     this.setTopLevelStrays(listing.strays);
     let changes = 0;
     const stale: string[] = [];
-    // Removals are seen from the whole listing; stamps are checked for this round's share.
-    await inChunks(listing.share(slice), onProgress, (id) => {
-      const stamp = links.has(id) ? unsafeSession(id, this.paths.session(id)).stamp : stampOf(this.paths, id);
+    // How many of the table's sessions the listing has: all of them (and the table unchanged
+    // meanwhile), and no entry of the table can be gone; the check for removals is skipped.
+    let listed = 0;
+    const version = this.table.version;
+    const check = (id: string, stamp: FileStamp | undefined) => {
       const known = this.table.entry(id);
+      if (known) listed++;
       if (!stamp) {
         if (known) stale.push(id);
       } else if (!known || known.stamp.mtimeMs !== stamp.mtimeMs || known.stamp.size !== stamp.size) {
         stale.push(id);
       }
-    });
+    };
+    // Removals are seen from the whole listing; stamps are checked for this round's share.
+    const ids = listing.share(slice);
+    if (scan && scan.ids === ids) {
+      await scan.join(onProgress);
+      for (let i = 0; i < ids.length; i++) {
+        const id = ids[i] as string;
+        check(id, links.has(id) ? unsafeSession(id, this.paths.session(id)).stamp : scan.stamp(i));
+      }
+    } else {
+      void scan?.cancel();
+      await inChunks(ids, onProgress, (id) =>
+        check(id, links.has(id) ? unsafeSession(id, this.paths.session(id)).stamp : stampOf(this.paths, id)),
+      );
+    }
+    // Before the re-reads below, which only touch listed sessions.
+    const allListed = ids === listing.ids && this.table.version === version && listed === this.table.size;
     for (const id of stale) if (await this.refreshSession(id, quiet)) changes++;
+    if (allListed) return changes;
     for (const id of this.table.ids()) {
       if (!listing.has(id)) {
         this.removeSession(id, quiet);

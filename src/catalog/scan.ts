@@ -71,10 +71,37 @@ export function unsafeSession(id: string, link: string): ScannedSession {
   return { summary: invalidSummary(id, unsafePath(link).message, stamp.mtimeMs), stamp };
 }
 
-/** The stamp of a session's `info.json`, or undefined when there is none. Synchronous: cheap, and run in chunks. */
+/** A path's stamp, and whether it is a file (not a folder or anything else). */
+export interface PathStamp extends FileStamp {
+  file: boolean;
+}
+
+/**
+ * The stamp of whatever is at `path`, or undefined when there is nothing:
+ * missing, or under an entry that is not a folder (a stray file named like a
+ * session). Other errors (EACCES…) are thrown. Synchronous: cheap, and run in
+ * chunks.
+ */
+export function pathStamp(path: string): PathStamp | undefined {
+  let stats: Stats | undefined;
+  try {
+    stats = statSync(path, { throwIfNoEntry: false });
+  } catch (error) {
+    if (errnoCode(error) === 'ENOTDIR') return undefined;
+    throw error;
+  }
+  return stats && { mtimeMs: stats.mtimeMs, size: stats.size, file: stats.isFile() };
+}
+
+/** The stamp of the file at `path`, or undefined when it is missing or not a file. */
+export function fileStamp(path: string): FileStamp | undefined {
+  const stamp = pathStamp(path);
+  return stamp?.file ? { mtimeMs: stamp.mtimeMs, size: stamp.size } : undefined;
+}
+
+/** The stamp of a session's `info.json`, or undefined when there is none. */
 export function stampOf(paths: ArchivePaths, id: string): FileStamp | undefined {
-  const stats = statSync(infoPath(paths, id), { throwIfNoEntry: false });
-  return stats?.isFile() ? { mtimeMs: stats.mtimeMs, size: stats.size } : undefined;
+  return fileStamp(infoPath(paths, id));
 }
 
 /**

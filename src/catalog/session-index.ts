@@ -1,3 +1,4 @@
+import { sep } from 'node:path';
 import { ArchiveError } from '../errors.js';
 import { assertId, isId } from '../model/ids.js';
 import type { OnProgress } from '../progress.js';
@@ -14,6 +15,7 @@ import type { HistoryItem, HistoryQuery, ListQuery } from './query.js';
 import { Reconciler } from './reconciler.js';
 import { Runtime } from './runtime.js';
 import { SearchIndex, type SearchQuery, type SearchResult } from './search-index.js';
+import { StatScan } from './stat-scan.js';
 import type { SessionSummary } from './summary.js';
 import { SummaryTable } from './summary-table.js';
 import { WatchRouter } from './watch-router.js';
@@ -150,13 +152,22 @@ export class SessionIndex {
       messageWatchLimit: options.messageWatchLimit,
     });
     const { onProgress } = options;
-    const loaded = !options.rebuild && (await index.table.loadSnapshot());
-    const background = loaded && options.verify === 'background';
     // One listing of `sessions/` serves the check below, the watcher's start, the search index's
     // catch-up and the periodic rounds, each using it again only while the folder's mtime vouches.
     const listings = new ListingCache(index.paths);
-    if (!loaded) await index.reconciler.rebuild({ onProgress, listing: await listings.current() });
-    else if (!background) await index.reconciler.reconcile({ quiet: true, onProgress, listing: await listings.current() });
+    // The check's listing and stats start first, off this thread, while the snapshot loads here.
+    const checkNow = !options.rebuild && options.verify !== 'background' && index.table.hasSnapshot();
+    const first = listings.current();
+    const scan = checkNow ? first.then((l) => new StatScan(`${index.paths.sessions}${sep}`, l.ids, [`${sep}info.json`])) : undefined;
+    // Settled here so that a failed listing is not reported unhandled while the snapshot loads (it is awaited below).
+    first.catch(() => {});
+    scan?.catch(() => {});
+    const loaded = !options.rebuild && (await index.table.loadSnapshot());
+    const background = loaded && options.verify === 'background';
+    if (!loaded) {
+      void (await scan?.catch(() => undefined))?.cancel();
+      await index.reconciler.rebuild({ onProgress, listing: await first });
+    } else if (!background) await index.reconciler.reconcile({ quiet: true, onProgress, listing: await first, scan: await scan });
     await index.loadProjects();
     await index.runtime.load();
     if (options.search) {

@@ -1,6 +1,7 @@
+import { existsSync } from 'node:fs';
 import type { Project } from '../model/project.js';
 import { type HistoryItem, type HistoryQuery, history, type ListQuery, list } from './query.js';
-import { loadSnapshot, saveSnapshot } from './snapshot.js';
+import { loadSnapshot, saveSnapshot, snapshotPath } from './snapshot.js';
 import { SortedList } from './sorted-list.js';
 import { byCreated, byUpdated, type FileStamp, type SessionSummary } from './summary.js';
 
@@ -32,6 +33,7 @@ export class SummaryTable {
   private closed = false;
   /** The table differs from the snapshot on disk: a read-only run that changed nothing never writes it. */
   private dirty = false;
+  private changes = 0;
   projects = new Map<string, Project>();
 
   constructor(
@@ -39,6 +41,11 @@ export class SummaryTable {
     private readonly archiveRoot: string,
     private readonly onWarning: (message: string) => void,
   ) {}
+
+  /** True when a snapshot file is there to load (whether it is usable is known only once loaded). */
+  hasSnapshot(): boolean {
+    return existsSync(snapshotPath(this.stateDir));
+  }
 
   /** Loads the snapshot; false when there is none usable (it is only a cache). */
   async loadSnapshot(): Promise<boolean> {
@@ -52,6 +59,7 @@ export class SummaryTable {
   /** Replaces the whole table (not saved: a snapshot just loaded need not be written back). */
   replace(entries: Iterable<SummaryEntry>): void {
     this.dirty = true;
+    this.changes++;
     this.entries.clear();
     for (const e of entries) this.entries.set(e.summary.id, e);
     const all = [...this.entries.values()].map((e) => e.summary);
@@ -63,6 +71,7 @@ export class SummaryTable {
     const old = this.entries.get(entry.summary.id);
     this.entries.set(entry.summary.id, entry);
     this.dirty = true;
+    this.changes++;
     // An insert or removal moves up to every entry (a memmove at 100k); a summary whose times did not change keeps its place.
     for (const list of [this.updated, this.created]) {
       if (old && list.replace(old.summary, entry.summary)) continue;
@@ -77,10 +86,16 @@ export class SummaryTable {
     if (!old) return undefined;
     this.entries.delete(id);
     this.dirty = true;
+    this.changes++;
     this.updated.remove(old.summary);
     this.created.remove(old.summary);
     this.scheduleSave();
     return old;
+  }
+
+  /** Counts changes (put, drop, replace), so a caller can tell whether the table changed while it looked. */
+  get version(): number {
+    return this.changes;
   }
 
   entry(id: string): SummaryEntry | undefined {
