@@ -363,6 +363,23 @@ describe('sarc', () => {
     expect(formatTime(info.time.created, { utc: true })).toMatch(/ UTC$/);
   }, 30_000);
 
+  it('formats times in the local zone as TZ says now, though formatters are kept between calls', () => {
+    const before = process.env.TZ;
+    const ms = Date.UTC(2026, 10, 21, 17, 52);
+    try {
+      process.env.TZ = 'Asia/Tokyo';
+      expect(formatTime(ms)).toBe('2026-11-22 02:52 GMT+9');
+      process.env.TZ = 'UTC';
+      expect(formatTime(ms)).toBe('2026-11-21 17:52 UTC');
+      process.env.TZ = 'Asia/Tokyo';
+      expect(formatTime(ms)).toBe('2026-11-22 02:52 GMT+9');
+      expect(formatTime(ms, { timeZone: 'America/New_York' })).toBe('2026-11-21 12:52 EST');
+    } finally {
+      if (before === undefined) delete process.env.TZ;
+      else process.env.TZ = before;
+    }
+  });
+
   it('reports bad IDs and a missing archive in one line, with exit codes', async () => {
     const empty = await tempDir();
     const noArchive = await sarc(['list'], { env: { SARC_ARCHIVE: join(empty, 'none'), SARC_STATE_DIR: join(empty, 's') } });
