@@ -58,6 +58,15 @@ const all = readdirSync(dir).filter((n) => n.startsWith('ses_')).map((n) => JSON
 all.sort((a, b) => b.time.updated - a.time.updated || (a.id < b.id ? -1 : 1));
 if (all.slice(0, 50).length !== 50) process.exit(1);
 `;
+// The stats alone as a whole process: one stat of every info.json on one thread, nothing read (what checking the
+// snapshot against the files costs at the least here; on this machine it depends on the kernel's name cache).
+const STATS = `
+const { readdirSync, statSync } = require('node:fs');
+const dir = process.argv[1] + '/sessions';
+let n = 0;
+for (const name of readdirSync(dir)) if (name.startsWith('ses_') && statSync(dir + '/' + name + '/info.json').isFile()) n++;
+if (n === 0) process.exit(1);
+`;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
 // Untimed: the snapshot and the search index are built once, as a first use would.
@@ -66,12 +75,13 @@ timed(process.execPath, [SARC, 'list', '--all']);
 timed(process.execPath, [SARC, 'search', 'parser']);
 
 function round(label: string, extra: Record<string, string>, check: (stderr: string) => void): Record<string, number[]> {
-  const out: Record<string, number[]> = { 'node -e 0': [], naive: [] };
+  const out: Record<string, number[]> = { 'node -e 0': [], naive: [], stats: [] };
   for (const [name] of COMMANDS) out[name] = [];
   for (const [, args] of COMMANDS) check(timed(process.execPath, [SARC, '--debug', ...args], extra).stderr);
   for (let i = 0; i < RUNS; i++) {
     out['node -e 0']?.push(timed(process.execPath, ['-e', '0']).ms);
     out.naive?.push(timed(process.execPath, ['-e', NAIVE, dir]).ms);
+    out.stats?.push(timed(process.execPath, ['-e', STATS, dir]).ms);
     for (const [name, args] of COMMANDS) {
       const r = timed(process.execPath, [SARC, ...args], extra);
       out[name]?.push(r.ms);
@@ -108,6 +118,7 @@ try {
 
 const node = median([...(without['node -e 0'] ?? []), ...(withWatcher['node -e 0'] ?? [])]);
 const naive = median([...(without.naive ?? []), ...(withWatcher.naive ?? [])]);
+const statsAlone = median([...(without.stats ?? []), ...(withWatcher.stats ?? [])]);
 const firstPage = median(withWatcher.list ?? []);
 const rows = COMMANDS.map(([name]) => {
   const a = median(withWatcher[name] ?? []);
@@ -123,7 +134,9 @@ The naive scan as a process (read and parse every \`info.json\`, sort, take 50) 
 \`sarc list\` with a watcher is **${((firstPage / naive) * 100).toFixed(0)}%** of it (target ≤ 25%: ${firstPage <= naive * 0.25 ? 'met' : '**missed**'}).
 "With a watcher": \`sarc watch --quiet --search\` runs for the archive (it answered after ${(startMs / 1000).toFixed(1)} s, search index included)
 and each command asks it over its socket in the state dir; "without": \`SARC_NO_WATCHER=1\`, the command opens the index
-itself (snapshot + one \`stat\` per session) or, for \`search\`, catches the search index up (three \`stat\`s per session).
+itself (snapshot + one \`stat\` per session, taken on worker threads while the snapshot loads) or, for \`search\`, catches
+the search index up (three \`stat\`s per session, the same way). The stats alone, one thread, as a process (\`node -e\` that
+stats every \`info.json\` and reads nothing): **${statsAlone.toFixed(0)} ms**.
 \`list\` shows 50 sessions; \`list (this folder)\` finds this folder's project first; \`show\` prints a session by full ID and
 by its shortest unique prefix (${prefix.length} characters); \`search\` one word.
 
