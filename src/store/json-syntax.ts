@@ -141,10 +141,6 @@ export function numberKeepsItsValue(token: string): boolean {
   return back !== undefined && back.digits === exact.digits && back.exponent === exact.exponent;
 }
 
-/** Numbers worth a closer look: 16+ digits in a row, or a 3-digit exponent (cheap to find; may be inside strings). */
-const LONG_NUMBER = /\d{16}|[eE][+-]?\d{3}/;
-const NUMBER_TOKEN = /-?\d[\d.eE+-]*/g;
-
 /** How deep objects and arrays may nest in the archive's files and inputs (JSON.stringify and structuredClone give up near 2,000). */
 export const MAX_DEPTH = 256;
 
@@ -160,26 +156,10 @@ export function findStructureProblem(text: string, maxDepth = MAX_DEPTH): { offs
   const n = text.length;
   // Per open container: the keys seen so far (objects) or null (arrays).
   const open: Array<Set<string> | null> = [];
-  const next = /["{}[\]]/g;
-  const numbers = LONG_NUMBER.test(text);
+  // One pass over the character codes (a regex jump per token cost more than the walk): strings are
+  // skipped with indexOf, and what is left is brackets, separators, literals and numbers.
   let i = 0;
   while (i < n) {
-    // Jump to the next quote or bracket: whitespace and literals say nothing here, numbers only when long.
-    next.lastIndex = i;
-    const hit = next.exec(text);
-    if (numbers) {
-      const between = text.slice(i, hit ? hit.index : n);
-      for (const m of between.matchAll(NUMBER_TOKEN)) {
-        if (!numberKeepsItsValue(m[0])) {
-          return {
-            offset: i + m.index,
-            reason: `the number ${m[0].length > 40 ? `${m[0].slice(0, 40)}…` : m[0]} cannot be kept exactly (a double holds about 15 digits); write it as a string`,
-          };
-        }
-      }
-    }
-    if (!hit) break;
-    i = hit.index;
     const c = text.charCodeAt(i);
     if (c === 0x22) {
       // The closing quote: the next '"' not escaped by an odd run of backslashes.
@@ -203,13 +183,33 @@ export function findStructureProblem(text: string, maxDepth = MAX_DEPTH): { offs
         }
       }
       i = end + 1;
-      continue;
-    }
-    if (c === 0x7b || c === 0x5b) {
+    } else if (c === 0x7b || c === 0x5b) {
       open.push(c === 0x7b ? new Set() : null);
       if (open.length > maxDepth) return { offset: i, reason: `nested deeper than ${maxDepth} levels` };
-    } else open.pop();
-    i++;
+      i++;
+    } else if (c === 0x7d || c === 0x5d) {
+      open.pop();
+      i++;
+    } else if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
+      // A number: up to 15 characters without an exponent hold at most 15 digits, which a double always keeps.
+      let end = i + 1;
+      let exponent = false;
+      for (; end < n; end++) {
+        const d = text.charCodeAt(end);
+        if (d === 0x65 || d === 0x45) exponent = true;
+        else if (!((d >= 0x30 && d <= 0x39) || d === 0x2e || d === 0x2b || d === 0x2d)) break;
+      }
+      if (exponent || end - i > 15) {
+        const token = text.slice(i, end);
+        if (!numberKeepsItsValue(token)) {
+          return {
+            offset: i,
+            reason: `the number ${token.length > 40 ? `${token.slice(0, 40)}…` : token} cannot be kept exactly (a double holds about 15 digits); write it as a string`,
+          };
+        }
+      }
+      i = end;
+    } else i++;
   }
   return undefined;
 }

@@ -1,7 +1,9 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasTool, tempDir } from '../helpers.js';
 import { sarc } from './helpers.js';
 
@@ -14,9 +16,15 @@ async function script(shell: string): Promise<string> {
   return file;
 }
 
+/** A HOME without rc files for the shells (fish writes its own files there), removed after the tests. */
+let home = '';
+beforeAll(() => {
+  home = mkdtempSync(join(tmpdir(), 'sarc-shell-home-'));
+});
+afterAll(() => rmSync(home, { recursive: true, force: true }));
+
 /** Runs a shell snippet with a fresh HOME (no user rc files); its stdout. */
 function shell(name: string, args: string[], code: string): string {
-  const home = join(process.env.TMPDIR ?? '/tmp', `sarc-shell-home-${process.pid}`);
   const result = spawnSync(name, [...args, code], { encoding: 'utf8', env: { PATH: process.env.PATH, HOME: home } });
   expect(result.stderr).toBe('');
   expect(result.status).toBe(0);

@@ -45,5 +45,10 @@ describe('JSON syntax errors', () => {
     );
     // Digits in strings are text.
     expect(parseJsonText('{"n": "9007199254740993"}', 'f.json')).toEqual({ n: '9007199254740993' });
+    // 17 significant digits with no 16 in a row (the point between them): a save would write 12345678.12345679.
+    expect(() => parseJsonText('{"a": [1, {"n": 12345678.123456789}]}', 'f.json')).toThrow(
+      'f.json:1:17: invalid JSON: the number 12345678.123456789 cannot be kept exactly',
+    );
+    expect(parseJsonText('[123456789.123456, -1.5e-7, 1e300]', 'f.json')).toEqual([123456789.123456, -1.5e-7, 1e300]);
   });
 });
