@@ -191,6 +191,47 @@ describe.skipIf(!HAVE_SQLITE)('full-text search', () => {
     }
   });
 
+  it('over 20,000+ sessions (stats on worker threads, stored stamps read in chunks) a sync reads again only what changed', async () => {
+    const { archive, dir } = await tempArchive();
+    const sessions = join(dir, 'sessions');
+    const ids: string[] = [];
+    for (let i = 0; i < 20_100; i++) {
+      const id = newId('session');
+      ids.push(id);
+      await mkdir(join(sessions, id, 'messages'), { recursive: true });
+      const info = {
+        id,
+        slug: 's',
+        projectID: 'global',
+        directory: '/w',
+        title: `plain ${i}`,
+        version: '1',
+        time: { created: i, updated: i },
+      };
+      await writeFile(join(sessions, id, 'info.json'), `${JSON.stringify(info, null, 2)}\n`);
+    }
+    const index = await SearchIndex.open(archive);
+    try {
+      expect(await index.sync()).toBe(20_100);
+      // Nothing changed: every stored row matched its files, in each chunk of the stored stamps.
+      expect(await index.sync()).toBe(0);
+      const edited = ids[20_050] as string;
+      const text = await readFile(join(sessions, edited, 'info.json'), 'utf8');
+      await writeFile(join(sessions, edited, 'info.json'), text.replace('plain 20050', 'persimmon'));
+      await writeFile(
+        join(sessions, ids[3] as string, 'todos.json'),
+        '[{"id":"t","content":"a quince","status":"pending","priority":"low"}]\n',
+      );
+      await rm(join(sessions, ids[10_000] as string), { recursive: true });
+      expect(await index.sync()).toBe(3);
+      expect(index.search({ query: 'persimmon' }).hits.map((h) => h.sessionID)).toEqual([edited]);
+      expect(index.search({ query: 'quince' }).hits.map((h) => h.sessionID)).toEqual([ids[3]]);
+      expect(await index.sync()).toBe(0);
+    } finally {
+      await index.close();
+    }
+  }, 180_000);
+
   it('a steady stream of notices does not hold back what was noticed first', async () => {
     const { archive } = await tempArchive();
     const index = await SearchIndex.open(archive);
