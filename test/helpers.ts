@@ -1,9 +1,11 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
-import { type Archive, initArchive, isArchiveError, type OpenArchiveOptions, openArchive } from '../src/index.js';
+import { type Archive, initArchive, isArchiveError, newId, type OpenArchiveOptions, openArchive } from '../src/index.js';
+import { formatCanonical } from '../src/store/json-file.js';
 
 export const ROOT = join(import.meta.dirname, '..');
 export const SAMPLES = join(ROOT, 'samples');
@@ -228,4 +230,30 @@ export function hasTool(
   if (process.env.CI === 'true') throw new Error(`${why}: under CI=true a missing tool is a failure, not a skip`);
   console.warn(`skipped: ${why}`);
   return false;
+}
+
+/**
+ * `count` sessions written straight into `sessions/` (as a sync tool or
+ * `git pull` would leave them; no index sees them being made), titled
+ * `${title} <i>` and created at `created + i`; their IDs in that order.
+ */
+export function writeSessionFolders(archiveDir: string, count: number, title = 'session', created = 1_700_000_000_000): string[] {
+  const ids: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const id = newId('session');
+    ids.push(id);
+    const at = created + i;
+    mkdirSync(join(archiveDir, 'sessions', id, 'messages'), { recursive: true });
+    const info = {
+      id,
+      slug: 's',
+      projectID: 'global',
+      directory: '/w',
+      title: `${title} ${i}`,
+      version: '1',
+      time: { created: at, updated: at },
+    };
+    writeFileSync(join(archiveDir, 'sessions', id, 'info.json'), formatCanonical(info));
+  }
+  return ids;
 }

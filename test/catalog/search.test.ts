@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { inSlice } from '../../src/catalog/scan.js';
 import { newId, openIndex, parseSearch, SearchIndex, type SessionIndex, searchIndex } from '../../src/index.js';
 import { sarc } from '../cli/helpers.js';
-import { assistantInfo, codeOf, hasTool, SAMPLE, tempArchive, until, userMessage } from '../helpers.js';
+import { assistantInfo, codeOf, hasTool, SAMPLE, tempArchive, until, userMessage, writeSessionFolders } from '../helpers.js';
 
 const open: SessionIndex[] = [];
 afterEach(async () => {
@@ -194,22 +194,7 @@ describe.skipIf(!HAVE_SQLITE)('full-text search', () => {
   it('over 20,000+ sessions (stats on worker threads, stored stamps read in chunks) a sync reads again only what changed', async () => {
     const { archive, dir } = await tempArchive();
     const sessions = join(dir, 'sessions');
-    const ids: string[] = [];
-    for (let i = 0; i < 20_100; i++) {
-      const id = newId('session');
-      ids.push(id);
-      await mkdir(join(sessions, id, 'messages'), { recursive: true });
-      const info = {
-        id,
-        slug: 's',
-        projectID: 'global',
-        directory: '/w',
-        title: `plain ${i}`,
-        version: '1',
-        time: { created: i, updated: i },
-      };
-      await writeFile(join(sessions, id, 'info.json'), `${JSON.stringify(info, null, 2)}\n`);
-    }
+    const ids = writeSessionFolders(dir, 20_100, 'plain');
     const index = await SearchIndex.open(archive);
     try {
       expect(await index.sync()).toBe(20_100);

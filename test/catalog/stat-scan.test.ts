@@ -5,15 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { fileStamp, pathStamp } from '../../src/catalog/scan.js';
 import { StatScan } from '../../src/catalog/stat-scan.js';
 import { newId, openIndex } from '../../src/index.js';
-import { formatCanonical } from '../../src/store/json-file.js';
-import { tempArchive, tempDir } from '../helpers.js';
-
-/** A session folder written straight to disk, as a sync tool or `git pull` would leave it. */
-function writeSession(sessions: string, id: string, title: string, created: number): void {
-  mkdirSync(join(sessions, id, 'messages'), { recursive: true });
-  const info = { id, slug: 's', projectID: 'global', directory: '/w', title, version: '1', time: { created, updated: created } };
-  writeFileSync(join(sessions, id, 'info.json'), formatCanonical(info));
-}
+import { tempArchive, tempDir, writeSessionFolders } from '../helpers.js';
 
 describe('StatScan', () => {
   it('takes the same stamps on worker threads as a stat on this thread, whatever each entry is', async () => {
@@ -103,26 +95,20 @@ describe('opening the index of a large archive (its check runs on worker threads
   it('sees what changed while no index watched: edits, deletions, new sessions, a stray file named like a session', async () => {
     const { archive, dir } = await tempArchive();
     const sessions = join(dir, 'sessions');
-    const ids: string[] = [];
-    for (let i = 0; i < 21_000; i++) {
-      const id = newId('session');
-      ids.push(id);
-      writeSession(sessions, id, `session ${i}`, 1_700_000_000_000 + i);
-    }
+    const ids = writeSessionFolders(dir, 21_000);
     const first = await openIndex(archive, { watch: false });
     expect(first.stats().sessions).toBe(21_000);
     await first.close(); // saves the snapshot
 
     const edited = ids[10_500] as string;
     const gone = ids[20_999] as string;
-    const added = newId('session');
     const stray = newId('session');
     await writeFile(
       join(sessions, edited, 'info.json'),
       readFileSync(join(sessions, edited, 'info.json'), 'utf8').replace('session 10500', 'edited by hand, and longer'),
     );
     await rm(join(sessions, gone), { recursive: true });
-    writeSession(sessions, added, 'added while closed', 1_800_000_000_000);
+    const [added] = writeSessionFolders(dir, 1, 'added while closed', 1_800_000_000_000);
     await writeFile(join(sessions, stray), 'not a folder');
 
     const index = await openIndex(archive, { watch: false });
