@@ -65,7 +65,8 @@ for (;;) {
 export class StatScan {
   private readonly next = new Int32Array(new SharedArrayBuffer(8));
   private readonly out: Float64Array;
-  private readonly workers: Array<Promise<void>> = [];
+  /** Each worker's end: true when it exited cleanly (code 0), false when it failed. */
+  private readonly workers: Array<Promise<boolean>> = [];
 
   constructor(
     private readonly prefix: string,
@@ -83,7 +84,11 @@ export class StatScan {
         // No inherited loaders or profilers: the program above needs nothing but Node.
         const worker = new Worker(WORKER, { eval: true, workerData, execArgv: [], stdout: false, stderr: false });
         // A worker that fails leaves its chunk unset; `join` stats what is left.
-        this.workers.push(new Promise<void>((resolve) => worker.once('exit', () => resolve()).once('error', () => resolve())));
+        this.workers.push(
+          new Promise<boolean>((resolve) => {
+            worker.once('error', () => resolve(false)).once('exit', (code) => resolve(code === 0));
+          }),
+        );
       } catch {
         break;
       }
@@ -106,9 +111,12 @@ export class StatScan {
       onProgress?.(Math.min(Atomics.load(this.next, 0), n), n);
       await yieldToLoop();
     }
-    await Promise.all(this.workers);
+    const clean = (await Promise.all(this.workers)).every(Boolean);
+    // The workers' last atomic step comes after their last stamps: this load makes those stamps visible here.
+    Atomics.load(this.next, 1);
+    // A worker that failed may have left a stamp half written: then every stamp is taken again here (rare).
     for (let i = 0; i < n; i++) {
-      for (let j = 0; j < this.suffixes.length; j++) if (Number.isNaN(this.out[this.at(i, j) + 2])) this.statHere(i, j);
+      for (let j = 0; j < this.suffixes.length; j++) if (!clean || Number.isNaN(this.out[this.at(i, j) + 2])) this.statHere(i, j);
     }
   }
 

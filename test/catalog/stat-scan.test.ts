@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { fileStamp, pathStamp } from '../../src/catalog/scan.js';
 import { StatScan } from '../../src/catalog/stat-scan.js';
 import { newId, openIndex } from '../../src/index.js';
-import { tempArchive, tempDir, writeSessionFolders } from '../helpers.js';
+import { tempArchive, tempDir, until, writeSessionFolders } from '../helpers.js';
 
 describe('StatScan', () => {
   it('takes the same stamps on worker threads as a stat on this thread, whatever each entry is', async () => {
@@ -27,10 +27,10 @@ describe('StatScan', () => {
     }
     // Two paths per ID: the file, and the folder itself (or the stray file in its place).
     const scan = new StatScan(`${dir}${sep}`, ids, [`${sep}info.json`, ''], { workersFrom: 0 });
-    // The workers start and take every chunk while this thread waits.
-    await new Promise((r) => setTimeout(r, 1_500));
+    // The workers start and take every chunk while this thread waits: all but the ENOTDIR
+    // ones, whose stat throws there and is taken again here.
+    await until(() => scan.byWorkers === 2 * ids.length - ids.length / 5, 30_000);
     await scan.join();
-    // All but the ENOTDIR ones, whose stat throws there and is taken again here.
     expect(scan.byWorkers).toBe(2 * ids.length - ids.length / 5);
     ids.forEach((id, i) => {
       expect(scan.stamp(i), id).toEqual(fileStamp(join(dir, id, 'info.json')));
