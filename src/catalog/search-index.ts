@@ -386,14 +386,8 @@ export class SearchIndex {
       for (let k = 0; k < batch.length; k++) {
         const id = batch[k] as string;
         const stats = scan ? SESSION_PATHS.map((_, j) => scan.entry(i + k, j)) : sessionStats(`${this.paths.sessions}${sep}${id}`);
-        if (all) {
-          const stored = all.get(id);
-          if (stored !== joinedStamps(stats)) changed.push([id, stats, stored === undefined ? undefined : rowOf(stored)]);
-          continue;
-        }
-        const row = this.storedRow(id);
-        if (!row || row.info !== stampOf(stats[0]) || row.todos !== stampOf(stats[1]) || row.messages !== stampOf(stats[2]))
-          changed.push([id, stats, row]);
+        const stored = all ? all.get(id) : this.storedLine(id);
+        if (stored !== joinedStamps(stats)) changed.push([id, stats, stored === undefined ? undefined : rowOf(stored)]);
       }
       differed += changed.length;
       this.queued = [];
@@ -495,9 +489,17 @@ export class SearchIndex {
     }
   }
 
+  /** One stored session's stamps, as {@link storedStamps} gives each. */
+  private storedLine(id: string): string | undefined {
+    const r = this.sql('SELECT info_stamp || char(9) || todos_stamp || char(9) || messages_stamp AS line FROM session WHERE id = ?').get(
+      id,
+    );
+    return r === undefined ? undefined : str(r.line);
+  }
+
   private storedRow(id: string): SessionRow | undefined {
-    const r = this.sql('SELECT info_stamp, todos_stamp, messages_stamp FROM session WHERE id = ?').get(id);
-    return r && { info: str(r.info_stamp), todos: str(r.todos_stamp), messages: str(r.messages_stamp) };
+    const line = this.storedLine(id);
+    return line === undefined ? undefined : rowOf(line);
   }
 
   /**
