@@ -9,8 +9,8 @@ import { linkBetween } from '../store/safe-path.js';
 import { type StrayFile, sessionStrays, topLevelStrays } from '../store/strays.js';
 import { type ArchiveEvent, event } from './events.js';
 import { readListing, type SessionListing } from './listing.js';
-import { inChunks, readSession, type ScannedSession, type Slice, stampOf, unsafeSession } from './scan.js';
-import type { StatScan } from './stat-scan.js';
+import { INFO_SUFFIX, inChunks, readSession, type ScannedSession, type Slice, stampOf, unsafeSession } from './scan.js';
+import type { CheckOptions, StatScan } from './stat-scan.js';
 import type { FileStamp, SessionSummary } from './summary.js';
 import type { SummaryEntry, SummaryTable } from './summary-table.js';
 
@@ -46,16 +46,7 @@ export class Reconciler {
   }
 
   /** See {@link SessionIndex.reconcile}; concurrent calls share one run. */
-  reconcile(
-    options: {
-      quiet?: boolean;
-      onProgress?: OnProgress;
-      slice?: Slice;
-      listing?: SessionListing;
-      /** The stamps of the listing's `info.json` files, already being taken (see {@link StatScan}). */
-      scan?: StatScan;
-    } = {},
-  ): Promise<number> {
+  reconcile(options: CheckOptions & { quiet?: boolean } = {}): Promise<number> {
     this.reconciling ??= this.doReconcile(options.quiet ?? false, options.onProgress, options.slice, options.listing, options.scan).finally(
       () => {
         this.reconciling = undefined;
@@ -101,7 +92,8 @@ export class Reconciler {
     };
     // Removals are seen from the whole listing; stamps are checked for this round's share.
     const ids = listing.share(slice);
-    if (scan && scan.ids === ids) {
+    // A scan of these IDs whose first path is `info.json` (the index's own, or a round's shared with the search index).
+    if (scan && scan.ids === ids && scan.suffixes[0] === INFO_SUFFIX) {
       await scan.join(onProgress);
       for (let i = 0; i < ids.length; i++) {
         const id = ids[i] as string;

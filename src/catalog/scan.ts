@@ -12,6 +12,9 @@ import { type FileStamp, invalidSummary, type SessionSummary, summarize } from '
 
 const CHUNK = 2000;
 
+/** A session's `info.json`, from its folder: what a {@link StatScan} of the index stamps first. */
+export const INFO_SUFFIX = `${sep}info.json`;
+
 /**
  * A share of the sessions for a periodic check spread over several rounds:
  * round `index` of `of` takes the IDs whose hash falls on it, so each session
@@ -57,7 +60,7 @@ export interface ScannedSession {
  */
 function infoPath(paths: ArchivePaths, id: string): string {
   if (!isId('session', id)) throw new Error(`not a session ID: ${id}`);
-  return `${paths.sessions}${sep}${id}${sep}info.json`;
+  return `${paths.sessions}${sep}${id}${INFO_SUFFIX}`;
 }
 
 /**

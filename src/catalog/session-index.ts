@@ -14,6 +14,7 @@ import { MessageFollower } from './message-follow.js';
 import type { HistoryItem, HistoryQuery, ListQuery } from './query.js';
 import { Reconciler } from './reconciler.js';
 import { Runtime } from './runtime.js';
+import { INFO_SUFFIX } from './scan.js';
 import { SearchIndex, type SearchQuery, type SearchResult } from './search-index.js';
 import { StatScan } from './stat-scan.js';
 import type { SessionSummary } from './summary.js';
@@ -158,7 +159,7 @@ export class SessionIndex {
     // The check's listing and stats start first, off this thread, while the snapshot loads here.
     const checkNow = !options.rebuild && options.verify !== 'background' && index.table.hasSnapshot();
     const first = listings.current();
-    const scan = checkNow ? first.then((l) => new StatScan(`${index.paths.sessions}${sep}`, l.ids, [`${sep}info.json`])) : undefined;
+    const scan = checkNow ? first.then((l) => new StatScan(`${index.paths.sessions}${sep}`, l.ids, [INFO_SUFFIX])) : undefined;
     // Settled here so that a failed listing is not reported unhandled while the snapshot loads (it is awaited below).
     first.catch(() => {});
     scan?.catch(() => {});

@@ -2,7 +2,8 @@ import { availableParallelism } from 'node:os';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
 import type { OnProgress } from '../progress.js';
-import { type PathStamp, pathStamp } from './scan.js';
+import type { SessionListing } from './listing.js';
+import { type PathStamp, pathStamp, type Slice } from './scan.js';
 import type { FileStamp } from './summary.js';
 
 /** Below this many files a worker's start (~30 ms of CPU) costs more than it saves. */
@@ -52,6 +53,17 @@ for (;;) {
 }
 `;
 
+/** How a check of the files against what was read of them runs (the index's reconcile, the search index's sync). */
+export interface CheckOptions {
+  onProgress?: OnProgress;
+  /** One periodic round's share of the sessions (all of them without). */
+  slice?: Slice;
+  /** The listing of `sessions/` to check against (read anew without). */
+  listing?: SessionListing;
+  /** The stamps of the listing's share, already being taken; used when its paths are the ones the check needs. */
+  scan?: StatScan;
+}
+
 /**
  * The stamps (mtime, size, and whether each is a file) of a few paths in each
  * of many folders — `${prefix}${id}${suffix}` for each ID and suffix — taken
@@ -72,7 +84,8 @@ export class StatScan {
     private readonly prefix: string,
     /** Without newlines (session IDs). */
     readonly ids: readonly string[],
-    private readonly suffixes: readonly string[],
+    /** The paths stamped in each ID's folder, in `entry`'s order (`j`). */
+    readonly suffixes: readonly string[],
     options: { workersFrom?: number } = {},
   ) {
     this.out = new Float64Array(new SharedArrayBuffer(Math.max(1, ids.length * suffixes.length) * SLOT * 8)).fill(Number.NaN);
@@ -95,13 +108,21 @@ export class StatScan {
     }
   }
 
+  /** The first {@link join}: later ones wait for it (two users of one scan, a periodic round's index and search index). */
+  private joined: Promise<void> | undefined;
+
   /**
    * Stats what the workers have not claimed yet, on this thread, in chunks
    * with a turn of the event loop between them; then waits for the workers
    * and stats any path they could not. Resolves once every stamp is known.
-   * Progress is in IDs.
+   * Progress is in IDs (reported to the first caller).
    */
-  async join(onProgress?: OnProgress): Promise<void> {
+  join(onProgress?: OnProgress): Promise<void> {
+    this.joined ??= this.takeRest(onProgress);
+    return this.joined;
+  }
+
+  private async takeRest(onProgress?: OnProgress): Promise<void> {
     const n = this.ids.length;
     onProgress?.(Math.min(Atomics.load(this.next, 0), n), n);
     for (;;) {

@@ -1,4 +1,5 @@
 import { mkdir } from 'node:fs/promises';
+import { sep } from 'node:path';
 import { errnoCode, isArchiveError } from '../errors.js';
 import { isId } from '../model/ids.js';
 import type { Archive } from '../store/archive.js';
@@ -8,7 +9,9 @@ import type { ListingCache, SessionListing } from './listing.js';
 import type { MessageFollower } from './message-follow.js';
 import type { Reconciler } from './reconciler.js';
 import type { Runtime } from './runtime.js';
-import type { SearchIndex } from './search-index.js';
+import { INFO_SUFFIX } from './scan.js';
+import { SESSION_PATHS, type SearchIndex } from './search-index.js';
+import { StatScan } from './stat-scan.js';
 import { ArchiveWatcher, type WatchNotice } from './watcher.js';
 
 /** Sessions whose stamps one periodic reconcile checks (more are spread over several rounds). */
@@ -87,7 +90,9 @@ export class WatchRouter {
    * round checks the stamps of at most ~10,000 sessions (so a session at
    * least every `of` rounds), and removals in every round. The index and the
    * search index share one listing of `sessions/`, kept between rounds while
-   * the folder's mtime vouches for it (read anew at least every `of` rounds).
+   * the folder's mtime vouches for it (read anew at least every `of` rounds),
+   * and one set of stats of the round's share: the search index's paths,
+   * `info.json` first, which is all the index looks at.
    */
   private async checkRound(): Promise<void> {
     const slice = { index: this.round++, of: Math.max(1, Math.ceil(this.parts.reconciler.sessionCount / SESSIONS_PER_ROUND)) };
@@ -99,13 +104,13 @@ export class WatchRouter {
       return;
     }
     if (this.closed) return;
+    const search = this.parts.search;
+    const scan = new StatScan(`${this.paths.sessions}${sep}`, listing.share(slice), search ? SESSION_PATHS : [INFO_SUFFIX]);
     await Promise.all([
       this.parts.reconciler
-        .reconcile({ slice, listing })
+        .reconcile({ slice, listing, scan })
         .catch((error: unknown) => this.options.onWarning(`reconcile failed: ${(error as Error).message}`)),
-      this.parts.search
-        ?.sync({ slice, listing })
-        .catch((error: unknown) => this.options.onWarning(`search index: ${(error as Error).message}`)),
+      search?.sync({ slice, listing, scan }).catch((error: unknown) => this.options.onWarning(`search index: ${(error as Error).message}`)),
     ]);
   }
 

@@ -119,6 +119,25 @@ describe('the watcher', () => {
     await until(() => index.get(SAMPLE.notes)?.title === 'edited after the swap');
   });
 
+  it('a periodic round finds what no watch saw, for the index and the search index from one set of stats', async () => {
+    const { index, dir, stateDir } = await watched({ search: true, reconcileMs: 3_600_000 });
+    await index.searchReady();
+    // The watches gone (as when events are lost): only the round can see the changes below.
+    const router = (index as unknown as { router: { watcher: { close(): Promise<void> }; checkRound(): Promise<void> } }).router;
+    await router.watcher.close();
+    const other = await openArchive({ dir, stateDir });
+    await other.sessions.update(SAMPLE.notes, { title: 'quince tart' });
+    await other.messages.append(SAMPLE.main, userMessage('a medlar jelly'));
+    await new Promise((r) => setTimeout(r, 300));
+    const hits = (query: string) => index.search({ query }).hits.map((h) => h.sessionID);
+    expect(index.get(SAMPLE.notes)?.title).not.toBe('quince tart');
+    expect(hits('medlar')).toEqual([]);
+    await router.checkRound();
+    expect(index.get(SAMPLE.notes)?.title).toBe('quince tart');
+    expect(hits('quince')).toContain(SAMPLE.notes);
+    expect(hits('medlar')).toContain(SAMPLE.main);
+  });
+
   it('with search on, watches the messages folders of the newest sessions up to the limit, and of every new one', async () => {
     const t = await tempArchive({ samples: true });
     const index = await openIndex(t.archive, { onWarning: () => {}, search: true, messageWatchLimit: 1 });
