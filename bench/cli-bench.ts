@@ -134,7 +134,8 @@ The naive scan as a process (read and parse every \`info.json\`, sort, take 50) 
 \`sarc list\` with a watcher is **${((firstPage / naive) * 100).toFixed(0)}%** of it (target ≤ 25%: ${firstPage <= naive * 0.25 ? 'met' : '**missed**'}).
 "With a watcher": \`sarc watch --quiet --search\` runs for the archive (it answered after ${(startMs / 1000).toFixed(1)} s, search index included)
 and each command asks it over its socket in the state dir; "without": \`SARC_NO_WATCHER=1\`, the command opens the index
-itself (snapshot + one \`stat\` per session, taken on worker threads while the snapshot loads) or, for \`search\`, catches
+itself (the snapshot's columns, one \`stat\` per session on a worker thread and this one, started as soon as the IDs are read,
+and the rows of the page shown, decoded as reached) or, for \`search\`, catches
 the search index up (three \`stat\`s per session, the same way). The stats alone, one thread, as a process (\`node -e\` that
 stats every \`info.json\` and reads nothing): **${statsAlone.toFixed(0)} ms**.
 \`list\` shows 50 sessions; \`list (this folder)\` finds this folder's project first; \`show\` prints a session by full ID and

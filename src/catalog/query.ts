@@ -2,7 +2,7 @@ import picomatch from 'picomatch';
 import { ArchiveError } from '../errors.js';
 import type { Project } from '../model/project.js';
 import { expandHome } from '../store/locate.js';
-import type { SortedList } from './sorted-list.js';
+import type { OrderedSummaries } from './snapshot.js';
 import type { SessionSummary } from './summary.js';
 
 /** OpenCode's `GET /session` filters. */
@@ -137,7 +137,7 @@ function decodeCursor(cursor: string): SessionSummary {
  * when paging began, however sessions are updated between pages.
  */
 export function history(
-  created: SortedList<SessionSummary>,
+  created: OrderedSummaries,
   projects: ReadonlyMap<string, Project>,
   query: HistoryQuery,
 ): { items: HistoryItem[]; nextCursor?: string } {

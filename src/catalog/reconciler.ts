@@ -11,8 +11,8 @@ import { type ArchiveEvent, event } from './events.js';
 import { readListing, type SessionListing } from './listing.js';
 import { INFO_SUFFIX, inChunks, readSession, type ScannedSession, type Slice, stampOf, unsafeSession } from './scan.js';
 import type { CheckOptions, StatScan } from './stat-scan.js';
-import type { FileStamp, SessionSummary } from './summary.js';
-import type { SummaryEntry, SummaryTable } from './summary-table.js';
+import type { FileStamp, SessionSummary, SummaryEntry } from './summary.js';
+import type { SummaryTable } from './summary-table.js';
 
 /**
  * Brings the summary table in line with the files: from scratch (`rebuild`),
@@ -82,18 +82,22 @@ export class Reconciler {
     let listed = 0;
     const version = this.table.version;
     const check = (id: string, stamp: FileStamp | undefined) => {
-      const known = this.table.entry(id);
+      const known = this.table.stamp(id);
       if (known) listed++;
       if (!stamp) {
         if (known) stale.push(id);
-      } else if (!known || known.stamp.mtimeMs !== stamp.mtimeMs || known.stamp.size !== stamp.size) {
+      } else if (!known || known.mtimeMs !== stamp.mtimeMs || known.size !== stamp.size) {
         stale.push(id);
       }
     };
     // Removals are seen from the whole listing; stamps are checked for this round's share.
     const ids = listing.share(slice);
-    // A scan of these IDs whose first path is `info.json` (the index's own, or a round's shared with the search index).
-    if (scan && scan.ids === ids && scan.suffixes[0] === INFO_SUFFIX) {
+    // Whether a session of the table may be missing from the listing without a failed stat saying so.
+    let removals = true;
+    if (scan && ids === listing.ids && links.size === 0 && (await this.checkSnapshotRows(scan, onProgress, stale, ids))) {
+      removals = false;
+    } else if (scan && scan.ids === ids && scan.suffixes[0] === INFO_SUFFIX) {
+      // A scan of these IDs whose first path is `info.json` (the index's own, or a round's shared with the search index).
       await scan.join(onProgress);
       for (let i = 0; i < ids.length; i++) {
         const id = ids[i] as string;
@@ -106,7 +110,7 @@ export class Reconciler {
       );
     }
     // Before the re-reads below, which only touch listed sessions.
-    const allListed = ids === listing.ids && this.table.version === version && listed === this.table.size;
+    const allListed = !removals || (ids === listing.ids && this.table.version === version && listed === this.table.size);
     for (const id of stale) if (await this.refreshSession(id, quiet)) changes++;
     if (allListed) return changes;
     for (const id of this.table.ids()) {
@@ -116,6 +120,39 @@ export class Reconciler {
       }
     }
     return changes;
+  }
+
+  /**
+   * The check of a snapshot just loaded, by row: `scan` stamps the
+   * snapshot's own IDs (started as soon as it was read, before the listing
+   * was in), so no ID is looked up in the table. A session whose stat failed
+   * is re-read (gone or broken); the listing is looked into only when it
+   * holds more sessions than those found (new ones). False, and nothing
+   * done, when the scan is not of the table as loaded.
+   */
+  private async checkSnapshotRows(
+    scan: StatScan,
+    onProgress: OnProgress | undefined,
+    stale: string[],
+    listed: readonly string[],
+  ): Promise<boolean> {
+    if (scan.ids !== this.table.snapshotIds || scan.suffixes[0] !== INFO_SUFFIX) return false;
+    await scan.join(onProgress);
+    // Nothing changes the table while it is first checked; should something have, the caller checks by ID.
+    if (scan.ids !== this.table.snapshotIds) return false;
+    const rows = scan.ids;
+    let found = 0;
+    for (let i = 0; i < rows.length; i++) {
+      const stamp = scan.stamp(i);
+      const known = this.table.snapshotStamp(i);
+      if (stamp) found++;
+      if (!stamp || known.mtimeMs !== stamp.mtimeMs || known.size !== stamp.size) stale.push(rows[i] as string);
+    }
+    // Each session found is listed (its folder holds its info.json): a longer listing has new ones.
+    if (found !== listed.length) {
+      for (const id of listed) if (this.table.stamp(id) === undefined && stampOf(this.paths, id)) stale.push(id);
+    }
+    return true;
   }
 
   /** Re-reads one session's `info.json` and updates the table; true when the summary changed. */

@@ -156,19 +156,34 @@ export class SessionIndex {
     // One listing of `sessions/` serves the check below, the watcher's start, the search index's
     // catch-up and the periodic rounds, each using it again only while the folder's mtime vouches.
     const listings = new ListingCache(index.paths);
-    // The check's listing and stats start first, off this thread, while the snapshot loads here.
-    const checkNow = !options.rebuild && options.verify !== 'background' && index.table.hasSnapshot();
+    // The listing is read off this thread while the snapshot loads here; the stats of the snapshot's
+    // sessions start as soon as it is read (its rows are decoded only when asked for).
     const first = listings.current();
-    const scan = checkNow ? first.then((l) => new StatScan(`${index.paths.sessions}${sep}`, l.ids, [INFO_SUFFIX])) : undefined;
     // Settled here so that a failed listing is not reported unhandled while the snapshot loads (it is awaited below).
     first.catch(() => {});
-    scan?.catch(() => {});
     const loaded = !options.rebuild && (await index.table.loadSnapshot());
     const background = loaded && options.verify === 'background';
     if (!loaded) {
-      void (await scan?.catch(() => undefined))?.cancel();
       await index.reconciler.rebuild({ onProgress, listing: await first });
-    } else if (!background) await index.reconciler.reconcile({ quiet: true, onProgress, listing: await first, scan: await scan });
+    } else if (!background) {
+      const rows = index.table.snapshotIds;
+      const scan = rows && new StatScan(`${index.paths.sessions}${sep}`, rows, [INFO_SUFFIX]);
+      const listing = await first.catch((error: unknown) => {
+        void scan?.cancel();
+        throw error;
+      });
+      await index.reconciler.reconcile({ quiet: true, onProgress, listing, scan });
+    }
+    // A watching process keeps the table for long: decoded whole, it holds no copy of the snapshot's text.
+    // A row damaged by hand is no reason not to start: the index is then read from the files.
+    if (loaded && index.options.watch) {
+      try {
+        index.table.whole();
+      } catch (error) {
+        index.options.onWarning((error as Error).message);
+        await index.reconciler.rebuild({ onProgress, listing: await listings.current() });
+      }
+    }
     await index.loadProjects();
     await index.runtime.load();
     if (options.search) {
@@ -366,7 +381,7 @@ export class SessionIndex {
   /** One session's summary, or undefined. */
   /** The stamp (mtime, size) of a session's `info.json` when the index last read it: a cache of full infos can be checked against it. */
   stamp(id: string): { mtimeMs: number; size: number } | undefined {
-    return this.table.entry(id)?.stamp;
+    return this.table.stamp(id);
   }
 
   get(id: string): IndexedSession | undefined {

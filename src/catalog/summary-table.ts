@@ -1,20 +1,13 @@
-import { existsSync } from 'node:fs';
 import type { Project } from '../model/project.js';
 import { type HistoryItem, type HistoryQuery, history, type ListQuery, list } from './query.js';
-import { loadSnapshot, saveSnapshot, snapshotPath } from './snapshot.js';
+import { loadSnapshot, type SnapshotRows, saveSnapshot } from './snapshot.js';
 import { SortedList } from './sorted-list.js';
-import { byCreated, byUpdated, type FileStamp, type SessionSummary } from './summary.js';
+import { byCreated, byUpdated, type FileStamp, type SessionSummary, type SummaryEntry } from './summary.js';
 
 /** The snapshot is saved once changes pause this long… */
 const SAVE_QUIET_MS = 2_000;
 /** …or this long after the first unsaved change, whichever comes first. */
 const SAVE_AT_MOST_MS = 60_000;
-
-/** One session in the table: its summary and the stamp of the `info.json` it was read from. */
-export interface SummaryEntry {
-  summary: SessionSummary;
-  stamp: FileStamp;
-}
 
 /**
  * The in-memory table of session summaries, with the two orders the queries
@@ -22,6 +15,12 @@ export interface SummaryEntry {
  * persisted copy in the state dir (`index.ndjson`), saved a little after the
  * last change. It knows nothing of files beyond the snapshot: what goes in is
  * decided by the reconciler.
+ *
+ * A snapshot just loaded is kept as it was read ({@link SnapshotRows}): the
+ * stamps, the two orders and a page of rows are answered from it, each row
+ * decoded when first asked for, so a command that changes nothing decodes a
+ * page, not every session. The first change (or a query that needs every
+ * row) decodes the rest into the map and sorted lists.
  */
 export class SummaryTable {
   private readonly entries = new Map<string, SummaryEntry>();
@@ -35,6 +34,8 @@ export class SummaryTable {
   private dirty = false;
   private changes = 0;
   projects = new Map<string, Project>();
+  /** The snapshot as loaded, until the table is first changed or wholly needed. */
+  private loaded: SnapshotRows | undefined;
 
   constructor(
     private readonly stateDir: string,
@@ -42,22 +43,37 @@ export class SummaryTable {
     private readonly onWarning: (message: string) => void,
   ) {}
 
-  /** True when a snapshot file is there to load (whether it is usable is known only once loaded). */
-  hasSnapshot(): boolean {
-    return existsSync(snapshotPath(this.stateDir));
-  }
-
   /** Loads the snapshot; false when there is none usable (it is only a cache). */
   async loadSnapshot(): Promise<boolean> {
     const snapshot = await loadSnapshot(this.stateDir, this.archiveRoot);
     if (!snapshot) return false;
-    this.replace(snapshot);
+    this.replace([]);
+    this.loaded = snapshot;
     this.dirty = false;
     return true;
   }
 
+  /**
+   * Decodes every row of a loaded snapshot into the map and the sorted lists
+   * (once; then the snapshot's text is let go): what a long-running process
+   * does at once, where a command decodes only what it shows. Throws, the
+   * table unchanged, when a row is damaged (see {@link SnapshotRows.entryAt}).
+   */
+  whole(): void {
+    const loaded = this.loaded;
+    if (!loaded) return;
+    // Decoded before anything changes: a damaged row throws with the table as it was.
+    const decoded = [...loaded.entries()];
+    this.loaded = undefined;
+    for (const e of decoded) this.entries.set(e.summary.id, e);
+    const all = decoded.map((e) => e.summary);
+    this.updated.reset(all);
+    this.created.reset(all);
+  }
+
   /** Replaces the whole table (not saved: a snapshot just loaded need not be written back). */
   replace(entries: Iterable<SummaryEntry>): void {
+    this.loaded = undefined;
     this.dirty = true;
     this.changes++;
     this.entries.clear();
@@ -68,6 +84,7 @@ export class SummaryTable {
   }
 
   put(entry: SummaryEntry): void {
+    this.whole();
     const old = this.entries.get(entry.summary.id);
     this.entries.set(entry.summary.id, entry);
     this.dirty = true;
@@ -82,6 +99,7 @@ export class SummaryTable {
   }
 
   drop(id: string): SummaryEntry | undefined {
+    this.whole();
     const old = this.entries.get(id);
     if (!old) return undefined;
     this.entries.delete(id);
@@ -99,18 +117,46 @@ export class SummaryTable {
   }
 
   entry(id: string): SummaryEntry | undefined {
+    if (this.loaded) {
+      const i = this.loaded.indexOf(id);
+      return i < 0 ? undefined : this.loaded.entryAt(i);
+    }
     return this.entries.get(id);
   }
 
+  /**
+   * The IDs of the snapshot just loaded, in its rows' order, while the table
+   * is as loaded (undefined once changed): a check can stat them as soon as
+   * the snapshot is read, and compare by row with {@link snapshotStamp}.
+   */
+  get snapshotIds(): readonly string[] | undefined {
+    return this.loaded?.ids;
+  }
+
+  /** The stamp of row `i` of the snapshot just loaded (see {@link snapshotIds}). */
+  snapshotStamp(i: number): FileStamp {
+    return (this.loaded as SnapshotRows).stampAt(i);
+  }
+
+  /** The stamp of the `info.json` a session was read from (no row is decoded for it). */
+  stamp(id: string): FileStamp | undefined {
+    if (this.loaded) {
+      const i = this.loaded.indexOf(id);
+      return i < 0 ? undefined : this.loaded.stampAt(i);
+    }
+    return this.entries.get(id)?.stamp;
+  }
+
   ids(): string[] {
-    return [...this.entries.keys()];
+    return this.loaded ? [...this.loaded.ids] : [...this.entries.keys()];
   }
 
   get size(): number {
-    return this.entries.size;
+    return this.loaded ? this.loaded.length : this.entries.size;
   }
 
   invalidCount(): number {
+    if (this.loaded) return this.loaded.invalid;
     let n = 0;
     for (const e of this.entries.values()) if (!e.summary.valid) n++;
     return n;
@@ -119,20 +165,22 @@ export class SummaryTable {
   // --------------------------------------------------------------- queries
 
   list(query: ListQuery): SessionSummary[] {
-    return list(this.updated, query);
+    return list(this.loaded?.byUpdated ?? this.updated, query);
   }
 
   history(query: HistoryQuery): { items: HistoryItem[]; nextCursor?: string } {
-    return history(this.created, this.projects, query);
+    return history(this.loaded?.byCreated ?? this.created, this.projects, query);
   }
 
   /** Summaries matching `pick`, oldest created first. */
   oldestFirst(pick: (s: SessionSummary) => boolean): SessionSummary[] {
+    this.whole();
     return this.created.filterReversed(pick);
   }
 
   /** Every summary, newest created first. */
   all(): SessionSummary[] {
+    this.whole();
     return [...this.created.values()];
   }
 
@@ -166,7 +214,10 @@ export class SummaryTable {
     if (!this.dirty) return;
     this.dirty = false;
     try {
-      await saveSnapshot(this.stateDir, this.archiveRoot, this.entries);
+      this.whole();
+      const updated: SummaryEntry[] = [];
+      for (const s of this.updated.values()) updated.push(this.entries.get(s.id) as SummaryEntry);
+      await saveSnapshot(this.stateDir, this.archiveRoot, updated, this.created.values());
     } catch (error) {
       this.dirty = true;
       throw error;

@@ -24,6 +24,12 @@ export interface FileStamp {
   size: number;
 }
 
+/** One session in the index: its summary and the stamp of the `info.json` it was read from. */
+export interface SummaryEntry {
+  summary: SessionSummary;
+  stamp: FileStamp;
+}
+
 export function summarize(info: Session): SessionSummary {
   const s: SessionSummary = {
     id: info.id,
