@@ -93,9 +93,10 @@ ${[...verdicts].map(([target, met]) => `- ${met ? 'Met' : '**Missed**'}: ${targe
   made while no process watched (a VS Code save writes in place, so the folder's own mtime does not
   change): one \`stat\` per session. With the files in the page cache a \`stat\` costs about a third of
   what reading and parsing the same small file costs (profiled at 100k: ~300–430 ms of \`stat\` and its
-  garbage), so no stat-per-file check before the first answer can reach 25%; loading the snapshot and
-  sorting add the rest. Asynchronous \`stat\`s through libuv's thread pool were slower than synchronous
-  ones here (2 cores).
+  garbage), so no stat-per-file check before the first answer can reach 25%. The stats run on a worker
+  thread and this one from the moment the snapshot's columns are read; its rows are decoded only for the
+  page shown. Asynchronous \`stat\`s through libuv's thread pool were slower than synchronous ones here
+  (2 cores).
 - **With \`verify: 'background'\` the first page meets it**: the snapshot answers at once and the same
   check runs right after, correcting the index through \`session.created/updated/deleted\` events. The
   price is that answers in the first fraction of a second may predate edits made while no index ran.
