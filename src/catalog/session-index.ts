@@ -163,25 +163,31 @@ export class SessionIndex {
     first.catch(() => {});
     const loaded = !options.rebuild && (await index.table.loadSnapshot());
     const background = loaded && options.verify === 'background';
-    if (!loaded) {
-      await index.reconciler.rebuild({ onProgress, listing: await first });
-    } else if (!background) {
+    // A row damaged by hand, found while the table is checked or decoded, is no reason not to open:
+    // the index is then read from the files (the damaged snapshot is gone by then).
+    const fromFiles = async (error?: unknown) => {
+      if (error !== undefined) {
+        if (!index.table.snapshotDamaged) throw error;
+        index.options.onWarning((error as Error).message);
+      }
+      await index.reconciler.rebuild({ onProgress, listing: await listings.current() });
+    };
+    if (!loaded) await fromFiles();
+    else if (!background) {
       const rows = index.table.snapshotIds;
       const scan = rows && new StatScan(`${index.paths.sessions}${sep}`, rows, [INFO_SUFFIX]);
       const listing = await first.catch((error: unknown) => {
         void scan?.cancel();
         throw error;
       });
-      await index.reconciler.reconcile({ quiet: true, onProgress, listing, scan });
+      await index.reconciler.reconcile({ quiet: true, onProgress, listing, scan }).catch(fromFiles);
     }
     // A watching process keeps the table for long: decoded whole, it holds no copy of the snapshot's text.
-    // A row damaged by hand is no reason not to start: the index is then read from the files.
     if (loaded && index.options.watch) {
       try {
         index.table.whole();
       } catch (error) {
-        index.options.onWarning((error as Error).message);
-        await index.reconciler.rebuild({ onProgress, listing: await listings.current() });
+        await fromFiles(error);
       }
     }
     await index.loadProjects();
@@ -227,7 +233,7 @@ export class SessionIndex {
     if (background) {
       // After the caller has had a turn to listen: corrections arrive as events.
       index.verifying = new Promise<void>((resolve) => setImmediate(resolve))
-        .then(() => index.reconciler.reconcile({ onProgress }))
+        .then(() => index.reconciler.reconcile({ onProgress }).catch(fromFiles))
         .then(
           () => undefined,
           (error: unknown) => index.options.onWarning(`checking the index against the files failed: ${(error as Error).message}`),

@@ -41,8 +41,10 @@ export interface OrderedSummaries {
 export class SnapshotRows {
   private index: Map<string, number> | undefined;
   private readonly made: Array<SummaryEntry | undefined>;
-  /** The rows in `list`'s order (most recently updated first). */
-  readonly byUpdated: OrderedSummaries;
+  /** The rows in `list`'s order (most recently updated first; `list` pages by count, not by cursor). */
+  readonly byUpdated: Pick<OrderedSummaries, 'length' | 'at'>;
+  /** A row failed to decode (see {@link entryAt}). */
+  damaged = false;
   /** The rows in `history`'s order (newest created first), searched by the creation times and IDs of the columns alone. */
   readonly byCreated: OrderedSummaries;
 
@@ -60,9 +62,6 @@ export class SnapshotRows {
     this.byUpdated = {
       length: n,
       at: (k) => (k >= 0 && k < n ? this.entryAt(k).summary : undefined),
-      lowerBound: () => {
-        throw new Error('not used: no cursor pages by update');
-      },
     };
     this.byCreated = {
       length: n,
@@ -127,6 +126,7 @@ export class SnapshotRows {
         );
         if (entry.summary.id !== id) throw new Error('not its row');
       } catch {
+        this.damaged = true;
         rmSync(this.path, { force: true });
         throw new ArchiveError(
           'IO',

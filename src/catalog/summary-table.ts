@@ -133,6 +133,11 @@ export class SummaryTable {
     return this.loaded?.ids;
   }
 
+  /** A row of the snapshot as loaded failed to decode (it was edited by hand; the file is removed by then). */
+  get snapshotDamaged(): boolean {
+    return this.loaded?.damaged ?? false;
+  }
+
   /** The stamp of row `i` of the snapshot just loaded (see {@link snapshotIds}). */
   snapshotStamp(i: number): FileStamp {
     return (this.loaded as SnapshotRows).stampAt(i);
@@ -214,7 +219,7 @@ export class SummaryTable {
     if (!this.dirty) return;
     this.dirty = false;
     try {
-      this.whole();
+      // Changed, so decoded whole (put, drop and replace decode a loaded snapshot first).
       const updated: SummaryEntry[] = [];
       for (const s of this.updated.values()) updated.push(this.entries.get(s.id) as SummaryEntry);
       await saveSnapshot(this.stateDir, this.archiveRoot, updated, this.created.values());
