@@ -136,7 +136,8 @@ The naive scan as a process (read and parse every \`info.json\`, sort, take 50) 
 and each command asks it over its socket in the state dir; "without": \`SARC_NO_WATCHER=1\`, the command opens the index
 itself (the snapshot's columns, one \`stat\` per session on a worker thread and this one, started as soon as the IDs are read,
 and the rows of the page shown, decoded as reached) or, for \`search\`, catches
-the search index up (three \`stat\`s per session, the same way). The stats alone, one thread, as a process (\`node -e\` that
+the search index up (three \`stat\`s per session, started on a worker thread from the IDs and stamps the last search
+saved, before the library has loaded). The stats alone, one thread, as a process (\`node -e\` that
 stats every \`info.json\` and reads nothing): **${statsAlone.toFixed(0)} ms**.
 \`list\` shows 50 sessions; \`list (this folder)\` finds this folder's project first; \`show\` prints a session by full ID and
 by its shortest unique prefix (${prefix.length} characters); \`search\` one word.

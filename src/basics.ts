@@ -14,6 +14,7 @@ export {
   readWholeSession,
   type WholeSession,
 } from './catalog/local-client.js';
+export { type SearchCheck, startSearchCheck } from './catalog/saved-stamps.js';
 export { ArchiveError, type ArchiveErrorCode, isArchiveError } from './errors.js';
 export { formatTime } from './format-time.js';
 export { assertId, type IdKind, isId } from './model/ids.js';

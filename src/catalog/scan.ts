@@ -1,4 +1,4 @@
-import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, type Stats, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { sep } from 'node:path';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { errnoCode, isArchiveError } from '../errors.js';
@@ -8,12 +8,10 @@ import type { OnProgress } from '../progress.js';
 import { decodeUtf8, parseJsonText, validate } from '../store/json-file.js';
 import type { ArchivePaths } from '../store/paths.js';
 import { unsafePath } from '../store/safe-path.js';
+import { INFO_SUFFIX, pathStamp } from './path-stamp.js';
 import { type FileStamp, invalidSummary, type SessionSummary, summarize } from './summary.js';
 
 const CHUNK = 2000;
-
-/** A session's `info.json`, from its folder: what a {@link StatScan} of the index stamps first. */
-export const INFO_SUFFIX = `${sep}info.json`;
 
 /**
  * A share of the sessions for a periodic check spread over several rounds:
@@ -72,28 +70,6 @@ export function unsafeSession(id: string, link: string): ScannedSession {
   const stats = lstatSync(link, { throwIfNoEntry: false });
   const stamp = { mtimeMs: stats?.mtimeMs ?? 0, size: -1 };
   return { summary: invalidSummary(id, unsafePath(link).message, stamp.mtimeMs), stamp };
-}
-
-/** A path's stamp, and whether it is a file (not a folder or anything else). */
-export interface PathStamp extends FileStamp {
-  file: boolean;
-}
-
-/**
- * The stamp of whatever is at `path`, or undefined when there is nothing:
- * missing, or under an entry that is not a folder (a stray file named like a
- * session). Other errors (EACCES…) are thrown. Synchronous: cheap, and run in
- * chunks.
- */
-export function pathStamp(path: string): PathStamp | undefined {
-  let stats: Stats | undefined;
-  try {
-    stats = statSync(path, { throwIfNoEntry: false });
-  } catch (error) {
-    if (errnoCode(error) === 'ENOTDIR') return undefined;
-    throw error;
-  }
-  return stats && { mtimeMs: stats.mtimeMs, size: stats.size, file: stats.isFile() };
 }
 
 /** The stamp of the file at `path`, or undefined when it is missing or not a file. */

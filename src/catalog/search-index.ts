@@ -11,8 +11,21 @@ import { mapLimit } from '../store/map-limit.js';
 import { ArchivePaths } from '../store/paths.js';
 import { openSqlite, type SqlDb, type SqlStatement, sqliteAvailable } from '../store/sqlite.js';
 import { readListing, type SessionListing } from './listing.js';
+import { type PathStamp, pathStamp } from './path-stamp.js';
 import { directoryMatcher } from './query.js';
-import { INFO_SUFFIX, type PathStamp, pathStamp, type Slice } from './scan.js';
+import {
+  PER_SESSION,
+  prepareSavedStamps,
+  putLine,
+  SEARCH_FILE,
+  SESSION_PATHS,
+  type SearchCheck,
+  type StoredStamps,
+  savedStamps,
+  savedToken,
+  saveStamps,
+} from './saved-stamps.js';
+import type { Slice } from './scan.js';
 import { ftsQuery, parseSearch } from './search-query.js';
 import { messageText, todosText } from './search-text.js';
 import { type CheckOptions, StatScan } from './stat-scan.js';
@@ -98,20 +111,22 @@ const QUEUED_BYTES = 8 * 1024 * 1024;
 const LARGEST_FILE = 32 * 1024 * 1024;
 
 const stampOf = (s: FileStamp | undefined) => (s ? `${s.mtimeMs}:${s.size}` : '');
-/** The three stamps of a session as {@link SearchIndex.storedStamps} gives them. */
-const joinedStamps = (stats: SessionStats) => `${stampOf(stats[0])}\t${stampOf(stats[1])}\t${stampOf(stats[2])}`;
 const rowOf = (joined: string): SessionRow => {
   const [info = '', todos = '', messages = ''] = joined.split('\t');
   return { info, todos, messages };
 };
-/**
- * The paths of a session folder whose stamps tell the search index it
- * changed; `info.json` first, so that one {@link StatScan} of them serves the
- * session index too (a periodic round's).
- */
-export const SESSION_PATHS: readonly string[] = [INFO_SUFFIX, `${sep}todos.json`, `${sep}messages`];
 /** A session folder's `info.json`, `todos.json` and messages folder, each stamped (undefined when missing). */
 type SessionStats = Array<PathStamp | undefined>;
+/** A session whose stamps changed: its ID, its paths' stamps and the stored row (none when new). */
+type Changed = [string, SessionStats, SessionRow | undefined];
+/** The stored row the i-th session's numbers stand for (as {@link stampOf} writes each stamp); undefined when it has none. */
+function rowAt(stored: StoredStamps, i: number): SessionRow | undefined {
+  const n = stored.numbers;
+  const o = i * PER_SESSION;
+  if (Number.isNaN(n[o])) return undefined;
+  const stamp = (k: number) => (Number.isNaN(n[o + k]) ? '' : `${n[o + k]}:${n[o + k + 1]}`);
+  return { info: stamp(0), todos: stamp(2), messages: stamp(4) };
+}
 const sessionStats = (dir: string): SessionStats => SESSION_PATHS.map((p) => pathStamp(`${dir}${p}`));
 const statOrUndefined = (path: string) =>
   stat(path).catch((error: unknown) => {
@@ -182,7 +197,7 @@ export class SearchIndex {
   private directoryVersion = -1;
 
   private constructor(
-    archive: Archive,
+    private readonly archive: Archive,
     private readonly db: SqlDb,
     readonly file: string,
     private readonly onWarning: (message: string) => void,
@@ -200,7 +215,7 @@ export class SearchIndex {
    * bring it in line with the files before the first search.
    */
   static async open(archive: Archive, options: { onWarning?: (message: string) => void; rebuild?: boolean } = {}): Promise<SearchIndex> {
-    const file = join(archive.stateDir, 'search.sqlite');
+    const file = join(archive.stateDir, SEARCH_FILE);
     await mkdir(archive.stateDir, { recursive: true });
     const onWarning = options.onWarning ?? ((m) => console.warn(`session-archive: ${m}`));
     if (options.rebuild) for (const suffix of ['', '-wal', '-shm']) await rm(`${file}${suffix}`, { force: true });
@@ -229,7 +244,7 @@ export class SearchIndex {
       const archive = db.prepare("SELECT value FROM meta WHERE key = 'archive'").get()?.value;
       if (version !== `${SCHEMA} ${TOKENIZER}` || archive !== archiveDir) {
         db.exec('BEGIN IMMEDIATE');
-        db.exec('DROP TABLE IF EXISTS session; DROP TABLE IF EXISTS doc; DROP TABLE IF EXISTS fts');
+        db.exec('DROP TABLE IF EXISTS session; DROP TABLE IF EXISTS doc; DROP TABLE IF EXISTS fts; DROP TABLE IF EXISTS saved_stamps');
         db.exec(`CREATE TABLE session (
           id TEXT PRIMARY KEY, project TEXT NOT NULL, directory TEXT NOT NULL, title TEXT NOT NULL,
           archived INTEGER NOT NULL, updated INTEGER NOT NULL,
@@ -245,6 +260,7 @@ export class SearchIndex {
         db.prepare("INSERT OR REPLACE INTO meta VALUES ('archive', ?)").run(archiveDir);
         db.exec('COMMIT');
       }
+      prepareSavedStamps(db);
       return db;
     } catch (error) {
       db.close();
@@ -347,62 +363,124 @@ export class SearchIndex {
    * mtime or size changed). From scratch, that reads everything, with
    * progress in sessions. Concurrent calls share one run. Resolves to the
    * number of sessions whose stamps differed (read again, added or dropped).
+   * `early`: stats started from the saved stamps before this index was
+   * opened ({@link startSearchCheck}), used if those are still saved.
    */
-  sync(options: CheckOptions = {}): Promise<number> {
-    this.syncing ??= this.doSync(options.onProgress, options.slice, options.listing, options.scan).finally(() => {
+  sync(options: CheckOptions & { early?: SearchCheck } = {}): Promise<number> {
+    this.syncing ??= this.doSync(options.onProgress, options.slice, options.listing, options.scan, options.early).finally(() => {
       this.syncing = undefined;
     });
     return this.syncing;
   }
 
-  private async doSync(onProgress?: OnProgress, slice?: Slice, given?: SessionListing, givenScan?: StatScan): Promise<number> {
-    const listing = given ?? (await readListing(this.paths));
+  private async doSync(
+    onProgress?: OnProgress,
+    slice?: Slice,
+    given?: SessionListing,
+    givenScan?: StatScan,
+    early?: SearchCheck,
+  ): Promise<number> {
     const sliced = slice !== undefined && slice.of > 1;
+    if (!sliced && !givenScan) return this.fullSync(onProgress, given, early);
+    void early?.scan.cancel();
+    const listing = given ?? (await readListing(this.paths));
     // A round of a periodic check looks at its share of the sessions (not every row of the
     // table), and at sessions that are gone once every `of` rounds.
     const ids = listing.share(slice);
-    // The stats start at once (a full check's off this thread) while the stored rows are read here.
     const scan =
       givenScan && givenScan.ids === ids && givenScan.suffixes === SESSION_PATHS
         ? givenScan
         : new StatScan(`${this.paths.sessions}${sep}`, ids, SESSION_PATHS);
     // The stored stamps of the sessions looked at, in one query: the whole table, or a round's share.
-    const known = this.storedStamps(sliced ? ids : undefined);
-    const stored = !sliced ? [...known.keys()] : slice.index % slice.of === 0 ? this.storedIds() : [];
-    const gone = stored.filter((id) => !listing.has(id));
-    let differed = gone.length;
+    const stored = this.storedStamps(sliced ? ids : undefined);
+    const gone = (!sliced ? stored.ids : slice.index % slice.of === 0 ? this.storedIds() : []).filter((id) => !listing.has(id));
     if (gone.length) {
       this.write(() => {
         for (const id of gone) this.dropSession(id);
       });
     }
-    onProgress?.(0, ids.length);
     await scan.join();
-    let done = 0;
+    const changed: Changed[] = [];
+    this.compare(scan, stored, changed);
+    return gone.length + (await this.refreshChanged(changed, ids.length, onProgress));
+  }
+
+  /**
+   * The check of every session. The stats of the stored sessions' paths
+   * start as soon as their IDs are read (the stamps saved by the last
+   * one-off search, else the table's; or `early`, started from the saved
+   * stamps before this index was opened), while the listing of `sessions/` is
+   * read off this thread; the listing then only tells which sessions are new,
+   * and is looked into only when it holds more sessions than were found. A
+   * stored session that is gone has no `info.json` any more: its stamps
+   * differ, and {@link refreshSession} drops it.
+   */
+  private async fullSync(onProgress?: OnProgress, given?: SessionListing, early?: SearchCheck): Promise<number> {
+    // The names only: no entry types, no strays.
+    const reading = given ? Promise.resolve(given.ids) : this.archive.sessions.ids();
+    // Awaited below; not an unhandled rejection should the reads in between throw first.
+    reading.catch(() => {});
+    const prefix = `${this.paths.sessions}${sep}`;
+    // Stats started early are of this index's sessions while the stamps they were started from are still saved.
+    const current =
+      early &&
+      early.sessions === this.paths.sessions &&
+      join(early.stateDir, SEARCH_FILE) === this.file &&
+      early.stored.token === savedToken(this.db);
+    if (early && !current) void early.scan.cancel();
+    const stored = current ? early.stored : (savedStamps(this.db) ?? this.storedStamps());
+    const scan = current ? early.scan : new StatScan(prefix, stored.ids, SESSION_PATHS);
+    // This thread stats too, while the listing is read off it.
+    await scan.join();
+    const listed = await reading;
+    const changed: Changed[] = [];
+    this.compare(scan, stored, changed);
+    let found = 0;
+    for (let i = 0; i < stored.ids.length; i++) if (scan.isFile(i)) found++;
+    // Each session found is listed (its folder holds its info.json): a longer listing has new ones.
+    if (found !== listed.length) {
+      const known = new Set(stored.ids);
+      const added = listed.filter((id) => !known.has(id));
+      // The first build: every session is new, and its stats are taken as the stored ones' were.
+      const more = new StatScan(prefix, added, SESSION_PATHS);
+      await more.join();
+      this.compare(more, { ids: added, numbers: new Float64Array(added.length * PER_SESSION).fill(Number.NaN) }, changed);
+    }
+    return this.refreshChanged(changed, Math.max(listed.length, changed.length), onProgress);
+  }
+
+  /** Adds to `changed` each of the scan's sessions (`stored`'s, in its order) whose stamps are not the stored ones. */
+  private compare(scan: StatScan, stored: StoredStamps, changed: Changed[]): void {
+    for (let i = 0; i < scan.ids.length; i++) {
+      if (scan.matches(i, stored.numbers, i * PER_SESSION)) continue;
+      changed.push([scan.ids[i] as string, SESSION_PATHS.map((_, j) => scan.entry(i, j)), rowAt(stored, i)]);
+    }
+  }
+
+  /**
+   * Reads again the sessions whose stamps changed, a batch at a time, each
+   * batch committed in one transaction; progress counts the `total`
+   * sessions checked, the unchanged ones done at once. Resolves to how many
+   * were read again.
+   */
+  private async refreshChanged(changed: readonly Changed[], total: number, onProgress?: OnProgress): Promise<number> {
     const STEP = 256;
-    for (let i = 0; i < ids.length && !this.stopping; i += STEP) {
-      const batch = ids.slice(i, i + STEP);
-      // Synchronous stats: at 100k sessions, a tenth of the time of promise-based ones.
-      const changed: Array<[string, SessionStats, SessionRow | undefined]> = [];
-      for (let k = 0; k < batch.length; k++) {
-        const id = batch[k] as string;
-        const stats = SESSION_PATHS.map((_, j) => scan.entry(i + k, j));
-        const stored = known.get(id);
-        if (stored !== joinedStamps(stats)) changed.push([id, stats, stored === undefined ? undefined : rowOf(stored)]);
-      }
-      differed += changed.length;
+    let done = total - changed.length;
+    onProgress?.(done, total);
+    for (let i = 0; i < changed.length && !this.stopping; i += STEP) {
+      const batch = changed.slice(i, i + STEP);
       this.queued = [];
       try {
-        await mapLimit(changed, PARALLEL, ([id, stats, row]) => this.refreshSession(id, row, undefined, stats));
+        await mapLimit(batch, PARALLEL, ([id, stats, row]) => this.refreshSession(id, row, undefined, stats));
         this.commitQueued();
       } finally {
         this.queued = undefined;
         this.queuedBytes = 0;
       }
       done += batch.length;
-      onProgress?.(done, ids.length);
+      onProgress?.(done, total);
     }
-    return differed;
+    return changed.length;
   }
 
   private dropSession(id: string): void {
@@ -464,23 +542,40 @@ export class SearchIndex {
   }
 
   /**
-   * Every stored session's stamps, as `info<TAB>todos<TAB>messages` by ID
-   * (what {@link joinedStamps} makes of the files' stamps): read as a few
-   * long strings, 20,000 rows each, because at 100,000 sessions a row object
-   * each cost three times as long (~0.4 s against ~0.1 s).
+   * The stored stamps of every session (in ID order), or of those of `ids`
+   * (in that order): the rows read as a few long strings of lines, 20,000
+   * each, because at 100,000 sessions a row object each cost three times as
+   * long (~0.4 s against ~0.1 s).
    */
-  private storedStamps(ids?: readonly string[]): Map<string, string> {
-    const out = new Map<string, string>();
+  private storedStamps(ids?: readonly string[]): StoredStamps {
+    const lines = new Map<string, string>();
     for (const text of this.storedText('id || char(9) || info_stamp || char(9) || todos_stamp || char(9) || messages_stamp', ids)) {
       for (let at = 0; at < text.length; ) {
         const newline = text.indexOf('\n', at);
         const end = newline < 0 ? text.length : newline;
         const tab = text.indexOf('\t', at);
-        out.set(text.slice(at, tab), text.slice(tab + 1, end));
+        lines.set(text.slice(at, tab), text.slice(tab + 1, end));
         at = end + 1;
       }
     }
-    return out;
+    const order = ids ?? [...lines.keys()];
+    const numbers = new Float64Array(order.length * PER_SESSION);
+    for (let i = 0; i < order.length; i++) putLine(numbers, i, lines.get(order[i] as string));
+    return { ids: order, numbers };
+  }
+
+  /**
+   * Saves the stored stamps for the next check to read at once, unless they
+   * are saved already; read and written in one transaction, so they are the
+   * table's. For a one-off search, where the next check is another process's
+   * (a running index writes too often for it to pay).
+   */
+  saveStamps(): void {
+    if (savedToken(this.db) !== undefined) return;
+    // Checked again inside: another one-off search may have saved them meanwhile.
+    this.transaction(() => {
+      if (savedToken(this.db) === undefined) saveStamps(this.db, this.storedStamps());
+    });
   }
 
   /** Every stored session's ID (read as {@link storedStamps} reads). */
@@ -516,7 +611,7 @@ export class SearchIndex {
     }
   }
 
-  /** One stored session's stamps, as {@link storedStamps} gives each. */
+  /** One stored session's stamps, as `info<TAB>todos<TAB>messages`. */
   private storedLine(id: string): string | undefined {
     const r = this.sql('SELECT info_stamp || char(9) || todos_stamp || char(9) || messages_stamp AS line FROM session WHERE id = ?').get(
       id,
@@ -788,15 +883,21 @@ export class SearchIndex {
 export async function searchIndex(
   archive: Archive,
   query: SearchQuery,
-  options: { onProgress?: OnProgress; rebuild?: boolean; onWarning?: (message: string) => void } = {},
+  options: { onProgress?: OnProgress; rebuild?: boolean; onWarning?: (message: string) => void; early?: SearchCheck } = {},
 ): Promise<SearchResult> {
-  parseCheck(query);
-  const index = await SearchIndex.open(archive, options);
   try {
-    await index.sync(options);
-    return index.search(query);
+    parseCheck(query);
+    const index = await SearchIndex.open(archive, options);
+    try {
+      await index.sync(options);
+      index.saveStamps();
+      return index.search(query);
+    } finally {
+      await index.close();
+    }
   } finally {
-    await index.close();
+    // Unused (a bad query, an index rebuilt, stamps no longer saved): its threads stop at their next chunk.
+    void options.early?.scan.cancel();
   }
 }
 

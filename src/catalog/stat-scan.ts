@@ -3,7 +3,8 @@ import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
 import type { OnProgress } from '../progress.js';
 import type { SessionListing } from './listing.js';
-import { type PathStamp, pathStamp, type Slice } from './scan.js';
+import { type PathStamp, pathStamp } from './path-stamp.js';
+import type { Slice } from './scan.js';
 import type { FileStamp } from './summary.js';
 
 /** Below this many files a worker's start (~30 ms of CPU) costs more than it saves. */
@@ -167,6 +168,29 @@ export class StatScan {
   stamp(i: number, j = 0): FileStamp | undefined {
     const at = this.at(i, j);
     return this.out[at + 2] === FILE ? { mtimeMs: this.out[at] as number, size: this.out[at + 1] as number } : undefined;
+  }
+
+  /**
+   * True when each path of the i-th ID has the stamp `numbers` holds for it
+   * from `from` on: its mtime then its size, NaN for one that should be
+   * missing (what a search index keeps; no object is made per path).
+   */
+  matches(i: number, numbers: Float64Array, from: number): boolean {
+    for (let j = 0; j < this.suffixes.length; j++) {
+      const at = this.at(i, j);
+      const mtimeMs = numbers[from + 2 * j] as number;
+      if (
+        this.out[at + 2] === MISSING ? !Number.isNaN(mtimeMs) : this.out[at] !== mtimeMs || this.out[at + 1] !== numbers[from + 2 * j + 1]
+      ) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** True when the i-th ID's j-th path is a file. */
+  isFile(i: number, j = 0): boolean {
+    return this.out[this.at(i, j) + 2] === FILE;
   }
 
   private at(i: number, j: number): number {

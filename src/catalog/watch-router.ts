@@ -7,10 +7,11 @@ import { ArchivePaths } from '../store/paths.js';
 import { type ArchiveEvent, event } from './events.js';
 import type { ListingCache, SessionListing } from './listing.js';
 import type { MessageFollower } from './message-follow.js';
+import { INFO_SUFFIX } from './path-stamp.js';
 import type { Reconciler } from './reconciler.js';
 import type { Runtime } from './runtime.js';
-import { INFO_SUFFIX } from './scan.js';
-import { SESSION_PATHS, type SearchIndex } from './search-index.js';
+import { SESSION_PATHS } from './saved-stamps.js';
+import type { SearchIndex } from './search-index.js';
 import { StatScan } from './stat-scan.js';
 import { ArchiveWatcher, type WatchNotice } from './watcher.js';
 

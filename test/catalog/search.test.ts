@@ -3,7 +3,8 @@ import { mkdir, readdir, readFile, rm, unlink, writeFile } from 'node:fs/promise
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { inSlice } from '../../src/catalog/scan.js';
-import { newId, openIndex, parseSearch, SearchIndex, type SessionIndex, searchIndex } from '../../src/index.js';
+import { newId, openIndex, parseSearch, SearchIndex, type SessionIndex, searchIndex, startSearchCheck } from '../../src/index.js';
+import { openSqlite } from '../../src/store/sqlite.js';
 import { sarc } from '../cli/helpers.js';
 import { assistantInfo, codeOf, hasTool, SAMPLE, tempArchive, until, userMessage, writeSessionFolders } from '../helpers.js';
 
@@ -191,7 +192,7 @@ describe.skipIf(!HAVE_SQLITE)('full-text search', () => {
     }
   });
 
-  it('over 20,000+ sessions (stats on worker threads, stored stamps read in chunks) a sync reads again only what changed', async () => {
+  it('over 20,000+ sessions (stats on worker threads, stored stamps read in chunks, then as saved) a sync reads again only what changed', async () => {
     const { archive, dir } = await tempArchive();
     const sessions = join(dir, 'sessions');
     const ids = writeSessionFolders(dir, 20_100, 'plain');
@@ -200,6 +201,8 @@ describe.skipIf(!HAVE_SQLITE)('full-text search', () => {
       expect(await index.sync()).toBe(20_100);
       // Nothing changed: every stored row matched its files, in each chunk of the stored stamps.
       expect(await index.sync()).toBe(0);
+      // The checks below read the stamps as a one-off search saves them.
+      index.saveStamps();
       const edited = ids[20_050] as string;
       const text = await readFile(join(sessions, edited, 'info.json'), 'utf8');
       await writeFile(join(sessions, edited, 'info.json'), text.replace('plain 20050', 'persimmon'));
@@ -208,7 +211,9 @@ describe.skipIf(!HAVE_SQLITE)('full-text search', () => {
         '[{"id":"t","content":"a quince","status":"pending","priority":"low"}]\n',
       );
       await rm(join(sessions, ids[10_000] as string), { recursive: true });
-      expect(await index.sync()).toBe(3);
+      const [added] = writeSessionFolders(dir, 1, 'newcomer');
+      expect(await index.sync()).toBe(4);
+      expect(index.search({ query: 'newcomer' }).hits.map((h) => h.sessionID)).toEqual([added]);
       expect(index.search({ query: 'persimmon' }).hits.map((h) => h.sessionID)).toEqual([edited]);
       expect(index.search({ query: 'quince' }).hits.map((h) => h.sessionID)).toEqual([ids[3]]);
       expect(await index.sync()).toBe(0);
@@ -250,6 +255,92 @@ describe.skipIf(!HAVE_SQLITE)('full-text search', () => {
     expect((await searchIndex(archive, { query: 'persimmon' })).hits).toEqual([]);
     await rm(join(dir, 'sessions', SAMPLE.main), { recursive: true });
     expect((await searchIndex(archive, { query: 'withRetry' })).hits.filter((h) => h.sessionID === SAMPLE.main)).toEqual([]);
+  });
+
+  it('a one-off search reads the stamps the last one saved; any write to the session table, by any process, unsaves them', async () => {
+    const { archive, dir, stateDir } = await tempArchive({ samples: true });
+    const saved = () => {
+      const check = startSearchCheck(dir, { stateDir });
+      void check?.scan.cancel();
+      return check?.stored.ids.length;
+    };
+    expect(saved()).toBeUndefined();
+    await searchIndex(archive, { query: 'retry' });
+    const sessions = (await archive.sessions.ids()).length;
+    expect(saved()).toBe(sessions);
+    // Each kind of write to the session table, made by another connection as another program would.
+    const ghost = newId('session');
+    const file = join(stateDir, 'search.sqlite');
+    for (const sql of [
+      `UPDATE session SET title = 'x' WHERE id = '${SAMPLE.notes}'`,
+      `DELETE FROM session WHERE id = '${SAMPLE.notes}'`,
+      `INSERT INTO session VALUES ('${ghost}', 'global', '/w', 'a ghost', 0, 0, '1:1', '', '')`,
+    ]) {
+      await searchIndex(archive, { query: 'retry' });
+      expect(saved()).toBe(sessions);
+      const db = openSqlite(file, { purpose: 'test' });
+      db.exec(sql);
+      db.close();
+      expect(saved()).toBeUndefined();
+    }
+    // The last write left a row with no folder: the next check drops it.
+    expect((await searchIndex(archive, { query: 'ghost' })).hits).toEqual([]);
+    // Saved numbers of the wrong length are not used.
+    await searchIndex(archive, { query: 'retry' });
+    const db = openSqlite(file, { purpose: 'test' });
+    db.exec("UPDATE saved_stamps SET numbers = x'00'");
+    db.close();
+    expect(saved()).toBeUndefined();
+    expect((await searchIndex(archive, { query: '"weekly notes"' })).hits.map((h) => h.sessionID)).toContain(SAMPLE.notes);
+  });
+
+  it('a check from saved stamps (and stats started before the index opens) finds what a rebuild finds', async () => {
+    const { archive, dir, stateDir } = await tempArchive({ samples: true });
+    const sessions = join(dir, 'sessions');
+    const extra = writeSessionFolders(dir, 30, 'plain');
+    const queries = ['retry', 'plain', 'persimmon', 'quince', 'kumquat', '"weekly notes"', 'withRetry'];
+    const answers = async (early: boolean) => {
+      const out: string[][] = [];
+      for (const query of queries) {
+        const result = await searchIndex(
+          archive,
+          { query, limit: 100 },
+          { early: early ? startSearchCheck(dir, { stateDir }) : undefined },
+        );
+        out.push(result.hits.map((h) => `${h.sessionID} ${h.field} ${h.messageID ?? ''}`).sort());
+      }
+      return out;
+    };
+    const rebuilt = async () => {
+      for (const suffix of ['', '-wal', '-shm']) await rm(join(stateDir, `search.sqlite${suffix}`), { force: true });
+      return answers(false);
+    };
+    // Nothing changed since the stamps were saved.
+    expect(await answers(true)).toEqual(await answers(false));
+    // Changes while no index ran: info.json and todos.json edited in place, a new message, a new session, a session removed, one broken.
+    const info = join(sessions, extra[3] as string, 'info.json');
+    await writeFile(info, (await readFile(info, 'utf8')).replace('plain 3', 'persimmon'));
+    await writeFile(
+      join(sessions, extra[4] as string, 'todos.json'),
+      '[{"id":"t","content":"a quince","status":"pending","priority":"low"}]\n',
+    );
+    await archive.messages.append(SAMPLE.notes, userMessage('buy a kumquat'));
+    writeSessionFolders(dir, 1, 'plain newcomer');
+    await rm(join(sessions, extra[5] as string), { recursive: true });
+    await writeFile(join(sessions, extra[6] as string, 'info.json'), '{ broken');
+    const after = await answers(true);
+    // What changed is found (the queries' order: persimmon, quince, kumquat), and a rebuild finds the same.
+    expect([after[2], after[3], after[4]].map((hits) => hits?.length)).toEqual([1, 1, 1]);
+    expect(after[1]?.length).toBe(30 + 1 - 3);
+    expect(after).toEqual(await rebuilt());
+    // Stats started from saved stamps, then the index rebuilt by another process before this one checks:
+    // those stamps are no longer the table's, so they are not used (the table is empty: every hit would be lost).
+    await searchIndex(archive, { query: 'retry' });
+    const early = startSearchCheck(dir, { stateDir });
+    expect(early?.stored.ids.length).toBeGreaterThan(30);
+    await (await SearchIndex.open(archive, { rebuild: true })).close();
+    const hits = (await searchIndex(archive, { query: 'plain', limit: 100 }, { early })).hits;
+    expect(hits.length).toBeGreaterThan(25);
   });
 
   it('a missing or damaged search index is rebuilt from the files', async () => {

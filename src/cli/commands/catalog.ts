@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { formatTime } from '../../basics.js';
+import { formatTime, startSearchCheck } from '../../basics.js';
 import type { SearchHit, SearchQuery, SearchResult } from '../../index.js';
 import type { CliContext } from '../context.js';
 import { lib } from '../lib.js';
@@ -121,14 +121,21 @@ export function markSnippet(hit: SearchHit, c: ReturnType<typeof colors>): strin
 
 /** Searches with a search index opened here (caught up with the files first, with a progress bar). */
 async function searchHere(ctx: CliContext, query: SearchQuery, rebuild?: boolean): Promise<SearchResult> {
+  // The stats of the check start on another thread now, while the library loads.
+  const early = rebuild ? undefined : startSearchCheck(ctx.dir);
   const bar = progress(ctx.options, 0, 'indexing');
-  return (await lib())
-    .searchIndex(await ctx.archive(), query, {
+  try {
+    return await (await lib()).searchIndex(await ctx.archive(), query, {
       rebuild,
+      early,
       onProgress: (done, total) => bar.update(done, total, 'sessions'),
       onWarning: (m) => process.stderr.write(`sarc: ${m}\n`),
-    })
-    .finally(() => bar.stop());
+    });
+  } finally {
+    bar.stop();
+    // Not used when the archive could not be opened: its threads stop now, not when done.
+    void early?.scan.cancel();
+  }
 }
 
 export function registerSearchCommand(program: Command, run: Runner): void {
