@@ -81,7 +81,7 @@ export async function readListing(paths: ArchivePaths): Promise<SessionListing> 
  * kept on its word: a change made in the same tick of a coarse file-system
  * clock (2 s on FAT) as the one before it would leave the mtime as it was.
  */
-const SETTLED_MS = 3_000;
+export const SETTLED_MS = 3_000;
 
 /**
  * Keeps the listing of `sessions/` while the folder's mtime says no entry was

@@ -37,6 +37,22 @@ export interface StoredStamps {
   numbers: Float64Array;
   /** Set when these were saved (see {@link SAVED_STAMPS}): they are still the table's while the saved row has this token. */
   token?: string;
+  /** Saved with them when it was known: the listing of `sessions/` they were checked against (see {@link KnownListing}). */
+  listing?: KnownListing;
+}
+
+/**
+ * What a settled listing of `sessions/` said, kept with the saved stamps so
+ * that the next check need not read it again: while the folder's mtime is
+ * still `mtimeMs` (taken before that reading, and older than it by the
+ * listing cache's settling time, so a coarse clock cannot hide a change), no
+ * entry was added, removed or renamed, and its entries are the stored
+ * sessions and `unstored` (listed with no row: no readable `info.json` yet),
+ * which the check stats as possible new sessions.
+ */
+export interface KnownListing {
+  mtimeMs: number;
+  unstored: readonly string[];
 }
 
 /** Numbers per session in {@link StoredStamps}. */
@@ -65,7 +81,7 @@ export function putLine(numbers: Float64Array, i: number, line: string | undefin
 const SAVED_STAMPS: ReadonlyArray<readonly [string, string]> = [
   [
     'saved_stamps',
-    'CREATE TABLE IF NOT EXISTS saved_stamps (one INTEGER PRIMARY KEY CHECK (one = 0), token TEXT NOT NULL, ids TEXT NOT NULL, numbers BLOB NOT NULL)',
+    'CREATE TABLE IF NOT EXISTS saved_stamps (one INTEGER PRIMARY KEY CHECK (one = 0), token TEXT NOT NULL, ids TEXT NOT NULL, numbers BLOB NOT NULL, listed_mtime REAL, unstored TEXT)',
   ],
   ...['insert', 'update', 'delete'].map(
     (op) =>
@@ -77,7 +93,7 @@ const SAVED_STAMPS: ReadonlyArray<readonly [string, string]> = [
 ];
 
 /** The columns of `saved_stamps` as {@link SAVED_STAMPS} makes it. */
-const SAVED_COLUMNS = 'one,token,ids,numbers';
+const SAVED_COLUMNS = 'one,token,ids,numbers,listed_mtime,unstored';
 
 /**
  * Makes the saved stamps' table and triggers where they are missing, or the
@@ -100,27 +116,60 @@ export function prepareSavedStamps(db: SqlDb): void {
   }
 }
 
-/** Saves `stored` (the table's, read in the caller's write transaction). */
-export function saveStamps(db: SqlDb, stored: StoredStamps): void {
+/**
+ * Saves `stored` (the table's, read in the caller's write transaction) and,
+ * when one is known, the settled listing of `sessions/` it was checked
+ * against: its mtime and every entry (of which those with no row are saved).
+ */
+export function saveStamps(db: SqlDb, stored: StoredStamps, listing?: SettledListing): void {
   const { ids, numbers } = stored;
-  db.prepare('INSERT INTO saved_stamps (one, token, ids, numbers) VALUES (0, ?, ?, ?)').run(
+  db.prepare('INSERT INTO saved_stamps (one, token, ids, numbers, listed_mtime, unstored) VALUES (0, ?, ?, ?, ?, ?)').run(
     randomUUID(),
     ids.join('\n'),
     new Uint8Array(numbers.buffer, numbers.byteOffset, numbers.byteLength),
+    listing ? listing.mtimeMs : null,
+    listing ? unstored(ids, listing) : null,
   );
+}
+
+/**
+ * Saves a newer settled listing with the saved stamps of `token` (whose IDs
+ * are `ids`), when they are still saved: the folder's mtime moved, and
+ * nothing in the table changed.
+ */
+export function saveListing(db: SqlDb, token: string, ids: readonly string[], listing: SettledListing): void {
+  db.prepare('UPDATE saved_stamps SET listed_mtime = ?, unstored = ? WHERE token = ?').run(listing.mtimeMs, unstored(ids, listing), token);
+}
+
+/** A listing of `sessions/` whose mtime (taken before it was read) had settled. */
+export interface SettledListing {
+  mtimeMs: number;
+  ids: readonly string[];
+}
+
+/** The listing's IDs that have no row, as one text. */
+function unstored(ids: readonly string[], listing: SettledListing): string {
+  const rows = new Set(ids);
+  return listing.ids.filter((id) => !rows.has(id)).join('\n');
 }
 
 /** The saved stamps, ~10 ms at 100,000 sessions against ~140 ms for the table's rows; undefined when none are saved. */
 export function savedStamps(db: SqlDb): StoredStamps | undefined {
-  const r = db.prepare('SELECT token, ids, numbers FROM saved_stamps').get();
+  const r = db.prepare('SELECT token, ids, numbers, listed_mtime, unstored FROM saved_stamps').get();
   if (!r || typeof r.token !== 'string' || typeof r.ids !== 'string' || !(r.numbers instanceof Uint8Array)) return undefined;
-  const ids = r.ids === '' ? [] : r.ids.split('\n');
+  const ids = lines(r.ids);
   if (r.numbers.byteLength !== ids.length * PER_SESSION * 8) return undefined;
   // A copy: the blob's bytes need not be aligned for a Float64Array.
   const numbers = new Float64Array(ids.length * PER_SESSION);
   new Uint8Array(numbers.buffer).set(r.numbers);
-  return { ids, numbers, token: r.token };
+  const listing =
+    typeof r.listed_mtime === 'number' && typeof r.unstored === 'string'
+      ? { mtimeMs: r.listed_mtime, unstored: lines(r.unstored) }
+      : undefined;
+  return { ids, numbers, token: r.token, ...(listing && { listing }) };
 }
+
+const lines = (text: string): string[] => (text === '' ? [] : text.split('\n'));
 
 /** The token of the saved stamps, if any are saved (to tell whether ones read earlier are still the table's). */
 export function savedToken(db: SqlDb): string | undefined {

@@ -1,4 +1,4 @@
-import type { Stats } from 'node:fs';
+import { type Stats, statSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { ArchiveError, errnoCode } from '../errors.js';
@@ -9,8 +9,8 @@ import type { OnProgress } from '../progress.js';
 import type { Archive } from '../store/archive.js';
 import { mapLimit } from '../store/map-limit.js';
 import { ArchivePaths } from '../store/paths.js';
-import { openSqlite, type SqlDb, type SqlStatement, sqliteAvailable } from '../store/sqlite.js';
-import { readListing, type SessionListing } from './listing.js';
+import { openSqlite, type SqlDb, type SqlRow, type SqlStatement, sqliteAvailable } from '../store/sqlite.js';
+import { readListing, SETTLED_MS, type SessionListing } from './listing.js';
 import { type PathStamp, pathStamp } from './path-stamp.js';
 import { directoryMatcher } from './query.js';
 import {
@@ -20,9 +20,11 @@ import {
   SEARCH_FILE,
   SESSION_PATHS,
   type SearchCheck,
+  type SettledListing,
   type StoredStamps,
   savedStamps,
   savedToken,
+  saveListing,
   saveStamps,
 } from './saved-stamps.js';
 import type { Slice } from './scan.js';
@@ -195,6 +197,10 @@ export class SearchIndex {
   private queuedBytes = 0;
   private directoryList: string[] | undefined;
   private directoryVersion = -1;
+  /** The listing of `sessions/` the last full check went by, when settled (saved with the stamps: see {@link KnownListing}). */
+  private listed: SettledListing | undefined;
+  /** The saved stamps the last full check read (their token and IDs), if it read saved ones. */
+  private checked: { token: string; ids: readonly string[] } | undefined;
 
   private constructor(
     private readonly archive: Archive,
@@ -416,10 +422,6 @@ export class SearchIndex {
    * differ, and {@link refreshSession} drops it.
    */
   private async fullSync(onProgress?: OnProgress, given?: SessionListing, early?: SearchCheck): Promise<number> {
-    // The names only: no entry types, no strays.
-    const reading = given ? Promise.resolve(given.ids) : this.archive.sessions.ids();
-    // Awaited below; not an unhandled rejection should the reads in between throw first.
-    reading.catch(() => {});
     const prefix = `${this.paths.sessions}${sep}`;
     // Stats started early are of this index's sessions while the stamps they were started from are still saved.
     const current =
@@ -429,24 +431,43 @@ export class SearchIndex {
       early.stored.token === savedToken(this.db);
     if (early && !current) void early.scan.cancel();
     const stored = current ? early.stored : (savedStamps(this.db) ?? this.storedStamps());
+    this.checked = stored.token === undefined ? undefined : { token: stored.token, ids: stored.ids };
     const scan = current ? early.scan : new StatScan(prefix, stored.ids, SESSION_PATHS);
+    // The listing is not read while the one saved with the stamps vouches for it (the folder's mtime is the same).
+    const mtimeMs = statSync(this.paths.sessions, { throwIfNoEntry: false })?.mtimeMs;
+    const saved = given || mtimeMs === undefined || stored.listing?.mtimeMs !== mtimeMs ? undefined : stored.listing;
+    const readAt = Date.now();
+    // The names only: no entry types, no strays.
+    const reading = given ? Promise.resolve(given.ids) : saved ? undefined : this.archive.sessions.ids();
+    // Awaited below; not an unhandled rejection should the stats throw first.
+    reading?.catch(() => {});
     // This thread stats too, while the listing is read off it.
     await scan.join();
-    const listed = await reading;
     const changed: Changed[] = [];
     this.compare(scan, stored, changed);
-    let found = 0;
-    for (let i = 0; i < stored.ids.length; i++) if (scan.isFile(i)) found++;
-    // Each session found is listed (its folder holds its info.json): a longer listing has new ones.
-    if (found !== listed.length) {
-      const known = new Set(stored.ids);
-      const added = listed.filter((id) => !known.has(id));
+    let added: readonly string[] = saved?.unstored ?? [];
+    let entries = stored.ids.length + added.length;
+    this.listed = saved && mtimeMs !== undefined ? { mtimeMs, ids: [...stored.ids, ...added] } : undefined;
+    if (reading) {
+      const listed = await reading;
+      entries = listed.length;
+      // Kept for saveStamps once it is settled: a coarse clock could leave the mtime of a later change as it is.
+      if (!given && mtimeMs !== undefined && mtimeMs < readAt - SETTLED_MS) this.listed = { mtimeMs, ids: listed };
+      let found = 0;
+      for (let i = 0; i < stored.ids.length; i++) if (scan.isFile(i)) found++;
+      // Each session found is listed (its folder holds its info.json): a longer listing has new ones.
+      if (found !== listed.length) {
+        const known = new Set(stored.ids);
+        added = listed.filter((id) => !known.has(id));
+      }
+    }
+    if (added.length) {
       // The first build: every session is new, and its stats are taken as the stored ones' were.
       const more = new StatScan(prefix, added, SESSION_PATHS);
       await more.join();
       this.compare(more, { ids: added, numbers: new Float64Array(added.length * PER_SESSION).fill(Number.NaN) }, changed);
     }
-    return this.refreshChanged(changed, Math.max(listed.length, changed.length), onProgress);
+    return this.refreshChanged(changed, Math.max(entries, changed.length), onProgress);
   }
 
   /** Adds to `changed` each of the scan's sessions (`stored`'s, in its order) whose stamps are not the stored ones. */
@@ -571,10 +592,18 @@ export class SearchIndex {
    * (a running index writes too often for it to pay).
    */
   saveStamps(): void {
-    if (savedToken(this.db) !== undefined) return;
-    // Checked again inside: another one-off search may have saved them meanwhile.
+    const listed = this.listed;
+    const checked = this.checked;
+    const saved = () => this.sql('SELECT token, listed_mtime FROM saved_stamps').get();
+    const upToDate = (row: SqlRow | undefined) => row !== undefined && (listed === undefined || row.listed_mtime === listed.mtimeMs);
+    if (upToDate(saved())) return;
+    // Looked at again inside: another one-off search may have saved them meanwhile.
     this.transaction(() => {
-      if (savedToken(this.db) === undefined) saveStamps(this.db, this.storedStamps());
+      const row = saved();
+      if (upToDate(row)) return;
+      if (!row) saveStamps(this.db, this.storedStamps(), listed);
+      // Saved, but with an older listing: a newer one is saved with them if they are the ones the last check read.
+      else if (listed && checked && row.token === checked.token) saveListing(this.db, checked.token, checked.ids, listed);
     });
   }
 

@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rm, unlink, writeFile } from 'node:fs/promises';
+import { existsSync, statSync } from 'node:fs';
+import { mkdir, readdir, readFile, rm, unlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { inSlice } from '../../src/catalog/scan.js';
@@ -341,6 +341,52 @@ describe.skipIf(!HAVE_SQLITE)('full-text search', () => {
     await (await SearchIndex.open(archive, { rebuild: true })).close();
     const hits = (await searchIndex(archive, { query: 'plain', limit: 100 }, { early })).hits;
     expect(hits.length).toBeGreaterThan(25);
+  });
+
+  it('while the mtime of sessions/ vouches for the listing saved with the stamps, a search does not read it, and still finds new sessions', async () => {
+    const { archive, dir, stateDir } = await tempArchive({ samples: true });
+    const sessions = join(dir, 'sessions');
+    // A folder named like a session, with no info.json yet (listed, no row).
+    const latecomer = newId('session');
+    await mkdir(join(sessions, latecomer, 'messages'), { recursive: true });
+    // The folder's mtime is settled (older than a coarse clock's tick), so a listing read now is saved with the stamps.
+    const past = new Date(Date.now() - 60_000);
+    await utimes(sessions, past, past);
+    const settled = statSync(sessions).mtimeMs;
+    await searchIndex(archive, { query: 'retry' });
+    const file = join(stateDir, 'search.sqlite');
+    const savedListing = () => {
+      const db = openSqlite(file, { purpose: 'test' });
+      try {
+        return db.prepare('SELECT listed_mtime AS mtime, unstored FROM saved_stamps').get();
+      } finally {
+        db.close();
+      }
+    };
+    expect(savedListing()).toEqual({ mtime: settled, unstored: latecomer });
+    // Its info.json appears: the folder of sessions/ keeps its mtime, so the next search goes by the saved listing,
+    // where the latecomer is one of the folders to look at again.
+    const info = {
+      id: latecomer,
+      slug: 's',
+      projectID: 'global',
+      directory: '/w',
+      title: 'a latecomer',
+      version: '1',
+      time: { created: 1, updated: 1 },
+    };
+    await writeFile(join(sessions, latecomer, 'info.json'), `${JSON.stringify(info, null, 2)}\n`);
+    expect(statSync(sessions).mtimeMs).toBe(settled);
+    expect((await searchIndex(archive, { query: 'latecomer' })).hits.map((h) => h.sessionID)).toEqual([latecomer]);
+    // A new folder moves the mtime: the listing is read again.
+    const [newcomer] = writeSessionFolders(dir, 1, 'a newcomer');
+    expect((await searchIndex(archive, { query: 'newcomer' })).hits.map((h) => h.sessionID)).toEqual([newcomer]);
+    // Nothing changed, the mtime settled again: the newer listing is saved with the stamps already saved.
+    await utimes(sessions, past, past);
+    const before = savedListing();
+    await searchIndex(archive, { query: 'retry' });
+    expect(before?.mtime).toBe(null);
+    expect(savedListing()).toEqual({ mtime: settled, unstored: '' });
   });
 
   it('a missing or damaged search index is rebuilt from the files', async () => {
