@@ -126,7 +126,7 @@ function rowAt(stored: StoredStamps, i: number): SessionRow | undefined {
   const n = stored.numbers;
   const o = i * PER_SESSION;
   if (Number.isNaN(n[o])) return undefined;
-  const stamp = (k: number) => (Number.isNaN(n[o + k]) ? '' : `${n[o + k]}:${n[o + k + 1]}`);
+  const stamp = (k: number) => stampOf(Number.isNaN(n[o + k]) ? undefined : { mtimeMs: n[o + k] as number, size: n[o + k + 1] as number });
   return { info: stamp(0), todos: stamp(2), messages: stamp(4) };
 }
 const sessionStats = (dir: string): SessionStats => SESSION_PATHS.map((p) => pathStamp(`${dir}${p}`));
