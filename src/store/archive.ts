@@ -137,6 +137,7 @@ export async function openArchive(options: OpenArchiveOptions): Promise<Archive>
     locks: new SessionLocks(stateDir, options.lock),
     now: options.now ?? Date.now,
     swept: new Set(),
+    written: new Map(),
   };
   // A multi-session insert cut short by a crash is finished before anything
   // else looks at the archive (and before its staging folders could be swept).

@@ -1,3 +1,4 @@
+import { lstatSync } from 'node:fs';
 import { ArchiveError } from '../errors.js';
 import { type Session, sessionInfo } from '../model/session.js';
 import { preconditionOf, sweepTemps, writeFileAtomic } from './atomic-write.js';
@@ -14,6 +15,18 @@ export interface StoreContext {
   now(): number;
   /** Sessions whose folders this process has already swept for crashed writers' temps. */
   swept: Set<string>;
+  /** The `info.json` this process wrote last, of the sessions it wrote to most recently (see {@link loadInfoToWrite}). */
+  written: Map<string, LoadedFile<Session>>;
+}
+
+/** How many sessions' last-written `info.json` a process keeps (an agent appends to one or a few at a time). */
+const KEPT_INFOS = 64;
+
+/** Keeps the `info.json` just written to session `id` (the value is not changed afterwards: it is the kept copy). */
+export function keepWrittenInfo(ctx: StoreContext, id: string, written: LoadedFile<Session>): void {
+  ctx.written.delete(id);
+  ctx.written.set(id, written);
+  if (ctx.written.size > KEPT_INFOS) ctx.written.delete(ctx.written.keys().next().value as string);
 }
 
 /** The next `time.updated`: now, and always later than the previous value. */
@@ -51,6 +64,25 @@ export async function loadInfo(ctx: StoreContext, sessionID: string): Promise<Lo
     });
   }
   return loaded;
+}
+
+/**
+ * {@link loadInfo} for a writer holding the session's lock, where the same
+ * `info.json` is read again and again (an agent's messages, one after
+ * another): when the file is still the one this process wrote last — same
+ * inode, size and mtime, one `lstat` — what was written is taken instead of
+ * reading, parsing and validating it again. Any other write replaces the file
+ * (a new inode) or changes its size or mtime; these are the stats the write
+ * precondition trusts too. The value is shared: callers must not change it.
+ */
+export async function loadInfoToWrite(ctx: StoreContext, sessionID: string): Promise<LoadedFile<Session>> {
+  const kept = ctx.written.get(sessionID);
+  if (kept) {
+    const now = lstatSync(ctx.paths.info(sessionID), { throwIfNoEntry: false });
+    if (now && now.ino === kept.stats.ino && now.size === kept.stats.size && now.mtimeMs === kept.stats.mtimeMs) return kept;
+    ctx.written.delete(sessionID);
+  }
+  return loadInfo(ctx, sessionID);
 }
 
 /**

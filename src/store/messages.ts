@@ -5,7 +5,7 @@ import { type MessageWithParts, messageFile } from '../model/message.js';
 import type { Part } from '../model/part.js';
 import type { Session } from '../model/session.js';
 import { syncFolder } from './atomic-write.js';
-import { loadInfo, type StoreContext, withSession, writeData } from './context.js';
+import { loadInfo, loadInfoToWrite, type StoreContext, withSession, writeData } from './context.js';
 import { isCanonicalText, type LoadedFile, validate } from './json-file.js';
 import { mapLimit } from './map-limit.js';
 import { loadMessage, messageIds } from './message-file.js';
@@ -187,7 +187,7 @@ export class MessageStore {
     assertId('session', sessionID);
     const file = this.complete(sessionID, input);
     return withSession(this.ctx, sessionID, async () => {
-      let info = await loadInfo(this.ctx, sessionID);
+      let info = await loadInfoToWrite(this.ctx, sessionID);
       // An ID made just now by this process exists nowhere yet (the write's
       // precondition still refuses to replace a file); a caller's ID is looked up.
       const existing = input.info?.id === undefined ? undefined : await this.load(sessionID, file.info.id);
@@ -210,7 +210,7 @@ export class MessageStore {
     assertId('session', sessionID);
     const file = this.complete(sessionID, input);
     return withSession(this.ctx, sessionID, async () => {
-      let info = await loadInfo(this.ctx, sessionID);
+      let info = await loadInfoToWrite(this.ctx, sessionID);
       const existing = await this.load(sessionID, file.info.id);
       if (!existing && info.value.revert) info = await this.reverts.cleanup(sessionID, info);
       await this.write(sessionID, file, existing, info);

@@ -6,7 +6,7 @@ import { type Session, sessionInfo } from '../model/session.js';
 import type { OnProgress } from '../progress.js';
 import { VERSION } from '../version.js';
 import { preconditionOf, syncFolder, tempPathFor, writeFileAtomic } from './atomic-write.js';
-import { loadInfo, nextUpdated, type StoreContext, withSession, withSessions, writeData } from './context.js';
+import { keepWrittenInfo, loadInfo, nextUpdated, type StoreContext, withSession, withSessions, writeData } from './context.js';
 import { formatCanonical, type LoadedFile, validate } from './json-file.js';
 import { mapLimit } from './map-limit.js';
 import type { ProjectStore } from './projects.js';
@@ -224,14 +224,16 @@ export class SessionStore {
   /**
    * Marks a session changed (`time.updated` = now) after a message or part
    * changed. Call under its lock; `loadedInfo` saves a read when the caller
-   * already read the info under that lock.
+   * already read the info under that lock. What is written is kept for the
+   * next write (see `loadInfoToWrite`).
    */
-  async touch(id: string, loadedInfo?: LoadedFile<Session>): Promise<Session> {
+  async touch(id: string, loadedInfo?: LoadedFile<Session>): Promise<void> {
     const loaded = loadedInfo ?? (await loadInfo(this.ctx, id));
     const next = structuredClone(loaded.value);
     next.time.updated = nextUpdated(this.ctx, loaded.value.time.updated);
-    await writeData(this.ctx.paths.info(id), next, loaded);
-    return next;
+    const text = formatCanonical(next);
+    const stats = await writeFileAtomic(this.ctx.paths.info(id), text, preconditionOf(loaded.stats));
+    keepWrittenInfo(this.ctx, id, { value: next, text, stats });
   }
 
   /** The IDs of every session folder (valid ID names only; conflict copies and temps are not sessions). */

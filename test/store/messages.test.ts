@@ -1,7 +1,7 @@
-import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { newId } from '../../src/index.js';
+import { newId, openArchive } from '../../src/index.js';
 import { codeOf, tempArchive, userMessage } from '../helpers.js';
 
 describe('messages and parts', () => {
@@ -29,6 +29,50 @@ describe('messages and parts', () => {
     expect(await readdir(join(dir, 'sessions', s.id, 'messages'))).toEqual([`${m.info.id}.json`]);
     const second = await archive.messages.append(s.id, userMessage('second'));
     expect((await archive.messages.list(s.id)).map((x) => x.info.id)).toEqual([m.info.id, second.info.id]);
+  });
+
+  it('an append after info.json changed under it writes the change back, never the copy it kept from its last write', async () => {
+    let now = 1_000;
+    const { archive, dir, stateDir } = await tempArchive({ now: () => now });
+    const s = await archive.sessions.create({ title: 'first title' });
+    const path = join(dir, 'sessions', s.id, 'info.json');
+    const edit = async (change: (info: Record<string, unknown>) => void, inPlace: (text: string) => Promise<void>) => {
+      const info = JSON.parse(await readFile(path, 'utf8'));
+      change(info);
+      await inPlace(`${JSON.stringify(info, null, 2)}\n`);
+    };
+    await archive.messages.append(s.id, userMessage('one'));
+    // Edited in place (same inode), a longer title: its size differs.
+    await edit(
+      (info) => {
+        info.title = 'a longer title, edited by hand';
+      },
+      (text) => writeFile(path, text),
+    );
+    now = 2_000;
+    await archive.messages.append(s.id, userMessage('two'));
+    expect(await archive.sessions.get(s.id)).toMatchObject({ title: 'a longer title, edited by hand', time: { updated: 2_000 } });
+    // The same size, in place: only the mtime tells (set apart from the append's by a second).
+    await edit(
+      (info) => {
+        info.title = 'A LONGER TITLE, EDITED BY HAND';
+      },
+      async (text) => {
+        await writeFile(path, text);
+        const t = new Date(Date.now() + 1_000);
+        await utimes(path, t, t);
+      },
+    );
+    now = 3_000;
+    await archive.messages.append(s.id, userMessage('three'));
+    expect(await archive.sessions.get(s.id)).toMatchObject({ title: 'A LONGER TITLE, EDITED BY HAND', time: { updated: 3_000 } });
+    // Replaced by another writer (a new file): written back as that writer left it.
+    const other = await openArchive({ dir, stateDir });
+    const { time } = await other.sessions.update(s.id, { title: 'from another process' });
+    now = 4_000; // behind the other writer's clock: time.updated still moves past its value
+    await archive.messages.append(s.id, userMessage('four'));
+    expect(await archive.sessions.get(s.id)).toMatchObject({ title: 'from another process', time: { updated: time.updated + 1 } });
+    expect((await archive.messages.list(s.id)).length).toBe(4);
   });
 
   it('refuses a duplicate append, bad input, and unknown sessions', async () => {
