@@ -1,12 +1,13 @@
 import { type Stats, statSync } from 'node:fs';
-import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join, sep } from 'node:path';
-import { ArchiveError, errnoCode } from '../errors.js';
+import { ArchiveError, errnoCode, isArchiveError } from '../errors.js';
 import { isId } from '../model/ids.js';
 import type { MessageWithParts } from '../model/message.js';
 import type { Todo } from '../model/todo.js';
 import type { OnProgress } from '../progress.js';
 import type { Archive } from '../store/archive.js';
+import { readDataText } from '../store/json-file.js';
 import { mapLimit } from '../store/map-limit.js';
 import { ArchivePaths } from '../store/paths.js';
 import { openSqlite, type SqlDb, type SqlRow, type SqlStatement, sqliteAvailable } from '../store/sqlite.js';
@@ -135,11 +136,17 @@ const statOrUndefined = (path: string) =>
     if (errnoCode(error) === 'ENOENT' || errnoCode(error) === 'ENOTDIR') return undefined;
     throw error;
   });
+/**
+ * A data file parsed, or undefined when it is absent or cannot be indexed
+ * (not JSON, not UTF-8, not a regular file, a link). Small files are read
+ * with synchronous calls, as the store reads them (see `readDataText`).
+ */
 const readJson = async (path: string): Promise<unknown> => {
   try {
-    return JSON.parse(await readFile(path, 'utf8'));
+    const read = await readDataText(path);
+    return read && JSON.parse(read.text);
   } catch (error) {
-    if (errnoCode(error) === 'ENOENT' || error instanceof SyntaxError) return undefined;
+    if (error instanceof SyntaxError || isArchiveError(error, 'CORRUPT', 'UNSAFE_PATH')) return undefined;
     throw error;
   }
 };

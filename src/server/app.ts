@@ -1,7 +1,9 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { NONCE, secureHeaders } from 'hono/secure-headers';
+import { secureHeaders } from 'hono/secure-headers';
+import { randomBytesPooled } from '../index.js';
 import { type ServerDeps, serverActions } from './actions.js';
 import { apiRoutes } from './api.js';
 import { mount } from './define-route.js';
@@ -22,6 +24,21 @@ export interface AppOptions extends ServerDeps, EventStreamOptions {
   password?: string;
   /** Largest request body in bytes; 413 past it. @default 64 MiB */
   bodyLimit?: number;
+}
+
+/**
+ * A response's CSP nonce, made once per response as hono's `NONCE` makes it,
+ * but from the process's pool of random bytes (filled from the system's
+ * CSPRNG 4 KB at a time): every answer, JSON too, carries the header, and
+ * asking the system for 16 bytes each time was ~0.1 ms of a 4 ms create.
+ */
+function nonce(c: Context): string {
+  let value = c.get('secureHeadersNonce');
+  if (!value) {
+    value = Buffer.from(randomBytesPooled(16)).toString('base64');
+    c.set('secureHeadersNonce', value);
+  }
+  return `'nonce-${value}'`;
 }
 
 function authorized(header: string | undefined, password: string): boolean {
@@ -52,8 +69,8 @@ export function createApp(options: AppOptions): Hono {
       strictTransportSecurity: false,
       contentSecurityPolicy: {
         defaultSrc: ["'none'"],
-        scriptSrc: [NONCE],
-        styleSrc: [NONCE],
+        scriptSrc: [nonce],
+        styleSrc: [nonce],
         imgSrc: ["'self'", 'data:'],
         connectSrc: ["'self'"],
         formAction: ["'self'"],

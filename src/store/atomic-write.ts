@@ -88,14 +88,22 @@ const writeFd = promisify(write);
 const fsyncFd = promisify(fsync);
 const closeFd = promisify(close);
 
-/** fsync a folder so a rename inside it survives a power cut. */
+/**
+ * fsync a folder so a rename inside it survives a power cut. Resolves once
+ * the fsync is done; the descriptor is closed after, without waiting for it.
+ */
 export async function syncFolder(folder: string): Promise<void> {
   const fd = await openFd(folder, constants.O_RDONLY);
   try {
     await fsyncFd(fd);
   } finally {
-    await closeFd(fd);
+    closeFolder(fd);
   }
+}
+
+/** Closes a folder's read-only descriptor in the background: nothing is lost when that fails. */
+function closeFolder(fd: number): void {
+  closeFd(fd).catch(() => {});
 }
 
 /**
@@ -194,7 +202,7 @@ async function replaceFile(
   // five trips to the thread pool instead of eight: the folder is opened
   // while the temp file is made, the temp is closed while it is renamed
   // (its data is on disk from its fsync), and the folder is closed after
-  // the fsync that makes the rename durable, without waiting for it.
+  // the fsync that makes the rename durable (see syncFolder).
   let fds: [number, number];
   try {
     fds = await openTempAndFolder(temp, folder);
@@ -229,9 +237,7 @@ async function replaceFile(
   try {
     await fsyncFd(folderFd);
   } finally {
-    closeFd(folderFd).catch(() => {
-      // A read-only descriptor of a folder: nothing to lose when its close fails.
-    });
+    closeFolder(folderFd);
   }
   return stats;
 }

@@ -88,14 +88,20 @@ export async function loadInfoToWrite(ctx: StoreContext, sessionID: string): Pro
 /**
  * Runs a read-modify-write of one session's files under its lock. The first
  * time this process writes to a session, temps left there by crashed writers
- * are swept.
+ * are swept — not for a session about to be made (`sweep: false`), whose
+ * folder, if any, is empty.
  */
-export async function withSession<T>(ctx: StoreContext, sessionID: string, fn: () => Promise<T>): Promise<T> {
+export async function withSession<T>(
+  ctx: StoreContext,
+  sessionID: string,
+  fn: () => Promise<T>,
+  options: { sweep?: boolean } = {},
+): Promise<T> {
   const folder = ctx.paths.session(sessionID);
   return ctx.locks.with(sessionID, async () => {
     // Nothing is written, deleted or swept through a link (checked under the lock, before anything else).
     await assertNoLink(ctx.paths.root, ctx.paths.messages(sessionID), { self: true });
-    if (!ctx.swept.has(sessionID)) {
+    if (options.sweep !== false && !ctx.swept.has(sessionID)) {
       ctx.swept.add(sessionID);
       await sweepTemps(folder, ctx.now());
       await sweepTemps(ctx.paths.messages(sessionID), ctx.now());
@@ -105,8 +111,13 @@ export async function withSession<T>(ctx: StoreContext, sessionID: string, fn: (
 }
 
 /** Runs `fn` holding the locks of several sessions, taken in ID order so that two callers cannot deadlock. */
-export async function withSessions<T>(ctx: StoreContext, sessionIDs: readonly string[], fn: () => Promise<T>): Promise<T> {
+export async function withSessions<T>(
+  ctx: StoreContext,
+  sessionIDs: readonly string[],
+  fn: () => Promise<T>,
+  options: { sweep?: boolean } = {},
+): Promise<T> {
   const sorted = [...new Set(sessionIDs)].sort();
-  const step = (i: number): Promise<T> => (i === sorted.length ? fn() : withSession(ctx, sorted[i] as string, () => step(i + 1)));
+  const step = (i: number): Promise<T> => (i === sorted.length ? fn() : withSession(ctx, sorted[i] as string, () => step(i + 1), options));
   return step(0);
 }

@@ -251,16 +251,24 @@ export interface LoadedFile<T> {
  * the same open file as the text, so they describe exactly what was read.
  */
 export async function readDataFile<S extends z.ZodType>(schema: S, path: string): Promise<LoadedFile<z.output<S>> | undefined> {
-  let read: { text: string; stats: Stats } | undefined;
+  const read = await readDataText(path);
+  return read && { value: validate(schema, parseJsonText(read.text, path), path), text: read.text, stats: read.stats };
+}
+
+/**
+ * A data file's text and stats, not parsed; undefined when it is absent. A
+ * link is `UNSAFE_PATH`, a folder, anything not a regular file or text that
+ * is not UTF-8 `CORRUPT`, any other failure `IO`.
+ */
+export async function readDataText(path: string): Promise<{ text: string; stats: Stats } | undefined> {
   try {
-    read = readSmallSync(path) ?? (await readAsync(path));
+    return readSmallSync(path) ?? (await readAsync(path));
   } catch (error) {
     if (error instanceof ArchiveError) throw error;
     if (errnoCode(error) === 'ENOENT') return undefined;
     if (errnoCode(error) === 'ELOOP') throw unsafePath(path);
     throw new ArchiveError('IO', `${path}: cannot read: ${(error as Error).message}`, { path, cause: error });
   }
-  return { value: validate(schema, parseJsonText(read.text, path), path), text: read.text, stats: read.stats };
 }
 
 /** Files up to this size are read with synchronous calls (see {@link readSmallSync}). */

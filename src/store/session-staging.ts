@@ -28,11 +28,21 @@ export async function stageNewSessions(
       const target = paths.session(info.id);
       const stage = tempPathFor(target);
       moves.push({ stage, target });
-      await mkdir(join(stage, 'messages'), { recursive: true });
+      await mkdir(stage);
+      const messages = join(stage, 'messages');
+      const [inMessages, beside] = partition([...files], ([name]) => name.startsWith('messages/'));
       // A few files at once: their fsyncs overlap (a fork of a long session writes
       // hundreds), and other writers still find room in the thread pool and the disk queue.
-      await mapLimit([...files], 4, ([name, text]) => writeStagedFile(join(stage, name), text));
-      await syncFolder(join(stage, 'messages'));
+      const write = (entries: Array<[string, string]>) => mapLimit(entries, 4, ([name, text]) => writeStagedFile(join(stage, name), text));
+      await Promise.all([
+        write(beside),
+        (async () => {
+          await mkdir(messages);
+          await write(inMessages);
+          // An empty messages folder is made durable by the session folder's fsync (it is one of its entries).
+          if (inMessages.length > 0) await syncFolder(messages);
+        })(),
+      ]);
       await syncFolder(stage);
       onProgress?.(moves.length, prepared.length);
     }
@@ -46,4 +56,12 @@ export async function stageNewSessions(
       throw new ArchiveError('DUPLICATE_ID', `session ID already exists (created meanwhile): ${ids.join(', ')}`, { cause: error });
     throw error;
   }
+}
+
+/** The entries for which `test` holds, and the others. */
+function partition<T>(items: readonly T[], test: (item: T) => boolean): [T[], T[]] {
+  const yes: T[] = [];
+  const no: T[] = [];
+  for (const item of items) (test(item) ? yes : no).push(item);
+  return [yes, no];
 }

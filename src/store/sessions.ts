@@ -1,3 +1,4 @@
+import { lstatSync } from 'node:fs';
 import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { isAbsolute, relative, sep } from 'node:path';
 import { ArchiveError, errnoCode, isArchiveError } from '../errors.js';
@@ -118,23 +119,30 @@ export class SessionStore {
     const ids = prepared.map((p) => p.info.id);
     const repeated = ids.filter((id, i) => ids.indexOf(id) !== i);
     if (repeated.length) throw new ArchiveError('INVALID_INPUT', `session ID given more than once: ${[...new Set(repeated)].join(', ')}`);
-    await mkdir(paths.sessions, { recursive: true });
+    if (!lstatSync(paths.sessions, { throwIfNoEntry: false })) await mkdir(paths.sessions, { recursive: true });
     await assertNoLink(paths.root, paths.sessions, { self: true });
-    return withSessions(this.ctx, ids, async () => {
-      const taken: string[] = [];
-      for (const id of ids) if (await existsNonEmpty(paths.session(id))) taken.push(id);
-      if (taken.length) {
-        throw new ArchiveError(
-          'DUPLICATE_ID',
-          `session ID${taken.length > 1 ? 's' : ''} already exist${taken.length > 1 ? '' : 's'}: ${taken.join(', ')}`,
-          {
-            details: { ids: taken },
-          },
-        );
-      }
-      await stageNewSessions(this.ctx, prepared, ids, options.onProgress);
-      return prepared.map((p) => p.info);
-    });
+    // Nothing to sweep: a folder with anything in it is refused, and the new one comes whole from staging.
+    return withSessions(
+      this.ctx,
+      ids,
+      async () => {
+        const taken: string[] = [];
+        for (const id of ids) if (await existsNonEmpty(paths.session(id))) taken.push(id);
+        if (taken.length) {
+          throw new ArchiveError(
+            'DUPLICATE_ID',
+            `session ID${taken.length > 1 ? 's' : ''} already exist${taken.length > 1 ? '' : 's'}: ${taken.join(', ')}`,
+            {
+              details: { ids: taken },
+            },
+          );
+        }
+        await stageNewSessions(this.ctx, prepared, ids, options.onProgress);
+        for (const id of ids) this.ctx.swept.add(id);
+        return prepared.map((p) => p.info);
+      },
+      { sweep: false },
+    );
   }
 
   /** A session's info; `NOT_FOUND` when absent, `CORRUPT` when its `info.json` is broken. */

@@ -206,6 +206,14 @@ describe('no script from data', () => {
     expect(page.headers['referrer-policy']).toBe('no-referrer');
     // Every script tag on the page carries the nonce.
     expect(page.body.match(/<script[^>]*>/g)?.every((tag) => tag.includes(`nonce="${nonce}"`))).toBe(true);
+    // A new nonce for every answer: 16 random bytes, never the same twice.
+    const nonces = new Set([nonce]);
+    for (let i = 0; i < 20; i++) {
+      const csp = String((await raw(server.url, 'GET', `/ui/session/${SAMPLE.main}`, { host })).headers['content-security-policy']);
+      nonces.add(/'nonce-([^']+)'/.exec(csp)?.[1] as string);
+    }
+    expect(nonces.size).toBe(21);
+    for (const n of nonces) expect(n).toMatch(/^[A-Za-z0-9+/]{22}==$/);
     for (const path of ['/', '/ui/session/ses_fe5e0a1b2c3d000000000000000', '/no-such-page']) {
       const other = await raw(server.url, 'GET', path, { host });
       expect(String(other.headers['content-security-policy']), path).toContain("object-src 'none'");

@@ -67,60 +67,82 @@ function onDescriptor(calls: Call[], open: Call): Call[] {
   return out;
 }
 
-describe('durability of an acknowledged append', () => {
+describe('durability of an acknowledged write', () => {
   it.skipIf(!HAVE_STRACE)(
-    'each file of an append is fsynced, renamed into place and its folder fsynced, all before the append is acknowledged',
+    'every file of a create, an append and a fork is fsynced, moved into place and its folder fsynced, all before the write is acknowledged',
     async () => {
       const { archive, dir, stateDir, root } = await tempArchive();
-      const s = await archive.sessions.create({ title: 'traced' });
       const log = join(root, 'trace.log');
       const run = spawnSync(
         'strace',
-        ['-f', '-qq', '-s', '4096', '-e', 'trace=openat,write,fsync,close,rename,renameat,renameat2', '-o', log, process.execPath].concat([
-          '--import',
-          TSX,
-          join(ROOT, 'test/fixtures/append-worker.ts'),
-          dir,
-          stateDir,
-          s.id,
-          '3',
-          'traced',
-          'ack',
-        ]),
+        [
+          '-f',
+          '-qq',
+          '-s',
+          '4096',
+          '-e',
+          'trace=openat,mkdir,write,fsync,close,rename,renameat,renameat2',
+          '-o',
+          log,
+          process.execPath,
+        ].concat(['--import', TSX, join(ROOT, 'test/fixtures/durability-worker.ts'), dir, stateDir]),
         { cwd: ROOT, encoding: 'utf8' },
       );
       expect(run.stderr).toBe('');
-      expect(run.stdout).toMatch(/^(ack msg_\w+\n){3}done\n$/);
+      expect(run.stdout).toMatch(/^ack create ses_\w+\n(ack append msg_\w+\n){3}ack fork ses_\w+\n$/);
       const calls = parseTrace(await readFile(log, 'utf8'));
       const acks = calls.filter((c) => c.name === 'write' && firstArg(c) === '1' && quoted(c)[0]?.startsWith('ack '));
-      expect(acks).toHaveLength(3);
+      expect(acks).toHaveLength(5);
+      const sessions = join(dir, 'sessions');
 
-      const renames = calls.filter((c) => c.name.startsWith('rename') && c.result === '0');
-      const checked: string[] = [];
-      for (const rename of renames) {
-        const [temp, target] = quoted(rename) as [string, string];
-        if (!isTempName(basename(temp)) || !target.startsWith(join(dir, 'sessions', s.id))) continue;
-        // The temp file: created, its data fsynced before the rename began.
-        const created = calls.find((c) => c.name === 'openat' && quoted(c)[0] === temp && fdOf(c) >= 0);
-        if (!created) throw new Error(`no open of ${temp}`);
-        const synced = onDescriptor(calls, created).find((c) => c.name === 'fsync' && c.result === '0');
-        expect(synced && synced.end < rename.start, `${target}: fsync of the temp before its rename`).toBe(true);
-        // Its folder: an fsync on a descriptor of the folder that began after the rename returned.
-        const folderSync = calls
-          .filter((c) => c.name === 'openat' && quoted(c)[0] === dirname(target) && fdOf(c) >= 0)
+      /** An fsync of a descriptor opened on `folder` that began after `after` and returned before `before`. */
+      const folderSynced = (folder: string, after: number, before: number) =>
+        calls
+          .filter((c) => c.name === 'openat' && quoted(c)[0] === folder && fdOf(c) >= 0)
           .flatMap((open) => onDescriptor(calls, open))
-          .find((c) => c.name === 'fsync' && c.result === '0' && c.start > rename.end);
-        expect(folderSync, `${target}: fsync of its folder after the rename`).toBeDefined();
-        // The append this file belongs to is the first acknowledged after its rename.
-        const ack = acks.find((c) => c.start > rename.end) as Call;
-        expect((folderSync as Call).end < ack.start, `${target}: durable before its append is acknowledged`).toBe(true);
-        if (basename(target).startsWith('msg_')) expect(quoted(ack)[0]).toBe(`ack ${basename(target, '.json')}\\n`);
-        checked.push(basename(target));
+          .some((c) => c.name === 'fsync' && c.result === '0' && c.start > after && c.end < before);
+      /** The fsync of a file created at `path`, if it returned before `before`. */
+      const fileSynced = (path: string, before: number) => {
+        const created = calls.find((c) => c.name === 'openat' && quoted(c)[0] === path && c.args.includes('O_CREAT') && fdOf(c) >= 0);
+        return created !== undefined && onDescriptor(calls, created).some((c) => c.name === 'fsync' && c.result === '0' && c.end < before);
+      };
+
+      const moved: string[] = [];
+      for (const rename of calls.filter((c) => c.name.startsWith('rename') && c.result === '0')) {
+        const [from, to] = quoted(rename) as [string, string];
+        if (!isTempName(basename(from)) || !to.startsWith(`${sessions}/`)) continue;
+        // The write this move belongs to is the first acknowledged after it.
+        const ack = acks.find((c) => c.start > rename.end);
+        if (!ack) throw new Error(`${to}: moved after the last acknowledgement`);
+        const inside = (c: Call) => (c.name === 'mkdir' || c.args.includes('O_CREAT')) && quoted(c)[0]?.startsWith(`${from}/`);
+        const made = calls.filter((c) => inside(c) && c.result !== '' && !c.result.startsWith('-1'));
+        if (made.length === 0) {
+          // A file replaced atomically: its data on disk before the rename.
+          expect(fileSynced(from, rename.start), `${to}: fsync of the temp before its rename`).toBe(true);
+        } else {
+          // A staged session folder: each file in it on disk, and each folder once its last entry was made, before the move.
+          for (const c of made.filter((c) => c.name === 'openat')) {
+            expect(fileSynced(quoted(c)[0] as string, rename.start), `${quoted(c)[0]}: fsync before the move`).toBe(true);
+          }
+          for (const folder of new Set([from, ...made.map((c) => dirname(quoted(c)[0] as string))])) {
+            const last = Math.max(...made.filter((c) => dirname(quoted(c)[0] as string) === folder).map((c) => c.end));
+            expect(folderSynced(folder, last, rename.start), `${folder}: fsync after its last entry, before the move`).toBe(true);
+          }
+        }
+        expect(folderSynced(dirname(to), rename.end, ack.start), `${to}: its folder fsynced after the move, before the ack`).toBe(true);
+        moved.push(
+          `${quoted(ack)[0]?.split(' ')[1]} ${to
+            .slice(sessions.length + 1)
+            .replace(/ses_\w+/g, 'S')
+            .replace(/msg_\w+/g, 'M')}`,
+        );
       }
-      // Three appends: three message files, and info.json each time.
-      expect(checked.filter((name) => name === 'info.json')).toHaveLength(3);
-      expect(checked.filter((name) => name.startsWith('msg_'))).toHaveLength(3);
-      expect((await archive.messages.list(s.id)).map((m) => m.parts[0])).toMatchObject([
+      // What was checked: the create's folder, each append's message and info.json, the fork's folder with its messages.
+      expect(moved.sort()).toEqual(
+        ['create S', 'fork S', ...['S/info.json', 'S/messages/M.json'].flatMap((file) => Array(3).fill(`append ${file}`))].sort(),
+      );
+      const fork = /ack fork (\S+)/.exec(run.stdout)?.[1] as string;
+      expect((await archive.messages.list(fork)).map((m) => m.parts[0])).toMatchObject([
         { text: 'traced-0' },
         { text: 'traced-1' },
         { text: 'traced-2' },
