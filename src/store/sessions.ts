@@ -88,7 +88,7 @@ export class SessionStore {
       'invalid session',
       'INVALID_INPUT',
     );
-    return this.insert(info);
+    return (await this.insertAll([{ info }], { madeHere: input.id === undefined }))[0] as Session;
   }
 
   /**
@@ -113,6 +113,19 @@ export class SessionStore {
     entries: ReadonlyArray<{ info: Session } & SessionContent>,
     options: { onProgress?: OnProgress } = {},
   ): Promise<Session[]> {
+    return this.insertAll(entries, options);
+  }
+
+  /**
+   * {@link insertMany}; with `madeHere`, the IDs were made by this process
+   * just now ({@link newId}: 80 random bits), so no other writer can know
+   * them yet and no lock is taken. The move into place still refuses a
+   * folder that is not empty.
+   */
+  private async insertAll(
+    entries: ReadonlyArray<{ info: Session } & SessionContent>,
+    options: { onProgress?: OnProgress; madeHere?: boolean },
+  ): Promise<Session[]> {
     const { paths } = this.ctx;
     const prepared: Array<Awaited<ReturnType<typeof prepareSession>>> = [];
     for (const [i, entry] of entries.entries()) prepared.push(await prepareSession(entry, entries.length > 1 ? `sessions[${i}]` : ''));
@@ -122,27 +135,23 @@ export class SessionStore {
     if (!lstatSync(paths.sessions, { throwIfNoEntry: false })) await mkdir(paths.sessions, { recursive: true });
     await assertNoLink(paths.root, paths.sessions, { self: true });
     // Nothing to sweep: a folder with anything in it is refused, and the new one comes whole from staging.
-    return withSessions(
-      this.ctx,
-      ids,
-      async () => {
-        const taken: string[] = [];
-        for (const id of ids) if (await existsNonEmpty(paths.session(id))) taken.push(id);
-        if (taken.length) {
-          throw new ArchiveError(
-            'DUPLICATE_ID',
-            `session ID${taken.length > 1 ? 's' : ''} already exist${taken.length > 1 ? '' : 's'}: ${taken.join(', ')}`,
-            {
-              details: { ids: taken },
-            },
-          );
-        }
-        await stageNewSessions(this.ctx, prepared, ids, options.onProgress);
-        for (const id of ids) this.ctx.swept.add(id);
-        return prepared.map((p) => p.info);
-      },
-      { sweep: false },
-    );
+    const locked = <T>(fn: () => Promise<T>) => (options.madeHere ? fn() : withSessions(this.ctx, ids, fn, { sweep: false }));
+    return locked(async () => {
+      const taken: string[] = [];
+      for (const id of ids) if (await existsNonEmpty(paths.session(id))) taken.push(id);
+      if (taken.length) {
+        throw new ArchiveError(
+          'DUPLICATE_ID',
+          `session ID${taken.length > 1 ? 's' : ''} already exist${taken.length > 1 ? '' : 's'}: ${taken.join(', ')}`,
+          {
+            details: { ids: taken },
+          },
+        );
+      }
+      await stageNewSessions(this.ctx, prepared, ids, options.onProgress);
+      for (const id of ids) this.ctx.swept.add(id);
+      return prepared.map((p) => p.info);
+    });
   }
 
   /** A session's info; `NOT_FOUND` when absent, `CORRUPT` when its `info.json` is broken. */

@@ -49,6 +49,18 @@ describe('sessions', () => {
     expect(await readdir(join(dir, 'sessions'))).toEqual([id]);
   });
 
+  it('locks a session ID the caller gave while making it, and none it made itself (no other writer can know it yet)', async () => {
+    const { archive, stateDir } = await tempArchive();
+    const locks = async () =>
+      (await readdir(join(stateDir, 'locks')).catch(() => [] as string[])).filter((n) => n.startsWith('ses_') && n.endsWith('.lock'));
+    const made = await archive.sessions.create({ title: 'made here' });
+    // A lock is kept 25 ms after its last use: one taken would still be there.
+    expect(await locks()).toEqual([]);
+    const given = await archive.sessions.create({ id: 'ses_0123456789abCustomIdAbCdEf', title: 'given' });
+    expect(await locks()).toEqual([`${given.id}.lock`]);
+    expect((await archive.sessions.list()).map((s) => s.id).sort()).toEqual([given.id, made.id].sort());
+  });
+
   it.each([
     'ses_short',
     'msg_0123456789abCustomIdAbCdEf',
