@@ -8,7 +8,7 @@
 //   processes inserting the same message JSON into one SQLite database (WAL,
 //   synchronous=FULL), a transaction per message that also moves the
 //   session's time_updated (as OpenCode's storage does).
-// Medians of 3 runs. Writes the `<!-- append -->` section of RESULTS.md.
+// Medians of 5 runs, the variants in an order that turns each round. Writes the `<!-- append -->` section of RESULTS.md.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -127,6 +127,8 @@ async function rate(script: string, writers: number): Promise<number> {
   const dir = join(work, `run-${Math.random().toString(36).slice(2)}`);
   mkdirSync(dir);
   if (script === LIBRARY) await run(LIBRARY, dir, 0); // the archive exists before the writers race
+  // What the run before left for the disk to write back (SQLite's WAL: megabytes) is written now, not during this run.
+  execFileSync('sync');
   const spans = await Promise.all(Array.from({ length: writers }, () => run(script, dir, COUNT)));
   rmSync(dir, { recursive: true, force: true });
   const seconds = (Math.max(...spans.map((s) => s[1])) - Math.min(...spans.map((s) => s[0]))) / 1000;
@@ -149,8 +151,13 @@ const variants = { library1: [LIBRARY, 1], minimal1: [MINIMAL, 1], library4: [LI
 >;
 if (hasSqlite) Object.assign(variants, { sqlite1: [SQLITE, 1], sqlite4: [SQLITE, WRITERS] });
 const rates: Record<string, number[]> = Object.fromEntries(Object.keys(variants).map((name) => [name, []]));
+// The order turns each round, so that no variant always follows the same one.
+const order = Object.entries(variants);
 for (let i = 0; i < RUNS; i++) {
-  for (const [name, [script, writers]] of Object.entries(variants)) rates[name]?.push(await rate(script, writers));
+  for (let k = 0; k < order.length; k++) {
+    const [name, [script, writers]] = order[(i + k) % order.length] as [string, [string, number]];
+    rates[name]?.push(await rate(script, writers));
+  }
 }
 const m = (name: string) => (rates[name] ? median(rates[name]) : Number.NaN);
 const [library1, minimal1, library4, minimal4, sqlite1, sqlite4] = [
@@ -168,7 +175,8 @@ const body = `## Appends
 
 \`npm run bench:append\`, ${new Date().toISOString().slice(0, 10)}, Node ${process.version}: ${COUNT} appends of a ~2 KB
 user message per writer, each writer its own process and its own session, medians of ${RUNS} interleaved runs (all
-writers' appends over the time from the first one's start to the last one's end). The floor writes the same two files the way the format asks (temp file,
+writers' appends over the time from the first one's start to the last one's end; the order of the variants turns each round, and
+\`sync\` runs before each). The floor writes the same two files the way the format asks (temp file,
 fsync, rename, folder fsync; the message and \`info.json\` at once) and nothing else; SQLite is
 better-sqlite3 in WAL mode with synchronous=FULL, one transaction per message (insert it, move the
 session's time_updated).
