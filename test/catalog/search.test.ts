@@ -1,5 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
-import { mkdir, readdir, readFile, rm, unlink, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, symlink, unlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { inSlice } from '../../src/catalog/scan.js';
@@ -38,6 +38,26 @@ describe.skipIf(!HAVE_SQLITE)('full-text search', () => {
     expect(await where('HTTP client')).toContain(`${SAMPLE.main} title `);
     // Nothing matches words that are not there together.
     expect(await where('retry zebra')).toEqual([]);
+  });
+
+  it('reads no file through a link: a message file or info.json that is a link is not searchable, its real neighbours are', async () => {
+    const { archive, dir, root } = await tempArchive();
+    const s = await archive.sessions.create({ directory: '/w/a', title: 'Linked notes' });
+    const kept = await archive.messages.append(s.id, userMessage('quince stays searchable'));
+    const outside = join(root, 'outside.json');
+    const linked = newId('message');
+    await writeFile(outside, JSON.stringify(userMessage('kumquat from outside the archive', { id: linked, sessionID: s.id })));
+    await symlink(outside, join(dir, 'sessions', s.id, 'messages', `${linked}.json`));
+    const other = await archive.sessions.create({ directory: '/w/b', title: 'Persimmon title' });
+    const info = join(dir, 'sessions', other.id, 'info.json');
+    await writeFile(join(root, 'info-outside.json'), await readFile(info));
+    await rm(info);
+    await symlink(join(root, 'info-outside.json'), info);
+    const ids = async (query: string) => (await searchIndex(archive, { query })).hits.map((h) => h.messageID ?? h.sessionID);
+    expect(await ids('quince')).toEqual([kept.info.id]);
+    expect(await ids('kumquat')).toEqual([]);
+    expect(await ids('persimmon')).toEqual([]);
+    expect(await ids('linked')).toEqual([s.id]);
   });
 
   it('phrases, prefixes and exclusions; case and accents do not matter', async () => {

@@ -12,7 +12,8 @@ import { hasTool, ROOT, TSX, tempArchive } from '../helpers.js';
 // before the writer reports the append (stdout is a pipe: written at once).
 // How the calls overlap is free.
 
-const HAVE_STRACE = hasTool('strace', () => spawnSync('strace', ['-V']).status === 0);
+// Installed, and allowed to trace here (a container may forbid ptrace).
+const HAVE_STRACE = hasTool('strace', () => spawnSync('strace', ['-f', '-qq', '-e', 'trace=none', 'true']).status === 0);
 
 interface Call {
   name: string;
