@@ -1,4 +1,4 @@
-import { randomBytesPooled } from '../model/ids.js';
+import { randomText } from '../model/ids.js';
 import type { Message } from '../model/message.js';
 import type { Part } from '../model/part.js';
 import type { Session } from '../model/session.js';
@@ -27,7 +27,7 @@ export function eventId(): string {
   const now = Date.now();
   counter = now === lastTime ? counter + 1 : 0;
   lastTime = now;
-  return `evt_${now.toString(16).padStart(12, '0')}${counter.toString(16).padStart(4, '0')}${Buffer.from(randomBytesPooled(5)).toString('hex')}`;
+  return `evt_${now.toString(16).padStart(12, '0')}${counter.toString(16).padStart(4, '0')}${randomText(5, 'hex')}`;
 }
 
 /** Builds an event with a fresh ID. */

@@ -75,6 +75,12 @@ export function randomBytesPooled(n: number): Uint8Array {
   return pool.subarray(poolAt - n, poolAt);
 }
 
+/** `n` random bytes from the pool as text: for temp names, event IDs, nonces. */
+export function randomText(n: number, encoding: 'hex' | 'base64'): string {
+  const bytes = randomBytesPooled(n);
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString(encoding);
+}
+
 // One monotonic ULID source per process: within one millisecond it increments
 // the 80 random bits, and it never goes back in time when the clock does.
 const nextUlid = monotonicFactory(() => (randomBytesPooled(1)[0] as number) / 256);

@@ -3,7 +3,7 @@ import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
-import { randomBytesPooled } from '../index.js';
+import { randomText } from '../index.js';
 import { type ServerDeps, serverActions } from './actions.js';
 import { apiRoutes } from './api.js';
 import { mount } from './define-route.js';
@@ -35,7 +35,7 @@ export interface AppOptions extends ServerDeps, EventStreamOptions {
 function nonce(c: Context): string {
   let value = c.get('secureHeadersNonce');
   if (!value) {
-    value = Buffer.from(randomBytesPooled(16)).toString('base64');
+    value = randomText(16, 'base64');
     c.set('secureHeadersNonce', value);
   }
   return `'nonce-${value}'`;

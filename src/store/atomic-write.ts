@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { ArchiveError, errnoCode } from '../errors.js';
-import { randomBytesPooled } from '../model/ids.js';
+import { randomText } from '../model/ids.js';
 
 // Temp files are named `.<target>.sarc-<host>-<pid>-<random>.tmp`: hidden, not a
 // valid ID, matched by the archive's .gitignore, and telling which process
@@ -32,7 +32,7 @@ export function ownerMayBeAlive(host: string, pid: number): boolean {
 
 /** The temp file name used for writing `target`. */
 export function tempPathFor(target: string): string {
-  return join(dirname(target), `.${basename(target)}.sarc-${ownerTag()}-${Buffer.from(randomBytesPooled(4)).toString('hex')}.tmp`);
+  return join(dirname(target), `.${basename(target)}.sarc-${ownerTag()}-${randomText(4, 'hex')}.tmp`);
 }
 
 /** True for a file name the archive's writers use for temps. */

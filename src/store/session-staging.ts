@@ -30,7 +30,8 @@ export async function stageNewSessions(
       moves.push({ stage, target });
       await mkdir(stage);
       const messages = join(stage, 'messages');
-      const [inMessages, beside] = partition([...files], ([name]) => name.startsWith('messages/'));
+      const inMessages = [...files].filter(([name]) => name.startsWith('messages/'));
+      const beside = [...files].filter(([name]) => !name.startsWith('messages/'));
       // A few files at once: their fsyncs overlap (a fork of a long session writes
       // hundreds), and other writers still find room in the thread pool and the disk queue.
       const write = (entries: Array<[string, string]>) => mapLimit(entries, 4, ([name, text]) => writeStagedFile(join(stage, name), text));
@@ -56,12 +57,4 @@ export async function stageNewSessions(
       throw new ArchiveError('DUPLICATE_ID', `session ID already exists (created meanwhile): ${ids.join(', ')}`, { cause: error });
     throw error;
   }
-}
-
-/** The entries for which `test` holds, and the others. */
-function partition<T>(items: readonly T[], test: (item: T) => boolean): [T[], T[]] {
-  const yes: T[] = [];
-  const no: T[] = [];
-  for (const item of items) (test(item) ? yes : no).push(item);
-  return [yes, no];
 }

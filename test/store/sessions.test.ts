@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type ArchiveError, newId, openIndex } from '../../src/index.js';
@@ -47,6 +47,14 @@ describe('sessions', () => {
     expect(await codeOf(archive.sessions.create({ id, title: 'again' }))).toBe('DUPLICATE_ID');
     expect(await readFile(join(dir, 'sessions', id, 'info.json'), 'utf8')).toBe(before);
     expect(await readdir(join(dir, 'sessions'))).toEqual([id]);
+  });
+
+  it('makes sessions/ again when it is gone (a hand emptied the archive) and creates into it', async () => {
+    const { archive, dir } = await tempArchive();
+    await rm(join(dir, 'sessions'), { recursive: true });
+    const s = await archive.sessions.create({ title: 'after the folder went' });
+    expect(await readdir(join(dir, 'sessions'))).toEqual([s.id]);
+    expect((await archive.sessions.get(s.id)).title).toBe('after the folder went');
   });
 
   it('locks a session ID the caller gave while making it, and none it made itself (no other writer can know it yet)', async () => {
