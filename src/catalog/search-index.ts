@@ -199,9 +199,11 @@ export class SearchIndex {
   private syncing: Promise<number> | undefined;
   private closed = false;
   private stopping = false;
-  /** Writes collected during a catch-up batch (see {@link write}). */
+  /** Writes collected during a batch (see {@link write}, {@link batch}). */
   private queued: Array<() => void> | undefined;
   private queuedBytes = 0;
+  /** Batches under way: their writes share {@link queued}. */
+  private batches = 0;
   private directoryList: string[] | undefined;
   private directoryVersion = -1;
   /** The listing of `sessions/` the last full check went by, when settled (saved with the stamps: see {@link KnownListing}). */
@@ -292,10 +294,11 @@ export class SearchIndex {
 
   /**
    * Runs `fn` in one write transaction (synchronous: nothing else in this
-   * process runs in between) — or, while a catch-up collects writes, queues
+   * process runs in between) — or, while a batch collects writes, queues
    * it for the batch's one transaction: FTS5 writes a new segment at every
    * commit, so a commit per session would make the first build several
-   * times slower.
+   * times slower, and a running server's flush of a few new sessions
+   * several transactions where one does.
    */
   private write(fn: () => void, bytes = 0): void {
     if (this.queued) {
@@ -305,6 +308,29 @@ export class SearchIndex {
       return;
     }
     this.transaction(fn);
+  }
+
+  /**
+   * Runs `fn` with its writes queued, and commits them (with those of any
+   * other batch under way: each write is a whole change of its own) when it
+   * ends. Batches may overlap (a flush while a check catches up): they share
+   * one queue, and the last to end stops queuing. A batch that fails drops
+   * its uncommitted writes when no other batch would commit them; their
+   * stamps were not written, so the next check reads those files again.
+   */
+  private async batch<T>(fn: () => Promise<T>): Promise<T> {
+    this.batches++;
+    this.queued ??= [];
+    try {
+      const result = await fn();
+      this.commitQueued();
+      return result;
+    } finally {
+      if (--this.batches === 0) {
+        this.queued = undefined;
+        this.queuedBytes = 0;
+      }
+    }
   }
 
   private commitQueued(): void {
@@ -496,16 +522,9 @@ export class SearchIndex {
     let done = total - changed.length;
     onProgress?.(done, total);
     for (let i = 0; i < changed.length && !this.stopping; i += STEP) {
-      const batch = changed.slice(i, i + STEP);
-      this.queued = [];
-      try {
-        await mapLimit(batch, PARALLEL, ([id, stats, row]) => this.refreshSession(id, row, undefined, stats));
-        this.commitQueued();
-      } finally {
-        this.queued = undefined;
-        this.queuedBytes = 0;
-      }
-      done += batch.length;
+      const step = changed.slice(i, i + STEP);
+      await this.batch(() => mapLimit(step, PARALLEL, ([id, stats, row]) => this.refreshSession(id, row, undefined, stats)));
+      done += step.length;
       onProgress?.(done, total);
     }
     return changed.length;
@@ -804,13 +823,19 @@ export class SearchIndex {
       // After a running catch-up: its writes are batched, these are not.
       await this.syncing?.catch(() => {});
       if (this.closed) return;
-      for (const [id, what] of batch) {
-        try {
-          await this.refreshSession(id, undefined, what === 'session' ? undefined : what);
-        } catch (error) {
-          this.onWarning(`search index: session ${id}: ${(error as Error).message}`);
+      // One transaction for the batch (a server creating sessions notes a few in each).
+      await this.batch(async () => {
+        for (const [id, what] of batch) {
+          try {
+            await this.refreshSession(id, undefined, what === 'session' ? undefined : what);
+          } catch (error) {
+            this.onWarning(`search index: session ${id}: ${(error as Error).message}`);
+          }
         }
-      }
+      }).catch((error: unknown) => {
+        // The commit failed (a full disk): nothing of the batch is stored, so the next check reads it again.
+        this.onWarning(`search index: ${(error as Error).message}`);
+      });
     });
     return this.flushing;
   }

@@ -259,6 +259,51 @@ describe.skipIf(!HAVE_SQLITE)('full-text search', () => {
     }
   });
 
+  it('what one flush reads is written in one transaction, also while a check catches up at the same time', async () => {
+    const { archive } = await tempArchive();
+    const index = await SearchIndex.open(archive);
+    await index.sync();
+    const make = async (n: number, word: string) => {
+      const ids: string[] = [];
+      for (let i = 0; i < n; i++) {
+        const s = await archive.sessions.create({ directory: '/w', title: `${word} ${i}` });
+        await archive.messages.append(s.id, userMessage(`a ${word} here`));
+        ids.push(s.id);
+      }
+      return ids;
+    };
+    // Commit frames (a frame header whose second word, the database size after the commit, is not 0)
+    // the WAL holds past `from`; nothing here writes enough for a checkpoint to start it over.
+    const wal = `${index.file}-wal`;
+    const commitsAfter = async (from: number) => {
+      const bytes = await readFile(wal);
+      const frame = 24 + bytes.readUInt32BE(8);
+      let commits = 0;
+      for (let at = Math.max(from, 32); at + frame <= bytes.length; at += frame) if (bytes.readUInt32BE(at + 4) !== 0) commits++;
+      return commits;
+    };
+    try {
+      const first = await make(12, 'quince');
+      const before = statSync(wal).size;
+      for (const id of first) index.note(id);
+      await index.flush();
+      expect(await commitsAfter(before)).toBe(1);
+      expect(index.search({ query: 'quince', limit: 50 }).hits.length).toBe(24);
+
+      // A check that starts while a flush is under way (each reading a few hundred sessions, so
+      // that each ends while the other still reads) shares its queue: each has its own writes
+      // searchable when it resolves.
+      await make(150, 'medlar');
+      for (const id of await make(150, 'sloe')) index.note(id);
+      const flushed = index.flush().then(() => index.search({ query: 'sloe', limit: 500 }).hits.length);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      const synced = index.sync().then(() => index.search({ query: 'medlar', limit: 500 }).hits.length);
+      expect(await Promise.all([flushed, synced])).toEqual([300, 300]);
+    } finally {
+      await index.close();
+    }
+  });
+
   it('catches up by stamps: a new message, a hand edit in place, a removed file and a removed session', async () => {
     const { archive, dir, stateDir } = await tempArchive({ samples: true });
     expect((await searchIndex(archive, { query: 'kumquat' })).hits).toEqual([]);
