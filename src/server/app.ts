@@ -1,7 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Context } from 'hono';
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
 import { randomText } from '../index.js';
 import { type ServerDeps, serverActions } from './actions.js';
@@ -9,7 +8,7 @@ import { apiRoutes } from './api.js';
 import { mount } from './define-route.js';
 import { errorResponse, HttpRefusal } from './errors.js';
 import { type EventStreamOptions, eventStream } from './event-stream.js';
-import { crossSiteGuard, hostGuard, type SitePolicy } from './guard.js';
+import { crossSiteGuard, hostGuard, requestBodyLimit, type SitePolicy } from './guard.js';
 import { openApiDocument } from './openapi.js';
 import { registerUi } from './ui/routes.js';
 
@@ -92,10 +91,9 @@ export function createApp(options: AppOptions): Hono {
   const maxSize = options.bodyLimit ?? 64 * 1024 * 1024;
   app.use(
     '*',
-    bodyLimit({
-      maxSize,
-      onError: (c) => errorResponse(c, new HttpRefusal(413, 'PayloadTooLarge', `request body larger than ${maxSize} bytes`)),
-    }),
+    requestBodyLimit(maxSize, (c) =>
+      errorResponse(c, new HttpRefusal(413, 'PayloadTooLarge', `request body larger than ${maxSize} bytes`)),
+    ),
   );
 
   const routes = apiRoutes(deps, act);

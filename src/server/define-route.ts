@@ -2,6 +2,7 @@ import type { Context, Hono } from 'hono';
 import { z } from 'zod';
 import { assertId, type IdKind, jsonChunks, parseJsonInput } from '../index.js';
 import { BadRequest, errorResponse, HttpRefusal } from './errors.js';
+import { plainIncoming } from './guard.js';
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -82,15 +83,16 @@ function isJson(contentType: string | undefined): boolean {
  * twice), nor cached on the request for the life of the handler.
  */
 async function readBody(c: Context): Promise<Uint8Array> {
-  const stream = c.req.raw.body;
-  if (!stream) return new Uint8Array(0);
+  // A body of a declared length is read from Node's request itself (its size checked by
+  // requestBodyLimit): a WHATWG Request and stream around it would cost more than a small body.
+  const incoming = plainIncoming(c);
+  if (incoming && incoming.headers['content-length'] === undefined) return new Uint8Array(0);
+  const chunks: AsyncIterable<Uint8Array> | ReadableStream<Uint8Array> | null = incoming ?? c.req.raw.body;
+  if (!chunks) return new Uint8Array(0);
   const declared = Number(c.req.header('content-length'));
   let buffer = new Uint8Array(Number.isSafeInteger(declared) && declared >= 0 ? declared : 1 << 16);
   let size = 0;
-  const reader = stream.getReader();
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
+  for await (const value of chunks) {
     if (size + value.length > buffer.length) {
       const grown = new Uint8Array(Math.max(buffer.length * 2, size + value.length));
       grown.set(buffer.subarray(0, size));

@@ -80,11 +80,12 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   await index.ready();
   // The port is known only once bound (port 0), and the Host policy needs it:
   // bind first, answer 503 for the instant before the app exists.
-  let handle: (request: Request) => Response | Promise<Response> = () => new Response('starting', { status: 503 });
+  // `env` carries Node's request (see `plainIncoming`).
+  let handle: (request: Request, env: unknown) => Response | Promise<Response> = () => new Response('starting', { status: 503 });
   const server = await new Promise<ReturnType<typeof nodeServe>>((resolve, reject) => {
     const s = nodeServe(
       {
-        fetch: (request) => handle(request),
+        fetch: (request, env) => handle(request, env),
         port: options.port ?? 4097,
         hostname,
         serverOptions: {
@@ -107,7 +108,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const publicUrl = (options.publicUrl ?? url).replace(/\/+$/, '');
   const site = sitePolicy({ port: address.port, boundHost: address.address, allowHosts: options.allowHosts, publicUrl });
   const app = createApp({ archive, index, password, bodyLimit: options.bodyLimit, site, publicUrl });
-  handle = (request) => app.fetch(request);
+  handle = (request, env) => app.fetch(request, env);
   let closing: Promise<void> | undefined;
   return {
     url,

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import { createOpencodeClient } from '@opencode-ai/sdk';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -324,6 +325,42 @@ describe('the HTTP server', () => {
     ).toBe(401);
     expect((await call('GET', '/share/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA')).status).toBe(404);
     expect((await call('POST', '/backup/import', { big: 'x'.repeat(20_000) }, auth)).status).toBe(413);
+  });
+
+  it('reads and limits request bodies whether their length is declared or they come chunked', async () => {
+    const { server } = await served({ bodyLimit: 10_000 });
+    // Node's client sends a body written in pieces without Content-Length as chunks.
+    const post = (chunks: string[], headers: Record<string, string> = {}) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = request(
+          `${server.url}/session`,
+          { method: 'POST', headers: { 'content-type': 'application/json', ...headers } },
+          (res) => {
+            let body = '';
+            res.setEncoding('utf8');
+            res.on('data', (d: string) => {
+              body += d;
+            });
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+          },
+        );
+        req.on('error', reject);
+        for (const chunk of chunks) req.write(chunk);
+        req.end();
+      });
+    const title = (r: { body: string }) => (JSON.parse(r.body) as { title: string }).title;
+    const chunked = await post(['{"title": "in ', 'two chunks"}']);
+    expect(chunked.status).toBe(200);
+    expect(title(chunked)).toBe('in two chunks');
+    const text = '{"title": "declared ü"}';
+    const declared = await post([text], { 'content-length': String(Buffer.byteLength(text)) });
+    expect(declared.status).toBe(200);
+    expect(title(declared)).toBe('declared ü');
+    expect((await post(['{"title": "', 'x'.repeat(6_000), 'x'.repeat(6_000), '"}'])).status).toBe(413);
+    const big = `{"title": "${'x'.repeat(12_000)}"}`;
+    expect((await post([big], { 'content-length': String(big.length) })).status).toBe(413);
+    // No body at all: OpenCode's defaults.
+    expect(title(await post([], { 'content-length': '0' }))).toMatch(/^New session - /);
   });
 
   it('serves an OpenAPI document listing every route', async () => {
