@@ -820,7 +820,7 @@ export class SearchIndex {
     const batch = this.pending;
     this.pending = new Map();
     this.flushing = this.flushing.then(async () => {
-      // After a running catch-up: its writes are batched, these are not.
+      // After a running catch-up, not beside it (a check that starts during this flush shares its batch: see batch).
       await this.syncing?.catch(() => {});
       if (this.closed) return;
       // One transaction for the batch (a server creating sessions notes a few in each).
