@@ -21,13 +21,32 @@ export { ArchiveError, type ArchiveErrorCode, isArchiveError } from './errors.js
 export { formatTime } from './format-time.js';
 export * from './model/index.js';
 export { buildSchemas, SCHEMA_FILES } from './model/json-schema.js';
-export { claudeSessionId, convertClaudeCode } from './ops/capture/claude-code.js';
-export { claudeProjectFolder, claudeSessionIdOf, claudeTranscript } from './ops/capture/claude-export.js';
-export { codexSessionId, convertCodex } from './ops/capture/codex.js';
-export { type ConvertedSession, type ConvertStats, derivedId } from './ops/capture/convert.js';
-export { opencodeDbPath, syncOpencode } from './ops/capture/opencode.js';
-export { OpencodeMirror, type OpencodePluginOptions, opencodePlugin } from './ops/capture/opencode-live.js';
-export { SYNC_SOURCES, type SyncOptions, type SyncResult, type SyncSourceName, syncAgent } from './ops/capture/sync.js';
+export { claudeSessionId } from './ops/capture/agents/claude-code/convert.js';
+export { claudeProjectFolder, claudeSessionIdOf, claudeTranscript } from './ops/capture/agents/claude-code/export.js';
+export { codexSessionId } from './ops/capture/agents/codex/convert.js';
+export { opencodeDbPath } from './ops/capture/agents/opencode/adapter.js';
+export { OpencodeMirror, type OpencodePluginOptions, opencodePlugin } from './ops/capture/agents/opencode/live.js';
+export type {
+  AgentAdapter,
+  CaptureItem,
+  ConvertedInfo,
+  ReadStats,
+  SourceEntry,
+  SourceStore,
+  WatchTarget,
+} from './ops/capture/contract.js';
+export { pull, type SyncFailure, type SyncOptions, type SyncResult } from './ops/capture/engine.js';
+export { derivedId } from './ops/capture/kit/ids.js';
+export { type AgentEntry, loadAgent } from './ops/capture/registry.js';
+export {
+  agentLocation,
+  captureSources,
+  idsForSourceId,
+  type Provenance,
+  provenanceOf,
+  type SourceRow,
+  syncAgent,
+} from './ops/capture/sync.js';
 export { type SyncWatcher, type WatchSyncOptions, watchSync } from './ops/capture/watch.js';
 export { diff, type FileDiff } from './ops/diff.js';
 export { type ExportOptions, exportSessions, exportToFile } from './ops/export.js';

@@ -44,9 +44,29 @@ function levelOf(file: string): number {
   return folder === '' ? -1 : LAYERS.indexOf(folder);
 }
 
+const CAPTURE = 'ops/capture/';
+const AGENTS_DIR = `${CAPTURE}agents/`;
+/** The agent folder a file is in (`ops/capture/agents/codex/`), or undefined. */
+const agentOf = (file: string) =>
+  file.startsWith(AGENTS_DIR) ? `${AGENTS_DIR}${file.slice(AGENTS_DIR.length).split('/')[0]}/` : undefined;
+
+/** The capture seam's rules: an agent imports only its own folder, the contract and the kit; nothing in the seam imports an agent but the registry (lazily) and the public API. */
+function seamViolations(from: string, to: string): string[] {
+  const out: string[] = [];
+  const own = agentOf(from);
+  if (own && !to.startsWith(own) && to !== `${CAPTURE}contract.ts` && !to.startsWith(`${CAPTURE}kit/`)) {
+    out.push(`${from} imports ${to}: an agent folder imports only its own files, the contract and the kit`);
+  }
+  if (!own && agentOf(to) && from.startsWith(CAPTURE) && from !== `${CAPTURE}registry.ts`) {
+    out.push(`${from} imports ${to}: the engine, the kit and the watch loop never import an agent (the registry loads them)`);
+  }
+  return out;
+}
+
 /** Every rule the code layout promises, as messages naming the import that breaks it (empty when all hold). */
 function violations(graph: Graph): string[] {
   const out: string[] = [];
+  for (const [from, targets] of graph) for (const to of targets) out.push(...seamViolations(from, to));
   for (const cycle of cycles(graph)) out.push(`import cycle: ${cycle.join(' → ')}`);
   for (const [from, targets] of graph) {
     const own = folderOf(from);
@@ -156,6 +176,13 @@ describe('architecture', () => {
       ['server/app.ts', ['index.ts', 'server/errors.ts']],
       ['server/errors.ts', ['index.ts']],
       ['bin/sarc.ts', ['cli/program.ts', 'server/app.ts']],
+      ['ops/capture/contract.ts', []],
+      ['ops/capture/kit/index.ts', ['ops/capture/contract.ts', 'model/ids.ts']],
+      ['ops/capture/engine.ts', ['ops/capture/contract.ts', 'store/archive.ts']],
+      ['ops/capture/registry.ts', ['ops/capture/agents/codex/adapter.ts']],
+      ['ops/capture/agents/codex/adapter.ts', ['ops/capture/agents/codex/convert.ts', 'ops/capture/kit/index.ts']],
+      ['ops/capture/agents/codex/convert.ts', ['ops/capture/contract.ts', 'ops/capture/kit/index.ts']],
+      ['ops/capture/agents/claude-code/adapter.ts', ['ops/capture/kit/index.ts']],
     ]);
   const breaking = (from: string, to: string): string[] => {
     const graph = base();
@@ -187,6 +214,21 @@ describe('architecture', () => {
     expect(breaking('cli/program.ts', 'model/ids.ts')).toEqual([
       'cli/program.ts imports model/ids.ts: cli/ uses the library only through its public API (src/index.ts, src/basics.ts)',
     ]);
+  });
+
+  it('reports an agent reaching past the contract and the kit, and the engine importing an agent', () => {
+    expect(breaking('ops/capture/agents/codex/convert.ts', 'store/archive.ts')).toEqual([
+      'ops/capture/agents/codex/convert.ts imports store/archive.ts: an agent folder imports only its own files, the contract and the kit',
+    ]);
+    expect(breaking('ops/capture/agents/codex/convert.ts', 'ops/capture/agents/claude-code/adapter.ts')).toEqual([
+      'ops/capture/agents/codex/convert.ts imports ops/capture/agents/claude-code/adapter.ts: an agent folder imports only its own files, the contract and the kit',
+    ]);
+    expect(breaking('ops/capture/engine.ts', 'ops/capture/agents/codex/adapter.ts')).toEqual([
+      'ops/capture/engine.ts imports ops/capture/agents/codex/adapter.ts: the engine, the kit and the watch loop never import an agent (the registry loads them)',
+    ]);
+    expect(breaking('ops/capture/kit/index.ts', 'ops/capture/agents/codex/convert.ts')).toContain(
+      'ops/capture/kit/index.ts imports ops/capture/agents/codex/convert.ts: the engine, the kit and the watch loop never import an agent (the registry loads them)',
+    );
   });
 
   it('reports a lower layer importing a higher one, and the library importing a front end', () => {

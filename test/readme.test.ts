@@ -152,8 +152,17 @@ describe('README', () => {
       env: { PATH: `${bin}:${process.env.PATH}`, HOME: home, NO_COLOR: '1', SARC_ARCHIVE: dir, SARC_STATE_DIR: stateDir },
     });
     expect(result.status, result.stderr).toBe(0);
-    expect(result.stdout).toBe(
-      'opencode: nothing changed (0 sessions, 0 unchanged since the last run)\nclaude-code: brought 4 new, 0 updated, 0 unchanged, 0 failed (3 transcripts read, 0 unchanged)\ncodex: brought 2 new, 0 updated, 0 unchanged, 0 failed (2 transcripts read, 0 unchanged)\n',
-    );
+    expect(result.stdout.split('\n')).toEqual([
+      'claude-code: brought 4 new, 0 updated, 0 unchanged, 0 failed (3 transcripts read, 0 unchanged); 1 record skipped; 1 record still being written',
+      'codex: brought 2 new, 0 updated, 0 unchanged, 0 failed (2 rollouts read, 0 unchanged); 1 record still being written',
+      'opencode: no OpenCode sessions at ~/.local/share/opencode/opencode.db',
+      'claude-code: nothing changed (3 transcripts at ~/.claude/projects, 3 unchanged since the last run)',
+      expect.stringMatching(
+        /^claude-code {2}~\/\.claude\/projects +3 transcripts, 4 sessions in the archive, last sync \d{4}-\d\d-\d\d \d\d:\d\d$/,
+      ),
+      expect.stringMatching(/^codex {8}~\/\.codex\/sessions +2 rollouts, 2 sessions in the archive, last sync \d{4}-\d\d-\d\d \d\d:\d\d$/),
+      'opencode     ~/.local/share/opencode/opencode.db  not found',
+      '',
+    ]);
   }, 30_000);
 });

@@ -1,6 +1,7 @@
 import { cp, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { AGENT_NAMES } from '../basics.js';
 import { parseSources } from '../cli/commands/sync.js';
 import { tuneForLongRun } from '../cli/long-running.js';
 import { UsageError } from '../cli/output.js';
@@ -27,7 +28,10 @@ export const serveCommand: RegisterCommands = (program, run) => {
     )
     .option('--demo', 'serve a writable copy of the sample archive (kept in the state dir)')
     .option('--public-url <url>', 'the URL people reach this server at: share URLs start with it, and its host name is answered to')
-    .option('--sync <sources>', 'also bring in the sessions of these agents as they change (comma-separated: claude-code,codex,opencode)')
+    .option(
+      '--sync <agents>',
+      `also bring in the sessions of these agents as they change (comma-separated, of ${AGENT_NAMES.join(', ')}; or all)`,
+    )
     .option('--allow-host <name>', 'also answer to this Host name (name, or name:port); repeatable', (v: string, all: string[] = []) => [
       ...all,
       v,

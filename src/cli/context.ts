@@ -51,7 +51,19 @@ export class CliContext {
     if (asked) return asked;
     if (arg === 'latest') return (await this.index()).findSession(arg);
     // A prefix needs only the folder names, not the index.
-    const [archive, { findSessionByPrefix }] = await Promise.all([this.archive(), lib()]);
+    const [archive, { findSessionByPrefix, idsForSourceId }] = await Promise.all([this.archive(), lib()]);
+    // An agent's own session ID (a Claude Code or Codex UUID, an OpenCode ID) names the session it came in as.
+    if (!arg.startsWith('ses_')) {
+      for (const id of await idsForSourceId(arg)) {
+        if (
+          await archive.sessions.get(id).then(
+            () => true,
+            () => false,
+          )
+        )
+          return id;
+      }
+    }
     return findSessionByPrefix(arg, await archive.sessions.ids(), (id) =>
       archive.sessions.get(id).then(
         (s) => s.title,

@@ -1,7 +1,7 @@
 // `sarc show`'s rendering, in a module of its own: it loads the markdown
 // renderer, which listing never needs.
 import { duration, formatTime, shortPath, toolSummary } from '../basics.js';
-import type { MessageWithParts, Part, Session, Todo } from '../index.js';
+import type { MessageWithParts, Part, Provenance, Session, Todo } from '../index.js';
 import type { colors } from './output.js';
 import { terminalMarkdown } from './terminal-markdown.js';
 
@@ -42,7 +42,14 @@ function renderPart(p: Part, c: Colors, directory?: string): string {
 }
 
 /** The whole session for `show`: info, todos, and the conversation with tool calls summarised; times local (zone named) unless `utc`. */
-export function renderSession(info: Session, todos: Todo[], messages: MessageWithParts[], c: Colors, utc = false): string {
+export function renderSession(
+  info: Session,
+  todos: Todo[],
+  messages: MessageWithParts[],
+  c: Colors,
+  utc = false,
+  provenance?: Provenance,
+): string {
   const when = (ms: number) => formatTime(ms, { utc });
   const lines = [
     c.bold(info.title),
@@ -51,6 +58,12 @@ export function renderSession(info: Session, todos: Todo[], messages: MessageWit
     `${c.dim('project')}   ${info.projectID}`,
   ];
   lines.push(`${c.dim('created')}   ${when(info.time.created)}    ${c.dim('updated')} ${when(info.time.updated)}`);
+  if (provenance) {
+    const own = provenance.sourceID ? ` ${provenance.sourceID}` : '';
+    lines.push(`${c.dim('source')}    ${provenance.label}${own}${provenance.where ? c.dim(` (${provenance.where})`) : ''}`);
+    if (provenance.gone !== undefined)
+      lines.push(c.yellow(`source gone since ${when(provenance.gone)}: the agent no longer has it; this copy is kept as it was`));
+  }
   if (info.parentID) lines.push(`${c.dim('parent')}    ${info.parentID}`);
   if (info.forkedFrom)
     lines.push(

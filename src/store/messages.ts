@@ -6,11 +6,12 @@ import type { Part } from '../model/part.js';
 import type { Session } from '../model/session.js';
 import { syncFolder } from './atomic-write.js';
 import { loadInfo, loadInfoToWrite, type StoreContext, withSession, writeData } from './context.js';
-import { isCanonicalText, type LoadedFile, validate } from './json-file.js';
+import { isCanonicalText, type LoadedFile, readDataText, validate } from './json-file.js';
 import { mapLimit } from './map-limit.js';
 import { loadMessage, messageIds } from './message-file.js';
 import { MessageOrder, type OrderKey, type OrderWatch, type ReadSink } from './message-order.js';
 import type { RevertStore } from './revert.js';
+import { assertNoLink } from './safe-path.js';
 import type { SessionStore } from './sessions.js';
 
 /** How far a stream of messages reads ahead: up to 16 files, but no more than ~1 MiB of them (a large message is read alone). */
@@ -216,6 +217,40 @@ export class MessageStore {
       await this.write(sessionID, file, existing, info);
       return file;
     });
+  }
+
+  /**
+   * Writes whole messages as given (IDs and times kept) without moving the
+   * session's `time.updated`: for a mirror of another store, whose caller
+   * sets the session's times itself. A file whose bytes would not change is
+   * not written, and a broken one is not replaced (`CORRUPT`). Up to 8 files
+   * are written at once, so their fsyncs overlap. Returns the IDs written.
+   */
+  async putMany(sessionID: string, files: readonly MessageWithParts[]): Promise<string[]> {
+    assertId('session', sessionID);
+    const checked = files.map((f) => this.complete(sessionID, f as MessageInput));
+    return withSession(this.ctx, sessionID, async () => {
+      await loadInfo(this.ctx, sessionID); // the session must exist
+      const written = await mapLimit(checked, 8, async (file) => {
+        const existing = await this.load(sessionID, file.info.id);
+        if (existing && isCanonicalText(file, existing.text)) return undefined;
+        try {
+          await writeData(this.ctx.paths.message(sessionID, file.info.id), file, existing, { makeFolder: true });
+        } finally {
+          this.order.touch(sessionID, file.info.id);
+        }
+        return file.info.id;
+      });
+      return written.filter((id): id is string => id !== undefined);
+    });
+  }
+
+  /** A message file's text as it is on disk (not validated); `undefined` when absent. */
+  async text(sessionID: string, messageID: string): Promise<string | undefined> {
+    assertId('session', sessionID);
+    assertId('message', messageID);
+    await assertNoLink(this.ctx.paths.root, this.ctx.paths.messages(sessionID), { self: true });
+    return (await readDataText(this.ctx.paths.message(sessionID, messageID)))?.text;
   }
 
   /** One message with its parts; `NOT_FOUND` when absent. */

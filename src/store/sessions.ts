@@ -253,6 +253,24 @@ export class SessionStore {
     keepWrittenInfo(this.ctx, id, { value: next, text, stats });
   }
 
+  /**
+   * A cheap stamp of a session's files — the size, mtime and inode of
+   * `info.json` and `todos.json`, and the mtime and inode of its messages
+   * folder (which change when a message file is replaced, added or removed) —
+   * from three `lstat`s, without reading anything. A writer that keeps what
+   * it wrote (e.g. a sync) can tell from it whether anything else changed the
+   * session since.
+   */
+  fileStamp(id: string): string {
+    const { paths } = this.ctx;
+    const of = (path: string, withSize: boolean) => {
+      const s = lstatSync(path, { throwIfNoEntry: false });
+      if (!s) return '-';
+      return `${withSize ? `${s.size}/` : ''}${Math.floor(s.mtimeMs)}/${s.ino}${s.isSymbolicLink() ? '/link' : ''}`;
+    };
+    return `${of(paths.info(id), true)} ${of(paths.messages(id), false)} ${of(paths.todos(id), true)}`;
+  }
+
   /** The IDs of every session folder (valid ID names only; conflict copies and temps are not sessions). */
   async ids(): Promise<string[]> {
     try {

@@ -1,9 +1,10 @@
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type ConvertStats, claudeSessionId, convertClaudeCode, type MessageWithParts, syncAgent } from '../../src/index.js';
+import { claudeSessionId, type MessageWithParts, syncAgent } from '../../src/index.js';
 import { sarc } from '../cli/helpers.js';
 import { ROOT, tempArchive } from '../helpers.js';
+import { readSource } from './read-source.js';
 
 const S1 = '7d1c2b3a-0000-4000-8000-000000000001';
 
@@ -46,13 +47,16 @@ describe('back out to Claude Code', () => {
     for (let i = 2; i < records.length; i++) expect(records[i]?.parentUuid).toBe(records[i - 1]?.uuid);
     expect(new Set(records.slice(1).map((r) => r.sessionId))).toEqual(new Set([S1]));
 
-    const stats: ConvertStats = { records: 0, unknown: {}, malformed: 0 };
-    const [back] = convertClaudeCode(text, out, stats);
-    expect(back?.id).toBe(id);
-    expect(back?.title).toBe('Retry failed HTTP requests');
-    expect(stats).toMatchObject({ malformed: 0, unknown: {} });
+    // Read back as Claude Code would keep it: <projects>/<folder>/<session>.jsonl.
+    const projects = join(root, 'projects');
+    await mkdir(join(projects, '-home-dev-src-webapp'), { recursive: true });
+    await writeFile(join(projects, '-home-dev-src-webapp', `${S1}.jsonl`), text);
+    const { sessions, stats } = await readSource('claude-code', projects);
+    const back = sessions.get(id);
+    expect(back?.info.title).toBe('Retry failed HTTP requests');
+    expect(stats).toMatchObject({ skipped: [], unknown: {} });
     expect(shape(back?.messages ?? [])).toEqual(shape(await archive.messages.list(id)));
-    expect(back?.todos).toEqual(await archive.todos.get(id));
+    expect(back?.info.todos).toEqual(await archive.todos.get(id));
   });
 
   it('takes one session only', async () => {

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { syncAgent } from '../../src/index.js';
+import { provenanceOf, syncAgent } from '../../src/index.js';
 import { hasTool, tempArchive } from '../helpers.js';
 import { HAVE_OPENCODE, opencode } from './opencode-server.js';
 
@@ -21,7 +21,7 @@ const HAVE_SQLITE = hasTool(
 
 describe('sarc sync opencode', () => {
   it.skipIf(!HAVE_OPENCODE || !HAVE_SQLITE)(
-    'mirrors a real OpenCode: sessions, messages, parts, forks, renames and archives equal what its own routes answer; re-runs change nothing; a deleted session is archived here',
+    'mirrors a real OpenCode: sessions, messages, parts, forks, renames and archives equal what its own routes answer; re-runs change nothing; a session deleted in OpenCode is kept here as it was, marked source gone',
     async () => {
       const oc = await opencode();
       const call = oc.call;
@@ -77,14 +77,15 @@ describe('sarc sync opencode', () => {
       await same([a.id, b.id, fork.id]);
       expect((await archive.sessions.list()).length).toBe(3);
 
-      // Deleted in OpenCode: archived here, not deleted.
+      // Deleted in OpenCode: kept here exactly as it was, marked "source gone".
+      const before = await archive.sessions.get(b.id);
       await call('DELETE', `/session/${b.id}`);
       const afterDelete = await syncAgent(archive, 'opencode', { from: oc.db });
-      expect(afterDelete.sessions.updated).toBe(1);
-      const kept = await archive.sessions.get(b.id);
-      expect(kept.title).toBe('Release notes and changelog');
-      expect(kept.time.archived).toBeGreaterThan(0);
+      expect(afterDelete.sessions).toEqual({ new: 0, updated: 0, unchanged: 0, failed: 0 });
+      expect(afterDelete.gone).toBe(1);
+      expect(await archive.sessions.get(b.id)).toEqual(before);
       expect((await archive.messages.list(b.id)).length).toBe(2);
+      expect(await provenanceOf(archive, before)).toMatchObject({ agent: 'opencode', sourceID: b.id, gone: expect.any(Number) });
       await oc.stop();
     },
     120_000,

@@ -2,6 +2,7 @@ import { createWriteStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Command } from 'commander';
+import { EXPORT_AGENTS } from '../../basics.js';
 import type { ImportResult, SessionIndex } from '../../index.js';
 import { lib } from '../lib.js';
 import { emit, UsageError } from '../output.js';
@@ -36,7 +37,7 @@ export function registerBackupCommands(program: Command, run: Runner): void {
     .option('--children', 'include child sessions, recursively')
     .option(
       '--format <format>',
-      'archive (ours, with todos), opencode (what `opencode export` writes), claude-code (one session as a Claude Code transcript, JSONL) or markdown (for people: a heading per message, tool calls folded, local times)',
+      `archive (ours, with todos), opencode (what \`opencode export\` writes), markdown (for people: a heading per message, tool calls folded, local times), or an agent's own format for one session: ${EXPORT_AGENTS.join(', ')}`,
       'archive',
     )
     .addHelpText(
@@ -46,8 +47,9 @@ export function registerBackupCommands(program: Command, run: Runner): void {
     .action(
       run(async (ctx, args: string[], opts: { output?: string; children?: boolean; format: string }) => {
         const ids = await ctx.sessionIds(args);
-        if (!['archive', 'opencode', 'claude-code', 'markdown'].includes(opts.format))
-          throw new UsageError(`invalid --format ${JSON.stringify(opts.format)}: expected archive, opencode, claude-code or markdown`);
+        const formats = ['archive', 'opencode', 'markdown', ...EXPORT_AGENTS];
+        if (!formats.includes(opts.format))
+          throw new UsageError(`invalid --format ${JSON.stringify(opts.format)}: expected ${formats.join(', ')}`);
         const archive = await ctx.archive();
         if (opts.format === 'markdown') {
           // Several sessions: one document, a rule between them.
@@ -65,17 +67,16 @@ export function registerBackupCommands(program: Command, run: Runner): void {
           else if (opts.output && ctx.options.json) emit(ctx.options, { output: opts.output, sessions: all }, () => '');
           return;
         }
-        if (opts.format === 'claude-code') {
-          if (ids.length !== 1 || opts.children) throw new UsageError('--format claude-code writes one session (a transcript holds one)');
-          const { claudeProjectFolder, claudeSessionIdOf, claudeTranscript } = await lib();
-          const lines = claudeTranscript(archive, ids[0] as string);
+        if (EXPORT_AGENTS.includes(opts.format)) {
+          if (ids.length !== 1 || opts.children)
+            throw new UsageError(`--format ${opts.format} writes one session (a transcript holds one)`);
+          const back = (await (await lib()).loadAgent(opts.format)).exportBack;
+          if (!back) throw new UsageError(`--format ${opts.format}: this agent has no export`);
+          const lines = back.lines(archive, ids[0] as string);
           if (opts.output) await pipeline(Readable.from(lines), createWriteStream(opts.output));
           else await pipeline(Readable.from(lines), process.stdout, { end: false });
-          const info = await archive.sessions.get(ids[0] as string);
           if (opts.output && !ctx.options.quiet && !ctx.options.json) {
-            process.stderr.write(
-              `wrote ${opts.output}; Claude Code looks for it as ~/.claude/projects/${claudeProjectFolder(info.directory)}/${claudeSessionIdOf(info)}.jsonl\n`,
-            );
+            process.stderr.write(`wrote ${opts.output}; ${await back.hint(archive, ids[0] as string)}\n`);
           }
           return;
         }

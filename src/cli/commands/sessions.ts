@@ -89,7 +89,9 @@ export function registerSessionCommands(program: Command, run: Runner): void {
           (await readWholeSession(await ctx.archive(), await ctx.sessionId(arg)));
         const options = opts.raw ? { ...ctx.options, json: true } : ctx.options;
         const { renderSession } = await import('../render-session.js');
-        emit(options, shown, () => renderSession(shown.info, shown.todos, shown.messages, colors(), ctx.options.utc));
+        // Where it came from (an agent's store, on this machine), for people only: --raw is the session as stored.
+        const provenance = options.json ? undefined : await (await lib()).provenanceOf(await ctx.archive(), shown.info);
+        emit(options, shown, () => renderSession(shown.info, shown.todos, shown.messages, colors(), ctx.options.utc, provenance));
       }),
     );
 

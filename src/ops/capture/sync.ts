@@ -1,128 +1,103 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { homedir } from 'node:os';
-import { join, sep } from 'node:path';
-import { errnoCode } from '../../errors.js';
+import type { Session } from '../../model/session.js';
 import type { Archive } from '../../store/archive.js';
-import { convertClaudeCode } from './claude-code.js';
-import { convertCodex } from './codex.js';
-import type { ConvertedSession, ConvertStats } from './convert.js';
-import { syncOpencode } from './opencode.js';
-import {
-  newSyncResult,
-  readSyncState,
-  type SyncOptions,
-  type SyncResult,
-  type SyncSourceName,
-  writeConverted,
-  writeSyncState,
-} from './write.js';
+import { pull, type SyncOptions, type SyncResult } from './engine.js';
+import { AGENTS, agentEntry, loadAgent } from './registry.js';
+import { CaptureState } from './state.js';
 
-export { SYNC_SOURCES, type SyncOptions, type SyncResult, type SyncSourceName } from './write.js';
+// The capture seam as the library offers it: sync an agent by name, find a
+// session by the agent's own ID, and say where a session came from.
 
-// `sarc sync <source>`: every transcript of another agent, converted into the
-// archive. Idempotent (IDs derive from the source's, and a file whose bytes
-// are unchanged writes nothing) and incremental (a transcript whose size and
-// mtime match the last run is not read again; they are kept in the state dir).
-
-interface Source {
-  /** The folder the transcripts are in, by default. */
-  root(): string;
-  /** Whether a file below the root (path relative to it) is a transcript. */
-  isTranscript(rel: string): boolean;
-  convert(text: string, file: string, stats: ConvertStats): ConvertedSession[];
+/** Brings every session of an agent (by its registry name) into the archive; see {@link pull}. */
+export async function syncAgent(archive: Archive, name: string, options: SyncOptions = {}): Promise<SyncResult> {
+  return pull(archive, await loadAgent(name), options);
 }
 
-const SOURCES: Record<Exclude<SyncSourceName, 'opencode'>, Source> = {
-  'claude-code': {
-    root: () => join(process.env.CLAUDE_CONFIG_DIR || join(homedir(), '.claude'), 'projects'),
-    // <folder>/<session>.jsonl, and sub-agents in <folder>/<session>/subagents/agent-<id>.jsonl.
-    isTranscript: (rel) => rel.endsWith('.jsonl') && (rel.split(sep).length === 2 || /[/\\]subagents[/\\]agent-[^/\\]+\.jsonl$/.test(rel)),
-    convert: convertClaudeCode,
-  },
-  codex: {
-    root: () => join(process.env.CODEX_HOME || join(homedir(), '.codex'), 'sessions'),
-    isTranscript: (rel) => /(^|[/\\])rollout-[^/\\]*\.jsonl$/.test(rel),
-    convert: convertCodex,
-  },
-};
-
-type Seen = Record<string, { size: number; mtimeMs: number }>;
-
-/** Where an agent keeps its transcripts, by default. */
-export function sourceRoot(name: Exclude<SyncSourceName, 'opencode'>): string {
-  return SOURCES[name].root();
+/** Where an agent keeps its sessions on this machine, by default. */
+export async function agentLocation(name: string): Promise<string> {
+  return (await loadAgent(name)).location();
 }
 
-async function transcripts(root: string, source: Source): Promise<string[]> {
-  let names: string[];
-  try {
-    names = await readdir(root, { recursive: true });
-  } catch (error) {
-    if (errnoCode(error) === 'ENOENT') return [];
-    throw error;
+/** Where a session came from: the agent, its own ID of the session, the source, and whether the source is gone. */
+export interface Provenance {
+  agent: string;
+  label: string;
+  /** The agent's own ID of the session. */
+  sourceID?: string;
+  /** The source (a file path, or a database and a session ID) it was last read from on this machine. */
+  where?: string;
+  /** When sync found the source gone (the session is kept as it was). */
+  gone?: number;
+}
+
+/** The provenance of a session, from its metadata and this machine's sync state; `undefined` for one no agent wrote. */
+export async function provenanceOf(archive: Archive, info: Session): Promise<Provenance | undefined> {
+  const named = typeof info.metadata?.source === 'string' ? agentEntry(info.metadata.source) : undefined;
+  for (const entry of named ? [named] : AGENTS) {
+    const base = await new CaptureState(archive, entry.name).base(info.id);
+    if (!base && entry !== named) continue;
+    const envelope = Object.values(info.metadata ?? {}).find(
+      (v): v is Record<string, unknown> => typeof v === 'object' && v !== null && 'id' in v && 'where' in v,
+    );
+    return {
+      agent: entry.name,
+      label: entry.label,
+      sourceID: typeof envelope?.id === 'string' ? envelope.id : entry.name === 'opencode' ? info.id : undefined,
+      where: base?.where ?? (typeof envelope?.where === 'string' ? envelope.where : undefined),
+      ...(base?.gone !== undefined ? { gone: base.gone } : {}),
+    };
   }
-  return names.filter((rel) => source.isTranscript(rel)).sort();
+  return undefined;
 }
 
-/**
- * Brings every transcript of an agent into the archive: new sessions
- * whole, changed ones updated in place, nothing duplicated. A transcript
- * unchanged since the last run (size and mtime, kept in the state dir) is not
- * read again.
- */
-export async function syncAgent(archive: Archive, name: SyncSourceName, options: SyncOptions = {}): Promise<SyncResult> {
-  if (name === 'opencode') return syncOpencode(archive, options);
-  const source = SOURCES[name];
-  const from = options.from ?? source.root();
-  const dryRun = options.dryRun ?? false;
-  const result = newSyncResult(name, from, dryRun);
-  const seen = (await readSyncState(archive, name, { files: {} as Seen })).files;
-  const files = await transcripts(from, source);
-  result.files.found = files.length;
-  const changed: Array<{ rel: string; size: number; mtimeMs: number }> = [];
-  for (const rel of files) {
-    const s = await stat(join(from, rel)).catch(() => undefined);
-    if (!s) continue;
-    const before = seen[join(from, rel)];
-    if (!options.all && before && before.size === s.size && before.mtimeMs === s.mtimeMs) result.files.skipped++;
-    else changed.push({ rel, size: s.size, mtimeMs: s.mtimeMs });
-  }
-  // Main transcripts before sub-agent ones, so a child's parent is written first.
-  changed.sort((a, b) => Number(a.rel.includes(`${sep}subagents${sep}`)) - Number(b.rel.includes(`${sep}subagents${sep}`)));
-  options.onProgress?.(0, changed.length);
-  for (const [i, file] of changed.entries()) {
-    const path = join(from, file.rel);
-    const stats: ConvertStats = { records: 0, unknown: {}, malformed: 0 };
-    let ok = true;
+/** The archive IDs a session could have from an agent's own session ID, across every agent. */
+export async function idsForSourceId(sourceID: string): Promise<string[]> {
+  const out = new Set<string>();
+  for (const entry of AGENTS) for (const id of (await entry.load()).archiveIds(sourceID)) out.add(id);
+  return [...out];
+}
+
+/** One agent as `sarc sources` shows it. */
+export interface SourceRow {
+  agent: string;
+  label: string;
+  /** What one source is. */
+  unit: string;
+  /** Where it looks. */
+  path: string;
+  /** Sources found there; `undefined` when there is nothing there. */
+  found?: number;
+  /** Sessions the last syncs of that place wrote. */
+  sessions: number;
+  /** When that place was last synced. */
+  lastSync?: number;
+  /** Why the store could not be read. */
+  error?: string;
+}
+
+/** Every agent: where it keeps its sessions on this machine, what is there, and when it was last synced. */
+export async function captureSources(archive: Archive): Promise<SourceRow[]> {
+  const rows: SourceRow[] = [];
+  for (const entry of AGENTS) {
+    const adapter = await entry.load();
+    const path = adapter.location();
+    const row: SourceRow = { agent: entry.name, label: entry.label, unit: entry.unit, path, sessions: 0 };
     try {
-      const text = await readFile(path, 'utf8');
-      // A last line without its newline may still be being written: left for the next run.
-      const complete = text.endsWith('\n') ? text : text.slice(0, text.lastIndexOf('\n') + 1);
-      if (complete.length < text.length) ok = false;
-      for (const converted of source.convert(complete, path, stats)) {
+      const store = await adapter.open(path);
+      if (store) {
         try {
-          const outcome = await writeConverted(archive, converted, dryRun);
-          result.sessions[outcome]++;
-        } catch (error) {
-          ok = false;
-          result.sessions.failed++;
-          result.failures.push({ file: path, session: converted.id, reason: (error as Error).message });
+          row.found = (await store.list()).length;
+        } finally {
+          store.close?.();
         }
       }
-      result.files.read++;
     } catch (error) {
-      ok = false;
-      result.failures.push({ file: path, reason: (error as Error).message });
+      row.found = 0;
+      row.error = (error as Error).message;
     }
-    result.records += stats.records;
-    result.malformed += stats.malformed;
-    for (const [type, n] of Object.entries(stats.unknown)) result.unknown[type] = (result.unknown[type] ?? 0) + n;
-    // Only a transcript taken whole is marked as seen; anything else is read again next time.
-    if (ok) seen[path] = { size: file.size, mtimeMs: file.mtimeMs };
-    options.onProgress?.(i + 1, changed.length);
+    const index = await new CaptureState(archive, entry.name).index(path);
+    row.sessions = new Set(Object.values(index.sources).flatMap((s) => Object.keys(s.sessions))).size;
+    if (index.lastRun !== undefined) row.lastSync = index.lastRun;
+    rows.push(row);
   }
-  if (!dryRun && changed.length > 0) {
-    await writeSyncState(archive, name, { files: seen });
-  }
-  return result;
+  return rows;
 }

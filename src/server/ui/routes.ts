@@ -1,6 +1,15 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { Context, Hono } from 'hono';
-import { exportSessions, isArchiveError, isId, parseJsonInput, type SearchHit, type SessionIndex, sessionMarkdown } from '../../index.js';
+import {
+  exportSessions,
+  isArchiveError,
+  isId,
+  parseJsonInput,
+  provenanceOf,
+  type SearchHit,
+  type SessionIndex,
+  sessionMarkdown,
+} from '../../index.js';
 import type { ServerActions, ServerDeps } from '../actions.js';
 import { BadRequest, errorMessage, HttpRefusal, toErrorResponse } from '../errors.js';
 import { textStream } from '../streams.js';
@@ -270,10 +279,15 @@ ${listing}`;
       }
       const children = index.children(id);
       const forks = index.forks(id);
+      // Which agent and source it came from; text only (a path from a transcript is never a link).
+      const from_ = await provenanceOf(archive, info);
+      const provenance = from_
+        ? html`<p class="provenance">From ${from_.label}${from_.sourceID ? html` · <code>${from_.sourceID}</code>` : ''}${from_.where ? html` · <span class="where">${from_.where}</span>` : ''}${from_.gone !== undefined ? html` · <strong class="gone">source gone</strong> since ${timeTag(from_.gone)}: the agent no longer has it; this copy is kept as it was` : ''}</p>`
+        : html``;
       const body = html`<h1><span id="title-text">${info.title}</span> <span id="status" class="badge ${status.type}"${raw(status.type === 'idle' ? ' hidden' : '')}>${status.type}</span></h1>
 <form method="post" action="/ui/session/${id}/title">${csrf}<label>Title <input id="title-input" name="title" value="${info.title}" required></label> <button type="submit">Rename</button></form>
 <p class="meta">${info.directory} · created ${timeTag(info.time.created)} · updated ${timeTag(info.time.updated)}${info.time.archived !== undefined ? ' · archived' : ''}</p>
-${origin}${parent ? html`<p>Child of <a href="/ui/session/${parent.id}">${parent.title}</a></p>` : ''}
+${provenance}${origin}${parent ? html`<p>Child of <a href="/ui/session/${parent.id}">${parent.title}</a></p>` : ''}
 ${children.length ? html`<p>Child sessions: ${children.map((s, i) => html`${i ? ', ' : ''}<a href="/ui/session/${s.id}">${s.title}</a>`)}</p>` : ''}
 ${forks.length ? html`<p>Forks: ${forks.map((s, i) => html`${i ? ', ' : ''}<a href="/ui/session/${s.id}">${s.title}</a>`)}</p>` : ''}
 <p><a href="/ui/session/${id}/export" download>Export</a> · <a href="/ui/session/${id}/markdown" download>Download as Markdown</a>

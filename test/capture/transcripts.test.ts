@@ -31,14 +31,21 @@ describe('sarc sync claude-code', () => {
     const result = await syncAgent(archive, 'claude-code', { from: CLAUDE });
     expect(result.sessions).toEqual({ new: 4, updated: 0, unchanged: 0, failed: 0 });
     expect(result.malformed).toBe(1);
-    expect(result.unknown).toEqual({ system: 1, 'file-history-snapshot': 1, hologram: 1 });
+    expect(result.skipped).toEqual([
+      { file: expect.stringContaining(`${S1}.jsonl`), line: 21, reason: expect.stringMatching(/^not JSON/) },
+    ]);
+    // The cut last line of the second transcript is pending, not skipped.
+    expect(result.pending).toBe(1);
+    // Record types it does not know are counted and kept; bookkeeping it knows is counted in the session only.
+    expect(result.unknown).toEqual({ hologram: 1 });
 
     const main = await archive.sessions.get(claudeSessionId(S1));
     expect(main).toMatchObject({ title: 'Retry failed HTTP requests', directory: '/home/dev/src/webapp', version: 'claude-code 2.0.14' });
     expect(main.time.created).toBe(Date.parse('2026-05-01T10:00:00.000Z'));
-    expect(main.metadata).toMatchObject({ source: 'claude-code', claudeCode: { sessionId: S1, gitBranch: 'main' } });
-    const kept = (main.metadata?.claudeCode ?? {}) as { unknownRecords?: Array<{ type: string }> };
+    expect(main.metadata).toMatchObject({ source: 'claude-code', claudeCode: { id: S1, gitBranch: 'main' } });
+    const kept = (main.metadata?.claudeCode ?? {}) as { unknownRecords?: Array<{ type: string }>; unknown?: Record<string, number> };
     expect(kept.unknownRecords?.map((r) => r.type)).toEqual(['hologram']);
+    expect(kept.unknown).toEqual({ hologram: 1, '(file-history-snapshot)': 1, '(system stop_hook_summary)': 1 });
 
     const messages = await archive.messages.list(main.id);
     expect(messages.map((m) => `${m.info.role}:${partKinds(m).join(',')}`)).toEqual([
@@ -96,8 +103,8 @@ describe('sarc sync claude-code', () => {
     const before = await snapshot(dir);
     const again = await syncAgent(archive, 'claude-code', { from });
     expect(again.sessions.new + again.sessions.updated).toBe(0);
-    // Only the transcript with a cut last line is read again; the others are skipped by size and mtime.
-    expect(again.files).toEqual({ found: 3, read: 1, skipped: 2 });
+    // Nothing changed: nothing is read (the cut last line is read when the agent finishes it, which changes the file).
+    expect(again.files).toEqual({ found: 3, read: 0, skipped: 3 });
     expect(await snapshot(dir)).toEqual(before);
 
     // The agent finishes its line and answers.
@@ -171,8 +178,8 @@ describe('sarc sync codex', () => {
       unchanged: 2,
       failed: 0,
     });
-    // The rollout with a cut last line is read again each run until it is whole; the other is skipped.
-    expect((await syncAgent(archive, 'codex', { from: CODEX })).files).toEqual({ found: 2, read: 1, skipped: 1 });
+    // Unchanged rollouts are not read again (the cut last line is taken once the file changes).
+    expect((await syncAgent(archive, 'codex', { from: CODEX })).files).toEqual({ found: 2, read: 0, skipped: 2 });
   });
 });
 
@@ -184,12 +191,12 @@ describe('the sync command', () => {
     expect(first.code).toBe(0);
     expect(JSON.parse(first.stdout)).toMatchObject({ source: 'codex', sessions: { new: 2, updated: 0, failed: 0 }, failures: [] });
     const second = await sarc(['sync', 'codex', '--from', CODEX], { env });
-    expect(second.stdout).toBe('codex: nothing changed (2 transcripts, 1 unchanged since the last run)\n');
+    expect(second.stdout).toBe(`codex: nothing changed (2 rollouts at ${CODEX}, 2 unchanged since the last run)\n`);
     const two = await sarc(['sync', 'codex', 'claude-code', '--from', CODEX], { env });
     expect(two.code).toBe(2);
-    expect(two.stderr).toContain('--from names one folder: give one source with it');
-    const bad = await sarc(['sync', 'cursor'], { env });
+    expect(two.stderr).toContain('--from names one place: give one agent with it');
+    const bad = await sarc(['sync', 'hologram'], { env });
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain('unknown source "cursor": expected claude-code, codex');
+    expect(bad.stderr).toContain('unknown agent "hologram": expected claude-code, codex');
   });
 });

@@ -1,19 +1,13 @@
 import { createHash } from 'node:crypto';
-import type { MessageWithParts } from '../../model/message.js';
-import type { Session } from '../../model/session.js';
-import type { Archive } from '../../store/archive.js';
-import { isRecord } from './convert.js';
+import { derivedUuid, isRecord, type MessageWithParts, type Session } from '../../kit/index.js';
+import type { Archive } from '../../kit/live.js';
 
 // A session written back as a Claude Code transcript (JSONL), in the format
 // `convertClaudeCode` reads: a summary record, then user and assistant
 // records chained by uuid/parentUuid, tool results as the user records that
 // follow a tool call. Whether the claude CLI resumes it is not checked here.
 
-/** A UUID (version 4 layout) derived from a key: the same on every export. */
-function uuidOf(key: string): string {
-  const h = createHash('sha256').update(key).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${((Number.parseInt(h.slice(16, 17), 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
-}
+const uuidOf = derivedUuid;
 
 /** Where Claude Code keeps the transcripts of a working folder: its path with every `/` (and `.`) as `-`. */
 export function claudeProjectFolder(directory: string): string {
@@ -22,7 +16,8 @@ export function claudeProjectFolder(directory: string): string {
 
 /** The Claude Code session ID of an archive session: the one it came from, else one derived from its ID. */
 export function claudeSessionIdOf(info: Session): string {
-  const source = isRecord(info.metadata?.claudeCode) ? info.metadata.claudeCode.sessionId : undefined;
+  const envelope = isRecord(info.metadata?.claudeCode) ? info.metadata.claudeCode : undefined;
+  const source = envelope?.agentId === undefined ? (envelope?.id ?? envelope?.sessionId) : undefined;
   return typeof source === 'string' ? source : uuidOf(`session-archive:${info.id}`);
 }
 

@@ -1,13 +1,7 @@
 import { appendFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isArchiveError } from '../../errors.js';
-import type { MessageWithParts } from '../../model/message.js';
-import type { Session } from '../../model/session.js';
-import type { Todo } from '../../model/todo.js';
-import { type Archive, initArchive, openArchive } from '../../store/archive.js';
-import { locateArchive } from '../../store/locate.js';
-import { statusInput } from '../../store/status.js';
-import { writeConverted } from './write.js';
+import { isArchiveError, type MessageWithParts, type Session, type Todo } from '../../kit/index.js';
+import { type Archive, captureSession, openArchiveFor, statusInput } from '../../kit/live.js';
 
 // Live capture from OpenCode: a plugin (OpenCode loads it from
 // .opencode/plugins/ or ~/.config/opencode/plugins/; `sarc opencode install`
@@ -50,7 +44,6 @@ function sessionOf(event: BusEvent): string | undefined {
 /** Mirrors one OpenCode server's sessions into an archive as they change. */
 export class OpencodeMirror {
   private readonly timers = new Map<string, NodeJS.Timeout>();
-  private readonly written = new Map<string, Map<string, string>>();
   private chain: Promise<void> = Promise.resolve();
   private archive?: Promise<Archive>;
   /** Sessions read back and written so far (a burst of changes to one session is one). */
@@ -77,11 +70,7 @@ export class OpencodeMirror {
   }
 
   private open(): Promise<Archive> {
-    this.archive ??= (async () => {
-      const dir = locateArchive({ explicit: this.options.archive, cwd: this.input.directory });
-      await initArchive(dir);
-      return openArchive({ dir, stateDir: this.options.stateDir });
-    })();
+    this.archive ??= openArchiveFor({ archive: this.options.archive, stateDir: this.options.stateDir, cwd: this.input.directory });
     return this.archive;
   }
 
@@ -138,24 +127,24 @@ export class OpencodeMirror {
       this.get<Todo[]>(`/session/${id}/todo`),
     ]);
     const archive = await this.open();
-    const written = this.written.get(id) ?? new Map<string, string>();
-    this.written.set(id, written);
-    await writeConverted(
+    await captureSession(
       archive,
+      'opencode',
+      `${String(this.input.serverUrl)} (session ${id})`,
       {
         id,
+        sourceID: id,
         title: info.title,
         directory: info.directory,
         version: info.version,
         created: info.time.created,
         updated: info.time.updated,
         metadata: {},
-        messages: messages ?? [],
         todos: todos ?? [],
         mirror: info,
+        final: true,
       },
-      false,
-      written,
+      messages ?? [],
     );
   }
 
@@ -163,7 +152,6 @@ export class OpencodeMirror {
     const timer = this.timers.get(id);
     if (timer) clearTimeout(timer);
     this.timers.delete(id);
-    this.written.delete(id);
     const archive = await this.open();
     try {
       if (this.options.onDelete === 'delete') await archive.sessions.delete(id);

@@ -1,0 +1,34 @@
+// The kit: what every agent adapter may use besides the contract. An adapter
+// imports this file and ../contract.js only — never another agent, never the
+// engine — so each agent stays one folder that can be read alone.
+
+export { isArchiveError } from '../../../errors.js';
+export type { MessageWithParts, UserMessage } from '../../../model/message.js';
+export type { Part } from '../../../model/part.js';
+export type { Session } from '../../../model/session.js';
+export type { Todo } from '../../../model/todo.js';
+export { openSqlite, type SqlDb, type SqlRow, sqliteAvailable } from '../../../store/sqlite.js';
+export { finishTool, SessionBuilder, type ToolResult } from './builder.js';
+export { type FoundFile, fileStamp, fileStore, readJsonDocument, readSidecar, readSideText, realRoot, walkFiles } from './files.js';
+export { derivedId, derivedUuid } from './ids.js';
+export { type JsonRecord, type LineRecord, readJsonLines } from './jsonl.js';
+export { isRecord, num, promptText, str, TITLE_MAX, timeOf, titleOf } from './text.js';
+
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+/** The user's home folder ($HOME when set, so tests and sandboxes can move it). */
+export function home(): string {
+  return process.env.HOME || homedir();
+}
+
+/** `$NAME` when set and not empty, else the fallback. */
+export function envDir(name: string, fallback: () => string): string {
+  const value = process.env[name];
+  return value ? value : fallback();
+}
+
+/** A path below the home folder. */
+export function inHome(...parts: string[]): string {
+  return join(home(), ...parts);
+}

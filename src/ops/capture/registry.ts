@@ -1,0 +1,63 @@
+import { ArchiveError } from '../../errors.js';
+import type { AgentAdapter } from './contract.js';
+
+// The one list of agents. Each entry is light (names and a loader), so the
+// command line knows every agent's name, label and unit without loading any
+// converter; the adapter itself is imported when it is used.
+
+export interface AgentEntry {
+  /** The name `sarc sync` takes. */
+  readonly name: string;
+  /** For people. */
+  readonly label: string;
+  /** What one source is, for counts. */
+  readonly unit: string;
+  /** Whether the adapter writes sessions back in the agent's format (`sarc export --format <name>`). */
+  readonly exports: boolean;
+  /** Loads the adapter. */
+  load(): Promise<AgentAdapter>;
+}
+
+export const AGENTS = [
+  {
+    name: 'claude-code',
+    label: 'Claude Code',
+    unit: 'transcript',
+    exports: true,
+    load: async () => (await import('./agents/claude-code/adapter.js')).claudeCode,
+  },
+  {
+    name: 'codex',
+    label: 'Codex',
+    unit: 'rollout',
+    exports: false,
+    load: async () => (await import('./agents/codex/adapter.js')).codex,
+  },
+  {
+    name: 'opencode',
+    label: 'OpenCode',
+    unit: 'session',
+    exports: false,
+    load: async () => (await import('./agents/opencode/adapter.js')).opencode,
+  },
+] as const satisfies readonly AgentEntry[];
+
+export type AgentName = (typeof AGENTS)[number]['name'];
+
+/** Agents that write sessions back in their own format. */
+export const EXPORT_AGENTS: readonly string[] = AGENTS.filter((a) => a.exports).map((a) => a.name);
+
+/** Every agent's name, in the registry's order. */
+export const AGENT_NAMES: readonly AgentName[] = AGENTS.map((a) => a.name);
+
+/** The entry of an agent by name, or `undefined`. */
+export function agentEntry(name: string): AgentEntry | undefined {
+  return AGENTS.find((a) => a.name === name);
+}
+
+/** The adapter of an agent by name (loaded on first use). */
+export async function loadAgent(name: string): Promise<AgentAdapter> {
+  const entry = agentEntry(name);
+  if (!entry) throw new ArchiveError('INVALID_INPUT', `unknown agent ${JSON.stringify(name)}: expected ${AGENT_NAMES.join(', ')}`);
+  return entry.load();
+}
