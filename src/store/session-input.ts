@@ -4,7 +4,8 @@ import { assertId } from '../model/ids.js';
 import { type MessageWithParts, messageFile } from '../model/message.js';
 import { type ForkedFrom, type Session, sessionInfo } from '../model/session.js';
 import { type Todo, todoList } from '../model/todo.js';
-import { formatCanonical, type LoadedFile, validate } from './json-file.js';
+import type { FileText } from './atomic-write.js';
+import { canonicalPieces, formatCanonical, type LoadedFile, validate } from './json-file.js';
 import { yieldNow } from './map-limit.js';
 import { checkMessageIds } from './message-file.js';
 
@@ -86,13 +87,13 @@ export function applyPatch(info: Session, patch: SessionPatch): Session {
 export async function prepareSession(
   entry: { info: Session } & SessionContent,
   where: string,
-): Promise<{ info: Session; files: Map<string, string> }> {
+): Promise<{ info: Session; files: Map<string, FileText> }> {
   const at = (path: string) => (where ? `${where}.${path}` : path);
   if (typeof entry?.info !== 'object' || entry.info === null)
     throw new ArchiveError('INVALID_INPUT', `invalid session: ${at('info')}: expected an object`);
   assertId('session', entry.info.id);
   const info = validate(sessionInfo, entry.info, `invalid session: ${at('info')}`, 'INVALID_INPUT');
-  const files = new Map<string, string>([['info.json', formatCanonical(info)]]);
+  const files = new Map<string, FileText>([['info.json', formatCanonical(info)]]);
   for (const [i, m] of (entry.messages ?? []).entries()) {
     await yieldNow(); // thousands of messages (a fork, an import) are validated and formatted here
     const file = validate(messageFile, m, `invalid message: ${at(`messages[${i}]`)}`, 'INVALID_INPUT');
@@ -101,7 +102,8 @@ export async function prepareSession(
     const name = `messages/${file.info.id}.json`;
     if (files.has(name))
       throw new ArchiveError('INVALID_INPUT', `invalid message: ${at(`messages[${i}]`)}: message ID ${file.info.id} given more than once`);
-    files.set(name, formatCanonical(file));
+    // Formatted as it is written, in pieces: a large message is never one more string of its whole text.
+    files.set(name, canonicalPieces(file));
   }
   if (entry.todos?.length)
     files.set('todos.json', formatCanonical(validate(todoList, entry.todos, `invalid todos: ${at('todos')}`, 'INVALID_INPUT')));

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { ArchiveError, errnoCode } from '../errors.js';
 import type { Session } from '../model/session.js';
 import type { OnProgress } from '../progress.js';
-import { syncFolder, tempPathFor, writeStagedFile } from './atomic-write.js';
+import { type FileText, syncFolder, tempPathFor, writeStagedFile } from './atomic-write.js';
 import type { StoreContext } from './context.js';
 import { mapLimit } from './map-limit.js';
 import { commitMoves, type StagedMove } from './rename-journal.js';
@@ -16,7 +16,7 @@ import { commitMoves, type StagedMove } from './rename-journal.js';
  */
 export async function stageNewSessions(
   ctx: StoreContext,
-  prepared: ReadonlyArray<{ info: Session; files: Map<string, string> }>,
+  prepared: ReadonlyArray<{ info: Session; files: Map<string, FileText> }>,
   ids: readonly string[],
   onProgress?: OnProgress,
 ): Promise<void> {
@@ -34,7 +34,7 @@ export async function stageNewSessions(
       const beside = [...files].filter(([name]) => !name.startsWith('messages/'));
       // A few files at once: their fsyncs overlap (a fork of a long session writes
       // hundreds), and other writers still find room in the thread pool and the disk queue.
-      const write = (entries: Array<[string, string]>) => mapLimit(entries, 4, ([name, text]) => writeStagedFile(join(stage, name), text));
+      const write = (entries: Array<[string, FileText]>) => mapLimit(entries, 4, ([name, text]) => writeStagedFile(join(stage, name), text));
       await Promise.all([
         write(beside),
         (async () => {

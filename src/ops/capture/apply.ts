@@ -4,9 +4,9 @@ import { type MessageWithParts, messageFile } from '../../model/message.js';
 import { type Session, sessionInfo } from '../../model/session.js';
 import { todoList } from '../../model/todo.js';
 import type { Archive } from '../../store/archive.js';
-import { formatCanonical, validate } from '../../store/json-file.js';
+import { canonicalPieces, formatCanonical, validate } from '../../store/json-file.js';
 import type { ConvertedInfo } from './contract.js';
-import { hashText, rememberHash, type SessionBase } from './state.js';
+import { hashPieces, hashText, rememberHash, type SessionBase } from './state.js';
 
 // Writing what a source gave, three-way: the base is what sync wrote last
 // (hashes in the state dir), "ours" is the archive now, "theirs" the source
@@ -142,7 +142,8 @@ export class SessionWriter {
   /** Writes one part: these messages, then the session's info (`c.final` says whether more parts follow). */
   async write(c: ConvertedInfo, messages: readonly MessageWithParts[]): Promise<void> {
     const files = messages.map((m) => validate(messageFile, m, `invalid message ${m.info.id}`, 'INVALID_INPUT'));
-    const texts = files.map((f) => formatCanonical(f));
+    // Hashed piece by piece: a large message is never one more string of its whole text.
+    const texts = files.map((f) => hashPieces(canonicalPieces(f)));
     const todos = c.todos ? validate(todoList, c.todos, `invalid todos of ${c.id}`, 'INVALID_INPUT') : undefined;
     for (const f of files) this.given.add(f.info.id);
     if (c.project && !this.options.dryRun) await this.archive.projects.upsert(c.project);
@@ -158,7 +159,7 @@ export class SessionWriter {
       this.exists = true;
       this.outcome = 'new';
       files.forEach((f, i) => {
-        this.next.messages[f.info.id] = rememberHash(this.next.messages[f.info.id], hashText(texts[i] as string));
+        this.next.messages[f.info.id] = rememberHash(this.next.messages[f.info.id], texts[i] as string);
       });
       if (todos) this.next.todos = hashText(textOf(todos));
       this.rememberInfo(info, c);
@@ -173,7 +174,7 @@ export class SessionWriter {
   private async writeMessages(files: MessageWithParts[], texts: string[]): Promise<void> {
     const out: MessageWithParts[] = [];
     for (const [i, file] of files.entries()) {
-      const hash = hashText(texts[i] as string);
+      const hash = texts[i] as string;
       const base = this.base?.messages[file.info.id];
       const known = this.next.messages[file.info.id];
       // Unchanged in the source, and nothing says the archive changed: not read at all.

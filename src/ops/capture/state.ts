@@ -20,6 +20,13 @@ export function hashText(text: string): string {
   return createHash('sha256').update(text).digest('hex').slice(0, 20);
 }
 
+/** {@link hashText} of a text given in pieces (the same hash as of the pieces joined). */
+export function hashPieces(pieces: Iterable<string>): string {
+  const hash = createHash('sha256');
+  for (const piece of pieces) hash.update(piece);
+  return hash.digest('hex').slice(0, 20);
+}
+
 export interface SourceRecord {
   stamp: string;
   where: string;

@@ -29,7 +29,7 @@ export interface BuilderOptions {
   /** The provider for messages that name no other. */
   providerID: string;
   parentID?: string;
-  /** A provisional info is handed out after about this many bytes of messages. @default 4 MiB */
+  /** A provisional info is handed out after about this many bytes of messages. @default 1 MiB */
   flushBytes?: number;
 }
 
@@ -286,7 +286,7 @@ export class SessionBuilder {
       this.close(m);
       this.emit(m);
     }
-    if (this.heldBytes >= (this.options.flushBytes ?? 4 * 1024 * 1024)) {
+    if (this.heldBytes >= (this.options.flushBytes ?? 1024 * 1024)) {
       this.out.push({ kind: 'info', info: this.info(false) });
       this.heldBytes = 0;
     }

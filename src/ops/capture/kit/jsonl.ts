@@ -68,8 +68,11 @@ export async function* readJsonLines(path: string, stats: ReadStats, options: Js
   const handle = await open(path, 'r');
   try {
     const buffer = Buffer.allocUnsafe(CHUNK);
-    let pieces: Buffer[] = [];
-    let pieceBytes = 0;
+    // A line is decoded as its bytes arrive (a newline byte never stands inside a
+    // UTF-8 sequence, so one decoder serves the whole file): no copy of its bytes is kept.
+    const decoder = new StringDecoder('utf8');
+    let partial = '';
+    let partialBytes = 0;
     let tooLong = false;
     let line = 1;
     const take = (text: string, atLine: number): LineRecord | undefined => {
@@ -82,13 +85,6 @@ export async function* readJsonLines(path: string, stats: ReadStats, options: Js
       stats.records++;
       return { record: parsed, line: atLine };
     };
-    const lineText = (tail: Buffer): string => {
-      const decoder = new StringDecoder('utf8');
-      let text = '';
-      for (const p of pieces) text += decoder.write(p);
-      text += decoder.write(tail);
-      return text + decoder.end();
-    };
     for (;;) {
       const { bytesRead } = await handle.read(buffer, 0, CHUNK, null);
       if (bytesRead === 0) break;
@@ -97,34 +93,37 @@ export async function* readJsonLines(path: string, stats: ReadStats, options: Js
         const nl = buffer.indexOf(NEWLINE, start);
         if (nl === -1 || nl >= bytesRead) break;
         const tail = buffer.subarray(start, nl);
-        if (tooLong || pieceBytes + tail.length > maxLine) {
+        if (tooLong || partialBytes + tail.length > maxLine) {
           stats.skipped.push({ line, reason: `over ${maxLine} bytes` });
+          decoder.end();
+          partial = '';
         } else {
-          const got = take(lineText(tail), line);
+          const text = partial + decoder.write(tail);
+          partial = '';
+          const got = take(text, line);
           if (got) yield got;
         }
-        pieces = [];
-        pieceBytes = 0;
+        partialBytes = 0;
         tooLong = false;
         line++;
         start = nl + 1;
       }
       if (start < bytesRead) {
         const rest = buffer.subarray(start, bytesRead);
-        if (!tooLong && pieceBytes + rest.length <= maxLine) {
-          pieces.push(Buffer.from(rest));
-          pieceBytes += rest.length;
+        if (!tooLong && partialBytes + rest.length <= maxLine) {
+          partial += decoder.write(rest);
+          partialBytes += rest.length;
         } else {
           tooLong = true;
-          pieces = [];
-          pieceBytes = 0;
+          partial = '';
         }
       }
     }
     // The last line, without its newline.
     if (tooLong) stats.skipped.push({ line, reason: `over ${maxLine} bytes` });
-    else if (pieceBytes > 0) {
-      const text = lineText(Buffer.alloc(0));
+    else if (partialBytes > 0) {
+      const text = partial + decoder.end();
+      partial = '';
       if (text.trim() !== '') {
         const parsed = parseRecord(text, maxDepth);
         if (typeof parsed === 'string') stats.pending++;
