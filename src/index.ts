@@ -58,6 +58,18 @@ export { type MergeConflict, mergeInfo, mergeMessage, mergeTodos, mergeValues } 
 export { type MigrateOptions, type MigrateResult, type MigrateRow, type MigrateSelection, migrate } from './ops/migrate.js';
 export { type OrphanRow, orphans } from './ops/orphans.js';
 export { quarantine, quarantineFolder } from './ops/quarantine.js';
+export {
+  ensureRedaction,
+  REDACTION_FILE,
+  type RedactionSettings,
+  readRedaction,
+  redactorFor,
+  scannerFor,
+  writeRedaction,
+} from './ops/redact/config.js';
+export { RULES_VERSION } from './ops/redact/detect.js';
+export { type Finding, MARKER, type RedactionRules, Redactor } from './ops/redact/redactor.js';
+export { type ScanFinding, type ScanResult, scanArchive, scanHistory, scanStaged } from './ops/redact/scan.js';
 export { conflictOriginal, type ResolveResult, resolveConflicts } from './ops/resolve.js';
 export { findShared, share, shareToken, unshare } from './ops/share.js';
 export { diffOf, duration, shortPath, type ToolSummary, toolSummary } from './ops/tool-summary.js';

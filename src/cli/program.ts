@@ -6,6 +6,7 @@ import { registerCatalogCommands, registerSearchCommand } from './commands/catal
 import { registerGitCommands } from './commands/git.js';
 import { registerMoveCommands } from './commands/moves.js';
 import { registerOpencodeCommands } from './commands/opencode.js';
+import { registerRedactCommands } from './commands/redact.js';
 import { registerSessionStateCommands } from './commands/session-state.js';
 import { registerSessionCommands } from './commands/sessions.js';
 import { registerSyncCommands } from './commands/sync.js';
@@ -55,6 +56,7 @@ Exit codes: 0 ok, 1 failure, 2 usage error. NO_COLOR turns colour off.`,
     registerCatalogCommands,
     registerGitCommands,
     registerSyncCommands,
+    registerRedactCommands,
     registerOpencodeCommands,
     ...extra,
   ]) {

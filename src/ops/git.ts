@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -145,6 +145,35 @@ exec ${fallback} ${command} "$@"
 `;
 }
 
+const HOOK_MARK = '# session-archive: pre-commit';
+
+/** The pre-commit hook: `sarc scan --staged` of the archive, which refuses the commit when a staged file holds a secret. */
+function hookScript(fallback: string, archiveDir: string): string {
+  const args = `scan --staged --archive ${shellQuote(archiveDir)}`;
+  return [
+    '#!/bin/sh',
+    `${HOOK_MARK}: refuses a commit that adds a secret to the archive (written by sarc git-setup).`,
+    '# A value that is no secret: sarc redaction allow VALUE; to commit anyway: git commit --no-verify.',
+    `if command -v sarc >/dev/null 2>&1; then exec sarc ${args}; fi`,
+    `exec ${fallback} ${args}`,
+    '',
+  ].join('\n');
+}
+
+/**
+ * Installs the pre-commit hook, unless the repository has a hook of its own
+ * there (left as it is: the result says so, and how to call ours from it).
+ */
+async function installHook(top: string, archiveDir: string, fallback: string): Promise<{ hook: string; installed: boolean }> {
+  const hook = resolve(top, (await run('git', ['rev-parse', '--git-path', 'hooks/pre-commit'], { cwd: top })).stdout.trim());
+  const existing = await readFile(hook, 'utf8').catch(() => undefined);
+  if (existing !== undefined && !existing.includes(HOOK_MARK)) return { hook, installed: false };
+  await mkdir(dirname(hook), { recursive: true });
+  await writeFileAtomic(hook, hookScript(fallback, archiveDir));
+  await chmod(hook, 0o755);
+  return { hook, installed: true };
+}
+
 /** The attribute lines that make \`git diff\` and \`git log -p\` show the conversation (see {@link gitSetup}'s \`textconv\`). */
 const TEXTCONV_ATTRIBUTES = ['sessions/*/info.json diff=sarc', 'sessions/*/todos.json diff=sarc', 'sessions/*/messages/*.json diff=sarc'];
 
@@ -157,8 +186,8 @@ const TEXTCONV_ATTRIBUTES = ['sessions/*/info.json diff=sarc', 'sessions/*/todos
 export async function gitSetup(
   archiveDir: string,
   fallbackCommand: string,
-  options: { textconv?: boolean } = {},
-): Promise<{ repository: string; attributes: string; driver: string; textconv?: string }> {
+  options: { textconv?: boolean; hook?: boolean } = {},
+): Promise<{ repository: string; attributes: string; driver: string; textconv?: string; hook?: string; hookInstalled: boolean }> {
   const top = await topOf(archiveDir);
   const attributes = join(archiveDir, '.gitattributes');
   const existing = await readFile(attributes, 'utf8').catch(() => '');
@@ -176,7 +205,16 @@ export async function gitSetup(
     await writeFileAtomic(textconv, driverScript(fallbackCommand, 'textconv', 'textconv for git diff'));
     await run('git', ['config', 'diff.sarc.textconv', 'sh "$(git rev-parse --git-path sarc-textconv)"'], { cwd: archiveDir });
   }
-  return { repository: top, attributes: relative(top, attributes) || '.gitattributes', driver: script, ...(textconv ? { textconv } : {}) };
+  const { hook, installed } =
+    options.hook === false ? { hook: undefined, installed: false } : await installHook(top, resolve(archiveDir), fallbackCommand);
+  return {
+    repository: top,
+    attributes: relative(top, attributes) || '.gitattributes',
+    driver: script,
+    ...(textconv ? { textconv } : {}),
+    hook,
+    hookInstalled: installed,
+  };
 }
 
 /**

@@ -10,6 +10,7 @@ import type { Archive } from '../store/archive.js';
 import { formatIssuePath, parseJsonInput } from '../store/json-file.js';
 import { MAX_DEPTH } from '../store/json-syntax.js';
 import { checkMessageIds, compareMessages } from '../store/message-file.js';
+import { redactorFor } from './redact/config.js';
 import { assignNewIds, IdRemap } from './remap.js';
 
 export type ImportMode = 'clone' | 'keep-ids';
@@ -23,10 +24,14 @@ export interface ImportOptions {
   mode?: ImportMode;
   /** Sessions written of all in the payload (they become visible together at the end). */
   onProgress?: OnProgress;
+  /** Replace secrets with markers before anything is written (unless the archive turned it off). @default true */
+  redact?: boolean;
 }
 
 export interface ImportResult {
   mode: ImportMode;
+  /** Secrets replaced by markers, by kind (none when redaction is off). */
+  redacted: Record<string, number>;
   /** Every imported session: its ID in the payload and in the archive. */
   sessions: Array<{ from: string; to: string; title: string }>;
 }
@@ -187,13 +192,22 @@ export async function importSessions(archive: Archive, payload: unknown, options
   collect(payload, '', items);
   if (items.length === 0) throw bad('invalid import: the payload holds no sessions');
   checkIds(items);
-  const entries =
+  let entries =
     mode === 'clone'
       ? cloneAll(items)
       : items.map(({ session }) => ({ ...session, messages: [...session.messages].sort(compareMessages) }));
+  // What comes from elsewhere is redacted at the door, like a sync.
+  const redacted: Record<string, number> = {};
+  const redactor = options.redact === false ? undefined : await redactorFor(archive);
+  if (redactor) {
+    const { values, found } = await redactor.redact(entries);
+    entries = values;
+    for (const f of found) redacted[f.kind] = (redacted[f.kind] ?? 0) + 1;
+  }
   const inserted = await archive.sessions.insertMany(entries, { onProgress: options.onProgress });
   return {
     mode,
+    redacted,
     sessions: inserted.map((s, i) => ({ from: items[i]?.session.info.id as string, to: s.id, title: s.title })),
   };
 }

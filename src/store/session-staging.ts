@@ -34,7 +34,8 @@ export async function stageNewSessions(
       const beside = [...files].filter(([name]) => !name.startsWith('messages/'));
       // A few files at once: their fsyncs overlap (a fork of a long session writes
       // hundreds), and other writers still find room in the thread pool and the disk queue.
-      const write = (entries: Array<[string, FileText]>) => mapLimit(entries, 4, ([name, text]) => writeStagedFile(join(stage, name), text));
+      const write = (entries: Array<[string, FileText]>) =>
+        mapLimit(entries, 4, ([name, text]) => writeStagedFile(join(stage, name), text));
       await Promise.all([
         write(beside),
         (async () => {

@@ -133,7 +133,7 @@ describe('sarc', () => {
     expect(human.stdout).toContain('[~] Retry only on 5xx and network errors (high)');
     expect(human.stdout).toContain('⚙ bash npm test error');
     expect(human.stdout).not.toContain('\u001b[');
-  }, 60_000);
+  }, 120_000);
 
   it('delete asks, refuses without --yes when stdin is not a terminal, and says how many children go', async () => {
     const { run, json } = await setup();

@@ -28,7 +28,7 @@ async function repos(clocks: { a: number; b: number } = { a: Date.UTC(2026, 10, 
   const clone = async (name: string, now: number) => {
     const dir = join(root, name);
     git(root, 'clone', '-q', origin, name);
-    await sarc(['git-setup', '--archive', dir], { env: { SARC_STATE_DIR: join(root, `s-${name}`) } });
+    await sarc(['git-setup', '--no-hook', '--archive', dir], { env: { SARC_STATE_DIR: join(root, `s-${name}`) } });
     let t = now;
     return { dir, archive: await openArchive({ dir, stateDir: join(root, `state-${name}`), now: () => t++ }) };
   };

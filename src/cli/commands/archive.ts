@@ -179,8 +179,22 @@ Examples:
         const fixed = opts.fix ? await fix(archive, problems) : [];
         const left = problems.filter((p) => !fixed.some((f) => f.path === p.path));
         const c = colors();
-        emit(ctx.options, { problems: left, fixed }, () => {
-          const lines = fixed.map((p) => c.green(`fixed  ${p.message}`));
+        // Whether sessions coming in are redacted, and with which rules (read only: doctor writes no settings).
+        const library = await lib();
+        const settings = await library.readRedaction(archive);
+        const redaction = {
+          enabled: settings?.enabled ?? true,
+          rules: library.RULES_VERSION,
+          allowedValues: settings?.allow.values.length ?? 0,
+          allowedPatterns: settings?.allow.patterns.length ?? 0,
+        };
+        emit(ctx.options, { problems: left, fixed, redaction }, () => {
+          const lines = [
+            redaction.enabled
+              ? `redaction on: ${redaction.rules}; ${redaction.allowedValues} allowed value${redaction.allowedValues === 1 ? '' : 's'}, ${redaction.allowedPatterns} allowed pattern${redaction.allowedPatterns === 1 ? '' : 's'} (\`sarc scan\` finds secrets already here)`
+              : c.yellow('redaction off: sessions from agents come in with their secrets (`sarc redaction on`)'),
+            ...fixed.map((p) => c.green(`fixed  ${p.message}`)),
+          ];
           for (const p of left)
             lines.push(
               `${p.kind === 'corrupt' || p.kind === 'unsafe' || p.kind === 'missing-info' ? c.red(p.kind) : c.yellow(p.kind)}  ${p.message}`,

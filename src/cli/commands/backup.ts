@@ -109,12 +109,14 @@ export function registerBackupCommands(program: Command, run: Runner): void {
     .command('import <files...>')
     .description('import export files (ours or `opencode export`; - reads stdin): as clones with new IDs, or with --keep-ids')
     .option('--keep-ids', 'keep the IDs (fails, writing nothing, if any exists)')
+    .option('--no-redact', 'import secrets as they are (default: replaced by markers; see `sarc redaction`)')
     .addHelpText(
       'after',
       '\nExamples:\n  sarc import backup.json\n  sarc import --keep-ids *.json\n  opencode export ses_… | sarc import -',
     )
     .action(
-      run(async (ctx, files: string[], opts: { keepIds?: boolean }) => {
+      run(async (ctx, files: string[], opts: { keepIds?: boolean; redact: boolean }) => {
+        if (!opts.redact) process.stderr.write('sarc: warning: --no-redact: secrets in these sessions are written as they are\n');
         const archive = await ctx.archive();
         // Sessions of the file at hand; the label names the file (and which of how many).
         const bar = progress(ctx.options, 0, 'importing');
@@ -128,6 +130,7 @@ export function registerBackupCommands(program: Command, run: Runner): void {
               file,
               ...(await importSessions(archive, file === '-' ? parseJsonInput(await readStdin(), 'stdin') : await readImportFile(file), {
                 mode: opts.keepIds ? 'keep-ids' : 'clone',
+                redact: opts.redact,
                 onProgress,
               })),
             });
@@ -135,10 +138,12 @@ export function registerBackupCommands(program: Command, run: Runner): void {
         } finally {
           bar.stop();
         }
+        const secrets = results.reduce((n, r) => n + Object.values(r.redacted).reduce((a, b) => a + b, 0), 0);
         emit(ctx.options, { imported: results }, () =>
-          results
-            .flatMap((r) => r.sessions.map((s) => (s.from === s.to ? `${s.to}  ${s.title}` : `${s.from} → ${s.to}  ${s.title}`)))
-            .join('\n'),
+          [
+            ...results.flatMap((r) => r.sessions.map((s) => (s.from === s.to ? `${s.to}  ${s.title}` : `${s.from} → ${s.to}  ${s.title}`))),
+            ...(secrets ? [`${secrets} secret${secrets === 1 ? '' : 's'} replaced by markers`] : []),
+          ].join('\n'),
         );
       }),
     );

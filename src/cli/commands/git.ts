@@ -14,26 +14,35 @@ async function selfCommand(): Promise<string> {
 export function registerGitCommands(program: Command, run: Runner): void {
   program
     .command('git-setup')
-    .description('make git merge info.json, todos.json and message files field by field (.gitattributes + merge driver)')
+    .description(
+      'make git merge info.json, todos.json and message files field by field (.gitattributes + merge driver), and refuse commits that add a secret (pre-commit hook)',
+    )
     .option('--check', 'prove the configured merge driver runs (merges a made-up info.json as git would)')
     .option('--textconv', 'also make git diff and git log -p show message files as the conversation (Markdown), not JSON')
+    .option('--no-hook', 'no pre-commit hook (by default one refuses a commit that adds a secret to the archive)')
     .addHelpText(
       'after',
       '\nExamples:\n  cd ~/sessions && git init && sarc git-setup --archive .\n  sarc git-setup --textconv && git log -p sessions/\n  sarc git-setup --check',
     )
     .action(
-      run(async (ctx, opts: { check?: boolean; textconv?: boolean }) => {
+      run(async (ctx, opts: { check?: boolean; textconv?: boolean; hook: boolean }) => {
         if (opts.check) {
           const checked = await (await lib()).gitCheck(ctx.dir);
           emit(ctx.options, { ok: true, ...checked }, () => `merge driver runs in ${checked.repository}`);
           return;
         }
-        const result = await (await lib()).gitSetup(ctx.dir, await selfCommand(), { textconv: opts.textconv });
+        const result = await (await lib()).gitSetup(ctx.dir, await selfCommand(), { textconv: opts.textconv, hook: opts.hook });
         emit(
           ctx.options,
           result,
           () =>
-            `git repository ${result.repository}: merge driver "sarc" set (${result.driver}: the sarc on PATH, else this one)${result.textconv ? ', git diff shows conversations (textconv)' : ''}, attributes in ${result.attributes} (commit it)`,
+            `git repository ${result.repository}: merge driver "sarc" set (${result.driver}: the sarc on PATH, else this one)${result.textconv ? ', git diff shows conversations (textconv)' : ''}, attributes in ${result.attributes} (commit it); ${
+              result.hookInstalled
+                ? `pre-commit hook ${result.hook}: a commit that adds a secret to the archive is refused`
+                : result.hook
+                  ? `the repository has a pre-commit hook of its own (${result.hook}): add \`sarc scan --staged\` to it to refuse commits that add secrets`
+                  : 'no pre-commit hook (--no-hook)'
+            }`,
         );
       }),
     );

@@ -27,6 +27,12 @@ export function summary(r: SyncResult): string {
     r.hidden ? `${plural(r.hidden, 'session')} ${r.label} no longer shows (kept here)` : '',
     r.malformed ? `${plural(r.malformed, 'record')} skipped` : '',
     r.pending ? `${plural(r.pending, 'record')} still being written` : '',
+    Object.keys(r.redacted).length
+      ? `${plural(
+          Object.values(r.redacted).reduce((a, b) => a + b, 0),
+          'secret',
+        )} replaced by markers (${Object.keys(r.redacted).sort().join(', ')})`
+      : '',
   ].filter(Boolean);
   const tail = notes.length ? `; ${notes.join('; ')}` : '';
   if (s.new + s.updated + s.failed === 0) {
@@ -57,6 +63,7 @@ export function registerSyncCommands(program: Command, run: Runner): void {
     .option('-n, --dry-run', 'count what would change, write nothing')
     .option('--all', 'read every source again, not only those changed since the last run')
     .option('-w, --watch', 'keep following the agents and bring each change in as it happens (until Ctrl-C)')
+    .option('--no-redact', 'write secrets as they are, for this run (default: replaced by markers; see `sarc redaction`)')
     .addHelpText(
       'after',
       `
@@ -86,15 +93,24 @@ Examples:
   sarc sync claude-code codex --watch`,
     )
     .action(
-      run(async (ctx, given: string[], opts: { from?: string; dryRun?: boolean; all?: boolean; watch?: boolean }) => {
+      run(async (ctx, given: string[], opts: { from?: string; dryRun?: boolean; all?: boolean; watch?: boolean; redact: boolean }) => {
         const named = given.length > 0;
         const names = named ? parseSources(given) : [...AGENT_NAMES];
         if (opts.from && names.length !== 1) throw new UsageError('--from names one place: give one agent with it');
         const archive = await ctx.archive();
         const library = await lib();
+        const settings = await library.readRedaction(archive);
+        if (!opts.redact || settings?.enabled === false) {
+          process.stderr.write(
+            colors(process.stderr).yellow(
+              `sarc: warning: redaction is off (${opts.redact ? 'this archive turned it off: `sarc redaction on`' : '--no-redact'}): secrets in these sessions are written as they are\n`,
+            ),
+          );
+        }
         if (opts.watch) {
           const watcher = library.watchSync(archive, names, {
             from: opts.from ? { [names[0] as string]: opts.from } : undefined,
+            redact: opts.redact,
             onSync: (r) => {
               if (r.missing || r.sessions.new + r.sessions.updated + r.sessions.failed === 0) return;
               if (ctx.options.json) process.stdout.write(`${JSON.stringify(r)}\n`);
@@ -121,6 +137,7 @@ Examples:
                 from: opts.from,
                 dryRun: opts.dryRun,
                 all: opts.all,
+                redact: opts.redact,
                 onProgress: (done, total) => bar.update(done, total, `${entry?.unit ?? 'source'}s`),
               }),
             );

@@ -5,6 +5,7 @@ import { type Session, sessionInfo } from '../../model/session.js';
 import { todoList } from '../../model/todo.js';
 import type { Archive } from '../../store/archive.js';
 import { canonicalPieces, formatCanonical, validate } from '../../store/json-file.js';
+import type { Redactor } from '../redact/redactor.js';
 import type { ConvertedInfo } from './contract.js';
 import { hashPieces, hashText, rememberHash, type SessionBase } from './state.js';
 
@@ -78,6 +79,8 @@ function ownedFields(target: Session, mirror: boolean, base: SessionBase | undef
 /** One session being written, possibly in parts (a long transcript), then its base for the next run. */
 export class SessionWriter {
   outcome: Outcome = 'unchanged';
+  /** Secrets replaced by markers in what was written, by kind. */
+  readonly redacted: Record<string, number> = {};
   private exists: boolean | undefined;
   private readonly next: SessionBase;
   /** Message IDs the source gave (for a mirror's removals). */
@@ -87,7 +90,7 @@ export class SessionWriter {
     private readonly archive: Archive,
     private readonly id: string,
     private readonly base: SessionBase | undefined,
-    private readonly options: { dryRun: boolean; verify: boolean; source: string; where: string },
+    private readonly options: { dryRun: boolean; verify: boolean; source: string; where: string; redactor?: Redactor },
   ) {
     this.next = { source: options.source, where: options.where, info: {}, messages: { ...base?.messages } };
     if (base?.todos) this.next.todos = base.todos;
@@ -140,7 +143,16 @@ export class SessionWriter {
   }
 
   /** Writes one part: these messages, then the session's info (`c.final` says whether more parts follow). */
-  async write(c: ConvertedInfo, messages: readonly MessageWithParts[]): Promise<void> {
+  async write(given: ConvertedInfo, raw: readonly MessageWithParts[]): Promise<void> {
+    // Secrets never reach the archive, nor the hashes kept of it: replaced before anything else.
+    let c = given;
+    let messages = raw;
+    if (this.options.redactor) {
+      const { values, found } = await this.options.redactor.redact<unknown>([given, ...raw]);
+      c = values[0] as ConvertedInfo;
+      messages = values.slice(1) as MessageWithParts[];
+      for (const f of found) this.redacted[f.kind] = (this.redacted[f.kind] ?? 0) + 1;
+    }
     const files = messages.map((m) => validate(messageFile, m, `invalid message ${m.info.id}`, 'INVALID_INPUT'));
     // Hashed piece by piece: a large message is never one more string of its whole text.
     const texts = files.map((f) => hashPieces(canonicalPieces(f)));

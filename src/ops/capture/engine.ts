@@ -1,6 +1,8 @@
 import type { MessageWithParts } from '../../model/message.js';
 import type { OnProgress } from '../../progress.js';
 import type { Archive } from '../../store/archive.js';
+import { redactorFor } from '../redact/config.js';
+import type { Redactor } from '../redact/redactor.js';
 import { SessionWriter } from './apply.js';
 import type { AgentAdapter, ReadStats, SourceEntry, SourceStore } from './contract.js';
 import { CaptureState, type SourceRecord, type SourcesIndex } from './state.js';
@@ -19,6 +21,8 @@ export interface SyncOptions {
   all?: boolean;
   /** Sources read of those to read. */
   onProgress?: OnProgress;
+  /** Replace secrets with markers before anything is written (unless the archive turned it off). @default true */
+  redact?: boolean;
 }
 
 export interface SyncFailure {
@@ -56,6 +60,10 @@ export interface SyncResult {
   pending: number;
   /** Records and blocks of types the adapter does not map, by type; each is kept under its session's metadata. */
   unknown: Record<string, number>;
+  /** Whether secrets were replaced by markers (off with `redact: false` or in the archive's settings). */
+  redaction: boolean;
+  /** Secrets replaced by markers, by kind. */
+  redacted: Record<string, number>;
 }
 
 const SKIPPED_REPORTED = 100;
@@ -80,6 +88,8 @@ function newResult(adapter: AgentAdapter, from: string, dryRun: boolean): SyncRe
     skipped: [],
     pending: 0,
     unknown: {},
+    redaction: false,
+    redacted: {},
   };
 }
 
@@ -95,7 +105,7 @@ async function pullSource(
   store: SourceStore,
   state: CaptureState,
   entry: SourceEntry,
-  options: { dryRun: boolean; verify: boolean },
+  options: { dryRun: boolean; verify: boolean; redactor?: Redactor },
   result: SyncResult,
 ): Promise<Record<string, string> | undefined> {
   const stats: ReadStats = { records: 0, unknown: {}, skipped: [], pending: 0 };
@@ -133,6 +143,7 @@ async function pullSource(
         held.delete(c.id);
         if (!c.final) continue;
         result.sessions[writer.outcome]++;
+        for (const [kind, n] of Object.entries(writer.redacted)) result.redacted[kind] = (result.redacted[kind] ?? 0) + n;
         if (!options.dryRun) {
           await state.saveBase(c.id, writer.baseForNext());
           stamps[c.id] = archive.sessions.fileStamp(c.id);
@@ -186,6 +197,8 @@ export async function pull(archive: Archive, adapter: AgentAdapter, options: Syn
     result.missing = true;
     return result;
   }
+  const redactor = options.redact === false ? undefined : await redactorFor(archive, { create: !dryRun });
+  result.redaction = redactor !== undefined;
   try {
     const state = new CaptureState(archive, adapter.name);
     const index = await state.index(from);
@@ -207,7 +220,7 @@ export async function pull(archive: Archive, adapter: AgentAdapter, options: Syn
     options.onProgress?.(0, toRead.length);
     let saved = Date.now();
     for (const [i, { entry, verify }] of toRead.entries()) {
-      const stamps = await pullSource(archive, store, state, entry, { dryRun, verify }, result);
+      const stamps = await pullSource(archive, store, state, entry, { dryRun, verify, redactor }, result);
       result.files.read++;
       if (stamps && !dryRun) index.sources[entry.key] = { stamp: entry.stamp, where: entry.where, sessions: stamps };
       options.onProgress?.(i + 1, toRead.length);

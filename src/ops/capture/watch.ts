@@ -20,6 +20,8 @@ export interface WatchSyncOptions {
   onSync?: (result: SyncResult) => void;
   /** Told of a run that failed (the watch goes on, backing off). */
   onError?: (agent: string, error: unknown) => void;
+  /** Replace secrets with markers (unless the archive turned it off). @default true */
+  redact?: boolean;
 }
 
 export interface SyncWatcher {
@@ -53,7 +55,7 @@ class Follower {
       this.again = true;
       return this.running;
     }
-    this.running = pull(this.archive, this.adapter, { from: this.from })
+    this.running = pull(this.archive, this.adapter, { from: this.from, redact: this.options.redact })
       .then((result) => {
         this.failures = 0;
         this.options.onSync?.(result);

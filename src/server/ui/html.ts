@@ -41,7 +41,7 @@ table{width:100%;border-collapse:collapse}td,th{text-align:left;padding:.35rem .
 .badge.busy,.badge.retry{background:#ffe8a3}.badge.error{background:#ffc9c9}.badge.fork{background:#d6ecff}.badge.child{background:#e2f5dc}
 .msg{background:#fff;border:1px solid #e5e5e5;border-radius:6px;margin:.6rem 0;padding:.5rem .8rem}.msg.user{border-left:3px solid #2a6fdb}
 .msg h3{font-size:.8rem;color:#666;margin:0 0 .3rem;display:flex;justify-content:space-between;align-items:center;gap:.5rem;flex-wrap:wrap;font-weight:500}
-pre{background:#f6f8fa;padding:.5rem;overflow:auto;white-space:pre-wrap;word-break:break-word;border-radius:4px;font-size:.85rem}.meta{color:#666;font-size:.9rem}
+pre{background:#f6f8fa;padding:.5rem;overflow:auto;white-space:pre-wrap;word-break:break-word;border-radius:4px;font-size:.85rem}.meta{color:#666;font-size:.9rem}.warning{background:#fff4e5;border:1px solid #f0a020;padding:.5rem;border-radius:4px}.provenance{color:#555;font-size:.9rem}.gone{color:#a35200}
 code{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:.88em}:not(pre)>code{background:#f0f0f0;padding:0 .25em;border-radius:3px}
 pre code.hljs{padding:0;background:none}
 .md table{display:block;overflow-x:auto;max-width:100%}.md img{max-width:100%}.md blockquote{margin:0;padding-left:.8rem;border-left:3px solid #ddd;color:#555}

@@ -1,13 +1,16 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { Context, Hono } from 'hono';
 import {
+  type BrokenMessage,
   exportSessions,
   isArchiveError,
   isId,
+  type MessageWithParts,
   parseJsonInput,
   provenanceOf,
   type SearchHit,
   type SessionIndex,
+  scannerFor,
   sessionMarkdown,
 } from '../../index.js';
 import type { ServerActions, ServerDeps } from '../actions.js';
@@ -50,6 +53,52 @@ export interface UiOptions {
 }
 
 /** An HTML page with the response's CSP nonce (set by the secure-headers middleware). */
+/** Roughly how many characters of text a value holds (without building its JSON). */
+function textSize(value: unknown): number {
+  let n = 0;
+  const stack = [value];
+  while (stack.length) {
+    const v = stack.pop();
+    if (typeof v === 'string') n += v.length;
+    else if (v && typeof v === 'object') for (const x of Object.values(v)) stack.push(x);
+  }
+  return n;
+}
+
+/** The warning of a page that shows secrets (its info, todos and messages scanned in bounded batches), or nothing. */
+async function pageSecrets(
+  archive: Parameters<typeof scannerFor>[0],
+  head: unknown[],
+  messages: AsyncIterable<MessageWithParts | BrokenMessage>,
+): Promise<Raw> {
+  const scanner = await scannerFor(archive, { create: false });
+  const kinds = new Map<string, number>();
+  const scan = async (batch: unknown[]) => {
+    for (const f of (await scanner.redact(batch)).found) kinds.set(f.kind, (kinds.get(f.kind) ?? 0) + 1);
+  };
+  await scan(head);
+  let batch: unknown[] = [];
+  let size = 0;
+  // A page's scan reads at most 8 MB of text: a page of huge messages is still quick to open.
+  let budget = 8 * 1024 * 1024;
+  for await (const m of messages) {
+    const n = textSize(m);
+    if (n > 4 * 1024 * 1024 || n > budget) continue;
+    budget -= n;
+    batch.push(m);
+    size += n;
+    if (size >= 1024 * 1024) {
+      await scan(batch);
+      batch = [];
+      size = 0;
+    }
+  }
+  if (batch.length) await scan(batch);
+  const count = [...kinds.values()].reduce((a, b) => a + b, 0);
+  if (count === 0) return html``;
+  return html`<p class="warning secrets" role="alert">This page shows ${count} possible secret${count === 1 ? '' : 's'} (${[...kinds.keys()].sort().join(', ')}). Sessions written through the API are kept as their client gave them; <code>sarc scan --fix</code> replaces secrets with markers.</p>`;
+}
+
 export function htmlPage(c: Context, title: string, body: Raw, script?: string, status: 200 | 400 | 403 | 404 | 409 | 500 = 200): Response {
   return c.html(page(title, body, { nonce: c.get('secureHeadersNonce') ?? '', script }), status);
 }
@@ -279,6 +328,11 @@ ${listing}`;
       }
       const children = index.children(id);
       const forks = index.forks(id);
+      // Secrets on this page: a session written through the API is kept as its client gave it, so what it holds
+      // is said where the eye lands. The page's messages are scanned a batch of about 1 MB at a time (a message
+      // over 4 MB, and any past 8 MB in all, passed over), then read again as they are shown: the page costs no
+      // more memory than before.
+      const secrets = await pageSecrets(archive, [info, todos], archive.messages.each(id, { start: from, limit: PAGE }));
       // Which agent and source it came from; text only (a path from a transcript is never a link).
       const from_ = await provenanceOf(archive, info);
       const provenance = from_
@@ -287,7 +341,7 @@ ${listing}`;
       const body = html`<h1><span id="title-text">${info.title}</span> <span id="status" class="badge ${status.type}"${raw(status.type === 'idle' ? ' hidden' : '')}>${status.type}</span></h1>
 <form method="post" action="/ui/session/${id}/title">${csrf}<label>Title <input id="title-input" name="title" value="${info.title}" required></label> <button type="submit">Rename</button></form>
 <p class="meta">${info.directory} · created ${timeTag(info.time.created)} · updated ${timeTag(info.time.updated)}${info.time.archived !== undefined ? ' · archived' : ''}</p>
-${provenance}${origin}${parent ? html`<p>Child of <a href="/ui/session/${parent.id}">${parent.title}</a></p>` : ''}
+${secrets}${provenance}${origin}${parent ? html`<p>Child of <a href="/ui/session/${parent.id}">${parent.title}</a></p>` : ''}
 ${children.length ? html`<p>Child sessions: ${children.map((s, i) => html`${i ? ', ' : ''}<a href="/ui/session/${s.id}">${s.title}</a>`)}</p>` : ''}
 ${forks.length ? html`<p>Forks: ${forks.map((s, i) => html`${i ? ', ' : ''}<a href="/ui/session/${s.id}">${s.title}</a>`)}</p>` : ''}
 <p><a href="/ui/session/${id}/export" download>Export</a> · <a href="/ui/session/${id}/markdown" download>Download as Markdown</a>

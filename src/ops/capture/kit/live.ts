@@ -1,6 +1,7 @@
 import type { MessageWithParts } from '../../../model/message.js';
 import { type Archive, initArchive, openArchive } from '../../../store/archive.js';
 import { locateArchive } from '../../../store/locate.js';
+import { redactorFor } from '../../redact/config.js';
 import { type Outcome, SessionWriter } from '../apply.js';
 import type { ConvertedInfo } from '../contract.js';
 import { CaptureState } from '../state.js';
@@ -28,7 +29,14 @@ export async function captureSession(
   messages: readonly MessageWithParts[],
 ): Promise<Outcome> {
   const state = new CaptureState(archive, agent);
-  const writer = new SessionWriter(archive, info.id, await state.base(info.id), { dryRun: false, verify: false, source: info.id, where });
+  const redactor = await redactorFor(archive);
+  const writer = new SessionWriter(archive, info.id, await state.base(info.id), {
+    dryRun: false,
+    verify: false,
+    source: info.id,
+    where,
+    redactor,
+  });
   await writer.write(info, messages);
   await state.saveBase(info.id, writer.baseForNext());
   return writer.outcome;

@@ -1,0 +1,78 @@
+import { lintSource } from '@secretlint/core';
+import { creator as patternRule } from '@secretlint/secretlint-rule-pattern';
+import { creator as recommended } from '@secretlint/secretlint-rule-preset-recommend';
+import { pairSpans, type Span } from './pairs.js';
+import { TOKEN_PATTERNS } from './patterns.js';
+
+// Finding secrets in text, in three layers: secretlint's recommended rule set
+// (cloud, VCS, chat, payment and AI-provider tokens, private keys, URLs and
+// connection strings with passwords), the token formats it lacks run through
+// secretlint's own pattern rule (patterns.ts), and credential key/value pairs
+// with an entropy check for unknown formats (pairs.ts).
+
+export type { Span } from './pairs.js';
+
+const CONFIG = {
+  rules: [
+    { id: 'recommend', rule: recommended },
+    { id: 'pattern', rule: patternRule, options: { patterns: TOKEN_PATTERNS.map((p) => ({ name: p.kind, patterns: [p.pattern] })) } },
+  ],
+};
+
+/** secretlint's message IDs as marker kinds (`GITHUB_TOKEN` → `github-token`). */
+function kindOf(messageId: string, data: unknown): string {
+  const named = (data as { PATTERN_NAME?: unknown } | undefined)?.PATTERN_NAME;
+  if (typeof named === 'string') return named;
+  if (messageId === 'BasicAuth') return 'url-password';
+  if (/Connection$/.test(messageId)) return 'connection-string';
+  return messageId
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1-$2')
+    .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
+    .replace(/_/g, '-')
+    .toLowerCase();
+}
+
+/** Kinds whose reported range is the key and its value, or part of it: the value is the 40-character key itself. */
+const AWS_SECRET = /[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+])/g;
+
+/** In a URL with a password or a connection string, only the password (the rest is no secret, and stays readable). */
+function narrow(text: string, span: Span): Span {
+  if (span.kind === 'aws-secret-access-key') {
+    AWS_SECRET.lastIndex = span.start;
+    const m = AWS_SECRET.exec(text);
+    return m && m.index <= span.end ? { kind: span.kind, start: m.index, end: m.index + 40 } : span;
+  }
+  if (span.kind !== 'url-password' && span.kind !== 'connection-string') return span;
+  const found = /:\/\/[^:/@\s]*:([^@\s]+)@/.exec(text.slice(span.start, span.end));
+  if (!found) return span;
+  const start = span.start + found.index + found[0].length - 1 - (found[1] as string).length;
+  return { kind: span.kind, start, end: start + (found[1] as string).length };
+}
+
+/** Spans that overlap merged into one (the first kind wins). */
+function merge(spans: Span[]): Span[] {
+  const sorted = [...spans].sort((a, b) => a.start - b.start || b.end - a.end);
+  const out: Span[] = [];
+  for (const s of sorted) {
+    const last = out.at(-1);
+    if (last && s.start < last.end) last.end = Math.max(last.end, s.end);
+    else out.push({ ...s });
+  }
+  return out;
+}
+
+/** Every secret in a text, as spans (sorted, not overlapping). */
+export async function detect(text: string): Promise<Span[]> {
+  if (text.length < 6) return [];
+  const result = await lintSource({
+    source: { filePath: '/transcript.txt', content: text, ext: '.txt', contentType: 'text' },
+    options: { config: CONFIG },
+  });
+  const spans: Span[] = result.messages.map((m) =>
+    narrow(text, { kind: kindOf(m.messageId ?? '', m.data), start: m.range[0], end: m.range[1] }),
+  );
+  return merge([...spans, ...pairSpans(text)]);
+}
+
+/** The version of the rule set, for reports (`sarc doctor`, bench/RESULTS.md). */
+export const RULES_VERSION = 'secretlint 12 (preset-recommend, pattern) + session-archive pairs/entropy 1';
