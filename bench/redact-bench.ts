@@ -56,7 +56,62 @@ async function ordinary(): Promise<Array<{ name: string; text: string }>> {
   return out;
 }
 
-const corpus = await ordinary();
+/** The real agents' own transcripts, made now against the mock model (where .ci/tools has them): what they write around a prompt. */
+async function realTranscripts(): Promise<Array<{ name: string; text: string }>> {
+  const { existsSync } = await import('node:fs');
+  const { mkdir, mkdtemp, rm } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const { spawnSync } = await import('node:child_process');
+  const { startMockModel } = await import('../test/agents/mock-model.js');
+  const tools = join(root, '.ci', 'tools', 'node_modules');
+  const claude = join(tools, '@anthropic-ai', 'claude-code', 'bin', 'claude.exe');
+  const codex = join(tools, '@openai', 'codex', 'bin', 'codex.js');
+  const out: Array<{ name: string; text: string }> = [];
+  const mock = await startMockModel();
+  const home = await mkdtemp(join(tmpdir(), 'sarc-redact-bench-'));
+  try {
+    const work = join(home, 'work');
+    await mkdir(join(home, '.codex'), { recursive: true });
+    await mkdir(work, { recursive: true });
+    const env = {
+      PATH: `${join(process.execPath, '..')}:/usr/bin:/bin`,
+      HOME: home,
+      CODEX_HOME: join(home, '.codex'),
+      ANTHROPIC_BASE_URL: mock.url,
+      ANTHROPIC_API_KEY: 'x',
+      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+      DISABLE_AUTOUPDATER: '1',
+      MOCK_API_KEY: 'x',
+    };
+    const run = (bin: string, args: string[]) => spawnSync(bin, args, { cwd: work, env, stdio: 'ignore', timeout: 60_000 });
+    if (existsSync(claude)) run(claude, ['--model', 'mock-model', '--allowedTools', 'Bash', '-p', 'List the files here, then say done.']);
+    if (existsSync(codex)) {
+      run(codex, [
+        'exec',
+        '--skip-git-repo-check',
+        '--dangerously-bypass-approvals-and-sandbox',
+        '-c',
+        'model_provider=mock',
+        '-c',
+        'model=mock-model',
+        '-c',
+        `model_providers.mock={name="Mock",base_url="${mock.url}/v1",wire_api="responses",env_key="MOCK_API_KEY"}`,
+        'List the files here, then say done.',
+      ]);
+    }
+    for (const rel of await readdir(home, { recursive: true })) {
+      if (rel.endsWith('.jsonl') && (rel.includes('projects') || rel.includes('sessions')))
+        out.push({ name: `real ${rel.split('/')[0]}`, text: await readFile(join(home, rel), 'utf8') });
+    }
+  } finally {
+    await mock.close();
+    await rm(home, { recursive: true, force: true });
+  }
+  return out;
+}
+
+const real = await realTranscripts();
+const corpus = [...(await ordinary()), ...real];
 let bytes = 0;
 const falsePositives: Array<{ name: string; kind: string }> = [];
 const t0 = performance.now();
@@ -82,7 +137,7 @@ const section = `## Redaction benchmark
 |---|---|
 ${rows.map(([kind, r]) => `| ${kind} | ${r.caught} / ${r.planted} |`).join('\n')}
 
-**False positives** on ${corpus.length} files of ordinary text that hold no secret (${(bytes / 2 ** 20).toFixed(1)} MB: the test fixtures' transcripts and sessions, samples/, the project's own source, tests and docs, the decoys): **${falsePositives.length}**${falsePositives.length ? ` (${[...fpKinds.entries()].map(([k, n]) => `${k} ${n}`).join(', ')}; in ${[...new Set(falsePositives.map((f) => f.name))].slice(0, 8).join(', ')})` : ''}. Scanned at ${(bytes / 2 ** 20 / (ms / 1000)).toFixed(1)} MB/s.
+**False positives** on ${corpus.length} files of ordinary text that hold no secret (${(bytes / 2 ** 20).toFixed(1)} MB: the test fixtures' transcripts and sessions, samples/, the project's own source, tests and docs, the decoys, and ${real.length} transcripts the real agents wrote in this run against the mock model${real.length ? ` (${real.map((r) => r.name).join(', ')})` : ': none installed here'}): **${falsePositives.length}**${falsePositives.length ? ` (${[...fpKinds.entries()].map(([k, n]) => `${k} ${n}`).join(', ')}; in ${[...new Set(falsePositives.map((f) => f.name))].slice(0, 8).join(', ')})` : ''}. Scanned at ${(bytes / 2 ** 20 / (ms / 1000)).toFixed(1)} MB/s.
 
 A finding in ordinary text is counted as false even where it is a literal credential (a test's \`password: 's3cret'\`).
 

@@ -18,7 +18,7 @@ export { type SearchCheck, startSearchCheck } from './catalog/saved-stamps.js';
 export { ArchiveError, type ArchiveErrorCode, isArchiveError } from './errors.js';
 export { formatTime } from './format-time.js';
 export { assertId, type IdKind, isId } from './model/ids.js';
-export { AGENT_NAMES, AGENTS, type AgentName, agentEntry, EXPORT_AGENTS } from './ops/capture/registry.js';
+export { AGENT_NAMES, AGENTS, type AgentName, agentEntry, EXPORT_FORMATS } from './ops/capture/registry.js';
 export { diffOf, duration, shortPath, type ToolSummary, toolSummary } from './ops/tool-summary.js';
 export { expandHome, locateArchive, stateDirFor } from './store/locate.js';
 export { VERSION } from './version.js';

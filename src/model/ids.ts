@@ -9,12 +9,13 @@ const PREFIX: Record<IdKind, string> = { session: 'ses', message: 'msg', part: '
 
 /**
  * OpenCode's ID shape: prefix, `_`, 12 hex characters of time, 14 base62
- * characters. Every ID is checked against it before it is used as a path
- * segment, so no ID can name a path outside its folder.
+ * characters; a message OpenCode 2 copied into a fork adds `_` and its
+ * sequence number (up to 9 digits). Every ID is checked against it before it
+ * is used as a path segment, so no ID can name a path outside its folder.
  */
 const ID_PATTERN: Record<IdKind, RegExp> = {
   session: /^ses_[0-9a-f]{12}[0-9A-Za-z]{14}$/,
-  message: /^msg_[0-9a-f]{12}[0-9A-Za-z]{14}$/,
+  message: /^msg_[0-9a-f]{12}[0-9A-Za-z]{14}(?:_[0-9]{1,9})?$/,
   part: /^prt_[0-9a-f]{12}[0-9A-Za-z]{14}$/,
 };
 
@@ -32,7 +33,7 @@ export function assertId(kind: IdKind, value: unknown): asserts value is string 
     const shown = typeof value === 'string' ? JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value) : String(value);
     throw new ArchiveError(
       'INVALID_ID',
-      `invalid ${kind} ID ${shown}: expected ${PREFIX[kind]}_ followed by 12 lowercase hex and 14 letters or digits (pattern ${ID_PATTERN[kind].source})`,
+      `invalid ${kind} ID ${shown}: expected ${PREFIX[kind]}_ followed by 12 lowercase hex and 14 letters or digits${kind === 'message' ? " (an OpenCode 2 fork's copy: then _ and up to 9 digits)" : ''} (pattern ${ID_PATTERN[kind].source})`,
     );
   }
 }

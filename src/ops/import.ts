@@ -10,6 +10,7 @@ import type { Archive } from '../store/archive.js';
 import { formatIssuePath, parseJsonInput } from '../store/json-file.js';
 import { MAX_DEPTH } from '../store/json-syntax.js';
 import { checkMessageIds, compareMessages } from '../store/message-file.js';
+import { AGENTS } from './capture/registry.js';
 import { redactorFor } from './redact/config.js';
 import { assignNewIds, IdRemap } from './remap.js';
 
@@ -180,6 +181,23 @@ function cloneAll(
 }
 
 /**
+ * An agent's own export file (OpenCode 2's `session export`), read by its
+ * adapter, as our export format; any other payload as it is.
+ */
+async function agentsOwn(payload: unknown): Promise<unknown> {
+  for (const entry of AGENTS.filter((a) => a.imports)) {
+    const format = (await entry.load()).importFormat;
+    if (!format?.accepts(payload)) continue;
+    try {
+      return { format: EXPORT_FORMAT, version: EXPORT_VERSION, sessions: format.sessions(payload) };
+    } catch (error) {
+      throw bad(`invalid import: a ${entry.label} export that cannot be read: ${(error as Error).message}`);
+    }
+  }
+  return payload;
+}
+
+/**
  * Imports sessions from our export, OpenCode's `{info, messages}`, or an
  * array of either. The whole payload is validated first; the import is all or
  * nothing, also when the process is killed midway (see `insertMany`).
@@ -189,7 +207,7 @@ export async function importSessions(archive: Archive, payload: unknown, options
   if (mode !== 'clone' && mode !== 'keep-ids') throw bad(`invalid import mode ${JSON.stringify(mode)}: expected "clone" or "keep-ids"`);
   checkKeys(payload);
   const items: Array<{ session: ExportedSession; at: string; exportedAt?: number }> = [];
-  collect(payload, '', items);
+  collect(await agentsOwn(payload), '', items);
   if (items.length === 0) throw bad('invalid import: the payload holds no sessions');
   checkIds(items);
   let entries =

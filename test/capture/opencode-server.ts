@@ -1,7 +1,7 @@
 // The real OpenCode (what .ci/run installs), served in a fresh git repository with its own HOME.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
@@ -82,4 +82,89 @@ export async function opencode(
     return res.json() as Promise<{ id: string } & Record<string, unknown>>;
   };
   return { url, db: join(home, 'data', 'opencode', 'opencode.db'), repo, call, stop: () => stopChild(child) };
+}
+
+/** The real OpenCode 2 binary: $OPENCODE2_BIN, or the one .ci/run installs. */
+export const OPENCODE2 =
+  process.env.OPENCODE2_BIN || join(ROOT, '.ci', 'tools', 'node_modules', '@opencode', 'cli-linux-x64', 'bin', 'opencode');
+export const HAVE_OPENCODE2 =
+  hasTool(
+    'the opencode 2 binary',
+    () => existsSync(OPENCODE2),
+    'npm install --prefix .ci/tools @opencode/cli@2.1.2, or set OPENCODE2_BIN',
+  ) && hasTool('git');
+
+/** A HOME and a git repository in it, for one or more OpenCode servers in turn (the migration from 1.18 to 2). */
+export async function opencodeHome(config?: unknown): Promise<{ home: string; repo: string; db: string }> {
+  const home = await tempDir();
+  const repo = join(home, 'repo');
+  await mkdir(repo);
+  gitRepo(repo);
+  if (config !== undefined) {
+    await mkdir(join(home, 'config', 'opencode'), { recursive: true });
+    await writeFile(join(home, 'config', 'opencode', 'opencode.json'), JSON.stringify(config));
+  }
+  return { home, repo, db: join(home, 'data', 'opencode', 'opencode.db') };
+}
+
+/** An `opencode.json` whose default model is the mock model (OpenAI-compatible) at `url`. */
+export function mockProviderConfig(url: string): unknown {
+  return {
+    $schema: 'https://opencode.ai/config.json',
+    model: 'mock/mock-model',
+    provider: {
+      mock: {
+        npm: '@ai-sdk/openai-compatible',
+        name: 'Mock',
+        options: { baseURL: `${url}/v1`, apiKey: 'x' },
+        models: { 'mock-model': { name: 'Mock' } },
+      },
+    },
+  };
+}
+
+/** `opencode serve` of OpenCode 1.18 (`1`) or 2 (`2`) in a HOME made by {@link opencodeHome}; OpenCode 2's routes are under /api, with its password. */
+export async function serveOpencode(
+  version: 1 | 2,
+  at: { home: string; repo: string; db: string },
+): Promise<{ url: string; call: Call; stop: () => Promise<void> }> {
+  const port = await freePort();
+  const env = opencodeEnv(at.home);
+  const child = spawn(version === 1 ? OPENCODE : OPENCODE2, ['serve', '--port', String(port), '--hostname', '127.0.0.1'], {
+    cwd: at.repo,
+    env,
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  children.push(child);
+  let printed = '';
+  child.stdout?.on('data', (d) => (printed += d));
+  const url = `http://127.0.0.1:${port}`;
+  let auth: string | undefined;
+  const probe = version === 1 ? '/session' : '/api/session';
+  for (let i = 0; i < 300; i++) {
+    const password = /server password (\S+)/.exec(printed)?.[1];
+    if (version === 2 && password) auth = `Basic ${Buffer.from(`opencode:${password}`).toString('base64')}`;
+    const up =
+      (version === 1 || auth) &&
+      (await fetch(`${url}${probe}`, { headers: auth ? { authorization: auth } : {}, signal: AbortSignal.timeout(3_000) }).then(
+        async (r) => {
+          await r.arrayBuffer();
+          return r.ok;
+        },
+        () => false,
+      ));
+    if (up) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const call: Call = async (method, path, body) => {
+    const res = await fetch(`${url}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', ...(auth ? { authorization: auth } : {}) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+    const text = await res.text();
+    return (text ? JSON.parse(text) : {}) as { id: string } & Record<string, unknown>;
+  };
+  return { url, call, stop: () => stopChild(child) };
 }

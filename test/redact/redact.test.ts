@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type Archive, claudeSessionId, codexSessionId, syncAgent } from '../../src/index.js';
 import { startServer } from '../../src/server/serve.js';
+import { OPENCODE_FIXTURE } from '../capture/contract/opencode-fixture.js';
 import { sarc } from '../cli/helpers.js';
 import { DECOYS, type Planted, plantedSecrets } from '../fixtures/secrets.js';
 import { hasTool, tempArchive, tempDir } from '../helpers.js';
@@ -235,6 +236,24 @@ describe('secrets never reach the archive', () => {
     const messages = (a: Archive) => a.messages.list(codexSessionId(ID));
     expect(await messages(clone.archive)).toEqual(await messages(archive));
   }, 60_000);
+
+  it.skipIf(OPENCODE_FIXTURE.missing !== undefined)(
+    'OpenCode: a message and a title OpenCode wrote come in with markers, and a re-run changes nothing',
+    async () => {
+      const secrets = plantedSecrets(10);
+      const store = await OPENCODE_FIXTURE.make(await tempDir());
+      await store.grow(`${secrets.map((p) => p.line).join('\n')}\n${DECOYS.join('\n')}`);
+      const { archive, dir, stateDir } = await tempArchive();
+      const r = await syncAgent(archive, 'opencode', { from: store.from });
+      expect(r.failures).toEqual([]);
+      expect(Object.values(r.redacted).reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(secrets.length);
+      await checkArchive(archive, dir, stateDir, secrets);
+      const before = await allText(dir);
+      expect((await syncAgent(archive, 'opencode', { from: store.from, all: true })).sessions).toMatchObject({ new: 0, updated: 0 });
+      expect(await allText(dir)).toBe(before);
+    },
+    60_000,
+  );
 
   it('sarc import redacts an export file; --no-redact writes it as it is, with a warning', async () => {
     const secrets = plantedSecrets(3);

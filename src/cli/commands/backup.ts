@@ -2,7 +2,7 @@ import { createWriteStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Command } from 'commander';
-import { EXPORT_AGENTS } from '../../basics.js';
+import { EXPORT_FORMATS } from '../../basics.js';
 import type { ImportResult, SessionIndex } from '../../index.js';
 import { lib } from '../lib.js';
 import { emit, UsageError } from '../output.js';
@@ -37,17 +37,17 @@ export function registerBackupCommands(program: Command, run: Runner): void {
     .option('--children', 'include child sessions, recursively')
     .option(
       '--format <format>',
-      `archive (ours, with todos), opencode (what \`opencode export\` writes), markdown (for people: a heading per message, tool calls folded, local times), or an agent's own format for one session: ${EXPORT_AGENTS.join(', ')}`,
+      `archive (ours, with todos), opencode (what \`opencode export\` writes), markdown (for people: a heading per message, tool calls folded, local times), or an agent's own format for one session: ${EXPORT_FORMATS.map((f) => f.format).join(', ')}`,
       'archive',
     )
     .addHelpText(
       'after',
-      '\nExamples:\n  sarc export ses_… --children -o backup.json\n  sarc export ses_… --format opencode > for-opencode.json\n  sarc export ses_… --format claude-code -o transcript.jsonl\n  sarc export latest --format markdown -o session.md',
+      '\nExamples:\n  sarc export ses_… --children -o backup.json\n  sarc export ses_… --format opencode > for-opencode.json\n  sarc export ses_… --format opencode2 -o s.json && opencode session import s.json\n  sarc export ses_… --format claude-code -o transcript.jsonl\n  sarc export latest --format markdown -o session.md',
     )
     .action(
       run(async (ctx, args: string[], opts: { output?: string; children?: boolean; format: string }) => {
         const ids = await ctx.sessionIds(args);
-        const formats = ['archive', 'opencode', 'markdown', ...EXPORT_AGENTS];
+        const formats = ['archive', 'opencode', 'markdown', ...EXPORT_FORMATS.map((f) => f.format)];
         if (!formats.includes(opts.format))
           throw new UsageError(`invalid --format ${JSON.stringify(opts.format)}: expected ${formats.join(', ')}`);
         const archive = await ctx.archive();
@@ -67,10 +67,11 @@ export function registerBackupCommands(program: Command, run: Runner): void {
           else if (opts.output && ctx.options.json) emit(ctx.options, { output: opts.output, sessions: all }, () => '');
           return;
         }
-        if (EXPORT_AGENTS.includes(opts.format)) {
+        const agentFormat = EXPORT_FORMATS.find((f) => f.format === opts.format);
+        if (agentFormat) {
           if (ids.length !== 1 || opts.children)
             throw new UsageError(`--format ${opts.format} writes one session (a transcript holds one)`);
-          const back = (await (await lib()).loadAgent(opts.format)).exportBack;
+          const back = (await (await lib()).loadAgent(agentFormat.agent)).exportBack;
           if (!back) throw new UsageError(`--format ${opts.format}: this agent has no export`);
           const lines = back.lines(archive, ids[0] as string);
           if (opts.output) await pipeline(Readable.from(lines), createWriteStream(opts.output));

@@ -28,7 +28,9 @@ export const SessionArchive = opencodePlugin(${settings});
 
 /** `sarc opencode install`: put the live-capture plugin where OpenCode loads it. */
 export function registerOpencodeCommands(program: Command, run: Runner): void {
-  const opencode = program.command('opencode').description('live capture from OpenCode: install its plugin');
+  const opencode = program
+    .command('opencode')
+    .description('OpenCode: install the live-capture plugin; put sessions OpenCode 2 hides back into it');
   opencode
     .command('install')
     .description(

@@ -24,7 +24,7 @@ export function summary(r: SyncResult): string {
   const s = r.sessions;
   const notes = [
     r.gone ? `${plural(r.gone, r.unit)} gone from the source (their sessions kept, marked "source gone")` : '',
-    r.hidden ? `${plural(r.hidden, 'session')} ${r.label} no longer shows (kept here)` : '',
+    r.hidden ? `${plural(r.hidden, 'session')} ${r.label} 2 does not show (only OpenCode 1's tables hold them; kept here)` : '',
     r.malformed ? `${plural(r.malformed, 'record')} skipped` : '',
     r.pending ? `${plural(r.pending, 'record')} still being written` : '',
     Object.keys(r.redacted).length

@@ -94,6 +94,8 @@ export interface WatchTarget {
 
 /** The optional half of an adapter: a session of the archive written in the agent's own format. */
 export interface ExportBack {
+  /** The format's name for `sarc export --format` (the registry's `exportFormat`). */
+  format: string;
   /** The file's text, a record at a time. */
   lines(archive: Archive, sessionID: string): AsyncIterable<string>;
   /** Where the agent looks for such a file, for people. */
@@ -117,4 +119,14 @@ export interface AgentAdapter {
   archiveIds(sourceID: string): string[];
   /** Writing a session back in the agent's format (`sarc export --format <name>`), where the agent has one. */
   exportBack?: ExportBack;
+  /** Reading the agent's own export files (`sarc import`), where it has them. */
+  importFormat?: ImportFormat;
+}
+
+/** The agent's own export files, for `sarc import`. */
+export interface ImportFormat {
+  /** Whether a parsed file is one of them. */
+  accepts(payload: unknown): boolean;
+  /** Its sessions in the archive's model (IDs as the agent had them). */
+  sessions(payload: unknown): Array<{ info: Session; messages: MessageWithParts[]; todos?: Todo[] }>;
 }

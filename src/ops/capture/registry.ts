@@ -12,8 +12,10 @@ export interface AgentEntry {
   readonly label: string;
   /** What one source is, for counts. */
   readonly unit: string;
-  /** Whether the adapter writes sessions back in the agent's format (`sarc export --format <name>`). */
-  readonly exports: boolean;
+  /** The format the adapter writes sessions back in (`sarc export --format <it>`), if any. */
+  readonly exportFormat?: string;
+  /** Whether the adapter reads the agent's own export files (`sarc import`). */
+  readonly imports: boolean;
   /** Loads the adapter. */
   load(): Promise<AgentAdapter>;
 }
@@ -23,29 +25,33 @@ export const AGENTS = [
     name: 'claude-code',
     label: 'Claude Code',
     unit: 'transcript',
-    exports: true,
+    exportFormat: 'claude-code',
+    imports: false,
     load: async () => (await import('./agents/claude-code/adapter.js')).claudeCode,
   },
   {
     name: 'codex',
     label: 'Codex',
     unit: 'rollout',
-    exports: false,
+    imports: false,
     load: async () => (await import('./agents/codex/adapter.js')).codex,
   },
   {
     name: 'opencode',
     label: 'OpenCode',
     unit: 'session',
-    exports: false,
+    exportFormat: 'opencode2',
+    imports: true,
     load: async () => (await import('./agents/opencode/adapter.js')).opencode,
   },
 ] as const satisfies readonly AgentEntry[];
 
 export type AgentName = (typeof AGENTS)[number]['name'];
 
-/** Agents that write sessions back in their own format. */
-export const EXPORT_AGENTS: readonly string[] = AGENTS.filter((a) => a.exports).map((a) => a.name);
+/** The formats agents write sessions back in (`sarc export --format`), and which agent writes each. */
+export const EXPORT_FORMATS: ReadonlyArray<{ format: string; agent: string }> = AGENTS.flatMap((a) =>
+  'exportFormat' in a && a.exportFormat ? [{ format: a.exportFormat, agent: a.name }] : [],
+);
 
 /** Every agent's name, in the registry's order. */
 export const AGENT_NAMES: readonly AgentName[] = AGENTS.map((a) => a.name);

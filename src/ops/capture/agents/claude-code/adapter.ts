@@ -42,6 +42,7 @@ export const claudeCode: AgentAdapter = {
   }),
   watchTargets: (from) => [{ path: from, depth: 5 }],
   exportBack: {
+    format: 'claude-code',
     lines: claudeTranscript,
     async hint(archive, sessionID) {
       const info = await archive.sessions.get(sessionID);

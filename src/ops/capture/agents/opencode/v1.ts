@@ -112,13 +112,14 @@ export function listV1(db: Db, where: string): SourceEntry[] {
 }
 
 /** One V1 session, whole: its messages and its mirrored info. */
-export function readV1(db: Db, id: string): { messages: MessageWithParts[]; info: ConvertedInfo } | undefined {
+export function readV1(db: Db, id: string): { messages: MessageWithParts[]; info: ConvertedInfo; updated: number } | undefined {
   const row = db.all('SELECT * FROM session WHERE id = ?', id)[0];
   if (!row) return undefined;
   const mirror = sessionOf(row);
   const project = db.all('SELECT * FROM project WHERE id = ?', row.project_id)[0];
   return {
     messages: messagesOf(db, id),
+    updated: mirror.time.updated,
     info: {
       id,
       sourceID: id,
