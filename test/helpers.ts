@@ -1,5 +1,5 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +11,23 @@ export const ROOT = join(import.meta.dirname, '..');
 export const SAMPLES = join(ROOT, 'samples');
 /** tsx's loader by absolute URL, so child processes can run TypeScript from any working folder. */
 export const TSX = import.meta.resolve('tsx');
+
+const BUILT = join(ROOT, '.test-build');
+const BUILT_CLI = join(BUILT, 'dist', 'bin', 'sarc.js');
+
+/**
+ * Node's arguments that run the CLI: the build test/global-setup.ts made
+ * before the tests (the same source, compiled once) or, when a test file runs
+ * without it, src/bin/sarc.ts through tsx.
+ */
+export const SARC: string[] = existsSync(BUILT_CLI) ? [BUILT_CLI] : ['--import', TSX, join(ROOT, 'src', 'bin', 'sarc.ts')];
+
+/** Node's arguments that run a test worker (test/fixtures/<name>-worker.ts): its bundle when built, else through tsx. */
+export function workerArgs(file: string): string[] {
+  const name = file.split(/[\\/]/).pop()?.replace(/\.ts$/, '.mjs') ?? '';
+  const bundle = join(BUILT, 'workers', name);
+  return existsSync(bundle) ? [bundle] : ['--import', TSX, file];
+}
 
 const made: string[] = [];
 afterEach(async () => {
@@ -127,7 +144,7 @@ export function runWorker(
 ): Promise<WorkerRun> {
   const { killAfter, armAt = 'ready\n', env = {}, onReady } = options;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', TSX, file, ...args], {
+    const child = spawn(process.execPath, [...workerArgs(file), ...args], {
       cwd: ROOT,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -176,13 +193,9 @@ export function serveProcess(
   args: string[] = [],
 ): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', TSX, join(ROOT, 'src', 'bin', 'sarc.ts'), 'serve', '--port', '0', '--json', ...args],
-      {
-        env,
-      },
-    );
+    const child = spawn(process.execPath, [...SARC, 'serve', '--port', '0', '--json', ...args], {
+      env,
+    });
     let out = '';
     child.stdout.on('data', (d) => {
       out += d;

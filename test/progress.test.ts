@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { exportSessions, exportToFile, importSessions, migrate, openIndex, readImportFile } from '../src/index.js';
 import { sarc } from './cli/helpers.js';
-import { hasTool, ROOT, TSX, tempArchive, userMessage } from './helpers.js';
+import { hasTool, ROOT, SARC, tempArchive, userMessage } from './helpers.js';
 
 /** Records every call; checks they start at 0, never go back, and end at the total. */
 function recorder() {
@@ -93,7 +93,7 @@ describe('onProgress', () => {
 /** Runs the CLI inside a pseudo-terminal (util-linux `script`), so stderr is a TTY; returns everything it printed. */
 function onTerminal(args: string[], env: Record<string, string>): string {
   const quote = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
-  const command = [process.execPath, '--import', TSX, join(ROOT, 'src', 'bin', 'sarc.ts'), ...args].map(quote).join(' ');
+  const command = [process.execPath, ...SARC, ...args].map(quote).join(' ');
   return execFileSync('script', ['-qfec', command, '/dev/null'], { env: { ...process.env, ...env, NO_COLOR: '1' }, cwd: ROOT }).toString();
 }
 

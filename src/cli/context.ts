@@ -52,8 +52,8 @@ export class CliContext {
     if (arg === 'latest') return (await this.index()).findSession(arg);
     // A prefix needs only the folder names, not the index.
     const [archive, { findSessionByPrefix, idsForSourceId }] = await Promise.all([this.archive(), lib()]);
-    // An agent's own session ID (a Claude Code or Codex UUID, an OpenCode ID) names the session it came in as.
-    if (!arg.startsWith('ses_')) {
+    // An agent's own session ID (a Claude Code or Codex UUID; OpenCode's are the archive's) names the session it came in as.
+    if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?::[\w-]+)?$/i.test(arg)) {
       for (const id of await idsForSourceId(arg)) {
         if (
           await archive.sessions.get(id).then(

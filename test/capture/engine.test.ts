@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { claudeSessionId, type ReadStats, syncAgent, watchSync } from '../../src/index.js';
 import { readJsonLines } from '../../src/ops/capture/kit/jsonl.js';
 import { sarc } from '../cli/helpers.js';
-import { ROOT, TSX, tempArchive, tempDir } from '../helpers.js';
+import { SARC, tempArchive, tempDir } from '../helpers.js';
 
 // The engine and the kit against hostile and broken sources, and the answers
 // `sarc sync` and `sarc sources` give.
@@ -58,7 +58,7 @@ describe('hostile sources', () => {
     const total = 400;
     for (let i = 0; i < total; i++) await writeFile(join(from, '-home-dev-x', `${uuid(i)}.jsonl`), transcript(uuid(i), `prompt ${i}`));
     const { archive, dir, stateDir } = await tempArchive();
-    const child = spawn(process.execPath, ['--import', TSX, join(ROOT, 'src', 'bin', 'sarc.ts'), 'sync', 'claude-code', '--from', from], {
+    const child = spawn(process.execPath, [...SARC, 'sync', 'claude-code', '--from', from], {
       env: { ...process.env, SARC_ARCHIVE: dir, SARC_STATE_DIR: stateDir },
       stdio: 'ignore',
     });

@@ -3,7 +3,7 @@ import { appendFile, cp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { claudeSessionId, type MessageWithParts, openArchive } from '../../src/index.js';
-import { ROOT, serveProcess, TSX, tempArchive, tempDir } from '../helpers.js';
+import { ROOT, SARC, serveProcess, tempArchive, tempDir } from '../helpers.js';
 
 const S2 = '7d1c2b3a-0000-4000-8000-000000000002';
 
@@ -29,13 +29,9 @@ describe('continuous sync', () => {
     const { dir, stateDir } = await tempArchive();
     const from = join(await tempDir(), 'projects');
     await cp(join(ROOT, 'test', 'fixtures', 'claude-code'), from, { recursive: true });
-    const child = spawn(
-      process.execPath,
-      ['--import', TSX, join(ROOT, 'src', 'bin', 'sarc.ts'), 'sync', 'claude-code', '--watch', '--from', from],
-      {
-        env: { ...process.env, SARC_ARCHIVE: dir, SARC_STATE_DIR: stateDir, NO_COLOR: '1' },
-      },
-    );
+    const child = spawn(process.execPath, [...SARC, 'sync', 'claude-code', '--watch', '--from', from], {
+      env: { ...process.env, SARC_ARCHIVE: dir, SARC_STATE_DIR: stateDir, NO_COLOR: '1' },
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += d));

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { serveCommand } from '../../src/bin/serve-command.js';
 import { createProgram } from '../../src/cli/program.js';
 import { formatTime, openArchive } from '../../src/index.js';
-import { ROOT, SAMPLE, TSX, tempArchive, tempDir } from '../helpers.js';
+import { SAMPLE, SARC, tempArchive, tempDir } from '../helpers.js';
 import { sarc } from './helpers.js';
 
 const COMMANDS = [
@@ -306,7 +306,7 @@ describe('sarc', () => {
 
   it('watch prints events as they happen until interrupted', async () => {
     const { env, dir, root } = await setup();
-    const child = spawn(process.execPath, ['--import', TSX, join(ROOT, 'src', 'bin', 'sarc.ts'), 'watch', '--json'], {
+    const child = spawn(process.execPath, [...SARC, 'watch', '--json'], {
       cwd: root,
       env: { ...process.env, ...env },
     });

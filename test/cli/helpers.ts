@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
-import { ROOT, TSX } from '../helpers.js';
+import { ROOT, SARC } from '../helpers.js';
 
 export interface CliRun {
   code: number | null;
@@ -8,10 +7,10 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs the real CLI (src/bin/sarc.ts through tsx) in a child process; stdin is not a terminal. */
+/** Runs the real CLI (see SARC) in a child process; stdin is not a terminal. */
 export function sarc(args: string[], options: { env?: Record<string, string>; cwd?: string; input?: string } = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', TSX, join(ROOT, 'src', 'bin', 'sarc.ts'), ...args], {
+    const child = spawn(process.execPath, [...SARC, ...args], {
       cwd: options.cwd ?? ROOT,
       env: { ...process.env, NO_COLOR: '1', ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],

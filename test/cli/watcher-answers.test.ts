@@ -3,7 +3,7 @@ import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { askWatcher } from '../../src/index.js';
-import { ROOT, SAMPLE, TSX, tempArchive } from '../helpers.js';
+import { SAMPLE, SARC, tempArchive } from '../helpers.js';
 import { sarc } from './helpers.js';
 
 const ANSWERED = 'answered by the running watcher';
@@ -19,7 +19,7 @@ afterEach(async () => {
 
 /** `sarc watch --quiet` in its own process; resolves once it answers. */
 async function startWatcher(env: Record<string, string>, extra: string[] = []): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', TSX, join(ROOT, 'src', 'bin', 'sarc.ts'), 'watch', '--quiet', ...extra], {
+  const child = spawn(process.execPath, [...SARC, 'watch', '--quiet', ...extra], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });

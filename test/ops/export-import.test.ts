@@ -2,7 +2,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type Archive, exportSessions, exportToFile, importSessions, newId, openArchive, readImportFile } from '../../src/index.js';
-import { codeOf, normalizeIds, ROOT, SAMPLE, SAMPLES, TSX, tempArchive, tempDir, userMessage } from '../helpers.js';
+import { codeOf, normalizeIds, ROOT, SAMPLE, SAMPLES, tempArchive, tempDir, userMessage, workerArgs } from '../helpers.js';
 
 async function text(gen: AsyncIterable<string>): Promise<string> {
   let out = '';
@@ -93,7 +93,7 @@ describe('export', () => {
     const { spawnSync } = await import('node:child_process');
     const run = spawnSync(
       process.execPath,
-      ['--max-old-space-size=64', '--import', TSX, join(ROOT, 'test', 'fixtures', 'export-worker.ts'), dir, stateDir, s.id, out],
+      ['--max-old-space-size=64', ...workerArgs(join(ROOT, 'test', 'fixtures', 'export-worker.ts')), dir, stateDir, s.id, out],
       { cwd: ROOT, encoding: 'utf8' },
     );
     expect(run.stderr).toBe('');

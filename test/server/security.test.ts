@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openArchive } from '../../src/index.js';
 import { type RunningServer, type ServeOptions, startServer } from '../../src/server/serve.js';
-import { ROOT, SAMPLE, serveProcess, TSX, tempArchive, userMessage } from '../helpers.js';
+import { SAMPLE, SARC, serveProcess, tempArchive, userMessage } from '../helpers.js';
 
 const running: RunningServer[] = [];
 afterEach(async () => {
@@ -231,7 +231,7 @@ describe('no script from data', () => {
 describe('shutdown', () => {
   it('SIGTERM stops sarc serve within 2 s after an event client of a missing session left', async () => {
     const t = await tempArchive({ samples: true });
-    const child = spawn(process.execPath, ['--import', TSX, join(ROOT, 'src', 'bin', 'sarc.ts'), 'serve', '--port', '0', '--json'], {
+    const child = spawn(process.execPath, [...SARC, 'serve', '--port', '0', '--json'], {
       env: { ...process.env, SARC_ARCHIVE: t.dir, SARC_STATE_DIR: t.stateDir },
     });
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve));

@@ -6,7 +6,7 @@ import { createOpencodeClient } from '@opencode-ai/sdk';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type RunningServer, startServer } from '../../src/server/serve.js';
 import { sarc } from '../cli/helpers.js';
-import { assistantInfo, ROOT, SAMPLE, serveProcess, TSX, tempArchive } from '../helpers.js';
+import { assistantInfo, ROOT, SAMPLE, SARC, serveProcess, tempArchive } from '../helpers.js';
 
 const running: RunningServer[] = [];
 afterEach(async () => {
@@ -454,7 +454,7 @@ describe('sarc serve', () => {
   it('`npm start` (serve --demo) serves a writable copy of the samples kept in the state dir', async () => {
     const { root } = await tempArchive();
     const state = join(root, 'demo-state');
-    const child = spawn(process.execPath, ['--import', TSX, join(ROOT, 'src', 'bin', 'sarc.ts'), 'serve', '--demo', '--port', '0'], {
+    const child = spawn(process.execPath, [...SARC, 'serve', '--demo', '--port', '0'], {
       env: { ...process.env, SARC_STATE_DIR: state },
     });
     const url = await new Promise<string>((resolve) => {

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT, runWorker, TSX, tempArchive } from '../helpers.js';
+import { ROOT, runWorker, tempArchive, workerArgs } from '../helpers.js';
 
 const WORKER = join(ROOT, 'test', 'fixtures', 'append-worker.ts');
 const MIXED = join(ROOT, 'test', 'fixtures', 'mixed-worker.ts');
@@ -83,7 +83,7 @@ describe('concurrent writers', () => {
   it('a holder whose event loop stalls past the stale time cannot overwrite what the next holder wrote', async () => {
     const { archive, dir, stateDir } = await tempArchive({ lock: { staleMs: 1_000, timeoutMs: 20_000 } });
     const s = await archive.sessions.create({ title: 'before' });
-    const child = spawn(process.execPath, ['--import', TSX, STALL, dir, stateDir, s.id, '1000', '4000'], {
+    const child = spawn(process.execPath, [...workerArgs(STALL), dir, stateDir, s.id, '1000', '4000'], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'inherit'],
     });

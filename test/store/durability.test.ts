@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isTempName } from '../../src/store/atomic-write.js';
-import { hasTool, ROOT, TSX, tempArchive } from '../helpers.js';
+import { hasTool, ROOT, tempArchive, workerArgs } from '../helpers.js';
 
 // What a power cut would test, read from the system calls instead: every
 // acknowledged append must have made its two files durable before the
@@ -86,7 +86,7 @@ describe('durability of an acknowledged write', () => {
           '-o',
           log,
           process.execPath,
-        ].concat(['--import', TSX, join(ROOT, 'test/fixtures/durability-worker.ts'), dir, stateDir]),
+        ].concat([...workerArgs(join(ROOT, 'test/fixtures/durability-worker.ts')), dir, stateDir]),
         { cwd: ROOT, encoding: 'utf8' },
       );
       expect(run.stderr).toBe('');

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openArchive, openIndex, shellQuote } from '../../src/index.js';
 import { sarc } from '../cli/helpers.js';
-import { hasTool, ROOT, SAMPLE, SAMPLES, TSX, tempDir, until, userMessage } from '../helpers.js';
+import { hasTool, SAMPLE, SAMPLES, SARC, tempDir, until, userMessage } from '../helpers.js';
 
 function git(cwd: string, ...args: string[]): string {
   return execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', '-c', 'init.defaultBranch=main', ...args], {
@@ -61,7 +61,7 @@ describe.skipIf(!hasTool('git'))('git', () => {
     const bin = join(origin, '..', 'bin');
     await mkdir(bin);
     const marker = join(origin, '..', 'path-sarc-ran');
-    const real = `${shellQuote(process.execPath)} --import ${shellQuote(TSX)} ${shellQuote(join(ROOT, 'src', 'bin', 'sarc.ts'))}`;
+    const real = [process.execPath, ...SARC].map(shellQuote).join(' ');
     await writeFile(join(bin, 'sarc'), `#!/bin/sh\ntouch ${shellQuote(marker)}\nexec ${real} "$@"\n`, { mode: 0o755 });
     const scriptPath = join(origin, '.git', 'sarc-merge-driver');
     await writeFile(scriptPath, script.replace(`exec ${process.execPath}`, 'exec /moved/away/node'));

@@ -1,6 +1,3 @@
-import { lintSource } from '@secretlint/core';
-import { creator as patternRule } from '@secretlint/secretlint-rule-pattern';
-import { creator as recommended } from '@secretlint/secretlint-rule-preset-recommend';
 import { pairSpans, type Span } from './pairs.js';
 import { TOKEN_PATTERNS } from './patterns.js';
 
@@ -12,12 +9,23 @@ import { TOKEN_PATTERNS } from './patterns.js';
 
 export type { Span } from './pairs.js';
 
-const CONFIG = {
-  rules: [
-    { id: 'recommend', rule: recommended },
-    { id: 'pattern', rule: patternRule, options: { patterns: TOKEN_PATTERNS.map((p) => ({ name: p.kind, patterns: [p.pattern] })) } },
-  ],
-};
+/** secretlint and its rules, loaded at the first scan: a command that scans nothing does not pay for them. */
+let engine: Promise<{ lintSource: typeof import('@secretlint/core').lintSource; config: { rules: unknown[] } }> | undefined;
+function secretlint() {
+  engine ??= (async () => {
+    const [{ lintSource }, { creator: recommended }, { creator: patternRule }] = await Promise.all([
+      import('@secretlint/core'),
+      import('@secretlint/secretlint-rule-preset-recommend'),
+      import('@secretlint/secretlint-rule-pattern'),
+    ]);
+    const rules = [
+      { id: 'recommend', rule: recommended },
+      { id: 'pattern', rule: patternRule, options: { patterns: TOKEN_PATTERNS.map((p) => ({ name: p.kind, patterns: [p.pattern] })) } },
+    ];
+    return { lintSource, config: { rules } };
+  })();
+  return engine;
+}
 
 /** secretlint's message IDs as marker kinds (`GITHUB_TOKEN` → `github-token`). */
 function kindOf(messageId: string, data: unknown): string {
@@ -64,9 +72,10 @@ function merge(spans: Span[]): Span[] {
 /** Every secret in a text, as spans (sorted, not overlapping). */
 export async function detect(text: string): Promise<Span[]> {
   if (text.length < 6) return [];
+  const { lintSource, config } = await secretlint();
   const result = await lintSource({
     source: { filePath: '/transcript.txt', content: text, ext: '.txt', contentType: 'text' },
-    options: { config: CONFIG },
+    options: { config: config as Parameters<typeof lintSource>[0]['options']['config'] },
   });
   const spans: Span[] = result.messages.map((m) =>
     narrow(text, { kind: kindOf(m.messageId ?? '', m.data), start: m.range[0], end: m.range[1] }),
