@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { build } from 'esbuild';
@@ -11,9 +11,30 @@ import { build } from 'esbuild';
 // hundreds of children are started — and it runs the same code.
 
 const ROOT = join(import.meta.dirname, '..');
-export const BUILD = join(ROOT, '.test-build');
 
-export default async function setup(): Promise<void> {
+/** Whether a process runs. */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Builds into a folder of this run's own (two runs at once — a whole suite and
+ * one file beside it — never pull the build from under each other), named in
+ * SARC_TEST_BUILD for the tests; the folders of runs that ended are removed.
+ */
+export default async function setup(): Promise<() => void> {
+  const top = join(ROOT, '.test-build');
+  mkdirSync(top, { recursive: true });
+  for (const name of readdirSync(top)) {
+    const pid = Number(/^run-(\d+)$/.exec(name)?.[1]);
+    if (!pid || !alive(pid)) rmSync(join(top, name), { recursive: true, force: true });
+  }
+  const BUILD = join(top, `run-${process.pid}`);
   rmSync(BUILD, { recursive: true, force: true });
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
   const built = spawnSync(
@@ -52,4 +73,6 @@ export default async function setup(): Promise<void> {
     outExtension: { '.js': '.mjs' },
     logLevel: 'error',
   });
+  process.env.SARC_TEST_BUILD = BUILD;
+  return () => rmSync(BUILD, { recursive: true, force: true });
 }

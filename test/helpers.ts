@@ -12,7 +12,8 @@ export const SAMPLES = join(ROOT, 'samples');
 /** tsx's loader by absolute URL, so child processes can run TypeScript from any working folder. */
 export const TSX = import.meta.resolve('tsx');
 
-const BUILT = join(ROOT, '.test-build');
+/** This run's build (test/global-setup.ts), when there is one. */
+const BUILT = process.env.SARC_TEST_BUILD ?? join(ROOT, '.test-build', 'none');
 const BUILT_CLI = join(BUILT, 'dist', 'bin', 'sarc.js');
 
 /**

@@ -29,6 +29,28 @@ export const CODEX: AgentBinary = {
   install: 'npm install --prefix .ci/tools @openai/codex@0.171.0',
 };
 
+export const GEMINI: AgentBinary = {
+  name: 'gemini (Gemini CLI)',
+  bin: process.env.GEMINI_BIN || join(TOOLS, '@google', 'gemini-cli', 'bundle', 'gemini.js'),
+  install: 'npm install --prefix .ci/tools @google/gemini-cli@0.61.0',
+};
+export const QWEN: AgentBinary = {
+  name: 'qwen (Qwen Code)',
+  bin: process.env.QWEN_BIN || join(TOOLS, '@qwen-code', 'qwen-code', 'cli-entry.js'),
+  install: 'npm install --prefix .ci/tools @qwen-code/qwen-code@0.24.4',
+};
+
+export const PI: AgentBinary = {
+  name: 'pi (Pi)',
+  bin: process.env.PI_BIN || join(TOOLS, '@mariozechner', 'pi-coding-agent', 'dist', 'cli.js'),
+  install: 'npm install --prefix .ci/tools @mariozechner/pi-coding-agent@0.73.1',
+};
+export const COPILOT: AgentBinary = {
+  name: 'copilot (GitHub Copilot CLI)',
+  bin: process.env.COPILOT_BIN || join(TOOLS, '@github', 'copilot', 'npm-loader.js'),
+  install: 'npm install --prefix .ci/tools @github/copilot@1.0.102',
+};
+
 /** Whether an agent is installed; skipped with the reason otherwise (a failure under CI=true). */
 export function haveAgent(agent: AgentBinary): boolean {
   return hasTool(agent.name, () => existsSync(agent.bin), agent.install);

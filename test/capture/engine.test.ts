@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { claudeSessionId, type ReadStats, syncAgent, watchSync } from '../../src/index.js';
+import { AGENT_NAMES, claudeSessionId, type ReadStats, syncAgent, watchSync } from '../../src/index.js';
 import { readJsonLines } from '../../src/ops/capture/kit/jsonl.js';
 import { sarc } from '../cli/helpers.js';
 import { SARC, tempArchive, tempDir } from '../helpers.js';
@@ -91,16 +91,27 @@ describe('clear answers', () => {
       CLAUDE_CONFIG_DIR: '',
       CODEX_HOME: '',
       XDG_DATA_HOME: '',
+      GEMINI_CLI_HOME: '',
+      QWEN_HOME: '',
+      PI_CODING_AGENT_DIR: '',
+      PI_CODING_AGENT_SESSION_DIR: '',
+      COPILOT_HOME: '',
+      APPDATA: '',
     };
     const all = await sarc(['sync'], { env });
     expect(all.code).toBe(0);
     expect(all.stdout.split('\n').filter(Boolean)).toEqual([
       'claude-code: brought 1 new, 0 updated, 0 unchanged, 0 failed (1 transcript read, 0 unchanged)',
-      'codex: no Codex sessions at ~/.codex/sessions',
-      'opencode: no OpenCode sessions at ~/.local/share/opencode/opencode.db',
+      'no sessions found for codex (~/.codex/sessions), opencode (~/.local/share/opencode/opencode.db), gemini-cli (~/.gemini), ' +
+        'qwen-code (~/.qwen), pi (~/.pi/agent/sessions), copilot-cli (~/.copilot/session-state), ' +
+        'cline (~/.config/Code/User/globalStorage/saoudrizwan.claude-dev/tasks), ' +
+        'roo-code (~/.config/Code/User/globalStorage/rooveterinaryinc.roo-cline/tasks), ' +
+        'kilo-code (~/.config/Code/User/globalStorage/kilocode.kilo-code/tasks)',
     ]);
     const sources = await sarc(['sources', '--json'], { env });
-    expect(JSON.parse(sources.stdout)).toEqual([
+    const rows = JSON.parse(sources.stdout);
+    expect(rows.map((r: { agent: string }) => r.agent)).toEqual([...AGENT_NAMES]);
+    expect(rows.slice(0, 3)).toEqual([
       expect.objectContaining({
         agent: 'claude-code',
         path: join(home, '.claude', 'projects'),

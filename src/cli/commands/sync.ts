@@ -151,13 +151,18 @@ Examples:
           }
         }
         const c = colors();
+        // Looking through every agent, the ones not found are one line (there are many agents, most people use a few).
+        const absent = named ? [] : results.filter((r) => r.missing);
         emit(ctx.options, named && names.length === 1 ? results[0] : results, () =>
-          results
-            .flatMap((r) => [
-              r.missing ? c.dim(summary(r)) : summary(r),
-              ...r.failures.map((f) => c.red(`  failed ${f.session ?? ''} ${f.file}: ${f.reason}`)),
-            ])
-            .join('\n'),
+          [
+            ...results
+              .filter((r) => !absent.includes(r))
+              .flatMap((r) => [
+                r.missing ? c.dim(summary(r)) : summary(r),
+                ...r.failures.map((f) => c.red(`  failed ${f.session ?? ''} ${f.file}: ${f.reason}`)),
+              ]),
+            ...(absent.length ? [c.dim(`no sessions found for ${absent.map((r) => `${r.source} (${tilde(r.from)})`).join(', ')}`)] : []),
+          ].join('\n'),
         );
         if (results.some((r) => r.failures.length > 0)) process.exitCode = 1;
         else if (named && results.some((r) => r.missing)) process.exitCode = EXIT_NO_SOURCE;

@@ -44,6 +44,55 @@ export const AGENTS = [
     imports: true,
     load: async () => (await import('./agents/opencode/adapter.js')).opencode,
   },
+  {
+    name: 'gemini-cli',
+    label: 'Gemini CLI',
+    unit: 'chat',
+    imports: false,
+    load: async () => (await import('./agents/gemini-cli/adapter.js')).geminiCli,
+  },
+  {
+    name: 'qwen-code',
+    label: 'Qwen Code',
+    unit: 'chat',
+    imports: false,
+    load: async () => (await import('./agents/qwen-code/adapter.js')).qwenCode,
+  },
+  {
+    name: 'pi',
+    label: 'Pi',
+    unit: 'session',
+    imports: false,
+    load: async () => (await import('./agents/pi/adapter.js')).pi,
+  },
+  {
+    name: 'copilot-cli',
+    label: 'Copilot CLI',
+    unit: 'session',
+    imports: false,
+    load: async () => (await import('./agents/copilot-cli/adapter.js')).copilotCli,
+  },
+  {
+    name: 'cline',
+    label: 'Cline',
+    unit: 'task',
+    imports: false,
+    load: async () => (await import('./agents/cline/adapter.js')).cline,
+  },
+  {
+    name: 'roo-code',
+    label: 'Roo Code',
+    unit: 'task',
+    imports: false,
+    load: async () => (await import('./agents/roo-code/adapter.js')).rooCode,
+  },
+  {
+    name: 'kilo-code',
+    label: 'Kilo Code',
+    unit: 'task',
+    imports: false,
+    load: async () => (await import('./agents/kilo-code/adapter.js')).kiloCode,
+  },
 ] as const satisfies readonly AgentEntry[];
 
 export type AgentName = (typeof AGENTS)[number]['name'];

@@ -42,6 +42,8 @@ class Follower {
   private failures = 0;
   private closed = false;
   private lookTimer?: NodeJS.Timeout;
+  /** Each changed file's size and mtime as last taken. */
+  private readonly seen = new Map<string, string>();
 
   constructor(
     private readonly archive: Archive,
@@ -96,10 +98,20 @@ class Follower {
     const w = watch(target.path, {
       ignoreInitial: true,
       followSymlinks: false,
+      alwaysStat: true,
       depth: target.depth ?? 99,
       ...(target.accept ? { ignored: (path: string) => path !== target.path && !(target.accept as (p: string) => boolean)(path) } : {}),
     });
-    w.on('all', () => this.schedule());
+    w.on('all', (event, path, stats) => {
+      // A change that left the file's size and mtime as they were (a reader touched it: SQLite's readers
+      // do, this sync's too) is no change; taking it would run again after every run of our own.
+      if (stats && (event === 'change' || event === 'add')) {
+        const seen = `${stats.size}:${stats.mtimeMs}`;
+        if (this.seen.get(path) === seen) return;
+        this.seen.set(path, seen);
+      } else this.seen.delete(path);
+      this.schedule();
+    });
     w.on('error', (error) => this.options.onError?.(this.adapter.name, error));
     this.watchers.push(w);
     await new Promise<void>((resolve) => w.once('ready', () => resolve()));

@@ -2,12 +2,17 @@ import { execFileSync } from 'node:child_process';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type Archive, provenanceOf, type SyncResult, syncAgent } from '../../../src/index.js';
+import { type Archive, provenanceOf, type SyncResult, syncAgent, watchSync } from '../../../src/index.js';
 import { startServer } from '../../../src/server/serve.js';
 import { sarc } from '../../cli/helpers.js';
 import { hasTool, tempArchive, tempDir } from '../../helpers.js';
+import { clineFixture } from './cline.js';
+import { copilotFixture } from './copilot-cli.js';
 import { type ContractFixture, FIXTURES } from './fixtures.js';
+import { geminiFixture } from './gemini-cli.js';
 import { OPENCODE_FIXTURE } from './opencode-fixture.js';
+import { piFixture } from './pi.js';
+import { qwenFixture } from './qwen-code.js';
 
 // One suite every adapter passes (as unstorage runs one driver suite against
 // every driver): what the capture seam promises, checked on each agent's own
@@ -39,7 +44,15 @@ const changed = (r: SyncResult) => r.sessions.new + r.sessions.updated + r.sessi
 const git = (cwd: string, ...args: string[]) =>
   execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.org', ...args], { cwd, stdio: 'pipe' });
 
-const ALL: ContractFixture[] = [...FIXTURES, OPENCODE_FIXTURE];
+const ALL: ContractFixture[] = [
+  ...FIXTURES,
+  OPENCODE_FIXTURE,
+  geminiFixture,
+  qwenFixture,
+  piFixture,
+  copilotFixture,
+  ...['cline', 'roo-code', 'kilo-code'].map(clineFixture),
+];
 
 describe.each(ALL)('the adapter contract: $agent', (fx) => {
   const skip = fx.missing !== undefined;
@@ -115,6 +128,25 @@ describe.each(ALL)('the adapter contract: $agent', (fx) => {
     const whole = await syncAgent(archive, fx.agent, { from: store.from });
     expect(whole.pending).toBe(0);
     expect((await archive.messages.list(store.grownId)).length).toBeGreaterThan(count);
+  });
+
+  it.skipIf(skip)('--watch follows the store: a grown source arrives while the watcher runs, without a re-run by hand', async () => {
+    const store = await fx.make(await tempDir());
+    const { archive } = await tempArchive();
+    const watcher = watchSync(archive, [fx.agent], { from: { [fx.agent]: store.from }, delayMs: 50 });
+    try {
+      await watcher.ready;
+      const count = (await archive.messages.list(store.grownId)).length;
+      await store.grow('Seen by the watcher');
+      let now = count;
+      for (let i = 0; i < 200 && now === count; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        now = (await archive.messages.list(store.grownId)).length;
+      }
+      expect(now).toBe(count + 2);
+    } finally {
+      await watcher.close();
+    }
   });
 
   it.skipIf(skip)('writes parents before their children', async () => {

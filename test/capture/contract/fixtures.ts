@@ -36,16 +36,42 @@ export interface ContractFixture {
   make(dir: string): Promise<ContractStore>;
 }
 
-const line = (r: unknown) => `${JSON.stringify(r)}\n`;
+/** A record as a line of JSON Lines. */
+export const line = (r: unknown) => `${JSON.stringify(r)}\n`;
 const iso = (t: number) => new Date(t).toISOString();
 /** A clock that moves a second each time it is read. */
-const clock = (start: string) => {
+export const clock = (start: string) => {
   let t = Date.parse(start);
   return () => {
     t += 1000;
     return iso(t);
   };
 };
+
+/** The store of a fixture whose grown session is one file that turns are appended to. */
+export function appendedStore(a: {
+  from: string;
+  sessions: number;
+  children: number;
+  grownId: string;
+  file: string;
+  turn: (text: string) => string;
+}): ContractStore {
+  let pending = '';
+  return {
+    from: a.from,
+    sessions: a.sessions,
+    children: a.children,
+    grownId: a.grownId,
+    grow: (text) => appendFile(a.file, a.turn(text)),
+    cut: () => {
+      pending = a.turn('half a line');
+      return appendFile(a.file, pending.slice(0, 40));
+    },
+    finish: () => appendFile(a.file, pending.slice(40)),
+    remove: () => rm(a.file),
+  };
+}
 
 /** Claude Code: two transcripts, one with a sub-agent in its folder. */
 export const claudeFixture: ContractFixture = {
@@ -96,20 +122,14 @@ export const claudeFixture: ContractFixture = {
     );
     const second = join(folder, `${s2}.jsonl`);
     await writeFile(second, user(s2, 'Why is checkout slow?') + answer(s2, 'An N+1 query.'));
-    let pending = '';
-    return {
+    return appendedStore({
       from,
       sessions: 3,
       children: 1,
       grownId: claudeSessionId(s2),
-      grow: (text) => appendFile(second, user(s2, text) + answer(s2, `Re: ${text}`)),
-      cut: () => {
-        pending = user(s2, 'half a line');
-        return appendFile(second, pending.slice(0, 40));
-      },
-      finish: () => appendFile(second, pending.slice(40)),
-      remove: () => rm(second),
-    };
+      file: second,
+      turn: (text) => user(s2, text) + answer(s2, `Re: ${text}`),
+    });
   },
 };
 
@@ -138,20 +158,7 @@ export const codexFixture: ContractFixture = {
     );
     const second = join(day, `rollout-2026-06-01T11-00-00-${id2}.jsonl`);
     await writeFile(second, rollout(id2, '/home/dev/api') + turn('Why does the test fail?'));
-    let pending = '';
-    return {
-      from,
-      sessions: 2,
-      children: 0,
-      grownId: codexSessionId(id2),
-      grow: (text) => appendFile(second, turn(text)),
-      cut: () => {
-        pending = turn('half written');
-        return appendFile(second, pending.slice(0, 50));
-      },
-      finish: () => appendFile(second, pending.slice(50)),
-      remove: () => rm(second),
-    };
+    return appendedStore({ from, sessions: 2, children: 0, grownId: codexSessionId(id2), file: second, turn });
   },
 };
 

@@ -150,8 +150,14 @@ export async function readSideText(root: string, path: string, maxBytes = 64 * 1
 export interface FileStoreOptions extends WalkOptions {
   /** A file's depth below its parents (0 for a session with no parent in the store). @default 0 */
   depthOf?(rel: string): number;
-  /** Reads one file. */
-  read(root: string, entry: SourceEntry, stats: ReadStats): AsyncIterable<CaptureItem>;
+  /**
+   * Files of one source (an agent that continues a session in a second file):
+   * files with the same group are one source, stamped by all of them and read
+   * together in path order. @default every file is its own source
+   */
+  group?(rel: string): string;
+  /** Reads one source: its file (`entry.where`), or its files in path order. */
+  read(root: string, entry: SourceEntry, stats: ReadStats, files: string[]): AsyncIterable<CaptureItem>;
 }
 
 /** An adapter's `open` for a store of files: the folder's real path (or `undefined` when absent), its files as sources stamped by size, mtime and inode. */
@@ -159,12 +165,35 @@ export function fileStore(options: FileStoreOptions): (from: string) => Promise<
   return async (from) => {
     const root = await realRoot(from);
     if (!root) return undefined;
+    const groups = new Map<string, FoundFile[]>();
+    const filesOf = async (key: string): Promise<string[]> => {
+      if (!groups.has(key)) await list();
+      return (groups.get(key) ?? []).map((f) => f.path);
+    };
+    const list = async (): Promise<SourceEntry[]> => {
+      const { files } = await walkFiles(root, options);
+      groups.clear();
+      for (const f of files) {
+        const key = options.group?.(f.rel) ?? f.rel;
+        const members = groups.get(key);
+        if (members) members.push(f);
+        else groups.set(key, [f]);
+      }
+      return [...groups].map(([key, members]) => ({
+        key,
+        stamp: members.map(fileStamp).join(','),
+        where: (members[0] as FoundFile).path,
+        depth: options.depthOf?.(key) ?? 0,
+      }));
+    };
     return {
-      async list() {
-        const { files } = await walkFiles(root, options);
-        return files.map((f) => ({ key: f.rel, stamp: fileStamp(f), where: f.path, depth: options.depthOf?.(f.rel) ?? 0 }));
+      list,
+      read: (entry, stats) => {
+        const iterate = async function* () {
+          yield* options.read(root, entry, stats, await filesOf(entry.key));
+        };
+        return iterate();
       },
-      read: (entry, stats) => options.read(root, entry, stats),
     };
   };
 }

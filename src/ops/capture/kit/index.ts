@@ -9,10 +9,12 @@ export type { Session } from '../../../model/session.js';
 export type { Todo } from '../../../model/todo.js';
 export { openSqlite, type SqlDb, type SqlRow, sqliteAvailable } from '../../../store/sqlite.js';
 export { finishTool, SessionBuilder, type ToolResult } from './builder.js';
+export { CLINE_FILES, clineSessionId, editorStorages, firstExisting, readClineTask } from './cline.js';
 export { type FoundFile, fileStamp, fileStore, readJsonDocument, readSidecar, readSideText, realRoot, walkFiles } from './files.js';
+export { type GeminiChatFiles, GeminiContent, geminiTokens, readGeminiChatFiles, responseOutput, todosOf } from './gemini.js';
 export { derivedId, derivedUuid } from './ids.js';
 export { type JsonRecord, type LineRecord, readJsonLines } from './jsonl.js';
-export { isRecord, num, promptText, str, TITLE_MAX, timeOf, titleOf } from './text.js';
+export { isRecord, num, promptText, str, TITLE_MAX, timeOf, titleOf, tokensOf } from './text.js';
 
 import { homedir } from 'node:os';
 import { join } from 'node:path';

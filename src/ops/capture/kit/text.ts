@@ -46,3 +46,13 @@ export const str = (v: unknown): string | undefined => (typeof v === 'string' ? 
 
 /** A finite number field, else 0. */
 export const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
+
+/** An answer's token counts from the source's fields (a field it lacks counts 0). */
+export function tokensOf(t: { input?: unknown; output?: unknown; reasoning?: unknown; cacheRead?: unknown; cacheWrite?: unknown }) {
+  return {
+    input: num(t.input),
+    output: num(t.output),
+    reasoning: num(t.reasoning),
+    cache: { read: num(t.cacheRead), write: num(t.cacheWrite) },
+  };
+}

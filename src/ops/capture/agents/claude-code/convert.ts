@@ -5,7 +5,6 @@ import {
   isRecord,
   type JsonRecord,
   type MessageWithParts,
-  num,
   type Part,
   readJsonLines,
   readSidecar,
@@ -13,6 +12,7 @@ import {
   SessionBuilder,
   str,
   type Todo,
+  tokensOf,
 } from '../../kit/index.js';
 
 // Claude Code keeps each session as JSON Lines under ~/.claude/projects/
@@ -318,12 +318,12 @@ function assistantRecord(c: Conversation, r: JsonRecord, message: JsonRecord, ts
   const usage = isRecord(message.usage) ? message.usage : undefined;
   if (usage) {
     // The lines of one answer repeat its usage: the last is the final count.
-    info.tokens = {
-      input: num(usage.input_tokens),
-      output: num(usage.output_tokens),
-      reasoning: 0,
-      cache: { read: num(usage.cache_read_input_tokens), write: num(usage.cache_creation_input_tokens) },
-    };
+    info.tokens = tokensOf({
+      input: usage.input_tokens,
+      output: usage.output_tokens,
+      cacheRead: usage.cache_read_input_tokens,
+      cacheWrite: usage.cache_creation_input_tokens,
+    });
   }
   const blocks = Array.isArray(message.content) ? message.content.filter(isRecord) : [];
   for (const [i, block] of blocks.entries()) {

@@ -98,7 +98,11 @@ export const opencode: AgentAdapter = {
     };
     return store;
   },
-  watchTargets: (from) => [{ path: dirname(from), depth: 0, accept: (path) => basename(path).startsWith(basename(from)) }],
+  // The database and its write-ahead log; not its -shm, which every reader (this sync too) writes to, so a
+  // watcher that took it would run again after each of its own runs, without end.
+  watchTargets: (from) => [
+    { path: dirname(from), depth: 0, accept: (path) => [basename(from), `${basename(from)}-wal`].includes(basename(path)) },
+  ],
   archiveIds: (sourceID) => [sourceID],
   exportBack: {
     format: 'opencode2',
