@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { type MessageWithParts, syncAgent } from '../../src/index.js';
+import { ampSessionId } from '../../src/ops/capture/agents/amp/convert.js';
 import { copilotSessionId } from '../../src/ops/capture/agents/copilot-cli/convert.js';
 import { geminiSessionId } from '../../src/ops/capture/agents/gemini-cli/adapter.js';
 import { piSessionId } from '../../src/ops/capture/agents/pi/convert.js';
 import { qwenSessionId } from '../../src/ops/capture/agents/qwen-code/convert.js';
 import { clineSessionId } from '../../src/ops/capture/kit/cline.js';
 import { tempArchive, tempDir } from '../helpers.js';
+import { ampFixture } from './contract/amp.js';
 import { clineFixture } from './contract/cline.js';
 import { copilotFixture } from './contract/copilot-cli.js';
 import { geminiFixture } from './contract/gemini-cli.js';
@@ -99,5 +101,22 @@ describe.each(['cline', 'roo-code', 'kilo-code'])('%s', (agent) => {
       ['<envir', true],
     ]);
     expect(answer?.info).toMatchObject({ cost: 0.0021, tokens: { input: 12, output: 4, cache: { read: 6, write: 2 } } });
+  });
+});
+
+describe('Amp', () => {
+  it('takes the folder from the thread’s tree, times from when each message was sent, tokens from its usage', async () => {
+    const store = await ampFixture.make(await tempDir());
+    const { archive } = await tempArchive();
+    await syncAgent(archive, 'amp', { from: store.from });
+    const id = ampSessionId('T-0a0a0000-0000-4000-8000-000000000001');
+    expect(await archive.sessions.get(id)).toMatchObject({ title: 'Add a cart', directory: '/home/dev/shop' });
+    const [user, answer] = await archive.messages.list(id);
+    expect(user?.info.time.created).toBe(Date.parse('2026-06-01T10:00:00.000Z'));
+    expect(answer?.info).toMatchObject({
+      modelID: 'claude-sonnet-4-5',
+      finish: 'end_turn',
+      tokens: { input: 10, output: 3, cache: { read: 4, write: 1 } },
+    });
   });
 });

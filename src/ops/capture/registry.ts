@@ -93,6 +93,13 @@ export const AGENTS = [
     imports: false,
     load: async () => (await import('./agents/kilo-code/adapter.js')).kiloCode,
   },
+  {
+    name: 'amp',
+    label: 'Amp',
+    unit: 'thread',
+    imports: false,
+    load: async () => (await import('./agents/amp/adapter.js')).amp,
+  },
 ] as const satisfies readonly AgentEntry[];
 
 export type AgentName = (typeof AGENTS)[number]['name'];

@@ -6,6 +6,7 @@ import { type Archive, provenanceOf, type SyncResult, syncAgent, watchSync } fro
 import { startServer } from '../../../src/server/serve.js';
 import { sarc } from '../../cli/helpers.js';
 import { hasTool, tempArchive, tempDir } from '../../helpers.js';
+import { ampFixture } from './amp.js';
 import { clineFixture } from './cline.js';
 import { copilotFixture } from './copilot-cli.js';
 import { type ContractFixture, FIXTURES } from './fixtures.js';
@@ -52,6 +53,7 @@ const ALL: ContractFixture[] = [
   piFixture,
   copilotFixture,
   ...['cline', 'roo-code', 'kilo-code'].map(clineFixture),
+  ampFixture,
 ];
 
 describe.each(ALL)('the adapter contract: $agent', (fx) => {
