@@ -61,11 +61,15 @@ async function realTranscripts(): Promise<Array<{ name: string; text: string }>>
   const { existsSync } = await import('node:fs');
   const { mkdir, mkdtemp, rm } = await import('node:fs/promises');
   const { tmpdir } = await import('node:os');
-  const { spawnSync } = await import('node:child_process');
+  const { spawn } = await import('node:child_process');
   const { startMockModel } = await import('../test/agents/mock-model.js');
   const tools = join(root, '.ci', 'tools', 'node_modules');
   const claude = join(tools, '@anthropic-ai', 'claude-code', 'bin', 'claude.exe');
   const codex = join(tools, '@openai', 'codex', 'bin', 'codex.js');
+  const gemini = join(tools, '@google', 'gemini-cli', 'bundle', 'gemini.js');
+  const qwen = join(tools, '@qwen-code', 'qwen-code', 'cli-entry.js');
+  const pi = join(tools, '@mariozechner', 'pi-coding-agent', 'dist', 'cli.js');
+  const copilot = join(tools, '@github', 'copilot', 'npm-loader.js');
   const out: Array<{ name: string; text: string }> = [];
   const mock = await startMockModel();
   const home = await mkdtemp(join(tmpdir(), 'sarc-redact-bench-'));
@@ -82,11 +86,55 @@ async function realTranscripts(): Promise<Array<{ name: string; text: string }>>
       CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
       DISABLE_AUTOUPDATER: '1',
       MOCK_API_KEY: 'x',
+      TERM: 'dumb',
+      NO_COLOR: '1',
+      GEMINI_API_KEY: 'x',
+      GOOGLE_GEMINI_BASE_URL: mock.url,
+      GEMINI_CLI_TRUST_WORKSPACE: 'true',
+      OPENAI_API_KEY: 'x',
+      OPENAI_BASE_URL: `${mock.url}/v1`,
+      OPENAI_MODEL: 'mock-model',
+      PI_OFFLINE: '1',
+      COPILOT_OFFLINE: 'true',
+      COPILOT_PROVIDER_BASE_URL: `${mock.url}/v1`,
+      COPILOT_PROVIDER_API_KEY: 'x',
+      COPILOT_MODEL: 'mock-model',
     };
-    const run = (bin: string, args: string[]) => spawnSync(bin, args, { cwd: work, env, stdio: 'ignore', timeout: 60_000 });
-    if (existsSync(claude)) run(claude, ['--model', 'mock-model', '--allowedTools', 'Bash', '-p', 'List the files here, then say done.']);
+    const { writeFile } = await import('node:fs/promises');
+    await mkdir(join(home, '.gemini'), { recursive: true });
+    await writeFile(join(home, '.gemini', 'settings.json'), JSON.stringify({ security: { auth: { selectedType: 'gemini-api-key' } } }));
+    await mkdir(join(home, '.qwen'), { recursive: true });
+    await writeFile(join(home, '.qwen', 'settings.json'), JSON.stringify({ memory: { enableManagedAutoMemory: false } }));
+    await mkdir(join(home, '.pi', 'agent'), { recursive: true });
+    const provider = {
+      baseUrl: `${mock.url}/v1`,
+      api: 'openai-completions',
+      apiKey: 'x',
+      compat: { supportsDeveloperRole: false },
+      models: [{ id: 'mock-model' }],
+    };
+    await writeFile(join(home, '.pi', 'agent', 'models.json'), JSON.stringify({ providers: { mock: provider } }));
+    // Not spawnSync: the mock model answers from this process's event loop.
+    const run = (bin: string, args: string[]) =>
+      new Promise<void>((resolve) => {
+        const child = spawn(bin, args, { cwd: work, env, stdio: 'ignore', detached: true });
+        const kill = () => {
+          try {
+            if (child.pid) process.kill(-child.pid, 'SIGKILL');
+          } catch {}
+        };
+        const timer = setTimeout(kill, 60_000);
+        child.once('exit', () => {
+          clearTimeout(timer);
+          kill();
+          resolve();
+        });
+        child.once('error', () => resolve());
+      });
+    if (existsSync(claude))
+      await run(claude, ['--model', 'mock-model', '--allowedTools', 'Bash', '-p', 'List the files here, then say done.']);
     if (existsSync(codex)) {
-      run(codex, [
+      await run(codex, [
         'exec',
         '--skip-git-repo-check',
         '--dangerously-bypass-approvals-and-sandbox',
@@ -99,8 +147,13 @@ async function realTranscripts(): Promise<Array<{ name: string; text: string }>>
         'List the files here, then say done.',
       ]);
     }
+    const prompt = 'List the files here, then say done.';
+    if (existsSync(gemini)) await run(gemini, ['-m', 'gemini-2.5-flash', '--approval-mode', 'yolo', '-p', prompt]);
+    if (existsSync(qwen)) await run(qwen, ['--yolo', '-p', prompt]);
+    if (existsSync(pi)) await run(pi, ['--provider', 'mock', '--model', 'mock-model', '-p', prompt]);
+    if (existsSync(copilot)) await run(copilot, ['--allow-all-tools', '--disable-client-telemetry', '-s', '-p', prompt]);
     for (const rel of await readdir(home, { recursive: true })) {
-      if (rel.endsWith('.jsonl') && (rel.includes('projects') || rel.includes('sessions')))
+      if (rel.endsWith('.jsonl') && /projects|sessions|chats|session-state/.test(rel))
         out.push({ name: `real ${rel.split('/')[0]}`, text: await readFile(join(home, rel), 'utf8') });
     }
   } finally {

@@ -262,7 +262,16 @@ async function measure(name: 'claude-code' | 'opencode', from: string, floor: ()
  * largest record about 8 MB) against a process that opens the same archive
  * and reads nothing.
  */
-function memory(mb: number): { file: number; largest: number; baseline: number; sync: number; retainedBase: number; retained: number } {
+function memory(mb: number): {
+  file: number;
+  largest: number;
+  baseline: number;
+  sync: number;
+  retainedBase: number;
+  retained: number;
+  cap: number;
+  capped: { ok: boolean; rss: number };
+} {
   const dir = join(tmpdir(), 'sarc-sync-bench-memory');
   rmSync(dir, { recursive: true, force: true });
   const folder = join(dir, 'projects', '-home-dev-big');
@@ -316,10 +325,10 @@ function memory(mb: number): { file: number; largest: number; baseline: number; 
   }
   closeSync(fd);
   /** [peak RSS, peak retained] of a child; with `collect`, a full collection before each sample (--expose-gc). */
-  const peak = (mode: string, collect: boolean) => {
+  const peak = (mode: string, collect: boolean, capMb?: number) => {
     const root = join(dir, `archive-${mode}`);
     rmSync(root, { recursive: true, force: true });
-    const flags = collect ? ['--expose-gc'] : [];
+    const flags = [...(collect ? ['--expose-gc'] : []), ...(capMb ? [`--max-old-space-size=${capMb}`] : [])];
     const out = execFileSync(
       process.execPath,
       [...flags, '--import', 'tsx', join(here, 'capture-memory.ts'), mode, join(dir, 'projects'), root],
@@ -340,6 +349,12 @@ function memory(mb: number): { file: number; largest: number; baseline: number; 
     retainedBases.push(peak('baseline', true)[1]);
     retaineds.push(peak('sync', true)[1]);
   }
+  // The sync in a heap capped at what the idle process retains plus 3× the largest record: does it run to the end?
+  const cap = Math.ceil((median(retainedBases) + 3 * largest) / 2 ** 20);
+  let capped = { ok: false, rss: 0 };
+  try {
+    capped = { ok: true, rss: peak('sync', false, cap)[0] };
+  } catch {}
   return {
     file: size,
     largest,
@@ -347,6 +362,8 @@ function memory(mb: number): { file: number; largest: number; baseline: number; 
     sync: median(syncs),
     retainedBase: median(retainedBases),
     retained: median(retaineds),
+    cap,
+    capped,
   };
 }
 
@@ -465,6 +482,7 @@ ${readPaths}
 
 Memory: one Claude Code transcript of ${(mem.file / 2 ** 20).toFixed(0)} MB whose largest record is ${(mem.largest / 2 ** 20).toFixed(1)} MB, synced in a process of its own, against a process that opens the archive and reads nothing (medians of ${RUNS}):
 - retained (the heap and external memory after a full collection, sampled every 100 ms): ${(mem.retained / 2 ** 20).toFixed(0)} MB against ${(mem.retainedBase / 2 ** 20).toFixed(0)} MB — the sync holds ${(retainedExtra / 2 ** 20).toFixed(0)} MB, **${(retainedExtra / mem.largest).toFixed(1)}× the largest record** (target ≤ 3×: ${retainedExtra <= 3 * mem.largest ? 'met' : '**missed**'}), ${((100 * retainedExtra) / mem.file).toFixed(0)}% of the file;
+- in a heap capped at the idle process's retained memory plus 3× the largest record (\`--max-old-space-size=${mem.cap}\`, MB): the sync ${mem.capped.ok ? `**runs to the end** (peak RSS ${(mem.capped.rss / 2 ** 20).toFixed(0)} MB, ${((mem.capped.rss - mem.baseline) / mem.largest).toFixed(1)}× the largest record over the idle process)` : '**runs out of memory**'}: what it needs is bounded by its records, not by the file;
 - peak RSS with V8's own collection schedule: ${(mem.sync / 2 ** 20).toFixed(0)} MB against ${(mem.baseline / 2 ** 20).toFixed(0)} MB — ${(extra / 2 ** 20).toFixed(0)} MB, ${(extra / mem.largest).toFixed(1)}× the largest record (${extra <= 3 * mem.largest ? 'within' : '**over**'} 3×): the rest is garbage V8 has not collected yet (records parsed and written, each freed after its message is written).`;
 writeSection('sync', section);
 console.log(section);

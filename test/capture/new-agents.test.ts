@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { type MessageWithParts, syncAgent } from '../../src/index.js';
 import { ampSessionId } from '../../src/ops/capture/agents/amp/convert.js';
 import { copilotSessionId } from '../../src/ops/capture/agents/copilot-cli/convert.js';
+import { droidSessionId } from '../../src/ops/capture/agents/droid/convert.js';
 import { geminiSessionId } from '../../src/ops/capture/agents/gemini-cli/adapter.js';
 import { piSessionId } from '../../src/ops/capture/agents/pi/convert.js';
 import { qwenSessionId } from '../../src/ops/capture/agents/qwen-code/convert.js';
@@ -10,6 +11,7 @@ import { tempArchive, tempDir } from '../helpers.js';
 import { ampFixture } from './contract/amp.js';
 import { clineFixture } from './contract/cline.js';
 import { copilotFixture } from './contract/copilot-cli.js';
+import { droidFixture } from './contract/droid.js';
 import { geminiFixture } from './contract/gemini-cli.js';
 import { piFixture } from './contract/pi.js';
 import { qwenFixture } from './contract/qwen-code.js';
@@ -118,5 +120,19 @@ describe('Amp', () => {
       finish: 'end_turn',
       tokens: { input: 10, output: 3, cache: { read: 4, write: 1 } },
     });
+  });
+});
+
+describe('Factory Droid', () => {
+  it('reads both layouts, the title it gave, a failed tool as failed, and its own context as quiet parts', async () => {
+    const store = await droidFixture.make(await tempDir());
+    const { archive } = await tempArchive();
+    await syncAgent(archive, 'droid', { from: store.from });
+    const first = droidSessionId('d0d00000-0000-4000-8000-000000000001');
+    expect(await archive.sessions.get(first)).toMatchObject({ title: 'Add a cart', directory: '/home/dev/shop', version: 'droid 2' });
+    expect(texts(await archive.messages.list(first))).toEqual(['Add a cart', 'Execute:error']);
+    const flat = await archive.messages.list(droidSessionId('d0d00000-0000-4000-8000-000000000003'));
+    expect(flat[0]?.parts.map((p) => p.type === 'text' && p.synthetic === true)).toEqual([true, false]);
+    expect(flat[1]?.info).toMatchObject({ modelID: 'claude-sonnet-4-5', tokens: { input: 9, output: 2 } });
   });
 });

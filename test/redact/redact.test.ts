@@ -1,12 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type Archive, claudeSessionId, codexSessionId, syncAgent } from '../../src/index.js';
 import { startServer } from '../../src/server/serve.js';
 import { OPENCODE_FIXTURE } from '../capture/contract/opencode-fixture.js';
 import { sarc } from '../cli/helpers.js';
-import { DECOYS, type Planted, plantedSecrets } from '../fixtures/secrets.js';
+import { allText, DECOYS, leaks, type Planted, plantedSecrets } from '../fixtures/secrets.js';
 import { hasTool, tempArchive, tempDir } from '../helpers.js';
 
 // Secrets never reach the archive: planted in every place a transcript can
@@ -16,28 +16,6 @@ import { hasTool, tempArchive, tempDir } from '../helpers.js';
 
 const line = (r: unknown) => `${JSON.stringify(r)}\n`;
 const iso = (s: number) => new Date(Date.parse('2026-08-01T10:00:00.000Z') + s * 1000).toISOString();
-
-/** Every file below a folder, as text (names included: a secret must not become a file name either). */
-async function allText(dir: string): Promise<string> {
-  let out = '';
-  for (const rel of await readdir(dir, { recursive: true })) {
-    out += `${rel}\n`;
-    const path = join(dir, rel);
-    if ((await stat(path)).isFile()) out += await readFile(path, 'utf8');
-  }
-  return out;
-}
-
-/** The secrets (and, for a private key, each line of its body) a text must not hold. */
-function leaks(text: string, secrets: Planted[]): string[] {
-  const out: string[] = [];
-  for (const p of secrets) {
-    const pieces = p.kind === 'private-key' ? p.secret.split('\n').filter((l) => !l.startsWith('-----')) : [p.secret];
-    for (const piece of pieces)
-      if (text.includes(piece) || text.includes(JSON.stringify(piece).slice(1, -1))) out.push(`${p.kind}: ${piece.slice(0, 12)}…`);
-  }
-  return out;
-}
 
 /** A Claude Code transcript with a secret in each place one can stand: prompt, answer, thinking, tool input and output, a document, todos, the title, an unknown record. */
 function claudeTranscript(session: string, s: Planted[]): string {

@@ -100,6 +100,13 @@ export const AGENTS = [
     imports: false,
     load: async () => (await import('./agents/amp/adapter.js')).amp,
   },
+  {
+    name: 'droid',
+    label: 'Factory Droid',
+    unit: 'session',
+    imports: false,
+    load: async () => (await import('./agents/droid/adapter.js')).droid,
+  },
 ] as const satisfies readonly AgentEntry[];
 
 export type AgentName = (typeof AGENTS)[number]['name'];

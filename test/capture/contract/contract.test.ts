@@ -5,10 +5,12 @@ import { describe, expect, it } from 'vitest';
 import { type Archive, provenanceOf, type SyncResult, syncAgent, watchSync } from '../../../src/index.js';
 import { startServer } from '../../../src/server/serve.js';
 import { sarc } from '../../cli/helpers.js';
+import { allText, leaks, plantedSecrets } from '../../fixtures/secrets.js';
 import { hasTool, tempArchive, tempDir } from '../../helpers.js';
 import { ampFixture } from './amp.js';
 import { clineFixture } from './cline.js';
 import { copilotFixture } from './copilot-cli.js';
+import { droidFixture } from './droid.js';
 import { type ContractFixture, FIXTURES } from './fixtures.js';
 import { geminiFixture } from './gemini-cli.js';
 import { OPENCODE_FIXTURE } from './opencode-fixture.js';
@@ -54,6 +56,7 @@ const ALL: ContractFixture[] = [
   copilotFixture,
   ...['cline', 'roo-code', 'kilo-code'].map(clineFixture),
   ampFixture,
+  droidFixture,
 ];
 
 describe.each(ALL)('the adapter contract: $agent', (fx) => {
@@ -149,6 +152,18 @@ describe.each(ALL)('the adapter contract: $agent', (fx) => {
     } finally {
       await watcher.close();
     }
+  });
+
+  it.skipIf(skip)('a secret the agent wrote reaches no file of the archive or the state dir: a marker stands in its place', async () => {
+    const store = await fx.make(await tempDir());
+    const { archive, dir, stateDir } = await tempArchive();
+    const secrets = plantedSecrets(7).filter((p) => p.kind !== 'private-key');
+    await store.grow(`Deploy with ${secrets.map((p) => p.line).join(' and ')}`);
+    const r = await syncAgent(archive, fx.agent, { from: store.from });
+    expect(r.failures).toEqual([]);
+    expect(leaks((await allText(dir)) + (await allText(stateDir)), secrets)).toEqual([]);
+    const texts = JSON.stringify(await archive.messages.list(store.grownId));
+    expect(texts).toContain('[REDACTED:');
   });
 
   it.skipIf(skip)('writes parents before their children', async () => {

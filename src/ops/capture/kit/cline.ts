@@ -3,6 +3,7 @@ import { lstat, readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { MessageWithParts } from '../../../model/message.js';
 import type { CaptureItem, ReadStats } from '../contract.js';
+import { assistantBlocks, blocksOf, userBlocks } from './anthropic.js';
 import { SessionBuilder } from './builder.js';
 import { readJsonDocument } from './files.js';
 import { derivedId } from './ids.js';
@@ -32,8 +33,11 @@ export function clineSessionId(agent: string, taskId: string): string {
   return derivedId('session', undefined, `${agent}:${taskId}`);
 }
 
+/** The environment details Cline adds to a user message. */
+const ENVIRONMENT = /^\s*<environment_details>/;
+
 /** The text of a block list or string. */
-function textOf(content: unknown): string {
+function _textOf(content: unknown): string {
   if (typeof content === 'string') return content;
   if (!Array.isArray(content)) return '';
   return content
@@ -121,12 +125,8 @@ export async function* readClineTask(files: string[], stats: ReadStats, o: Cline
     // IDs from the entry's place, not its time: a time read from the panel's file may come later than the entry.
     const at = base + i;
     const key = `${i}`;
-    const blocks =
-      typeof raw.content === 'string'
-        ? [{ type: 'text', text: raw.content }]
-        : Array.isArray(raw.content)
-          ? raw.content.filter(isRecord)
-          : [];
+    const blocks = blocksOf(raw.content);
+    const place = { at, time, key, stats };
     if (raw.role === 'assistant') {
       const m = b.assistant({ key, time: at });
       timed(m, time);
@@ -141,39 +141,19 @@ export async function* readClineTask(files: string[], stats: ReadStats, o: Cline
         });
         if (typeof request.cost === 'number') info.cost = request.cost;
       }
-      for (const [j, block] of blocks.entries()) {
-        const id = b.partId(at, `${key}:${j}`);
-        if (block.type === 'text' && typeof block.text === 'string') b.part(m, { id, type: 'text', text: block.text });
-        else if (block.type === 'thinking')
-          b.part(m, { id, type: 'reasoning', text: str(block.thinking) ?? '', time: { start: time, end: time } });
-        else if (block.type === 'tool_use' && typeof block.id === 'string') {
-          b.tool(m, { id, callID: block.id, tool: str(block.name) ?? 'tool', input: block.input ?? {}, time });
-        } else b.unknown(stats, `assistant block ${String(block.type)}`, block);
-      }
+      assistantBlocks(b, m, blocks, place);
       continue;
     }
-    for (const block of blocks) {
-      if (block.type === 'tool_result' && typeof block.tool_use_id === 'string') {
-        b.result(block.tool_use_id, { output: textOf(block.content), error: block.is_error === true, time });
-      }
-    }
-    const rest = blocks.filter((x) => x.type !== 'tool_result');
-    if (rest.length === 0) continue;
-    const m = b.user({ key, time: at });
-    timed(m, time);
-    for (const [j, block] of rest.entries()) {
-      const id = b.partId(at, `${key}:${j}`);
-      if (block.type === 'text' && typeof block.text === 'string') {
-        // The environment details Cline adds to each message are its words, not the person's.
-        const context = /^\s*<environment_details>/.test(block.text);
-        b.part(m, { id, type: 'text', text: block.text, ...(context ? { synthetic: true } : {}) });
-        if (context) b.directory ??= workingFolder(block.text);
-        else b.title('prompt', taskText(block.text), { first: true });
-      } else if (block.type === 'image' && isRecord(block.source) && typeof block.source.data === 'string') {
-        const mime = str(block.source.media_type) ?? 'image/png';
-        b.part(m, { id, type: 'file', mime, url: `data:${mime};base64,${block.source.data}` });
-      } else b.unknown(stats, `user block ${String(block.type)}`, block);
-    }
+    const first = blocks.find((x) => x.type === 'text' && typeof x.text === 'string' && !ENVIRONMENT.test(x.text));
+    if (first) b.title('prompt', taskText(first.text as string), { first: true });
+    userBlocks(b, blocks, place, {
+      // The environment details Cline adds to each message are its words, not the person's.
+      text: (text) => {
+        const context = ENVIRONMENT.test(text);
+        if (context) b.directory ??= workingFolder(text);
+        return { synthetic: context };
+      },
+    });
   }
   if (usage.length) b.extra.models = usage.map((u) => str(u.model_id)).filter((x, k, all) => x && all.indexOf(x) === k);
   const inContext = Array.isArray(meta?.files_in_context) ? meta.files_in_context.length : 0;

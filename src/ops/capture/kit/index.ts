@@ -8,6 +8,7 @@ export type { Part } from '../../../model/part.js';
 export type { Session } from '../../../model/session.js';
 export type { Todo } from '../../../model/todo.js';
 export { openSqlite, type SqlDb, type SqlRow, sqliteAvailable } from '../../../store/sqlite.js';
+export { assistantBlocks, type BlockPlace, blocksOf, resultText, userBlocks } from './anthropic.js';
 export { finishTool, SessionBuilder, type ToolResult } from './builder.js';
 export { CLINE_FILES, clineSessionId, editorStorages, firstExisting, readClineTask } from './cline.js';
 export { type FoundFile, fileStamp, fileStore, readJsonDocument, readSidecar, readSideText, realRoot, walkFiles } from './files.js';

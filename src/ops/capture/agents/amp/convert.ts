@@ -1,6 +1,18 @@
 import { basename } from 'node:path';
 import type { CaptureItem, ReadStats, SourceEntry } from '../../contract.js';
-import { derivedId, isRecord, type MessageWithParts, num, readJsonDocument, SessionBuilder, str, tokensOf } from '../../kit/index.js';
+import {
+  assistantBlocks,
+  blocksOf,
+  derivedId,
+  isRecord,
+  type MessageWithParts,
+  num,
+  readJsonDocument,
+  SessionBuilder,
+  str,
+  tokensOf,
+  userBlocks,
+} from '../../kit/index.js';
 
 // Amp keeps a thread as ~/.local/share/amp/threads/T-<uuid>.json, one JSON
 // document rewritten whole: `{id, created, title, env.initial.trees[].uri,
@@ -74,8 +86,8 @@ export async function* readAmpThread(entry: SourceEntry, stats: ReadStats): Asyn
     const time = num(meta.sentAt) || at;
     b.saw(time);
     const key = `${index}`;
-    const blocks =
-      typeof m.content === 'string' ? [{ type: 'text', text: m.content }] : Array.isArray(m.content) ? m.content.filter(isRecord) : [];
+    const blocks = blocksOf(m.content);
+    const place = { at, time, key, stats };
     if (m.role === 'assistant') {
       const usage = isRecord(m.usage) ? m.usage : undefined;
       const msg = b.assistant({ key, time: at, ...(str(usage?.model) ? { modelID: str(usage?.model) } : {}) });
@@ -92,39 +104,14 @@ export async function* readAmpThread(entry: SourceEntry, stats: ReadStats): Asyn
       const state = isRecord(m.state) ? m.state : {};
       if (typeof state.stopReason === 'string') info.finish = state.stopReason;
       if (state.type === 'error') info.error = { name: 'UnknownError', data: { message: str(state.error) ?? 'error' } };
-      for (const [j, block] of blocks.entries()) {
-        const part = b.partId(at, `${key}:${j}`);
-        if (block.type === 'text' && typeof block.text === 'string') b.part(msg, { id: part, type: 'text', text: block.text });
-        else if (block.type === 'thinking')
-          b.part(msg, { id: part, type: 'reasoning', text: str(block.thinking) ?? '', time: { start: time, end: time } });
-        else if (block.type === 'tool_use' && typeof block.id === 'string') {
-          b.tool(msg, { id: part, callID: block.id, tool: str(block.name) ?? 'tool', input: block.input ?? {}, time });
-        } else b.unknown(stats, `assistant block ${String(block.type)}`, block);
-      }
+      assistantBlocks(b, msg, blocks, place);
       continue;
     }
     if (m.role !== 'user') {
       b.unknown(stats, `message ${String(m.role)}`, m);
       continue;
     }
-    for (const block of blocks) {
-      const callID = str(block.toolUseID) ?? str(block.tool_use_id);
-      if (block.type === 'tool_result' && callID) b.result(callID, { ...runOutput(block), time });
-    }
-    const rest = blocks.filter((x) => x.type !== 'tool_result');
-    if (rest.length === 0) continue;
-    const msg = b.user({ key, time: at });
-    msg.info.time = { created: time };
-    for (const [j, block] of rest.entries()) {
-      const part = b.partId(at, `${key}:${j}`);
-      if (block.type === 'text' && typeof block.text === 'string') {
-        b.part(msg, { id: part, type: 'text', text: block.text });
-        b.title('prompt', block.text, { first: true });
-      } else if (block.type === 'image' && isRecord(block.source) && typeof block.source.data === 'string') {
-        const mime = str(block.source.mediaType) ?? str(block.source.media_type) ?? 'image/png';
-        b.part(msg, { id: part, type: 'file', mime, url: `data:${mime};base64,${block.source.data}` });
-      } else b.unknown(stats, `user block ${String(block.type)}`, block);
-    }
+    userBlocks(b, blocks, place, { output: runOutput });
   }
   yield* b.finish(stats);
 }
