@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MARKER, Redactor } from '../../src/index.js';
+import { mayHoldToken } from '../../src/ops/redact/detect.js';
 import { DECOYS, plantedSecrets } from '../fixtures/secrets.js';
 
 // The detection itself, on each planted kind and each decoy.
@@ -12,6 +13,18 @@ describe('redaction rules', () => {
     expect(values[0]).not.toContain(p.kind === 'private-key' ? p.secret.split('\n')[1] : p.secret);
     expect(found.map((f) => f.kind)).toContain(kind);
     expect(values[0]).toContain(redactor.marker(kind, p.secret));
+  });
+
+  it('skips the rule engine only where no token can be: an all-capital key, a short URL password and a key in prose are still found', async () => {
+    const lines = [
+      'export AWS_ACCESS_KEY_ID=AKIAQWERTYUIOPASDFGH',
+      'psql postgres://app:correct-horse@db.internal/shop',
+      'the key is ghp_abcdefghijklmnopqrstuvwxyzABCDEFGHIJ and more words follow here',
+    ];
+    const { found } = await redactor.redact(lines);
+    expect(found.map((f) => f.kind).sort()).toEqual(['aws-access-key-id', 'connection-string', 'github-token']);
+    expect(mayHoldToken('A sentence of ordinary words, then `make test` and a-short-path/x.ts.')).toBe(false);
+    expect(mayHoldToken('AKIAQWERTYUIOPASDFGH')).toBe(true);
   });
 
   it('leaves every decoy as it is: hashes, IDs, integrity strings, images, code, placeholders, prose', async () => {
