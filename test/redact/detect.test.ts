@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
 import { MARKER, Redactor } from '../../src/index.js';
 import { mayHoldToken } from '../../src/ops/redact/detect.js';
@@ -25,6 +26,12 @@ describe('redaction rules', () => {
     expect(found.map((f) => f.kind).sort()).toEqual(['aws-access-key-id', 'connection-string', 'github-token']);
     expect(mayHoldToken('A sentence of ordinary words, then `make test` and a-short-path/x.ts.')).toBe(false);
     expect(mayHoldToken('AKIAQWERTYUIOPASDFGH')).toBe(true);
+  });
+
+  it('leaves nothing behind per scan: no performance marks piling up over a long sync or a watcher', async () => {
+    for (let i = 0; i < 20; i++) await redactor.redact([`token ghp_abcdefghijklmnopqrstuvwxyzABCDEFGH${i}${i}`]);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(performance.getEntriesByType('mark')).toEqual([]);
   });
 
   it('leaves every decoy as it is: hashes, IDs, integrity strings, images, code, placeholders, prose', async () => {

@@ -1,3 +1,5 @@
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import { pairSpans, type Span } from './pairs.js';
 import { TOKEN_PATTERNS } from './patterns.js';
 
@@ -9,6 +11,26 @@ import { TOKEN_PATTERNS } from './patterns.js';
 
 export type { Span } from './pairs.js';
 
+/**
+ * secretlint marks every rule's start and end on the process's performance
+ * timeline, and its profiler keeps every mark, searching them all at each new
+ * one: over a sync of many sessions that grew without bound (memory) and
+ * cost a third of a 600-session sync's time, more with every session. Its
+ * profile serves its own CLI's --profile; here, no marks. The profiler is the
+ * one secretlint's core imports (its own copy, resolved from the core).
+ */
+async function quietProfiler(): Promise<void> {
+  try {
+    const fromCore = createRequire(createRequire(import.meta.url).resolve('@secretlint/core'));
+    const { secretLintProfiler } = (await import(pathToFileURL(fromCore.resolve('@secretlint/profiler')).href)) as {
+      secretLintProfiler: { mark: (marker: unknown) => void };
+    };
+    secretLintProfiler.mark = () => {};
+  } catch {
+    // Another layout of secretlint's packages: its marks stay (slower, not wrong).
+  }
+}
+
 /** secretlint and its rules, loaded at the first scan: a command that scans nothing does not pay for them. */
 let engine: Promise<{ lintSource: typeof import('@secretlint/core').lintSource; config: { rules: unknown[] } }> | undefined;
 function secretlint() {
@@ -18,6 +40,7 @@ function secretlint() {
       import('@secretlint/secretlint-rule-preset-recommend'),
       import('@secretlint/secretlint-rule-pattern'),
     ]);
+    await quietProfiler();
     const rules = [
       { id: 'recommend', rule: recommended },
       { id: 'pattern', rule: patternRule, options: { patterns: TOKEN_PATTERNS.map((p) => ({ name: p.kind, patterns: [p.pattern] })) } },
