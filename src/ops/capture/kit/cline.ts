@@ -36,17 +36,6 @@ export function clineSessionId(agent: string, taskId: string): string {
 /** The environment details Cline adds to a user message. */
 const ENVIRONMENT = /^\s*<environment_details>/;
 
-/** The text of a block list or string. */
-function _textOf(content: unknown): string {
-  if (typeof content === 'string') return content;
-  if (!Array.isArray(content)) return '';
-  return content
-    .filter(isRecord)
-    .map((b) => (b.type === 'text' && typeof b.text === 'string' ? b.text : ''))
-    .filter(Boolean)
-    .join('\n');
-}
-
 /** A task's first words: inside `<task>…</task>` when Cline wrapped them. */
 function taskText(text: string): string {
   return /<task>\s*([\s\S]*?)\s*<\/task>/.exec(text)?.[1] ?? text;

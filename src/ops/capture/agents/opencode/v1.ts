@@ -12,12 +12,8 @@ export interface Db {
 const json = (v: unknown): unknown => (typeof v === 'string' ? JSON.parse(v) : undefined);
 const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v ?? 0));
 
-/** A `session` row as OpenCode's API answers it. */
-export function sessionOf(r: SqlRow): Session {
-  const info: Record<string, unknown> = { id: r.id, slug: r.slug, projectID: r.project_id, directory: r.directory };
-  if (r.workspace_id != null) info.workspaceID = r.workspace_id;
-  if (r.path != null) info.path = r.path;
-  if (r.parent_id != null) info.parentID = r.parent_id;
+/** A session row's change summary, cost, tokens and share link (the same columns in both generations). */
+export function sessionTotals(info: Record<string, unknown>, r: SqlRow): void {
   if (r.summary_additions != null) {
     info.summary = {
       additions: num(r.summary_additions),
@@ -34,6 +30,15 @@ export function sessionOf(r: SqlRow): Session {
     cache: { read: num(r.tokens_cache_read), write: num(r.tokens_cache_write) },
   };
   if (r.share_url != null) info.share = { url: r.share_url };
+}
+
+/** A `session` row as OpenCode's API answers it. */
+export function sessionOf(r: SqlRow): Session {
+  const info: Record<string, unknown> = { id: r.id, slug: r.slug, projectID: r.project_id, directory: r.directory };
+  if (r.workspace_id != null) info.workspaceID = r.workspace_id;
+  if (r.path != null) info.path = r.path;
+  if (r.parent_id != null) info.parentID = r.parent_id;
+  sessionTotals(info, r);
   info.title = r.title;
   if (r.agent != null) info.agent = r.agent;
   if (r.model != null) info.model = json(r.model);

@@ -1,6 +1,6 @@
 import type { ConvertedInfo, SourceEntry } from '../../contract.js';
 import { derivedId, isRecord, type MessageWithParts, type Part, type Session, type SqlRow, str, type Todo } from '../../kit/index.js';
-import type { Db } from './v1.js';
+import { type Db, sessionTotals } from './v1.js';
 
 // OpenCode 2's tables: `session_v2` (1.18's session columns, plus forks, idle,
 // viewed and suspended times) and `session_message` (one row per message, its
@@ -25,22 +25,7 @@ export function sessionOfV2(r: SqlRow): Session {
     info.forkedFrom = { sessionID: r.fork_session_id, ...(messageID ? { messageID } : {}) };
     if (isRecord(boundary)) info.forkBoundary = boundary;
   }
-  if (r.summary_additions != null) {
-    info.summary = {
-      additions: num(r.summary_additions),
-      deletions: num(r.summary_deletions),
-      files: num(r.summary_files),
-      ...(r.summary_diffs != null ? { diffs: json(r.summary_diffs) } : {}),
-    };
-  }
-  info.cost = num(r.cost);
-  info.tokens = {
-    input: num(r.tokens_input),
-    output: num(r.tokens_output),
-    reasoning: num(r.tokens_reasoning),
-    cache: { read: num(r.tokens_cache_read), write: num(r.tokens_cache_write) },
-  };
-  if (r.share_url != null) info.share = { url: r.share_url };
+  sessionTotals(info, r);
   info.title = r.title ?? '';
   if (r.agent != null) info.agent = r.agent;
   if (r.model != null) info.model = json(r.model);

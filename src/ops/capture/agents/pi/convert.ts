@@ -7,6 +7,7 @@ import {
   type MessageWithParts,
   num,
   readJsonLines,
+  resultText,
   SessionBuilder,
   str,
   timeOf,
@@ -80,16 +81,6 @@ async function shape(path: string): Promise<{ branchOf: Map<string, string>; bra
   return { branchOf, branches };
 }
 
-function textOf(content: unknown): string {
-  if (typeof content === 'string') return content;
-  if (!Array.isArray(content)) return '';
-  return content
-    .filter(isRecord)
-    .map((b) => (b.type === 'text' && typeof b.text === 'string' ? b.text : ''))
-    .filter(Boolean)
-    .join('\n');
-}
-
 class PiBranch {
   constructor(
     readonly b: SessionBuilder,
@@ -129,7 +120,7 @@ class PiBranch {
     } else if (type === 'session_info') b.title('custom', str(r.name));
     else if (type === 'compaction') this.quiet(key, time, 'compaction', str(r.summary) ?? 'compaction', true);
     else if (type === 'branch_summary') this.quiet(key, time, 'branch-summary', str(r.summary) ?? 'branch summary');
-    else if (type === 'custom_message') this.quiet(key, time, `custom:${str(r.customType) ?? ''}`, textOf(r.content));
+    else if (type === 'custom_message') this.quiet(key, time, `custom:${str(r.customType) ?? ''}`, resultText(r.content));
     else if (type && QUIET.has(type)) b.skipped(type);
     else b.unknown(this.stats, `entry ${type ?? '(no type)'}`, r);
   }
@@ -140,7 +131,7 @@ class PiBranch {
     if (role === 'user') {
       const m = b.user({ key, time });
       this.content(m, msg.content, time, key, false);
-      b.title('prompt', textOf(msg.content), { first: true });
+      b.title('prompt', resultText(msg.content), { first: true });
     } else if (role === 'assistant') {
       const model = str(msg.model);
       const m = b.assistant({
@@ -170,7 +161,7 @@ class PiBranch {
         } else b.unknown(this.stats, `assistant content ${String(block.type)}`, block);
       }
     } else if (role === 'toolResult' && typeof msg.toolCallId === 'string') {
-      b.result(msg.toolCallId, { output: textOf(msg.content), error: msg.isError === true, time });
+      b.result(msg.toolCallId, { output: resultText(msg.content), error: msg.isError === true, time });
     } else if (role === 'bashExecution') {
       // A command the person ran themselves (`!cmd`).
       const out = [`$ ${str(msg.command) ?? ''}`, str(msg.output) ?? ''].join('\n');
@@ -181,7 +172,7 @@ class PiBranch {
         extra: { origin: 'shell', ...(typeof msg.exitCode === 'number' ? { exitCode: msg.exitCode } : {}) },
       });
       b.part(m, { id: b.partId(time, `${key}:0`), type: 'text', text: out, synthetic: true });
-    } else if (role === 'custom') this.quiet(key, time, `custom:${str(msg.customType) ?? ''}`, textOf(msg.content));
+    } else if (role === 'custom') this.quiet(key, time, `custom:${str(msg.customType) ?? ''}`, resultText(msg.content));
     else if (role === 'branchSummary' || role === 'compactionSummary') {
       this.quiet(key, time, role, str(msg.summary) ?? role, role === 'compactionSummary');
     } else b.unknown(this.stats, `message ${role ?? '(no role)'}`, msg);
