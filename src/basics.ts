@@ -14,8 +14,10 @@ export {
   readWholeSession,
   type WholeSession,
 } from './catalog/local-client.js';
+export { replyCost, shippedPrices } from './catalog/prices.js';
 export { type SearchCheck, startSearchCheck } from './catalog/saved-stamps.js';
 export { ArchiveError, type ArchiveErrorCode, isArchiveError } from './errors.js';
+export { formatCostTotal, formatCount, formatDollars, formatReplyCost, formatSpan } from './format-numbers.js';
 export { formatTime } from './format-time.js';
 export { assertId, type IdKind, isId } from './model/ids.js';
 export { AGENT_NAMES, AGENTS, type AgentName, agentEntry, EXPORT_FORMATS } from './ops/capture/registry.js';

@@ -4,8 +4,9 @@
 // The light part (errors, version, times, locating the archive, asking a running watcher), also loadable alone.
 export * from './basics.js';
 export type { ArchiveEvent, ArchiveEventType } from './catalog/events.js';
+export { loadPrices, type ModelPrice, type PriceTable, priceOf, type Rates } from './catalog/prices.js';
 export { directoryMatcher, type HistoryItem, type HistoryQuery, type ListQuery } from './catalog/query.js';
-export { type SearchHit, SearchIndex, type SearchQuery, type SearchResult, searchIndex } from './catalog/search-index.js';
+export { type SearchHit, SearchIndex, type SearchQuery, type SearchResult, searchIndex, usageIndex } from './catalog/search-index.js';
 export { parseSearch, type SearchTerm } from './catalog/search-query.js';
 export { messageText, partText } from './catalog/search-text.js';
 export {
@@ -17,6 +18,16 @@ export {
   SessionIndex,
 } from './catalog/session-index.js';
 export type { SessionSummary } from './catalog/summary.js';
+export {
+  DIMENSIONS,
+  type Dimension,
+  type Figures,
+  IDLE_MS,
+  type TokenCounts,
+  type UsageQuery,
+  type UsageResult,
+  type UsageRow,
+} from './catalog/usage.js';
 export { ArchiveError, type ArchiveErrorCode, isArchiveError } from './errors.js';
 export { formatTime } from './format-time.js';
 export * from './model/index.js';
@@ -73,6 +84,7 @@ export { type ScanFinding, type ScanResult, scanArchive, scanHistory, scanStaged
 export { conflictOriginal, type ResolveResult, resolveConflicts } from './ops/resolve.js';
 export { findShared, share, shareToken, unshare } from './ops/share.js';
 export { diffOf, duration, shortPath, type ToolSummary, toolSummary } from './ops/tool-summary.js';
+export { findProjects, projectLabel, projectLabels } from './ops/usage.js';
 export type { OnProgress } from './progress.js';
 export { type Archive, GITIGNORE, initArchive, type OpenArchiveOptions, openArchive } from './store/archive.js';
 export { writeFileAtomic } from './store/atomic-write.js';

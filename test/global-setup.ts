@@ -59,6 +59,8 @@ export default async function setup(): Promise<() => void> {
   // package: a copy (a link would be copied as a link, and a demo archive made
   // from it would write into the repository's samples).
   cpSync(join(ROOT, 'samples'), join(BUILD, 'samples'), { recursive: true });
+  // And the price table in data/, as the package ships it.
+  cpSync(join(ROOT, 'data'), join(BUILD, 'data'), { recursive: true });
   const fixtures = join(ROOT, 'test', 'fixtures');
   await build({
     entryPoints: readdirSync(fixtures)

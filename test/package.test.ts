@@ -30,6 +30,7 @@ describe('the package', () => {
       'package/dist/index.js',
       'package/dist/index.d.ts',
       'package/schema/message.schema.json',
+      'package/data/prices.json',
     ]) {
       expect(listing, file).toContain(file);
     }

@@ -6,6 +6,7 @@ import { detectProject } from '../store/project-id.js';
 import { archiveKey, type LocalAnswer, type LocalQuestion, localSocketPath, MAX_SOCKET_PATH, readWholeSession } from './local-client.js';
 import type { HistoryQuery } from './query.js';
 import type { SearchQuery, SearchResult } from './search-index.js';
+import type { UsageQuery, UsageResult } from './usage.js';
 
 /** What the socket needs of the index (the session index, seen from here). */
 export interface AnsweringIndex {
@@ -14,6 +15,7 @@ export interface AnsweringIndex {
   history(query: HistoryQuery): unknown;
   findSession(arg: string): Promise<string>;
   search(query: SearchQuery): SearchResult & { complete: boolean };
+  usage(query: UsageQuery): UsageResult;
 }
 
 /** The longest question read (a search query, a list's filters); anything longer is refused. */
@@ -142,6 +144,9 @@ async function respond(text: string, key: string, index: AnsweringIndex, archive
         const { complete: _, ...result } = index.search(question.query);
         return { value: result };
       }
+      case 'usage':
+        if (!index.searchCurrent) return { unavailable: 'the search index is not there or still catching up' };
+        return { value: index.usage(question.query) };
       case 'status':
         return { value: await archive.status.map() };
       default:

@@ -11,8 +11,10 @@ import { readDataText } from '../store/json-file.js';
 import { mapLimit } from '../store/map-limit.js';
 import { ArchivePaths } from '../store/paths.js';
 import { openSqlite, type SqlDb, type SqlRow, type SqlStatement, sqliteAvailable } from '../store/sqlite.js';
+import { VERSION } from '../version.js';
 import { readListing, SETTLED_MS, type SessionListing } from './listing.js';
 import { type PathStamp, pathStamp } from './path-stamp.js';
+import { type PriceTable, shippedPrices } from './prices.js';
 import { directoryMatcher } from './query.js';
 import {
   PER_SESSION,
@@ -33,6 +35,18 @@ import { ftsQuery, parseSearch } from './search-query.js';
 import { messageText, todosText } from './search-text.js';
 import { type CheckOptions, StatScan } from './stat-scan.js';
 import type { FileStamp } from './summary.js';
+import {
+  createUsageTable,
+  DOC_USAGE_COLUMNS,
+  DOC_USAGE_NAMES,
+  type MessageUsage,
+  messageUsage,
+  queryUsage,
+  rebuildUsage,
+  type UsageQuery,
+  type UsageResult,
+  usageValues,
+} from './usage.js';
 
 /** A full-text search (see {@link SearchIndex.search}). */
 export interface SearchQuery {
@@ -95,7 +109,7 @@ interface SessionRow {
   messages: string;
 }
 
-const SCHEMA = 3;
+const SCHEMA = 4;
 /** Row IDs per millisecond (see {@link SearchIndex.putDoc}). */
 const SLOTS = 1024;
 /** A search whose words match more rows than this ranks the newest this many by relevance (bm25 costs ~5 µs a row: 1,000 is ~5 ms). */
@@ -113,6 +127,12 @@ const QUEUED_BYTES = 8 * 1024 * 1024;
 /** A message file larger than this is not read for search (its text would not fit a small heap). */
 const LARGEST_FILE = 32 * 1024 * 1024;
 
+/** The agent a session came from: its `metadata.source`; else made here (this version wrote it) or by OpenCode, whose model it is. */
+const agentOf = (session: Record<string, unknown>): string => {
+  const source = obj(session.metadata).source;
+  if (typeof source === 'string' && source) return source;
+  return session.version === VERSION ? 'archive' : 'opencode';
+};
 const stampOf = (s: FileStamp | undefined) => (s ? `${s.mtimeMs}:${s.size}` : '');
 const rowOf = (joined: string): SessionRow => {
   const [info = '', todos = '', messages = ''] = joined.split('\t');
@@ -263,10 +283,11 @@ export class SearchIndex {
         db.exec(`CREATE TABLE session (
           id TEXT PRIMARY KEY, project TEXT NOT NULL, directory TEXT NOT NULL, title TEXT NOT NULL,
           archived INTEGER NOT NULL, updated INTEGER NOT NULL,
-          info_stamp TEXT NOT NULL, todos_stamp TEXT NOT NULL, messages_stamp TEXT NOT NULL)`);
+          info_stamp TEXT NOT NULL, todos_stamp TEXT NOT NULL, messages_stamp TEXT NOT NULL, source TEXT NOT NULL)`);
         db.exec(`CREATE TABLE doc (
           rowid INTEGER PRIMARY KEY, session TEXT NOT NULL, message TEXT NOT NULL, role TEXT, created INTEGER NOT NULL, stamp TEXT NOT NULL,
-          UNIQUE (session, message))`);
+          ${DOC_USAGE_COLUMNS}, UNIQUE (session, message))`);
+        createUsageTable(db);
         // Prefix indexes for 3 and 4 characters: `ret*` or `kalo*` without merging every term that starts so.
         db.exec(`CREATE VIRTUAL TABLE fts USING fts5(title, body, tokenize = '${TOKENIZER}', prefix = '3 4')`);
         // A word in the title counts five times one in a message.
@@ -534,6 +555,7 @@ export class SearchIndex {
     this.directoryList = undefined;
     for (const r of this.sql('SELECT rowid FROM doc WHERE session = ?').all(id)) this.sql('DELETE FROM fts WHERE rowid = ?').run(r.rowid);
     this.sql('DELETE FROM doc WHERE session = ?').run(id);
+    this.sql('DELETE FROM usage WHERE session = ?').run(id);
     this.sql('DELETE FROM session WHERE id = ?').run(id);
   }
 
@@ -562,14 +584,20 @@ export class SearchIndex {
       return;
     }
     const todoList = infoChanged ? await readJson(`${dir}${sep}todos.json`) : undefined;
-    if (messagesChanged || messages?.size) await this.indexMessages(id, messagesChanged, messages);
     const time = obj(session.time);
+    if (messagesChanged || messages?.size) {
+      await this.indexMessages(id, messagesChanged, messages);
+      // A fork's messages from before it was made are its source's: counted there.
+      const copiedBefore = session.forkedFrom === undefined ? Number.NEGATIVE_INFINITY : num(time.created);
+      this.write(() => rebuildUsage(this.db, id, copiedBefore));
+    }
     this.write(() => {
       this.directoryList = undefined;
       this.sql(
-        `INSERT INTO session VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET
+        `INSERT INTO session VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET
         project = excluded.project, directory = excluded.directory, title = excluded.title, archived = excluded.archived,
-        updated = excluded.updated, info_stamp = excluded.info_stamp, todos_stamp = excluded.todos_stamp, messages_stamp = excluded.messages_stamp`,
+        updated = excluded.updated, info_stamp = excluded.info_stamp, todos_stamp = excluded.todos_stamp, messages_stamp = excluded.messages_stamp,
+        source = excluded.source`,
       ).run(
         id,
         str(session.projectID),
@@ -580,6 +608,7 @@ export class SearchIndex {
         stamps.info,
         stamps.todos,
         stamps.messages,
+        agentOf(session),
       );
       if (infoChanged) {
         const todosBody = Array.isArray(todoList) ? todosText(todoList.filter((t): t is Todo => typeof obj(t).content === 'string')) : '';
@@ -725,7 +754,7 @@ export class SearchIndex {
         () => {
           files.forEach((f, k) => {
             const d = docs[k];
-            if (d) this.putDoc(sessionID, f.id, d.role, d.created, stampOf(f.stats), '', d.text, stored.has(f.id));
+            if (d) this.putDoc(sessionID, f.id, d.role, d.created, stampOf(f.stats), '', d.text, stored.has(f.id), d.usage);
           });
         },
         docs.reduce((sum, d) => sum + d.text.length, 0),
@@ -742,14 +771,14 @@ export class SearchIndex {
   }
 
   /** One message file's searchable text, role and time (a file too large or not JSON is indexed empty). */
-  private async readMessage(path: string, stats: Stats): Promise<{ role?: string; created: number; text: string }> {
+  private async readMessage(path: string, stats: Stats): Promise<{ role?: string; created: number; text: string; usage?: MessageUsage }> {
     if (stats.size > LARGEST_FILE) return { created: stats.mtimeMs, text: '' };
     const file = obj(await readJson(path));
     const info = obj(file.info);
     const parts = Array.isArray(file.parts) ? file.parts.filter((p) => typeof obj(p).type === 'string') : [];
     const role = info.role === 'user' || info.role === 'assistant' ? info.role : undefined;
     const created = num(obj(info.time).created) || stats.mtimeMs;
-    return { role, created, text: messageText({ info, parts } as unknown as MessageWithParts) };
+    return { role, created, text: messageText({ info, parts } as unknown as MessageWithParts), usage: messageUsage(info, parts) };
   }
 
   /**
@@ -768,6 +797,7 @@ export class SearchIndex {
     body: string,
     /** False when there is surely no row to replace (skips looking). */
     replace = true,
+    usage?: MessageUsage,
   ): void {
     if (replace) this.removeDoc(session, message);
     let base = Math.max(0, Math.floor(created)) * SLOTS;
@@ -779,8 +809,9 @@ export class SearchIndex {
     }
     const insert = () =>
       this.sql(
-        'INSERT INTO doc (rowid, session, message, role, created, stamp) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (session, message) DO NOTHING',
-      ).run(rowid, session, message, role ?? null, created, stamp);
+        `INSERT INTO doc (rowid, session, message, role, created, stamp, ${DOC_USAGE_NAMES}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (session, message) DO NOTHING`,
+      ).run(rowid, session, message, role ?? null, created, stamp, ...usageValues(usage));
     // `replace` was decided before this transaction: another process catching the same index up
     // (a CLI beside a server still building it) may have written the row since. Its row gives way.
     if (Number(insert().changes) === 0) {
@@ -924,6 +955,11 @@ export class SearchIndex {
     return { hits: hits.slice(0, limit), more, ...(rankedAmong ? { rankedAmong } : {}) };
   }
 
+  /** Usage figures (tokens, cost, messages, tool calls, active time) as of the last sync, priced with `prices`. */
+  usage(query: UsageQuery, prices: PriceTable = shippedPrices()): UsageResult {
+    return queryUsage(this.db, query, prices);
+  }
+
   /** Waits for pending updates, then closes the database. */
   async close(): Promise<void> {
     if (this.closed) return;
@@ -936,23 +972,26 @@ export class SearchIndex {
   }
 }
 
+/** How a one-off question opens and catches up the index (see {@link searchIndex}). */
+export interface OneOffOptions {
+  onProgress?: OnProgress;
+  rebuild?: boolean;
+  onWarning?: (message: string) => void;
+  early?: SearchCheck;
+}
+
 /**
- * One search over an archive without a running index: opens the search
- * index in the state dir, brings it up to date (reading only what changed;
- * everything the first time, with progress), searches and closes it.
+ * Opens the search index in the state dir, brings it up to date (reading
+ * only what changed; everything the first time, with progress), asks it and
+ * closes it: for a question without a running index.
  */
-export async function searchIndex(
-  archive: Archive,
-  query: SearchQuery,
-  options: { onProgress?: OnProgress; rebuild?: boolean; onWarning?: (message: string) => void; early?: SearchCheck } = {},
-): Promise<SearchResult> {
+async function caughtUp<T>(archive: Archive, options: OneOffOptions, ask: (index: SearchIndex) => T): Promise<T> {
   try {
-    parseCheck(query);
     const index = await SearchIndex.open(archive, options);
     try {
       await index.sync(options);
       index.saveStamps();
-      return index.search(query);
+      return ask(index);
     } finally {
       await index.close();
     }
@@ -960,6 +999,26 @@ export async function searchIndex(
     // Unused (a bad query, an index rebuilt, stamps no longer saved): its threads stop at their next chunk.
     void options.early?.scan.cancel();
   }
+}
+
+/** One search over an archive without a running index (see {@link caughtUp}). */
+export async function searchIndex(archive: Archive, query: SearchQuery, options: OneOffOptions = {}): Promise<SearchResult> {
+  try {
+    parseCheck(query);
+  } catch (error) {
+    void options.early?.scan.cancel();
+    throw error;
+  }
+  return caughtUp(archive, options, (index) => index.search(query));
+}
+
+/** Usage figures over an archive without a running index (see {@link caughtUp}), priced with `prices` (the shipped table by default). */
+export async function usageIndex(
+  archive: Archive,
+  query: UsageQuery,
+  options: OneOffOptions & { prices?: PriceTable } = {},
+): Promise<UsageResult> {
+  return caughtUp(archive, options, (index) => index.usage(query, options.prices));
 }
 
 /** Fails on a query with nothing to search for before any file is read. */

@@ -12,6 +12,7 @@ import { ListingCache } from './listing.js';
 import { LocalAnswers } from './local-socket.js';
 import { MessageFollower } from './message-follow.js';
 import { INFO_SUFFIX } from './path-stamp.js';
+import type { PriceTable } from './prices.js';
 import type { HistoryItem, HistoryQuery, ListQuery } from './query.js';
 import { Reconciler } from './reconciler.js';
 import { Runtime } from './runtime.js';
@@ -19,6 +20,7 @@ import { SearchIndex, type SearchQuery, type SearchResult } from './search-index
 import { StatScan } from './stat-scan.js';
 import type { SessionSummary } from './summary.js';
 import { SummaryTable } from './summary-table.js';
+import type { UsageQuery, UsageResult } from './usage.js';
 import { WatchRouter } from './watch-router.js';
 import type { ArchiveWatcher } from './watcher.js';
 
@@ -277,13 +279,19 @@ export class SessionIndex {
    * it has so far and `complete` is false.
    */
   search(query: SearchQuery): SearchResult & { complete: boolean } {
-    if (!this.searchIndex) {
-      throw (
-        this.searchProblem ??
-        new ArchiveError('INVALID_INPUT', 'this index was opened without search (openIndex(archive, { search: true }))')
-      );
-    }
-    return { ...this.searchIndex.search(query), complete: this.searchComplete };
+    return { ...this.searchOrThrow().search(query), complete: this.searchComplete };
+  }
+
+  private searchOrThrow(): SearchIndex {
+    if (this.searchIndex) return this.searchIndex;
+    throw (
+      this.searchProblem ?? new ArchiveError('INVALID_INPUT', 'this index was opened without search (openIndex(archive, { search: true }))')
+    );
+  }
+
+  /** Usage figures from the search index (see {@link SearchIndex.usage}); the index must have been opened with `search: true`. */
+  usage(query: UsageQuery, prices?: PriceTable): UsageResult {
+    return this.searchOrThrow().usage(query, prices);
   }
 
   /**

@@ -9,6 +9,7 @@ import { registerOpencodeCommands } from './commands/opencode.js';
 import { registerRedactCommands } from './commands/redact.js';
 import { registerSessionStateCommands } from './commands/session-state.js';
 import { registerSessionCommands } from './commands/sessions.js';
+import { registerStatsCommands } from './commands/stats.js';
 import { registerSyncCommands } from './commands/sync.js';
 import { registerCompletion } from './completion.js';
 import { exitCodeFor, reportError } from './output.js';
@@ -50,6 +51,7 @@ Exit codes: 0 ok, 1 failure, 2 usage error. NO_COLOR turns colour off.`,
     registerArchiveCommands,
     registerSessionCommands,
     registerSearchCommand,
+    registerStatsCommands,
     registerBackupCommands,
     registerSessionStateCommands,
     registerMoveCommands,

@@ -1,6 +1,5 @@
-// `sarc show`'s rendering, in a module of its own: it loads the markdown
 // renderer, which listing never needs.
-import { duration, formatTime, shortPath, toolSummary } from '../basics.js';
+import { duration, formatCostTotal, formatReplyCost, formatTime, replyCost, shortPath, toolSummary } from '../basics.js';
 import type { MessageWithParts, Part, Provenance, Session, Todo } from '../index.js';
 import type { colors } from './output.js';
 import { terminalMarkdown } from './terminal-markdown.js';
@@ -77,15 +76,20 @@ export function renderSession(
     const mark: Record<string, string> = { completed: '[x]', in_progress: '[~]', cancelled: '[-]' };
     for (const t of todos) lines.push(`  ${mark[t.status] ?? '[ ]'} ${t.content} ${c.dim(`(${t.priority})`)}`);
   }
-  const total = { input: 0, output: 0, cost: 0 };
+  const total = { input: 0, output: 0, cost: 0, estimated: 0, unpriced: 0 };
   for (const m of messages) {
     let who = c.bold('user');
     if (m.info.role === 'assistant') {
-      const { tokens, cost } = m.info;
+      const { tokens } = m.info;
+      const cost = replyCost(m.info);
       total.input += tokens.input;
       total.output += tokens.output;
-      total.cost += cost;
-      who = `${c.bold('assistant')} ${c.dim(`${m.info.providerID}/${m.info.modelID} · ${tokens.input} in / ${tokens.output} out${cost ? ` · $${cost.toFixed(4)}` : ''}`)}`;
+      if (!cost) total.unpriced++;
+      else {
+        total.cost += cost.cost;
+        if (cost.estimated) total.estimated += cost.cost;
+      }
+      who = `${c.bold('assistant')} ${c.dim(`${m.info.providerID}/${m.info.modelID} · ${tokens.input} in / ${tokens.output} out${cost?.cost === 0 ? '' : ` · ${formatReplyCost(cost)}`}`)}`;
     }
     lines.push('', `── ${who} ${c.dim(`${when(m.info.time.created)}  ${m.info.id}`)}`);
     for (const p of m.parts) {
@@ -98,7 +102,7 @@ export function renderSession(
   lines.push(
     '',
     c.dim(
-      `${messages.length} message${messages.length === 1 ? '' : 's'} · ${total.input} tokens in / ${total.output} out · $${total.cost.toFixed(4)}`,
+      `${messages.length} message${messages.length === 1 ? '' : 's'} · ${total.input} tokens in / ${total.output} out · ${formatCostTotal(total)}`,
     ),
   );
   return lines.join('\n');

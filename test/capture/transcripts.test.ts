@@ -156,7 +156,7 @@ describe('sarc sync codex', () => {
     expect(turn.info).toMatchObject({
       modelID: 'gpt-5-codex',
       providerID: 'openai',
-      tokens: { input: 4000, output: 300, reasoning: 100, cache: { read: 1000 } },
+      tokens: { input: 4000, output: 200, reasoning: 100, cache: { read: 1000 } },
     });
     expect(turn.parts[1]).toMatchObject({
       state: { input: { command: ['bash', '-lc', 'rg -n "/v1/users"'] }, output: 'src/routes.ts:12: app.get("/v1/users")\n' },

@@ -339,7 +339,7 @@ describe.skipIf(!HAVE_SQLITE)('full-text search', () => {
     for (const sql of [
       `UPDATE session SET title = 'x' WHERE id = '${SAMPLE.notes}'`,
       `DELETE FROM session WHERE id = '${SAMPLE.notes}'`,
-      `INSERT INTO session VALUES ('${ghost}', 'global', '/w', 'a ghost', 0, 0, '1:1', '', '')`,
+      `INSERT INTO session VALUES ('${ghost}', 'global', '/w', 'a ghost', 0, 0, '1:1', '', '', 'opencode')`,
     ]) {
       await searchIndex(archive, { query: 'retry' });
       expect(saved()).toBe(sessions);

@@ -2,7 +2,18 @@ import { describe, expect, it } from 'vitest';
 import { colors } from '../../src/cli/output.js';
 import { renderSession } from '../../src/cli/render-session.js';
 import { terminalMarkdown } from '../../src/cli/terminal-markdown.js';
-import { SAMPLE, tempArchive, userMessage } from '../helpers.js';
+import { renderMessage, renderUsage, sessionUsage } from '../../src/server/ui/render.js';
+import { assistantInfo, SAMPLE, tempArchive, userMessage } from '../helpers.js';
+
+/** Colours off: the marks alone. */
+const off = {
+  dim: (t: string) => t,
+  bold: (t: string) => t,
+  green: (t: string) => t,
+  yellow: (t: string) => t,
+  red: (t: string) => t,
+  cyan: (t: string) => t,
+};
 
 describe('sarc show rendering', () => {
   it('prints a text part of 200k lines whole, each line indented', async () => {
@@ -18,17 +29,35 @@ describe('sarc show rendering', () => {
   });
 });
 
+describe('cost of replies whose source gives none', () => {
+  it('is reckoned from the price table and marked "~" in sarc show and the web page; a model without a price is "unpriced", never $0', async () => {
+    const { archive } = await tempArchive();
+    const s = await archive.sessions.create({ title: 'priced' });
+    const u = await archive.messages.append(s.id, userMessage('go'));
+    const tokens = { input: 1000, output: 500, reasoning: 0, cache: { read: 2000, write: 100 } };
+    // 1000×3 + 500×15 + 2000×0.3 + 100×3.75 dollars per million = $0.011475.
+    await archive.messages.append(s.id, { info: assistantInfo(u.info.id, { modelID: 'claude-sonnet-4-5', tokens }), parts: [] } as never);
+    await archive.messages.append(s.id, { info: assistantInfo(u.info.id, { modelID: 'mystery-9', tokens }), parts: [] } as never);
+    const messages = await archive.messages.list(s.id);
+    const out = renderSession(await archive.sessions.get(s.id), [], messages, off as never).split('\n');
+    expect(out.find((l) => l.includes('claude-sonnet-4-5'))).toContain('1000 in / 500 out · ~$0.0115');
+    expect(out.find((l) => l.includes('mystery-9'))).toContain('1000 in / 500 out · unpriced');
+    expect(out.at(-1)).toBe('3 messages · 2000 tokens in / 1000 out · ~$0.0115 + 1 unpriced reply');
+
+    expect(renderMessage(messages[1] as never, 1).html).toContain('~$0.0115</span>');
+    expect(renderMessage(messages[2] as never, 2).html).toContain('· unpriced</span>');
+    async function* each() {
+      yield* messages;
+    }
+    const total = await sessionUsage(each());
+    expect(total).toMatchObject({ cost: 0.011475, estimated: 0.011475, unpriced: 1, messages: 3 });
+    expect(renderUsage(total).html).toContain('· ~$0.0115 + 1 unpriced reply</p>');
+  });
+});
+
 describe('markdown in a terminal', () => {
   const tag = (name: string) => (t: string) => `<${name}>${t}</${name}>`;
   const on = { dim: tag('dim'), bold: tag('b'), green: tag('green'), yellow: tag('yellow'), red: tag('red'), cyan: tag('cyan') };
-  const off = {
-    dim: (t: string) => t,
-    bold: (t: string) => t,
-    green: (t: string) => t,
-    yellow: (t: string) => t,
-    red: (t: string) => t,
-    cyan: (t: string) => t,
-  };
   const sample = [
     '## Plan',
     '',

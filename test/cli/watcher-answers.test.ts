@@ -45,7 +45,7 @@ async function setup() {
 }
 
 describe('commands answered by a running watcher', () => {
-  it('list, show, status and search ask a running `sarc watch` and print what reading the archive prints', async () => {
+  it('list, show, status, search and stats ask a running `sarc watch` and print what reading the archive prints', async () => {
     const { env, run } = await setup();
     await startWatcher(env, ['--search']);
     const questions = [
@@ -55,11 +55,12 @@ describe('commands answered by a running watcher', () => {
       ['show', 'latest'],
       ['status'],
       ['search', 'retry'],
+      ['stats', '--by', 'day,model,session'],
     ];
     for (const args of questions) {
       // The search index catches up in the background after the watcher starts: until then, the command searches itself.
       let asked = await run([...args, '--json', '--debug']);
-      for (let i = 0; i < 50 && args[0] === 'search' && !asked.stderr.includes(ANSWERED); i++) {
+      for (let i = 0; i < 50 && (args[0] === 'search' || args[0] === 'stats') && !asked.stderr.includes(ANSWERED); i++) {
         await new Promise((r) => setTimeout(r, 100));
         asked = await run([...args, '--json', '--debug']);
       }

@@ -1,9 +1,14 @@
 import {
   type BrokenMessage,
   duration,
+  formatCostTotal,
+  formatCount,
+  formatReplyCost,
   isBroken,
   type MessageWithParts,
   type Part,
+  replyCost,
+  shippedPrices,
   shortPath,
   type Todo,
   toolSummary,
@@ -116,15 +121,7 @@ function renderBroken(m: BrokenMessage): Raw {
   return html`<article class="msg broken" id="${m.info.id}" data-message="${m.info.id}" role="alert"><h3><span>unreadable message ${m.info.id}</span></h3><p class="error-box">${m.error.message}</p></article>`;
 }
 
-/** "1.2k", "3.4M". */
-function count(n: number): string {
-  return n < 1000 ? String(n) : n < 1e6 ? `${(n / 1000).toFixed(n < 10_000 ? 1 : 0)}k` : `${(n / 1e6).toFixed(1)}M`;
-}
-
-/** "$0.0123". */
-function dollars(n: number): string {
-  return `$${n < 1 ? n.toFixed(4) : n.toFixed(2)}`;
-}
+const count = formatCount;
 
 interface Usage {
   input: number;
@@ -134,11 +131,13 @@ interface Usage {
 }
 
 /** Tokens and cost of an assistant message, for its header. */
-function usage(tokens: Usage | undefined, cost: number | undefined): Raw {
+function usage(info: { modelID: string; tokens?: Usage; cost?: number }): Raw {
+  const tokens = info.tokens;
   if (!tokens) return html``;
   const cached = tokens.cache.read + tokens.cache.write;
-  const title = `input ${tokens.input}, output ${tokens.output}, reasoning ${tokens.reasoning}, cache read ${tokens.cache.read}, cache write ${tokens.cache.write}`;
-  return html` · <span class="usage" title="${title}">${count(tokens.input)} in / ${count(tokens.output)} out${cached ? ` / ${count(cached)} cached` : ''}${cost ? ` · ${dollars(cost)}` : ''}</span>`;
+  const cost = replyCost(info);
+  const title = `input ${tokens.input}, output ${tokens.output}, reasoning ${tokens.reasoning}, cache read ${tokens.cache.read}, cache write ${tokens.cache.write}${cost?.estimated ? `; cost reckoned from list prices of ${shippedPrices().date}` : ''}`;
+  return html` · <span class="usage" title="${title}">${count(tokens.input)} in / ${count(tokens.output)} out${cached ? ` / ${count(cached)} cached` : ''}${cost?.cost === 0 ? '' : ` · ${formatReplyCost(cost)}`}</span>`;
 }
 
 /** One message of the conversation (the `i`-th, counting from 0); with `view.fork`, a Fork button (fork before it). */
@@ -146,7 +145,7 @@ export function renderMessage(m: MessageWithParts | BrokenMessage, i: number, vi
   if (isBroken(m)) return renderBroken(m);
   const { fork } = view;
   const info = m.info;
-  const who = info.role === 'assistant' ? html`assistant · ${info.modelID}${usage(info.tokens, info.cost)}` : html`user`;
+  const who = info.role === 'assistant' ? html`assistant · ${info.modelID}${usage(info)}` : html`user`;
   return html`<article class="msg ${info.role}" id="${info.id}" data-message="${info.id}">
 <h3><span>${who} · ${timeTag(info.time.created)}</span>
 ${fork ? html`<form class="inline" method="post" action="/ui/session/${fork.sessionID}/fork">${csrfField(fork.csrf)}<input type="hidden" name="messageID" value="${info.id}"><button type="submit" aria-label="Fork before message ${i + 1}">Fork</button></form>` : ''}</h3>
@@ -163,12 +162,21 @@ export async function* streamMessages(
   for await (const m of messages) yield renderMessage(m, i++, view).html;
 }
 
+/** A session's tokens and cost summed over its replies: `estimated` of the cost reckoned from prices, `unpriced` replies left out. */
+export interface SessionUsage {
+  tokens: Usage;
+  cost: number;
+  estimated: number;
+  unpriced: number;
+  messages: number;
+}
+
 /** The session's tokens and cost, summed over its assistant messages. */
-export async function sessionUsage(
-  messages: AsyncIterable<MessageWithParts | BrokenMessage>,
-): Promise<{ tokens: Usage; cost: number; messages: number }> {
+export async function sessionUsage(messages: AsyncIterable<MessageWithParts | BrokenMessage>): Promise<SessionUsage> {
   const tokens: Usage = { input: 0, output: 0, reasoning: 0, cache: { read: 0, write: 0 } };
   let cost = 0;
+  let estimated = 0;
+  let unpriced = 0;
   let n = 0;
   for await (const m of messages) {
     n++;
@@ -179,14 +187,19 @@ export async function sessionUsage(
     tokens.reasoning += t.reasoning;
     tokens.cache.read += t.cache.read;
     tokens.cache.write += t.cache.write;
-    cost += m.info.cost;
+    const c = replyCost(m.info);
+    if (!c) unpriced++;
+    else {
+      cost += c.cost;
+      if (c.estimated) estimated += c.cost;
+    }
   }
-  return { tokens, cost, messages: n };
+  return { tokens, cost, estimated, unpriced, messages: n };
 }
 
 /** The session's totals as a line. */
-export function renderUsage(total: { tokens: Usage; cost: number; messages: number }): Raw {
-  return html`<p class="meta totals" id="totals">${total.messages} message${total.messages === 1 ? '' : 's'} · ${count(total.tokens.input)} tokens in / ${count(total.tokens.output)} out${total.tokens.cache.read + total.tokens.cache.write ? ` / ${count(total.tokens.cache.read + total.tokens.cache.write)} cached` : ''} · ${dollars(total.cost)}</p>`;
+export function renderUsage(total: SessionUsage): Raw {
+  return html`<p class="meta totals" id="totals">${total.messages} message${total.messages === 1 ? '' : 's'} · ${count(total.tokens.input)} tokens in / ${count(total.tokens.output)} out${total.tokens.cache.read + total.tokens.cache.write ? ` / ${count(total.tokens.cache.read + total.tokens.cache.write)} cached` : ''} · ${formatCostTotal(total)}</p>`;
 }
 
 export function renderTodos(todos: readonly Todo[]): Raw {

@@ -303,7 +303,8 @@ class Rollout {
         const info = this.assistant.info as MessageWithParts['info'] & { role: 'assistant' };
         info.tokens = {
           input: info.tokens.input + num(u.input_tokens) - num(u.cached_input_tokens),
-          output: info.tokens.output + num(u.output_tokens),
+          // OpenAI counts reasoning inside output_tokens (total = input + output); the archive counts it apart, as Gemini and OpenCode do.
+          output: info.tokens.output + Math.max(0, num(u.output_tokens) - num(u.reasoning_output_tokens)),
           reasoning: info.tokens.reasoning + num(u.reasoning_output_tokens),
           cache: {
             read: info.tokens.cache.read + num(u.cached_input_tokens),

@@ -1,0 +1,45 @@
+import { basename, resolve } from 'node:path';
+import { ArchiveError } from '../errors.js';
+import type { Archive } from '../store/archive.js';
+
+// Usage questions asked by name: a project by its name, folder or ID, and
+// answers labelled with project names rather than IDs.
+
+/** A project's name as people see it: its `name`, else its folder's name, else its ID ("global" for sessions outside a repository). */
+export function projectLabel(p: { id: string; name?: string; worktree?: string }): string {
+  if (p.name) return p.name;
+  if (p.id !== 'global' && p.worktree && p.worktree !== '/') return basename(p.worktree);
+  return p.id;
+}
+
+/** Every project's label by ID. */
+export async function projectLabels(archive: Archive): Promise<Map<string, string>> {
+  return new Map((await archive.projects.list()).map((p) => [p.id, projectLabel(p)]));
+}
+
+/**
+ * The projects a person named: by ID, by name or folder name (any case), or
+ * by its folder's path (`~` not expanded here). Fails, listing the names it
+ * knows, when none matches.
+ */
+export async function findProjects(archive: Archive, named: string): Promise<string[]> {
+  const projects = await archive.projects.list();
+  const want = named.trim();
+  const lower = want.toLowerCase();
+  const path = resolve(want);
+  const ids = projects
+    .filter(
+      (p) =>
+        p.id === want ||
+        p.worktree === path ||
+        projectLabel(p).toLowerCase() === lower ||
+        (p.worktree && basename(p.worktree).toLowerCase() === lower),
+    )
+    .map((p) => p.id);
+  if (ids.length) return [...new Set(ids)];
+  const known = projects.map(projectLabel).sort();
+  throw new ArchiveError(
+    'NOT_FOUND',
+    `no project named ${JSON.stringify(named)}${known.length ? `; the archive knows ${known.slice(0, 20).join(', ')}${known.length > 20 ? ', …' : ''}` : ''}`,
+  );
+}
