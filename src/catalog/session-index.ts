@@ -330,6 +330,11 @@ export class SessionIndex {
     return !router.degraded && !this.closed;
   }
 
+  /** True when the index was opened with search (and it could be opened): `search` and `usage` answer. */
+  get searchEnabled(): boolean {
+    return this.searchIndex !== undefined;
+  }
+
   /** True once the search index has caught up with the files (false without search). */
   get searchCurrent(): boolean {
     return this.searchComplete;

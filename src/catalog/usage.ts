@@ -221,6 +221,8 @@ export interface UsageResult {
   prices: { date: string; source: string };
   timeZone: string;
   total: Figures;
+  /** The first and last quarter hour with a message in the selection (epoch ms), when there is one. */
+  span?: { first: number; last: number };
   /** The tables asked for, keyed by their dimensions joined with `,`. */
   tables: Record<string, UsageRow[]>;
   heaviest: UsageRow[];
@@ -405,7 +407,10 @@ export function queryUsage(db: SqlDb, q: UsageQuery, prices: PriceTable): UsageR
         `SELECT ${dims.map((d, i) => `${keySql(d)} AS k${i}, `).join('')}${FIGURES_SQL} ${from} GROUP BY ${dims.map((_, i) => `k${i}`).join(', ')} ${tail}`,
       )
       .all(...params);
-  const total = figures(db.prepare(`SELECT ${FIGURES_SQL} ${from}`).get(...params) ?? {});
+  const whole = db.prepare(`SELECT ${FIGURES_SQL}, min(u.bucket) AS first, max(u.bucket) AS last ${from}`).get(...params) ?? {};
+  const total = figures(whole);
+  const span =
+    typeof whole.first === 'number' ? { first: whole.first * BUCKET_MS, last: n(whole.last) * BUCKET_MS + BUCKET_MS - 1 } : undefined;
   const describe = db.prepare('SELECT title, project, source, directory FROM session WHERE id = ?');
   const sessionOf = (id: string) => {
     const s = describe.get(id);
@@ -436,5 +441,5 @@ export function queryUsage(db: SqlDb, q: UsageQuery, prices: PriceTable): UsageR
     replies: n(r.unpriced_replies),
     tokens: n(r.unpriced_tokens),
   }));
-  return { prices: { date: prices.date, source: prices.source }, timeZone, total, tables, heaviest, unpriced };
+  return { prices: { date: prices.date, source: prices.source }, timeZone, total, ...(span ? { span } : {}), tables, heaviest, unpriced };
 }

@@ -122,3 +122,67 @@ export const messagesResponse = z.array(messageFile);
 export const todosResponse = z.array(todo);
 export const statusMap = z.record(z.string(), statusInput);
 export { message, part, statusInput, todo };
+
+const commaList = z.string().transform((v) =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
+
+export const usageQuery = z.object({
+  since: queryNumber.optional().describe('From this time on (epoch ms)'),
+  until: queryNumber.optional().describe('Before this time (epoch ms)'),
+  project: z.string().optional().describe('Only this project: its name, its folder or its ID'),
+  agent: commaList.optional().describe('Only sessions from these agents, comma-separated (claude-code,codex; archive: made here)'),
+  by: commaList
+    .pipe(z.array(z.enum(['day', 'week', 'month', 'session', 'project', 'model', 'agent'])).max(3))
+    .optional()
+    .describe('One table grouped by these dimensions together (day,agent): day, week, month, session, project, model, agent'),
+  top: queryNumber.optional().describe('How many of the heaviest sessions (0–1000, default 10)'),
+  timeZone: z.string().optional().describe("The IANA time zone days are counted in (default the server's)"),
+});
+
+const tokenCounts = z.object({
+  input: z.number(),
+  output: z.number().describe('Without reasoning'),
+  reasoning: z.number(),
+  cacheRead: z.number(),
+  cacheWrite: z.number(),
+  total: z.number(),
+});
+
+const figures = z.object({
+  sessions: z.number(),
+  messages: z.number(),
+  replies: z.number().describe("The agent's messages"),
+  tokens: tokenCounts,
+  cost: z.number().describe("Dollars: the sources' own costs plus `estimated`"),
+  estimated: z.number().describe('Dollars of `cost` reckoned from tokens at list prices'),
+  unpriced: z.object({ replies: z.number(), tokens: z.number() }).describe('Replies with tokens but no cost and no price: not in `cost`'),
+  tools: z.number(),
+  failedTools: z.number(),
+  activeMs: z.number().describe('Time from message to message, pauses over five minutes left out'),
+});
+
+const usageRow = z.object({
+  key: z
+    .array(z.string())
+    .describe('One value per dimension: a date (2026-11-30), week (its Monday), month (2026-11), session ID, project ID, model or agent'),
+  figures,
+  session: z.object({ title: z.string(), projectID: z.string(), agent: z.string(), directory: z.string() }).optional(),
+});
+
+export const usageResult = z.object({
+  prices: z.object({ date: z.string(), source: z.string() }).describe('The price table used'),
+  timeZone: z.string(),
+  total: figures,
+  span: z
+    .object({ first: z.number(), last: z.number() })
+    .optional()
+    .describe('The first and last quarter hour with a message in the selection (epoch ms)'),
+  tables: z.record(z.string(), z.array(usageRow)).describe('The table asked for, keyed by its dimensions joined with ","'),
+  heaviest: z.array(usageRow),
+  unpriced: z.array(z.object({ model: z.string(), replies: z.number(), tokens: z.number() })),
+  complete: z.boolean().describe('False while the search index is still being built after the server started'),
+});

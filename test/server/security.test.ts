@@ -214,7 +214,7 @@ describe('no script from data', () => {
     }
     expect(nonces.size).toBe(21);
     for (const n of nonces) expect(n).toMatch(/^[A-Za-z0-9+/]{22}==$/);
-    for (const path of ['/', '/ui/session/ses_fe5e0a1b2c3d000000000000000', '/no-such-page']) {
+    for (const path of ['/', '/ui/usage', '/ui/session/ses_fe5e0a1b2c3d000000000000000', '/no-such-page']) {
       const other = await raw(server.url, 'GET', path, { host });
       expect(String(other.headers['content-security-policy']), path).toContain("object-src 'none'");
     }

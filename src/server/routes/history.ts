@@ -4,6 +4,7 @@ import { orphans } from '../../index.js';
 import type { ServerActions, ServerDeps } from '../actions.js';
 import { defineRoute, type Route } from '../define-route.js';
 import * as S from '../schemas.js';
+import { askUsage } from '../usage.js';
 import { infos } from './sessions.js';
 
 const archivedMode = (v: string | undefined) => (v === 'true' || v === 'include' ? 'include' : v === 'only' ? 'only' : 'exclude');
@@ -62,6 +63,25 @@ export function historyRoutes(deps: ServerDeps, act: ServerActions): Route[] {
         await index.searchReady(1_000);
         return index.search(query);
       },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/usage',
+      operationId: 'usage',
+      summary:
+        'Tokens, cost, messages, tool calls and active time across sessions: totals, one table by the dimensions asked, the heaviest sessions',
+      query: S.usageQuery,
+      response: S.usageResult,
+      handler: async (_c, { query: q }) =>
+        askUsage(deps, {
+          since: q.since,
+          until: q.until,
+          project: q.project,
+          agents: q.agent,
+          timeZone: q.timeZone,
+          top: q.top,
+          tables: q.by ? [q.by] : [],
+        }),
     }),
     defineRoute({
       method: 'get',

@@ -34,7 +34,7 @@ export function html(strings: TemplateStringsArray, ...values: unknown[]): Raw {
 const STYLE = `
 *,*::before,*::after{box-sizing:border-box}
 body{font:15px/1.5 system-ui,sans-serif;margin:0;color:#222;background:#fafafa;overflow-wrap:anywhere}
-header{background:#222;color:#fff;padding:.5rem 1rem}header a{color:#fff;text-decoration:none;font-weight:600}
+header{background:#222;color:#fff;padding:.5rem 1rem;display:flex;justify-content:space-between;align-items:center;gap:1rem}header a{color:#fff;text-decoration:none;font-weight:600}header nav a{font-weight:400;margin-left:.8rem}
 main{max-width:60rem;margin:1rem auto;padding:0 1rem}
 table{width:100%;border-collapse:collapse}td,th{text-align:left;padding:.35rem .5rem;border-bottom:1px solid #e5e5e5;vertical-align:top}
 .badge{display:inline-block;font-size:.75rem;padding:0 .4rem;border-radius:.6rem;background:#e8e8e8;margin-left:.3rem}
@@ -56,6 +56,11 @@ mark{background:#fff3a3;padding:0 .1em}
 .preview-line{color:#555;font-size:.88rem;margin-top:.15rem;display:-webkit-box;-webkit-line-clamp:2;-webkit-box-orient:vertical;overflow:hidden}
 form.inline{display:inline}button{cursor:pointer}.error-box{background:#ffe3e3;border:1px solid #f5a3a3;padding:.8rem;border-radius:6px}
 input[type=search]{max-width:100%}
+.filters{display:flex;flex-wrap:wrap;gap:.4rem .8rem;align-items:end;margin-bottom:.8rem}
+.charts{display:grid;grid-template-columns:minmax(0,1fr);gap:1rem}.chart{min-width:0;margin:0;background:#fff;border:1px solid #e5e5e5;border-radius:6px;padding:.5rem}.chart .plot{overflow-x:auto}.chart .plot svg{width:100%;min-width:600px;height:auto;display:block}
+.chart figcaption{font-weight:600;font-size:.9rem}.legend{list-style:none;padding:0;margin:.3rem 0 0;display:flex;flex-wrap:wrap;gap:.2rem .9rem;font-size:.85rem}
+.scroll{overflow-x:auto;margin:1rem 0}.usage-table caption{text-align:left;font-weight:600;padding:.3rem 0}.usage-table td,.usage-table th{white-space:nowrap}.usage-table .num{text-align:right}
+.failed{color:#b42318}
 :focus-visible{outline:2px solid #2a6fdb;outline-offset:2px}
 @media (max-width:640px){
  main{padding:0 .5rem}
@@ -81,7 +86,7 @@ export function pageFrame(title: string, options: { nonce: string; script?: stri
     start: `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)} · session-archive</title><style nonce="${nonce}">${STYLE}</style></head>
-<body><header><a href="/">session-archive</a></header><main>`,
+<body><header><a href="/">session-archive</a><nav><a href="/">Sessions</a> <a href="/ui/usage">Usage</a></nav></header><main>`,
     end: `</main>${options.script ? `<script nonce="${nonce}">${options.script}</script>` : ''}</body></html>
 `,
   };

@@ -7,6 +7,7 @@ import {
   isId,
   type MessageWithParts,
   parseJsonInput,
+  projectLabels,
   provenanceOf,
   type SearchHit,
   type SessionIndex,
@@ -16,8 +17,10 @@ import {
 import type { ServerActions, ServerDeps } from '../actions.js';
 import { BadRequest, errorMessage, HttpRefusal, toErrorResponse } from '../errors.js';
 import { textStream } from '../streams.js';
+import { askUsage } from '../usage.js';
 import { dataLink, html, LOCAL_TIMES, page, pageFrame, type Raw, raw, timeTag } from './html.js';
 import { csrfField, renderChanges, renderTodos, renderUsage, sessionUsage, streamMessages } from './render.js';
+import { periodFor, renderUsagePage, usageAsk, usageFilters, usageTables } from './usage-page.js';
 
 /** Messages per page of a conversation. */
 const PAGE = 100;
@@ -297,6 +300,20 @@ ${searchNote}
 ${contentSearch ? '' : html`<form method="post" action="/ui/import" enctype="multipart/form-data">${csrf}<label>Import an export file <input type="file" name="file" accept="application/json,.json" required></label> <button type="submit">Import</button></form>`}
 ${listing}`;
       return htmlPage(c, contentSearch ? `Search: ${q}` : 'Sessions', body, contentSearch ? LOCAL_TIMES : LIST_SCRIPT);
+    } catch (error) {
+      return errorPage(c, error);
+    }
+  });
+
+  app.get('/ui/usage', async (c) => {
+    try {
+      const filters = usageFilters((name) => c.req.query(name));
+      const ask = usageAsk(filters);
+      const deps = { archive, index };
+      // Without a period chosen: one that gives a readable number of bars for the selection's span.
+      const period = filters.period ?? periodFor((await askUsage(deps, { ...ask, tables: [], top: 0 })).span);
+      const result = await askUsage(deps, { ...ask, tables: usageTables(period, filters.split), top: 10 });
+      return htmlPage(c, 'Usage', renderUsagePage(result, filters, period, await projectLabels(archive)));
     } catch (error) {
       return errorPage(c, error);
     }
