@@ -5,6 +5,7 @@
 export * from './basics.js';
 export type { ArchiveEvent, ArchiveEventType } from './catalog/events.js';
 export { loadPrices, type ModelPrice, type PriceTable, priceOf, type Rates } from './catalog/prices.js';
+export { answerUsage, findProjects, projectLabel, projectLabels, type UsageAnswer, type UsageAsk } from './catalog/project-names.js';
 export { directoryMatcher, type HistoryItem, type HistoryQuery, type ListQuery } from './catalog/query.js';
 export { type SearchHit, SearchIndex, type SearchQuery, type SearchResult, searchIndex, usageIndex } from './catalog/search-index.js';
 export { parseSearch, type SearchTerm } from './catalog/search-query.js';
@@ -84,7 +85,6 @@ export { type ScanFinding, type ScanResult, scanArchive, scanHistory, scanStaged
 export { conflictOriginal, type ResolveResult, resolveConflicts } from './ops/resolve.js';
 export { findShared, share, shareToken, unshare } from './ops/share.js';
 export { diffOf, duration, shortPath, type ToolSummary, toolSummary } from './ops/tool-summary.js';
-export { findProjects, projectLabel, projectLabels } from './ops/usage.js';
 export type { OnProgress } from './progress.js';
 export { type Archive, GITIGNORE, initArchive, type OpenArchiveOptions, openArchive } from './store/archive.js';
 export { writeFileAtomic } from './store/atomic-write.js';

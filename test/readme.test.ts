@@ -70,6 +70,11 @@ describe('README', () => {
     const listed = at('sarc list').out.trim().split('\n');
     expect(listed.length).toBe(2);
     for (const row of listed) expect(row).toContain('Add retries to the HTTP client');
+    // The samples' own costs: 3 sessions with messages of their own (the fork's are copies).
+    const stats = at('sarc stats').out;
+    expect(stats).toMatch(/^\$0\.0492 over 3 sessions, 10 messages, 4 tool calls \(1 failed\), 5 min active\n/);
+    expect(stats).toMatch(/^webapp +2 +7 /m);
+    expect(stats).toMatch(/^claude-sonnet-4-5 +3 +4 /m);
     const found = at('sarc search retry').out;
     expect(found).toContain('Look at how requests are sent, then wrap them in a retry loop.');
     expect(found).toContain('Weekly notes summary');

@@ -7,9 +7,9 @@ import type { Session } from '../model/session.js';
 import type { Todo } from '../model/todo.js';
 import type { Archive } from '../store/archive.js';
 import { stateDirFor } from '../store/locate.js';
+import type { UsageAsk } from './project-names.js';
 import type { HistoryQuery } from './query.js';
 import type { SearchQuery } from './search-index.js';
-import type { UsageQuery } from './usage.js';
 
 /**
  * A question a process that keeps a watched index open (`sarc serve`,
@@ -19,7 +19,7 @@ import type { UsageQuery } from './usage.js';
  * - `resolve`: a session named by full ID, unique prefix or `latest` → its full ID;
  * - `show`: that session's info, todos and messages;
  * - `search`: full-text search (only once the watcher's search index has caught up);
- * - `usage`: tokens, cost and time (from the same index, priced with the shipped table);
+ * - `usage`: tokens, cost and time (from the same index, priced with the shipped table), with project names;
  * - `status`: the stored runtime status of every session that has one.
  */
 export type LocalQuestion =
@@ -27,7 +27,7 @@ export type LocalQuestion =
   | { op: 'resolve'; session: string }
   | { op: 'show'; session: string }
   | { op: 'search'; query: SearchQuery }
-  | { op: 'usage'; query: UsageQuery }
+  | { op: 'usage'; query: UsageAsk }
   | { op: 'status' };
 
 /** What comes back: a value, an error (an `ArchiveError`'s code and message), or why this watcher cannot answer. */

@@ -4,6 +4,7 @@ import { ArchiveError, errnoCode } from '../errors.js';
 import type { Archive } from '../store/archive.js';
 import { detectProject } from '../store/project-id.js';
 import { archiveKey, type LocalAnswer, type LocalQuestion, localSocketPath, MAX_SOCKET_PATH, readWholeSession } from './local-client.js';
+import { answerUsage } from './project-names.js';
 import type { HistoryQuery } from './query.js';
 import type { SearchQuery, SearchResult } from './search-index.js';
 import type { UsageQuery, UsageResult } from './usage.js';
@@ -146,7 +147,7 @@ async function respond(text: string, key: string, index: AnsweringIndex, archive
       }
       case 'usage':
         if (!index.searchCurrent) return { unavailable: 'the search index is not there or still catching up' };
-        return { value: index.usage(question.query) };
+        return { value: await answerUsage(archive, question.query, (q) => index.usage(q)) };
       case 'status':
         return { value: await archive.status.map() };
       default:

@@ -41,12 +41,12 @@ import {
   DOC_USAGE_NAMES,
   type MessageUsage,
   messageUsage,
-  queryUsage,
   rebuildUsage,
   type UsageQuery,
   type UsageResult,
   usageValues,
 } from './usage.js';
+import { UsageFigures } from './usage-query.js';
 
 /** A full-text search (see {@link SearchIndex.search}). */
 export interface SearchQuery {
@@ -213,6 +213,8 @@ function marked(snippet: string): { snippet: string; marks: Array<[number, numbe
 export class SearchIndex {
   private readonly paths: ArchivePaths;
   private readonly statements = new Map<string, SqlStatement>();
+  /** The usage figures, read from the tables at the first question and kept in step with this index's writes. */
+  private readonly figures: UsageFigures;
   private pending = new Map<string, Set<string> | 'session'>();
   private flushTimer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
@@ -238,6 +240,7 @@ export class SearchIndex {
     private readonly onWarning: (message: string) => void,
   ) {
     this.paths = new ArchivePaths(archive.dir);
+    this.figures = new UsageFigures(db);
   }
 
   /** True when this Node can keep a search index (it needs SQLite: Node 22.5+, or the optional better-sqlite3). */
@@ -268,7 +271,7 @@ export class SearchIndex {
   }
 
   private static prepare(file: string, archiveDir: string): SqlDb {
-    const db = openSqlite(file, { purpose: 'full-text search' });
+    const db = openSqlite(file, { purpose: 'full-text search and usage figures' });
     try {
       db.exec('PRAGMA busy_timeout = 10000');
       db.exec('PRAGMA journal_mode = WAL');
@@ -557,6 +560,7 @@ export class SearchIndex {
     this.sql('DELETE FROM doc WHERE session = ?').run(id);
     this.sql('DELETE FROM usage WHERE session = ?').run(id);
     this.sql('DELETE FROM session WHERE id = ?').run(id);
+    this.figures.changed(id);
   }
 
   /**
@@ -589,7 +593,10 @@ export class SearchIndex {
       await this.indexMessages(id, messagesChanged, messages);
       // A fork's messages from before it was made are its source's: counted there.
       const copiedBefore = session.forkedFrom === undefined ? Number.NEGATIVE_INFINITY : num(time.created);
-      this.write(() => rebuildUsage(this.db, id, copiedBefore));
+      this.write(() => {
+        rebuildUsage(this.db, id, copiedBefore);
+        this.figures.changed(id);
+      });
     }
     this.write(() => {
       this.directoryList = undefined;
@@ -610,6 +617,7 @@ export class SearchIndex {
         stamps.messages,
         agentOf(session),
       );
+      this.figures.changed(id);
       if (infoChanged) {
         const todosBody = Array.isArray(todoList) ? todosText(todoList.filter((t): t is Todo => typeof obj(t).content === 'string')) : '';
         this.putDoc(id, '', undefined, num(time.updated), stamps.info, str(session.title), todosBody, row !== undefined);
@@ -957,7 +965,7 @@ export class SearchIndex {
 
   /** Usage figures (tokens, cost, messages, tool calls, active time) as of the last sync, priced with `prices`. */
   usage(query: UsageQuery, prices: PriceTable = shippedPrices()): UsageResult {
-    return queryUsage(this.db, query, prices);
+    return this.figures.query(query, prices);
   }
 
   /** Waits for pending updates, then closes the database. */

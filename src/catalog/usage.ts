@@ -1,27 +1,25 @@
-import { ArchiveError } from '../errors.js';
-import type { SqlDb, SqlRow } from '../store/sqlite.js';
-import { type PriceTable, priceOf, ratesFor } from './prices.js';
+import type { SqlDb } from '../store/sqlite.js';
 
 // Usage figures (tokens, cost, messages, tool calls, active time) kept in the
 // search index beside each message's text, so they follow the files the same
 // way: every message row carries its own numbers, and each session's rows are
 // summed into quarter-hour buckets per model when its messages change. A
-// question then sums buckets, never messages: at 100,000 sessions that is a
-// few hundred thousand rows, whatever the number of messages.
+// question then sums buckets, never messages (usage-query.ts): at 100,000
+// sessions a few hundred thousand rows, whatever the number of messages.
 //
 // Money is counted in whole units of 1e-10 dollars (a tenth of a millionth
 // of a cent): sums are exact integers, so a total is the sum of its rows.
 
 /** Units of cost in a dollar (a unit is 1e-10 dollars): what costs are summed in. */
-const UNITS_PER_DOLLAR = 1e10;
+export const UNITS_PER_DOLLAR = 1e10;
 /** A bucket is a quarter of an hour: every time zone's offset is a whole number of them. */
-const BUCKET_MS = 15 * 60 * 1000;
+export const BUCKET_MS = 15 * 60 * 1000;
 /** A pause longer than this between messages is not active time. */
 export const IDLE_MS = 5 * 60 * 1000;
 /** A message counts for at most this long of its own (a step whose end was never written would count for days). */
 const LONGEST_STEP_MS = 60 * 60 * 1000;
 /** Prompt sizes where some models' prices change; a message is counted in the band of its prompt. */
-const BANDS = [200_000, 272_000];
+export const BANDS = [200_000, 272_000];
 
 /** The numbers one message adds (read from its file as the search index reads it). */
 export interface MessageUsage {
@@ -95,7 +93,7 @@ export function createUsageTable(db: SqlDb): void {
   db.exec('CREATE INDEX usage_bucket ON usage (bucket)');
 }
 
-const n = (v: unknown) => (typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : 0);
+export const n = (v: unknown) => (typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : 0);
 const bandOf = (prompt: number) => BANDS.filter((b) => prompt > b).length;
 
 /**
@@ -228,218 +226,4 @@ export interface UsageResult {
   heaviest: UsageRow[];
   /** The models with replies that could not be priced. */
   unpriced: Array<{ model: string; replies: number; tokens: number }>;
-}
-
-const FIGURES_SQL = `count(DISTINCT u.session) AS sessions, sum(u.messages) AS messages, sum(u.replies) AS replies,
-  sum(u.t_in) AS t_in, sum(u.t_out) AS t_out, sum(u.t_reason) AS t_reason, sum(u.t_cr) AS t_cr, sum(u.t_cw) AS t_cw,
-  sum(u.tools) AS tools, sum(u.failed) AS failed, sum(u.active) AS active,
-  sum(u.cost) AS own_cost,
-  sum(CASE WHEN u.own = 0 AND p.model IS NOT NULL
-    THEN u.t_in * p.input + u.t_out * p.output + u.t_reason * p.reasoning + u.t_cr * p.cache_read + u.t_cw * p.cache_write ELSE 0 END) AS estimated,
-  sum(CASE WHEN u.own = 0 AND p.model IS NULL AND u.model != '' AND u.t_in + u.t_out + u.t_reason + u.t_cr + u.t_cw > 0 THEN u.replies ELSE 0 END) AS unpriced_replies,
-  sum(CASE WHEN u.own = 0 AND p.model IS NULL AND u.model != '' THEN u.t_in + u.t_out + u.t_reason + u.t_cr + u.t_cw ELSE 0 END) AS unpriced_tokens`;
-
-function figures(r: SqlRow): Figures {
-  const tokens = { input: n(r.t_in), output: n(r.t_out), reasoning: n(r.t_reason), cacheRead: n(r.t_cr), cacheWrite: n(r.t_cw), total: 0 };
-  tokens.total = tokens.input + tokens.output + tokens.reasoning + tokens.cacheRead + tokens.cacheWrite;
-  const estimated = n(r.estimated);
-  return {
-    sessions: n(r.sessions),
-    messages: n(r.messages),
-    replies: n(r.replies),
-    tokens,
-    cost: (n(r.own_cost) + estimated) / UNITS_PER_DOLLAR,
-    estimated: estimated / UNITS_PER_DOLLAR,
-    unpriced: { replies: n(r.unpriced_replies), tokens: n(r.unpriced_tokens) },
-    tools: n(r.tools),
-    failedTools: n(r.failed),
-    activeMs: n(r.active),
-  };
-}
-
-/** A price per million tokens as units per token (rounded to whole units: exact sums). */
-const units = (perMillion: number) => Math.round((perMillion * UNITS_PER_DOLLAR) / 1_000_000);
-
-/** Fills the connection's temporary price table for the models the buckets name. */
-function putPrices(db: SqlDb, table: PriceTable): void {
-  db.exec(`CREATE TEMP TABLE IF NOT EXISTS price (model TEXT NOT NULL, band INTEGER NOT NULL,
-    input INTEGER NOT NULL, output INTEGER NOT NULL, reasoning INTEGER NOT NULL, cache_read INTEGER NOT NULL, cache_write INTEGER NOT NULL,
-    PRIMARY KEY (model, band))`);
-  db.exec('DELETE FROM temp.price');
-  const insert = db.prepare('INSERT INTO temp.price VALUES (?, ?, ?, ?, ?, ?, ?)');
-  for (const r of db.prepare("SELECT DISTINCT model FROM usage WHERE own = 0 AND model != ''").all()) {
-    const model = String(r.model);
-    const price = priceOf(table, model);
-    if (!price) continue;
-    for (let band = 0; band <= BANDS.length; band++) {
-      const rates = ratesFor(price, band === 0 ? 0 : (BANDS[band - 1] as number) + 1);
-      insert.run(
-        model,
-        band,
-        units(rates.input),
-        units(rates.output),
-        units(rates.reasoning ?? rates.output),
-        units(rates.cacheRead ?? rates.input),
-        units(rates.cacheWrite ?? rates.input),
-      );
-    }
-  }
-}
-
-/** The offset (seconds) of a time zone at a time. */
-function offsetAt(format: Intl.DateTimeFormat, ms: number): number {
-  const p: Record<string, number> = {};
-  for (const part of format.formatToParts(ms)) if (part.type !== 'literal') p[part.type] = Number(part.value);
-  const local = Date.UTC(p.year as number, (p.month as number) - 1, p.day, p.hour, p.minute, p.second);
-  return Math.round((local - Math.floor(ms / 1000) * 1000) / 1000);
-}
-
-/**
- * SQL for the local day number of a bucket (`u.bucket`) in a time zone: the
- * bucket's time plus the zone's offset then, the offset's changes between
- * `first` and `last` (bucket numbers) written out as a CASE.
- */
-function dayNumberSql(timeZone: string, first: number, last: number): string {
-  let format: Intl.DateTimeFormat;
-  try {
-    format = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-  } catch (cause) {
-    throw new ArchiveError('INVALID_INPUT', `unknown time zone ${JSON.stringify(timeZone)}`, { cause });
-  }
-  const at = (bucket: number) => offsetAt(format, bucket * BUCKET_MS);
-  const changes: Array<[number, number]> = [];
-  let offset = at(first);
-  const DAY = (24 * 3600 * 1000) / BUCKET_MS;
-  for (let b = first; b < last; ) {
-    const next = Math.min(b + DAY, last);
-    if (at(next) !== offset) {
-      // The change is in (b, next]: halve to its bucket.
-      let lo = b;
-      let hi = next;
-      while (hi - lo > 1) {
-        const mid = Math.floor((lo + hi) / 2);
-        if (at(mid) === offset) lo = mid;
-        else hi = mid;
-      }
-      offset = at(hi);
-      changes.push([hi, offset]);
-      b = hi;
-    } else b = next;
-  }
-  const first0 = at(first);
-  const offsetSql = changes.length
-    ? `CASE ${changes
-        .map(([bucket], i) => `WHEN u.bucket < ${bucket} THEN ${i === 0 ? first0 : (changes[i - 1] as [number, number])[1]}`)
-        .join(' ')} ELSE ${(changes[changes.length - 1] as [number, number])[1]} END`
-    : String(first0);
-  return `((u.bucket * ${BUCKET_MS / 1000} + ${offsetSql}) / 86400)`;
-}
-
-/** The SQL of a dimension's key. */
-function keySql(d: Dimension): string {
-  switch (d) {
-    case 'day':
-      return "date(u.d * 86400, 'unixepoch')";
-    case 'week':
-      return "date((u.d - (u.d + 3) % 7) * 86400, 'unixepoch')";
-    case 'month':
-      return "strftime('%Y-%m', u.d * 86400, 'unixepoch')";
-    case 'session':
-      return 'u.session';
-    case 'project':
-      return 's.project';
-    case 'model':
-      return 'u.model';
-    case 'agent':
-      return 's.source';
-  }
-}
-
-/**
- * Answers a usage question from the buckets: totals, the tables asked for,
- * the heaviest sessions and the models that could not be priced. Costs the
- * sources gave win; other replies are priced with `prices` (by model).
- */
-export function queryUsage(db: SqlDb, q: UsageQuery, prices: PriceTable): UsageResult {
-  for (const t of q.tables ?? []) {
-    for (const d of t)
-      if (!DIMENSIONS.includes(d))
-        throw new ArchiveError('INVALID_INPUT', `unknown grouping ${JSON.stringify(d)}: expected ${DIMENSIONS.join(', ')}`);
-  }
-  const top = q.top ?? 10;
-  if (!Number.isInteger(top) || top < 0 || top > 1000) throw new ArchiveError('INVALID_INPUT', `invalid top ${top}: expected 0–1000`);
-  const timeZone = q.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
-  putPrices(db, prices);
-  const where: string[] = [];
-  const params: unknown[] = [];
-  if (q.since !== undefined) {
-    where.push('u.bucket >= ?');
-    params.push(Math.floor(q.since / BUCKET_MS));
-  }
-  if (q.until !== undefined) {
-    where.push('u.bucket < ?');
-    params.push(Math.ceil(q.until / BUCKET_MS));
-  }
-  for (const [values, column] of [
-    [q.projects, 's.project'],
-    [q.agents, 's.source'],
-  ] as const) {
-    if (values === undefined) continue;
-    where.push(`${column} IN (SELECT value FROM json_each(?))`);
-    params.push(JSON.stringify(values));
-  }
-  const range = db.prepare('SELECT min(bucket) AS first, max(bucket) AS last FROM usage').get();
-  const day = dayNumberSql(timeZone, n(range?.first), n(range?.last));
-  const from = `FROM (SELECT *, ${day} AS d FROM usage u) u JOIN session s ON s.id = u.session
-    LEFT JOIN temp.price p ON p.model = u.model AND p.band = u.band ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`;
-  const grouped = (dims: readonly Dimension[], tail = '') =>
-    db
-      .prepare(
-        `SELECT ${dims.map((d, i) => `${keySql(d)} AS k${i}, `).join('')}${FIGURES_SQL} ${from} GROUP BY ${dims.map((_, i) => `k${i}`).join(', ')} ${tail}`,
-      )
-      .all(...params);
-  const whole = db.prepare(`SELECT ${FIGURES_SQL}, min(u.bucket) AS first, max(u.bucket) AS last ${from}`).get(...params) ?? {};
-  const total = figures(whole);
-  const span =
-    typeof whole.first === 'number' ? { first: whole.first * BUCKET_MS, last: n(whole.last) * BUCKET_MS + BUCKET_MS - 1 } : undefined;
-  const describe = db.prepare('SELECT title, project, source, directory FROM session WHERE id = ?');
-  const sessionOf = (id: string) => {
-    const s = describe.get(id);
-    return {
-      title: String(s?.title ?? ''),
-      projectID: String(s?.project ?? ''),
-      agent: String(s?.source ?? ''),
-      directory: String(s?.directory ?? ''),
-    };
-  };
-  const tables: Record<string, UsageRow[]> = {};
-  for (const dims of q.tables ?? []) {
-    const at = dims.indexOf('session');
-    tables[dims.join(',')] = grouped(dims, `ORDER BY ${dims.map((_, i) => `k${i}`).join(', ')}`).map((r) => {
-      const key = dims.map((_, i) => String(r[`k${i}`] ?? ''));
-      return at < 0 ? { key, figures: figures(r) } : { key, figures: figures(r), session: sessionOf(key[at] as string) };
-    });
-  }
-  const heaviest = top
-    ? grouped(['session'], `ORDER BY own_cost + estimated DESC, t_in + t_out + t_reason + t_cr + t_cw DESC, k0 LIMIT ${top}`).map((r) => ({
-        key: [String(r.k0)],
-        figures: figures(r),
-        session: sessionOf(String(r.k0)),
-      }))
-    : [];
-  const unpriced = grouped(['model'], 'HAVING unpriced_tokens > 0 ORDER BY unpriced_tokens DESC').map((r) => ({
-    model: String(r.k0),
-    replies: n(r.unpriced_replies),
-    tokens: n(r.unpriced_tokens),
-  }));
-  return { prices: { date: prices.date, source: prices.source }, timeZone, total, ...(span ? { span } : {}), tables, heaviest, unpriced };
 }

@@ -184,5 +184,6 @@ export const usageResult = z.object({
   tables: z.record(z.string(), z.array(usageRow)).describe('The table asked for, keyed by its dimensions joined with ","'),
   heaviest: z.array(usageRow),
   unpriced: z.array(z.object({ model: z.string(), replies: z.number(), tokens: z.number() })),
+  projects: z.record(z.string(), z.string()).describe("Every project's name by ID"),
   complete: z.boolean().describe('False while the search index is still being built after the server started'),
 });

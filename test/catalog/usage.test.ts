@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadPrices, openIndex, priceOf, replyCost, SearchIndex, shippedPrices, type UsageResult, usageIndex } from '../../src/index.js';
-import { hasTool, tempDir } from '../helpers.js';
+import { assistantInfo, hasTool, tempDir } from '../helpers.js';
 import { fixture, H, type Msg, S, session, T0 } from './usage-fixture.js';
 
 const HAVE_SQLITE = hasTool('SQLite', () => SearchIndex.available(), 'Node 22.5+, or npm install better-sqlite3');
@@ -107,6 +107,24 @@ describe.skipIf(!HAVE_SQLITE)('usage figures', () => {
       expect(index.usage({}).unpriced).toEqual([]);
       await archive.sessions.delete(ids.a);
       expect((await settled(0.7931)).total.cost).toBe(0.7931);
+    } finally {
+      await index.close();
+    }
+  });
+
+  it('an open index that answered once sees what another process wrote to the index since', async () => {
+    const { archive, ids } = await fixture();
+    // No watcher: only the other writer's commit can tell this index that C has a new reply.
+    const index = await openIndex(archive, { search: true, watch: false });
+    try {
+      await index.searchReady();
+      expect(index.usage({}).total.cost).toBe(1.827075);
+      // A reply with a cost of its own comes in (written as any program writes: the session's info.json moves too).
+      const first = (await archive.messages.list(ids.c))[0];
+      await archive.messages.append(ids.c, { info: assistantInfo(first?.info.id as string, { cost: 0.5 }), parts: [] } as never);
+      // A one-off question (its own connection) catches the index up and writes C's new row.
+      expect((await usageIndex(archive, {})).total.cost).toBe(2.327075);
+      expect(index.usage({}).total.cost).toBe(2.327075);
     } finally {
       await index.close();
     }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { AGENT_NAMES, formatCount, formatDollars, formatSpan, startSearchCheck } from '../../basics.js';
-import type { Dimension, Figures, UsageQuery, UsageResult, UsageRow } from '../../index.js';
+import type { Dimension, Figures, UsageAnswer, UsageAsk, UsageResult, UsageRow } from '../../index.js';
 import type { CliContext } from '../context.js';
 import { lib } from '../lib.js';
 import { colors, emit, positiveInt, UsageError } from '../output.js';
@@ -53,23 +53,26 @@ function agents(given: string[] | undefined): string[] | undefined {
   return names;
 }
 
-/** Usage figures: from a running watcher when it can answer (shipped prices), else from the search index caught up here. */
-async function figuresFor(ctx: CliContext, query: UsageQuery, pricesFile: string | undefined): Promise<UsageResult> {
+/** Usage figures: from a running watcher when it can answer (shipped prices; the library not even loaded), else from the search index caught up here. */
+async function figuresFor(ctx: CliContext, ask: UsageAsk, pricesFile: string | undefined): Promise<UsageAnswer> {
   if (!pricesFile) {
-    const asked = await ctx.ask<UsageResult>({ op: 'usage', query });
+    const asked = await ctx.ask<UsageAnswer>({ op: 'usage', query: ask });
     if (asked) return asked;
   }
   const early = startSearchCheck(ctx.dir);
   const bar = progress(ctx.options, 0, 'indexing');
   try {
     const library = await lib();
+    const archive = await ctx.archive();
     const prices = pricesFile ? await library.loadPrices(pricesFile) : undefined;
-    return await library.usageIndex(await ctx.archive(), query, {
-      early,
-      prices,
-      onProgress: (done, total) => bar.update(done, total, 'sessions'),
-      onWarning: (m) => process.stderr.write(`sarc: ${m}\n`),
-    });
+    return await library.answerUsage(archive, ask, (query) =>
+      library.usageIndex(archive, query, {
+        early,
+        prices,
+        onProgress: (done, total) => bar.update(done, total, 'sessions'),
+        onWarning: (m) => process.stderr.write(`sarc: ${m}\n`),
+      }),
+    );
   } finally {
     bar.stop();
     void early?.scan.cancel();
@@ -189,20 +192,17 @@ Examples:
     .action(
       run(async (ctx, opts: StatsOptions) => {
         const dims = groupings(opts.by);
-        const query: UsageQuery = {
+        const ask: UsageAsk = {
           since: opts.since === undefined ? undefined : parseWhen(opts.since, '--since'),
           until: opts.until === undefined ? undefined : untilOf(opts.until),
           agents: agents(opts.agent),
           timeZone: ctx.options.utc ? 'UTC' : Intl.DateTimeFormat().resolvedOptions().timeZone,
           tables: dims.map((d) => [d]),
           top: opts.top,
+          project: opts.project,
         };
-        const archive = await ctx.archive();
-        const library = await lib();
-        if (opts.project !== undefined) query.projects = await library.findProjects(archive, opts.project);
-        const result = await figuresFor(ctx, query, opts.prices);
-        const names = await library.projectLabels(archive);
-        emit(ctx.options, { ...result, projects: Object.fromEntries(names) }, () => render(result, dims, names, colors()));
+        const result = await figuresFor(ctx, ask, opts.prices);
+        emit(ctx.options, result, () => render(result, dims, new Map(Object.entries(result.projects)), colors()));
       }),
     );
 }

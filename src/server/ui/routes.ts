@@ -7,7 +7,6 @@ import {
   isId,
   type MessageWithParts,
   parseJsonInput,
-  projectLabels,
   provenanceOf,
   type SearchHit,
   type SessionIndex,
@@ -313,7 +312,7 @@ ${listing}`;
       // Without a period chosen: one that gives a readable number of bars for the selection's span.
       const period = filters.period ?? periodFor((await askUsage(deps, { ...ask, tables: [], top: 0 })).span);
       const result = await askUsage(deps, { ...ask, tables: usageTables(period, filters.split), top: 10 });
-      return htmlPage(c, 'Usage', renderUsagePage(result, filters, period, await projectLabels(archive)));
+      return htmlPage(c, 'Usage', renderUsagePage(result, filters, period));
     } catch (error) {
       return errorPage(c, error);
     }

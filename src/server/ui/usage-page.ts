@@ -6,10 +6,10 @@ import {
   formatCount,
   formatDollars,
   formatSpan,
-  type UsageResult,
+  type UsageAnswer,
+  type UsageAsk,
   type UsageRow,
 } from '../../index.js';
-import type { UsageAsk } from '../usage.js';
 import { type Bar, OTHER, PALETTE, stackedBars } from './charts.js';
 import { html, type Raw, raw } from './html.js';
 
@@ -120,12 +120,8 @@ function seriesOf(rows: readonly UsageRow[], label: (key: string) => string): { 
 }
 
 /** The page's body. */
-export function renderUsagePage(
-  r: UsageResult & { complete: boolean },
-  f: UsageFilters,
-  period: Period,
-  projects: ReadonlyMap<string, string>,
-): Raw {
+export function renderUsagePage(r: UsageAnswer & { complete: boolean }, f: UsageFilters, period: Period): Raw {
+  const projects = new Map(Object.entries(r.projects));
   const split = f.split;
   const projectName = (id: string) => projects.get(id) ?? id;
   const splitLabel = (key: string) => (split === 'model' ? key || 'user messages' : key);

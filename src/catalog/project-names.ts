@@ -1,9 +1,10 @@
 import { basename, resolve } from 'node:path';
 import { ArchiveError } from '../errors.js';
 import type { Archive } from '../store/archive.js';
+import type { UsageQuery, UsageResult } from './usage.js';
 
-// Usage questions asked by name: a project by its name, folder or ID, and
-// answers labelled with project names rather than IDs.
+// Projects as people name them: a question by a project's name, folder or
+// ID, and answers labelled with names rather than IDs.
 
 /** A project's name as people see it: its `name`, else its folder's name, else its ID ("global" for sessions outside a repository). */
 export function projectLabel(p: { id: string; name?: string; worktree?: string }): string {
@@ -42,4 +43,22 @@ export async function findProjects(archive: Archive, named: string): Promise<str
     'NOT_FOUND',
     `no project named ${JSON.stringify(named)}${known.length ? `; the archive knows ${known.slice(0, 20).join(', ')}${known.length > 20 ? ', …' : ''}` : ''}`,
   );
+}
+
+/** A usage question as people ask it: a project by its name, folder or ID (see {@link findProjects}). */
+export type UsageAsk = Omit<UsageQuery, 'projects'> & { project?: string };
+
+/** A usage answer with every project's name by ID, for its tables. */
+export type UsageAnswer = UsageResult & { projects: Record<string, string> };
+
+/** Answers a usage question asked by project name with `ask` (an open index's, or one caught up for it), project names added. */
+export async function answerUsage(
+  archive: Archive,
+  question: UsageAsk,
+  ask: (query: UsageQuery) => UsageResult | Promise<UsageResult>,
+): Promise<UsageAnswer> {
+  const { project, ...rest } = question;
+  const query: UsageQuery = project === undefined ? rest : { ...rest, projects: await findProjects(archive, project) };
+  const result = await ask(query);
+  return { ...result, projects: Object.fromEntries(await projectLabels(archive)) };
 }

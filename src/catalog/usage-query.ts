@@ -1,0 +1,522 @@
+import { ArchiveError } from '../errors.js';
+import type { SqlDb } from '../store/sqlite.js';
+import { type PriceTable, priceOf, ratesFor } from './prices.js';
+import {
+  BANDS,
+  BUCKET_MS,
+  DIMENSIONS,
+  type Dimension,
+  type Figures,
+  n,
+  UNITS_PER_DOLLAR,
+  type UsageQuery,
+  type UsageResult,
+  type UsageRow,
+} from './usage.js';
+
+// Questions about usage are answered in memory: each session's bucket rows
+// (from the `usage` table) kept as one array of numbers, summed in one pass
+// for every table asked. SQLite's GROUP BY over the 300,000 rows of 100,000
+// sessions cost about half a second per table; a pass here costs tens of ms.
+// A long-running index keeps the rows and reloads only the sessions it
+// rewrote; a one-off question loads them all once.
+
+/** Numbers per bucket row: bucket, model, band, own, then the sums. */
+const WIDTH = 15;
+/** The `usage` table's columns in that order. */
+const ROW_COLUMNS = [
+  'bucket',
+  'model',
+  'band',
+  'own',
+  'messages',
+  'replies',
+  'cost',
+  't_in',
+  't_out',
+  't_reason',
+  't_cr',
+  't_cw',
+  'tools',
+  'failed',
+  'active',
+];
+const [BUCKET, MODEL, BAND, OWN, MESSAGES, REPLIES, COST, T_IN, T_OUT, T_REASON, T_CR, T_CW, TOOLS, FAILED, ACTIVE] = [
+  0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,
+];
+
+interface SessionRows {
+  agent: string;
+  project: string;
+  title: string;
+  directory: string;
+  rows: Float64Array;
+}
+
+/** Fields of a group's running sums (costs in units of 1e-10 dollars). */
+const [
+  SESSIONS,
+  LAST,
+  A_MESSAGES,
+  A_REPLIES,
+  OWN_COST,
+  ESTIMATED,
+  UNPRICED_REPLIES,
+  UNPRICED_TOKENS,
+  INPUT,
+  OUTPUT,
+  REASONING,
+  CACHE_READ,
+  CACHE_WRITE,
+  A_TOOLS,
+  A_FAILED,
+  A_ACTIVE,
+] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15];
+const SUMS = 16;
+
+/**
+ * The running sums of many groups in one array of numbers, a slot each: a
+ * pass adds to a few slots per row and allocates nothing (an object per
+ * group, or per session, cost more in collections than in sums).
+ */
+class Accumulator {
+  private data = new Float64Array(SUMS * 64);
+  private used = 0;
+
+  /** A new slot, zeroed. */
+  slot(): number {
+    if ((this.used + 1) * SUMS > this.data.length) {
+      const grown = new Float64Array(this.data.length * 2);
+      grown.set(this.data);
+      this.data = grown;
+    }
+    const at = this.used++;
+    this.data[at * SUMS + LAST] = -1;
+    return at;
+  }
+
+  add(slot: number, r: Float64Array, o: number, session: number, estimate: number, unpriced: boolean): void {
+    const d = this.data;
+    const a = slot * SUMS;
+    if (d[a + LAST] !== session) {
+      d[a + LAST] = session;
+      (d[a + SESSIONS] as number)++;
+    }
+    const tIn = r[o + T_IN] as number;
+    const tOut = r[o + T_OUT] as number;
+    const tReason = r[o + T_REASON] as number;
+    const tRead = r[o + T_CR] as number;
+    const tWrite = r[o + T_CW] as number;
+    d[a + A_MESSAGES] = (d[a + A_MESSAGES] as number) + (r[o + MESSAGES] as number);
+    d[a + A_REPLIES] = (d[a + A_REPLIES] as number) + (r[o + REPLIES] as number);
+    d[a + OWN_COST] = (d[a + OWN_COST] as number) + (r[o + COST] as number);
+    d[a + ESTIMATED] = (d[a + ESTIMATED] as number) + estimate;
+    const tokens = tIn + tOut + tReason + tRead + tWrite;
+    if (unpriced && tokens > 0) {
+      d[a + UNPRICED_REPLIES] = (d[a + UNPRICED_REPLIES] as number) + (r[o + REPLIES] as number);
+      d[a + UNPRICED_TOKENS] = (d[a + UNPRICED_TOKENS] as number) + tokens;
+    }
+    d[a + INPUT] = (d[a + INPUT] as number) + tIn;
+    d[a + OUTPUT] = (d[a + OUTPUT] as number) + tOut;
+    d[a + REASONING] = (d[a + REASONING] as number) + tReason;
+    d[a + CACHE_READ] = (d[a + CACHE_READ] as number) + tRead;
+    d[a + CACHE_WRITE] = (d[a + CACHE_WRITE] as number) + tWrite;
+    d[a + A_TOOLS] = (d[a + A_TOOLS] as number) + (r[o + TOOLS] as number);
+    d[a + A_FAILED] = (d[a + A_FAILED] as number) + (r[o + FAILED] as number);
+    d[a + A_ACTIVE] = (d[a + A_ACTIVE] as number) + (r[o + ACTIVE] as number);
+  }
+
+  /** A slot's cost (own and estimated, in units) and tokens: what ranks the heaviest sessions. */
+  weight(slot: number): [number, number] {
+    const d = this.data;
+    const a = slot * SUMS;
+    return [
+      (d[a + OWN_COST] as number) + (d[a + ESTIMATED] as number),
+      (d[a + INPUT] as number) +
+        (d[a + OUTPUT] as number) +
+        (d[a + REASONING] as number) +
+        (d[a + CACHE_READ] as number) +
+        (d[a + CACHE_WRITE] as number),
+    ];
+  }
+
+  unpriced(slot: number): { replies: number; tokens: number } {
+    return { replies: this.data[slot * SUMS + UNPRICED_REPLIES] as number, tokens: this.data[slot * SUMS + UNPRICED_TOKENS] as number };
+  }
+
+  figures(slot: number): Figures {
+    const d = this.data;
+    const a = slot * SUMS;
+    const v = (k: number) => d[a + k] as number;
+    const tokens = {
+      input: v(INPUT),
+      output: v(OUTPUT),
+      reasoning: v(REASONING),
+      cacheRead: v(CACHE_READ),
+      cacheWrite: v(CACHE_WRITE),
+      total: 0,
+    };
+    tokens.total = tokens.input + tokens.output + tokens.reasoning + tokens.cacheRead + tokens.cacheWrite;
+    return {
+      sessions: v(SESSIONS),
+      messages: v(A_MESSAGES),
+      replies: v(A_REPLIES),
+      tokens,
+      cost: (v(OWN_COST) + v(ESTIMATED)) / UNITS_PER_DOLLAR,
+      estimated: v(ESTIMATED) / UNITS_PER_DOLLAR,
+      unpriced: { replies: v(UNPRICED_REPLIES), tokens: v(UNPRICED_TOKENS) },
+      tools: v(A_TOOLS),
+      failedTools: v(A_FAILED),
+      activeMs: v(A_ACTIVE),
+    };
+  }
+}
+
+/** A price per million tokens as units per token (rounded to whole units: exact sums). */
+const units = (perMillion: number) => Math.round((perMillion * UNITS_PER_DOLLAR) / 1_000_000);
+
+/** The offset (ms) of a time zone at a time. */
+function offsetAt(format: Intl.DateTimeFormat, ms: number): number {
+  const p: Record<string, number> = {};
+  for (const part of format.formatToParts(ms)) if (part.type !== 'literal') p[part.type] = Number(part.value);
+  const local = Date.UTC(p.year as number, (p.month as number) - 1, p.day, p.hour, p.minute, p.second);
+  return local - Math.floor(ms / 1000) * 1000;
+}
+
+/**
+ * The local day number (days since 1970-01-01 in the zone) of a bucket, for
+ * buckets from `first` to `last`: the zone's offset changes between them are
+ * found once (a day at a time, then halved to the bucket) and looked up.
+ */
+function localDays(timeZone: string, first: number, last: number): (bucket: number) => number {
+  let format: Intl.DateTimeFormat;
+  try {
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
+  } catch (cause) {
+    throw new ArchiveError('INVALID_INPUT', `unknown time zone ${JSON.stringify(timeZone)}`, { cause });
+  }
+  const at = (bucket: number) => offsetAt(format, bucket * BUCKET_MS);
+  const starts = [first];
+  const offsets = [at(first)];
+  const DAY = (24 * 3600 * 1000) / BUCKET_MS;
+  for (let b = first; b < last; ) {
+    const next = Math.min(b + DAY, last);
+    if (at(next) !== offsets[offsets.length - 1]) {
+      let lo = b;
+      let hi = next;
+      while (hi - lo > 1) {
+        const mid = Math.floor((lo + hi) / 2);
+        if (at(mid) === offsets[offsets.length - 1]) lo = mid;
+        else hi = mid;
+      }
+      starts.push(hi);
+      offsets.push(at(hi));
+      b = hi;
+    } else b = next;
+  }
+  return (bucket) => {
+    let i = starts.length - 1;
+    while (i > 0 && bucket < (starts[i] as number)) i--;
+    return Math.floor((bucket * BUCKET_MS + (offsets[i] as number)) / 86_400_000);
+  };
+}
+
+const pad = (v: number) => String(v).padStart(2, '0');
+/** A day number as YYYY-MM-DD. */
+const dateOf = (day: number) => {
+  const d = new Date(day * 86_400_000);
+  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
+};
+
+/** Every session's bucket rows, in memory, kept in step with the `usage` and `session` tables. */
+export class UsageFigures {
+  private readonly sessions = new Map<string, SessionRows>();
+  private readonly models: string[] = [];
+  private readonly modelIndex = new Map<string, number>();
+  private loaded = false;
+  private version = -1;
+  private readonly stale = new Set<string>();
+
+  constructor(private readonly db: SqlDb) {}
+
+  /** A session's rows or facts changed in the tables (read again at the next question). */
+  changed(session: string): void {
+    if (this.loaded) this.stale.add(session);
+  }
+
+  private model(name: string): number {
+    let i = this.modelIndex.get(name);
+    if (i === undefined) {
+      i = this.models.length;
+      this.models.push(name);
+      this.modelIndex.set(name, i);
+    }
+    return i;
+  }
+
+  /** Reads the rows of `ids` (every session's when not given) from the tables. */
+  private load(ids?: string[]): void {
+    const where = ids ? 'WHERE u.session IN (SELECT value FROM json_each(?))' : '';
+    const rows = this.db
+      .prepare(`SELECT u.session, ${ROW_COLUMNS.map((c) => `u.${c}`).join(', ')} FROM usage u ${where} ORDER BY u.session`)
+      .all(...(ids ? [JSON.stringify(ids)] : []));
+    const facts = this.db
+      .prepare(`SELECT id, source, project, title, directory FROM session ${ids ? 'WHERE id IN (SELECT value FROM json_each(?))' : ''}`)
+      .all(...(ids ? [JSON.stringify(ids)] : []));
+    for (const id of ids ?? []) this.sessions.delete(id);
+    const factsOf = new Map(facts.map((f) => [String(f.id), f]));
+    for (let i = 0; i < rows.length; ) {
+      const session = String(rows[i]?.session);
+      let end = i;
+      while (end < rows.length && rows[end]?.session === session) end++;
+      const f = factsOf.get(session);
+      if (f) {
+        const out = new Float64Array((end - i) * WIDTH);
+        for (let k = i; k < end; k++) {
+          const r = rows[k] as Record<string, unknown>;
+          const o = (k - i) * WIDTH;
+          for (let c = 0; c < WIDTH; c++) out[o + c] = c === MODEL ? this.model(String(r.model)) : n(r[ROW_COLUMNS[c] as string]);
+        }
+        this.sessions.set(session, {
+          agent: String(f.source),
+          project: String(f.project),
+          title: String(f.title),
+          directory: String(f.directory),
+          rows: out,
+        });
+      }
+      i = end;
+    }
+  }
+
+  /** SQLite's count of commits by other connections: another process (a one-off search beside a server) wrote the tables. */
+  private dataVersion(): number {
+    return n(this.db.prepare('PRAGMA data_version').get()?.data_version);
+  }
+
+  private current(): void {
+    const version = this.dataVersion();
+    if (!this.loaded || version !== this.version) {
+      this.sessions.clear();
+      this.load();
+      this.loaded = true;
+      this.version = version;
+      this.stale.clear();
+    } else if (this.stale.size) {
+      const ids = [...this.stale];
+      this.stale.clear();
+      this.load(ids);
+    }
+  }
+
+  /**
+   * Answers a usage question: totals, the tables asked for, the heaviest
+   * sessions and the models that could not be priced. Costs the sources gave
+   * win; other replies are priced with `prices` (by model and prompt band).
+   */
+  query(q: UsageQuery, prices: PriceTable): UsageResult {
+    for (const t of q.tables ?? []) {
+      for (const d of t)
+        if (!DIMENSIONS.includes(d))
+          throw new ArchiveError('INVALID_INPUT', `unknown grouping ${JSON.stringify(d)}: expected ${DIMENSIONS.join(', ')}`);
+    }
+    const top = q.top ?? 10;
+    if (!Number.isInteger(top) || top < 0 || top > 1000) throw new ArchiveError('INVALID_INPUT', `invalid top ${top}: expected 0–1000`);
+    const timeZone = q.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+    this.current();
+
+    // Rates per model and band, in units per token; undefined: unpriced.
+    const rates = this.models.map((model) => {
+      const price = model ? priceOf(prices, model) : undefined;
+      if (!price) return undefined;
+      return [0, ...BANDS].map((b, i) => {
+        const r = ratesFor(price, i === 0 ? 0 : b + 1);
+        return [
+          units(r.input),
+          units(r.output),
+          units(r.reasoning ?? r.output),
+          units(r.cacheRead ?? r.input),
+          units(r.cacheWrite ?? r.input),
+        ];
+      });
+    });
+    const fromBucket = q.since === undefined ? Number.NEGATIVE_INFINITY : Math.floor(q.since / BUCKET_MS);
+    const toBucket = q.until === undefined ? Number.POSITIVE_INFINITY : Math.ceil(q.until / BUCKET_MS);
+    const projects = q.projects ? new Set(q.projects) : undefined;
+    const agents = q.agents ? new Set(q.agents) : undefined;
+
+    // The selection's first and last bucket, for the day numbers.
+    const chosen: Array<[string, SessionRows]> = [];
+    let first = Number.POSITIVE_INFINITY;
+    let last = Number.NEGATIVE_INFINITY;
+    for (const entry of this.sessions) {
+      const s = entry[1];
+      if ((projects && !projects.has(s.project)) || (agents && !agents.has(s.agent))) continue;
+      chosen.push(entry);
+      for (let o = 0; o < s.rows.length; o += WIDTH) {
+        const b = s.rows[o + BUCKET] as number;
+        if (b < fromBucket || b >= toBucket) continue;
+        if (b < first) first = b;
+        if (b > last) last = b;
+      }
+    }
+    const dayOf = Number.isFinite(first) ? localDays(timeZone, first, last) : () => 0;
+    const dayKeys = new Map<number, number>();
+    const day = (bucket: number) => {
+      let d = dayKeys.get(bucket);
+      if (d === undefined) {
+        d = dayOf(bucket);
+        dayKeys.set(bucket, d);
+      }
+      return d;
+    };
+    // Keys made once per day and reused: a pass over 300,000 rows makes no date string per row.
+    const cached = (make: (d: number) => string) => {
+      const seen = new Map<number, string>();
+      return (d: number) => {
+        let v = seen.get(d);
+        if (v === undefined) {
+          v = make(d);
+          seen.set(d, v);
+        }
+        return v;
+      };
+    };
+    const dayKey = cached(dateOf);
+    const weekKey = cached((d) => dateOf(d - ((((d + 3) % 7) + 7) % 7)));
+    const monthKey = cached((d) => dateOf(d).slice(0, 7));
+    const keyPart = (d: Dimension, localDay: number, s: SessionRows, id: string, model: number): string => {
+      switch (d) {
+        case 'day':
+          return dayKey(localDay);
+        case 'week':
+          return weekKey(localDay);
+        case 'month':
+          return monthKey(localDay);
+        case 'session':
+          return id;
+        case 'project':
+          return s.project;
+        case 'model':
+          return this.models[model] ?? '';
+        case 'agent':
+          return s.agent;
+      }
+    };
+    const needsDay = (q.tables ?? []).some((t) => t.some((d) => d === 'day' || d === 'week' || d === 'month'));
+    const acc = new Accumulator();
+    const tables = (q.tables ?? []).map((dims) => ({ dims, groups: new Map<string, number>() }));
+    const total = acc.slot();
+    /** Each chosen session's slot (-1: no row in the range). */
+    const sessionSlots = new Int32Array(chosen.length).fill(-1);
+    const unpricedModels = new Map<number, number>();
+    for (let index = 0; index < chosen.length; index++) {
+      const [id, s] = chosen[index] as [string, SessionRows];
+      const r = s.rows;
+      for (let o = 0; o < r.length; o += WIDTH) {
+        const b = r[o + BUCKET] as number;
+        if (b < fromBucket || b >= toBucket) continue;
+        const model = r[o + MODEL] as number;
+        const own = r[o + OWN] === 1;
+        const rate = own ? undefined : rates[model]?.[r[o + BAND] as number];
+        const estimate = rate
+          ? (r[o + T_IN] as number) * (rate[0] as number) +
+            (r[o + T_OUT] as number) * (rate[1] as number) +
+            (r[o + T_REASON] as number) * (rate[2] as number) +
+            (r[o + T_CR] as number) * (rate[3] as number) +
+            (r[o + T_CW] as number) * (rate[4] as number)
+          : 0;
+        const unpriced = !own && !rate && this.models[model] !== '';
+        acc.add(total, r, o, index, estimate, unpriced);
+        if (sessionSlots[index] === -1) sessionSlots[index] = acc.slot();
+        acc.add(sessionSlots[index] as number, r, o, index, estimate, unpriced);
+        if (unpriced) {
+          let u = unpricedModels.get(model);
+          if (u === undefined) {
+            u = acc.slot();
+            unpricedModels.set(model, u);
+          }
+          acc.add(u, r, o, index, estimate, unpriced);
+        }
+        const localDay = needsDay ? day(b) : 0;
+        for (const t of tables) {
+          let joined = '';
+          for (let i = 0; i < t.dims.length; i++) {
+            const v = keyPart(t.dims[i] as Dimension, localDay, s, id, model);
+            joined = i === 0 ? v : `${joined}\u0000${v}`;
+          }
+          let g = t.groups.get(joined);
+          if (g === undefined) {
+            g = acc.slot();
+            t.groups.set(joined, g);
+          }
+          acc.add(g, r, o, index, estimate, unpriced);
+        }
+      }
+    }
+    const facts = (s: SessionRows) => ({ title: s.title, projectID: s.project, agent: s.agent, directory: s.directory });
+    const byKey = (a: { key: string[] }, b: { key: string[] }) => {
+      for (let i = 0; i < a.key.length; i++) {
+        const x = a.key[i] as string;
+        const y = b.key[i] as string;
+        if (x !== y) return x < y ? -1 : 1;
+      }
+      return 0;
+    };
+    const out: Record<string, UsageRow[]> = {};
+    for (const t of tables) {
+      const at = t.dims.indexOf('session');
+      out[t.dims.join(',')] = [...t.groups]
+        .map(([joined, slot]) => ({ key: joined.split('\u0000'), slot }))
+        .sort(byKey)
+        .map(({ key, slot }) => {
+          const row: UsageRow = { key, figures: acc.figures(slot) };
+          const s = at < 0 ? undefined : this.sessions.get(key[at] as string);
+          if (s) row.session = facts(s);
+          return row;
+        });
+    }
+    // The heaviest: sessions ranked by cost, then tokens, then ID, over numbers in typed arrays (100,000 in a few ms).
+    const ranked: number[] = [];
+    if (top > 0) for (let i = 0; i < chosen.length; i++) if ((sessionSlots[i] as number) >= 0) ranked.push(i);
+    const costs = new Float64Array(ranked.length);
+    const tokens = new Float64Array(ranked.length);
+    ranked.forEach((i, k) => {
+      const [c, t] = acc.weight(sessionSlots[i] as number);
+      costs[k] = c;
+      tokens[k] = t;
+    });
+    const idAt = (k: number) => (chosen[ranked[k] as number] as [string, SessionRows])[0];
+    const order = Uint32Array.from(ranked.keys()).sort(
+      (x, y) =>
+        (costs[y] as number) - (costs[x] as number) || (tokens[y] as number) - (tokens[x] as number) || (idAt(x) < idAt(y) ? -1 : 1),
+    );
+    const heaviest = [...order.subarray(0, top)].map((k) => {
+      const i = ranked[k] as number;
+      const [id, s] = chosen[i] as [string, SessionRows];
+      return { key: [id], figures: acc.figures(sessionSlots[i] as number), session: facts(s) };
+    });
+    const unpriced = [...unpricedModels]
+      .map(([model, slot]) => ({ model: this.models[model] ?? '', ...acc.unpriced(slot) }))
+      .sort((a, b) => b.tokens - a.tokens || (a.model < b.model ? -1 : 1));
+    const result: UsageResult = {
+      prices: { date: prices.date, source: prices.source },
+      timeZone,
+      total: acc.figures(total),
+      tables: out,
+      heaviest,
+      unpriced,
+    };
+    if (Number.isFinite(first)) result.span = { first: first * BUCKET_MS, last: last * BUCKET_MS + BUCKET_MS - 1 };
+    return result;
+  }
+}
