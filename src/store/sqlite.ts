@@ -26,11 +26,30 @@ type Binding = {
 const require = createRequire(import.meta.url);
 let chosen: Binding | Error | undefined;
 
+/**
+ * Loads `node:sqlite` without its "experimental feature" warning on stderr
+ * (Node 22 and 23 print it at the first load; a command's output is not the
+ * place for it). Every other warning passes.
+ */
+function quietly<T>(load: () => T): T {
+  const emit = process.emitWarning;
+  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+    const text = typeof warning === 'string' ? warning : warning.message;
+    if (/SQLite is an experimental feature/.test(text)) return;
+    return (emit as (...args: unknown[]) => void).call(process, warning, ...rest);
+  }) as typeof process.emitWarning;
+  try {
+    return load();
+  } finally {
+    process.emitWarning = emit;
+  }
+}
+
 /** The first SQLite binding this Node has: `node:sqlite` (Node 22.5+), else the optional dependency `better-sqlite3`. */
 function binding(): Binding | Error {
   if (chosen) return chosen;
   try {
-    const { DatabaseSync } = require('node:sqlite') as {
+    const { DatabaseSync } = quietly(() => require('node:sqlite')) as {
       DatabaseSync: new (path: string, options: { readOnly: boolean }) => Omit<SqlDb, 'binding'>;
     };
     chosen = { name: 'node:sqlite', open: (path, readOnly) => new DatabaseSync(path, { readOnly }) };
