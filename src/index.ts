@@ -5,7 +5,15 @@
 export * from './basics.js';
 export type { ArchiveEvent, ArchiveEventType } from './catalog/events.js';
 export { loadPrices, type ModelPrice, type PriceTable, priceOf, type Rates } from './catalog/prices.js';
-export { answerUsage, findProjects, projectLabel, projectLabels, type UsageAnswer, type UsageAsk } from './catalog/project-names.js';
+export {
+  answerUsage,
+  findProject,
+  findProjects,
+  projectLabel,
+  projectLabels,
+  type UsageAnswer,
+  type UsageAsk,
+} from './catalog/project-names.js';
 export { directoryMatcher, type HistoryItem, type HistoryQuery, type ListQuery } from './catalog/query.js';
 export { type SearchHit, SearchIndex, type SearchQuery, type SearchResult, searchIndex, usageIndex } from './catalog/search-index.js';
 export { parseSearch, type SearchTerm } from './catalog/search-query.js';

@@ -15,7 +15,7 @@ import type { SearchQuery } from './search-index.js';
  * A question a process that keeps a watched index open (`sarc serve`,
  * `sarc watch`) answers over its local socket, so a short-lived command
  * needs neither to load the index nor to check it against the files:
- * - `list`: a page of the history (`projectOf`: the project of this folder, as `sarc list` defaults to);
+ * - `list`: a page of the history (`projectOf`: the project of this folder, as `sarc list` defaults to; `query.project` a project's name, folder or ID);
  * - `resolve`: a session named by full ID, unique prefix or `latest` → its full ID;
  * - `show`: that session's info, todos and messages;
  * - `search`: full-text search (only once the watcher's search index has caught up);

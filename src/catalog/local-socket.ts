@@ -4,7 +4,7 @@ import { ArchiveError, errnoCode } from '../errors.js';
 import type { Archive } from '../store/archive.js';
 import { detectProject } from '../store/project-id.js';
 import { archiveKey, type LocalAnswer, type LocalQuestion, localSocketPath, MAX_SOCKET_PATH, readWholeSession } from './local-client.js';
-import { answerUsage } from './project-names.js';
+import { answerUsage, findProject } from './project-names.js';
 import type { HistoryQuery } from './query.js';
 import type { SearchQuery, SearchResult } from './search-index.js';
 import type { UsageQuery, UsageResult } from './usage.js';
@@ -133,7 +133,12 @@ async function respond(text: string, key: string, index: AnsweringIndex, archive
     if (!(await index.settle())) return { unavailable: 'the index is not watching every folder' };
     switch (question.op) {
       case 'list': {
-        const project = question.projectOf === undefined ? question.query.project : (await detectProject(question.projectOf)).id;
+        const project =
+          question.projectOf !== undefined
+            ? (await detectProject(question.projectOf)).id
+            : question.query.project === undefined
+              ? undefined
+              : await findProject(archive, question.query.project);
         return { value: { page: index.history({ ...question.query, project }), project } };
       }
       case 'resolve':

@@ -38,11 +38,25 @@ export async function findProjects(archive: Archive, named: string): Promise<str
     )
     .map((p) => p.id);
   if (ids.length) return [...new Set(ids)];
+  // A project's ID as sessions carry it, whether or not it has a record (a root commit, or "global").
+  if (want === 'global' || /^[0-9a-f]{40}$/.test(want)) return [want];
   const known = projects.map(projectLabel).sort();
   throw new ArchiveError(
     'NOT_FOUND',
     `no project named ${JSON.stringify(named)}${known.length ? `; the archive knows ${known.slice(0, 20).join(', ')}${known.length > 20 ? ', …' : ''}` : ''}`,
   );
+}
+
+/** The one project a person named (see {@link findProjects}); a name that several projects share is an error listing their IDs. */
+export async function findProject(archive: Archive, named: string): Promise<string> {
+  const ids = await findProjects(archive, named);
+  if (ids.length > 1) {
+    throw new ArchiveError(
+      'INVALID_INPUT',
+      `${ids.length} projects are named ${JSON.stringify(named)}: ${ids.join(', ')}; give one's ID or folder`,
+    );
+  }
+  return ids[0] as string;
 }
 
 /** A usage question as people ask it: a project by its name, folder or ID (see {@link findProjects}). */

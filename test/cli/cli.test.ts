@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -89,11 +89,35 @@ describe('sarc', () => {
       if (command.commands.length > 0) continue;
       const help = helpOf(command);
       expect(help, path.join(' ')).toMatch(/Examples?[^\n]*:\n {2}[^\n]*\bsarc /);
+      // Each example as a shell reads it: no option ends up inside a quoted argument (where it would be a word of the query).
+      for (const line of help.split('\n').filter((l) => /^ {2}sarc /.test(l))) {
+        const words = spawnSync('bash', ['-c', `printf '%s\\0' ${line.replace(/#.*$/, '').replace(/[|&;<>].*$/, '')}`], {
+          encoding: 'utf8',
+        }).stdout;
+        for (const word of words.split('\0')) expect(word, line).not.toMatch(/\s--[a-z]/);
+      }
       for (const option of command.options) {
         expect(option.description, `${path.join(' ')} ${option.flags}`).not.toBe('');
         expect(help).toContain(option.flags);
       }
     }
+  });
+
+  it('--project of list and search takes a project by its name, its folder or its ID; an unknown one lists the names it knows', async () => {
+    const t = await setup();
+    const ids = (page: { items: Array<{ id: string }> }) => page.items.map((s) => s.id).sort();
+    const byId = ids(await t.json(['list', '--project', '8f3c2a1b9d7e6f5a4c3b2a1908f7e6d5c4b3a291']));
+    expect(byId).toHaveLength(3);
+    expect(ids(await t.json(['list', '--project', 'webapp']))).toEqual(byId);
+    expect(ids(await t.json(['list', '--project', 'WebApp']))).toEqual(byId);
+    expect(ids(await t.json(['list', '--project', '/home/dev/src/webapp']))).toEqual(byId);
+    expect(ids(await t.json(['list', '--project', 'global', '--archived', 'include']))).toEqual([SAMPLE.notes]);
+    const hits = (await t.json(['search', 'retry', '--project', 'webapp', '--limit', '100'])).hits as Array<{ projectID: string }>;
+    expect(hits.length).toBeGreaterThan(0);
+    expect(new Set(hits.map((h) => h.projectID))).toEqual(new Set(['8f3c2a1b9d7e6f5a4c3b2a1908f7e6d5c4b3a291']));
+    const unknown = await t.run(['list', '--project', 'shop']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('no project named "shop"; the archive knows global, webapp');
   });
 
   it('init, create, show, rename, archive, unarchive, list', async () => {

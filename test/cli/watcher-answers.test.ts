@@ -51,6 +51,7 @@ describe('commands answered by a running watcher', () => {
     const questions = [
       ['list', '--all'],
       ['list', '--all', '--search', 'retries', '--limit', '1'],
+      ['list', '--project', 'webapp'],
       ['show', 'fe5e0a1b2c3d'],
       ['show', 'latest'],
       ['status'],

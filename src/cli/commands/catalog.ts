@@ -145,7 +145,7 @@ export function registerSearchCommand(program: Command, run: Runner): void {
     .description(
       'full-text search over titles, todos and messages (text, reasoning, tool calls and outputs, file names) of every session; words match in any form ("retry" finds "retries"), "a phrase", word* for a beginning, -word to leave out',
     )
-    .option('-p, --project <id>', 'only this project')
+    .option('-p, --project <name>', 'only this project: its name, its folder or its ID')
     .option('-d, --dir <glob>', 'only sessions in this folder (or glob; ~ expanded), sub-folders included')
     .option('--since <when>', 'only from this time on: a date (2026-11-01), or back from now (12h, 7d, 2w)')
     .option('--until <when>', 'only before this time (same forms as --since)')
@@ -156,7 +156,7 @@ export function registerSearchCommand(program: Command, run: Runner): void {
     .option('--rebuild', 'build the search index again from the files first')
     .addHelpText(
       'after',
-      '\nThe search index is derived data in the state dir; the first search builds it (with a progress bar), later ones read only what changed.\n\nExamples:\n  sarc search retry\n  sarc search \'"connection reset" --since 7d\'\n  sarc search "timeout -flaky" --dir ~/src/api --role assistant\n  sarc search migrat* --json | jq -r ".hits[].sessionID"',
+      '\nThe search index is derived data in the state dir; the first search builds it (with a progress bar), later ones read only what changed.\n\nExamples:\n  sarc search retry\n  sarc search \'"connection reset"\' --since 7d\n  sarc search "timeout -flaky" --dir ~/src/api --role assistant\n  sarc search migrat* --json | jq -r ".hits[].sessionID"',
     )
     .action(
       run(
@@ -181,7 +181,7 @@ export function registerSearchCommand(program: Command, run: Runner): void {
             throw new UsageError(`invalid --role ${JSON.stringify(opts.role)}: expected user or assistant`);
           const query: SearchQuery = {
             query: words.join(' '),
-            project: opts.project,
+            project: opts.project === undefined ? undefined : await (await lib()).findProject(await ctx.archive(), opts.project),
             directory: opts.dir,
             from: opts.since === undefined ? undefined : parseWhen(opts.since, '--since'),
             to: opts.until === undefined ? undefined : parseWhen(opts.until, '--until'),

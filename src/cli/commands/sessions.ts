@@ -20,14 +20,14 @@ export function registerSessionCommands(program: Command, run: Runner): void {
     .option('-s, --search <text>', 'titles containing this text (any case; sarc search looks into messages too)')
     .option('--roots', 'only sessions without a parent')
     .option('--archived <which>', 'archived sessions: exclude, include or only', 'exclude')
-    .option('-p, --project <id>', 'only this project')
+    .option('-p, --project <name>', 'only this project: its name, its folder or its ID')
     .option('-d, --dir <glob>', 'only sessions in this folder (or glob; ~ expanded), sub-folders included')
     .option('-w, --workspace <id>', 'only sessions of this workspace (workspaceID)')
     .option('-n, --limit <n>', 'at most this many', positiveInt, 50)
     .option('--cursor <cursor>', 'continue after a previous page (its nextCursor)')
     .addHelpText(
       'after',
-      '\nExamples:\n  sarc list\n  sarc list --all --dir "~/src/opencode*" --archived include\n  sarc list --json | jq -r ".items[].id"',
+      '\nExamples:\n  sarc list\n  sarc list --project webapp\n  sarc list --all --dir "~/src/opencode*" --archived include\n  sarc list --json | jq -r ".items[].id"',
     )
     .action(
       run(
@@ -61,7 +61,13 @@ export function registerSessionCommands(program: Command, run: Runner): void {
           // Without a filter: this folder's project, as OpenCode lists.
           const here = opts.project || opts.all || opts.dir || opts.workspace ? undefined : process.cwd();
           const asked = await ctx.ask<{ page: HistoryPage; project?: string }>({ op: 'list', query, projectOf: here });
-          const project = asked ? asked.project : here ? (await (await lib()).detectProject(here)).id : opts.project;
+          const project = asked
+            ? asked.project
+            : here
+              ? (await (await lib()).detectProject(here)).id
+              : opts.project === undefined
+                ? undefined
+                : await (await lib()).findProject(await ctx.archive(), opts.project);
           const page = asked?.page ?? (await ctx.index()).history({ ...query, project });
           const c = colors();
           emit(ctx.options, page, () => {
