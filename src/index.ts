@@ -70,7 +70,7 @@ export {
 export { type SyncWatcher, type WatchSyncOptions, watchSync } from './ops/capture/watch.js';
 export { diff, type FileDiff } from './ops/diff.js';
 export { type ExportOptions, exportSessions, exportToFile } from './ops/export.js';
-export { type ForkOptions, forkSession, forkTitle } from './ops/fork.js';
+export { type ForkOptions, forkFamilyTitles, forkSession, forkTitle } from './ops/fork.js';
 export { droppedCopyName, gitCheck, gitSetup, type MergeReport, mergeFiles, shellQuote } from './ops/git.js';
 export { type ImportMode, type ImportOptions, type ImportResult, importSessions, readImportFile } from './ops/import.js';
 export { fileAsText, type MarkdownOptions, messageMarkdown, sessionMarkdown } from './ops/markdown.js';

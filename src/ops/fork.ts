@@ -1,3 +1,4 @@
+import type { SessionIndex } from '../catalog/session-index.js';
 import { ArchiveError } from '../errors.js';
 import { assertId, newId } from '../model/ids.js';
 import type { Session } from '../model/session.js';
@@ -11,12 +12,49 @@ export interface ForkOptions {
   messageID?: string;
   /** A caller-chosen ID for the fork (same rules as `sessions.create`). */
   id?: string;
+  /** The titles of the session's fork family (see {@link forkFamilyTitles}): the fork is numbered after theirs. */
+  taken?: Iterable<string>;
 }
 
-/** OpenCode's fork title: `X` → `X (fork #1)`, `X (fork #1)` → `X (fork #2)`. */
-export function forkTitle(title: string): string {
-  const match = /^(.+) \(fork #(\d+)\)$/.exec(title);
-  return match ? `${match[1]} (fork #${Number(match[2]) + 1})` : `${title} (fork #1)`;
+const FORK_TITLE = /^(.+) \(fork #(\d+)\)$/;
+
+/**
+ * A fork's title, as OpenCode titles forks (`X` → `X (fork #1)`, `X (fork
+ * #1)` → `X (fork #2)`), but numbered after every title of `taken` of the
+ * same `X`: forking a session twice, or a fork and its source, never gives
+ * two forks the same title.
+ */
+export function forkTitle(title: string, taken: Iterable<string> = []): string {
+  const match = FORK_TITLE.exec(title);
+  const base = match ? (match[1] as string) : title;
+  let n = match ? Number(match[2]) : 0;
+  for (const t of taken) {
+    const m = FORK_TITLE.exec(t);
+    if (m && m[1] === base) n = Math.max(n, Number(m[2]));
+  }
+  return `${base} (fork #${n + 1})`;
+}
+
+/** The titles of a session's fork family: the session it was forked from (up to the first), and every fork of those, from the index. */
+export function forkFamilyTitles(index: SessionIndex, sessionID: string): string[] {
+  let root = sessionID;
+  const seen = new Set([root]);
+  for (let up = index.get(root)?.forkedFrom?.sessionID; up && !seen.has(up); up = index.get(up)?.forkedFrom?.sessionID) {
+    seen.add(up);
+    root = up;
+  }
+  const titles: string[] = [];
+  const queue = [root];
+  const visited = new Set<string>();
+  while (queue.length) {
+    const id = queue.shift() as string;
+    if (visited.has(id)) continue;
+    visited.add(id);
+    const s = index.get(id);
+    if (s) titles.push(s.title);
+    for (const f of index.forks(id)) queue.push(f.id);
+  }
+  return titles;
 }
 
 /**
@@ -62,7 +100,7 @@ export async function forkSession(archive: Archive, sessionID: string, options: 
     id,
     slug: newSlug(),
     forkedFrom: options.messageID === undefined ? { sessionID } : { sessionID, messageID: options.messageID },
-    title: forkTitle(title),
+    title: forkTitle(title, options.taken),
     version: VERSION,
     time: { created: now, updated: now },
   };

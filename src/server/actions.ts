@@ -1,6 +1,7 @@
 import {
   type Archive,
   type CreateSessionInput,
+  forkFamilyTitles,
   forkSession,
   type ImportMode,
   importSessions,
@@ -43,7 +44,8 @@ export function serverActions({ archive, index }: ServerDeps, options: { publicU
       const ids = await archive.sessions.delete(id, { children: (p) => index.childIds(p) });
       return fresh(ids, ...ids);
     },
-    fork: async (id: string, options: { messageID?: string; id?: string }) => freshSession(await forkSession(archive, id, options)),
+    fork: async (id: string, options: { messageID?: string; id?: string }) =>
+      freshSession(await forkSession(archive, id, { ...options, taken: forkFamilyTitles(index, id) })),
     /** Share URLs start with the server's configured public URL, never with what a request says its host is. */
     share: async (id: string) => freshSession(await share(archive, id, { baseUrl: options.publicUrl })),
     unshare: async (id: string) => freshSession(await unshare(archive, id)),

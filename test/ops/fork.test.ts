@@ -1,7 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { forkSession, forkTitle, newId } from '../../src/index.js';
+import { forkFamilyTitles, forkSession, forkTitle, newId, openIndex } from '../../src/index.js';
 import { codeOf, normalizeIds, SAMPLE, tempArchive, userMessage } from '../helpers.js';
 
 describe('fork', () => {
@@ -10,6 +10,29 @@ describe('fork', () => {
     expect(forkTitle('Fix bug (fork #1)')).toBe('Fix bug (fork #2)');
     expect(forkTitle('Fix bug (fork #9)')).toBe('Fix bug (fork #10)');
     expect(forkTitle('(fork #1)')).toBe('(fork #1) (fork #1)');
+    // Numbered after the family's forks that are there already.
+    expect(forkTitle('Fix bug', ['Fix bug (fork #1)', 'Other (fork #7)'])).toBe('Fix bug (fork #2)');
+    expect(forkTitle('Fix bug (fork #1)', ['Fix bug', 'Fix bug (fork #1)', 'Fix bug (fork #3)'])).toBe('Fix bug (fork #4)');
+  });
+
+  it('sarc fork and the server count the forks there are: a second fork of a session, or a fork of its fork, gets the next number', async () => {
+    const { archive } = await tempArchive({ samples: true });
+    const index = await openIndex(archive, { watch: false });
+    try {
+      // The samples hold "Add retries to the HTTP client (fork #1)", a fork of the main session.
+      const next = async (id: string) => {
+        const fork = await forkSession(archive, id, { taken: forkFamilyTitles(index, id) });
+        await index.refresh(fork.id);
+        return fork;
+      };
+      const second = await next(SAMPLE.main);
+      expect(second.title).toBe('Add retries to the HTTP client (fork #2)');
+      expect((await next(SAMPLE.fork)).title).toBe('Add retries to the HTTP client (fork #3)');
+      expect((await next(second.id)).title).toBe('Add retries to the HTTP client (fork #4)');
+      expect((await next(SAMPLE.notes)).title).toBe('Weekly notes summary (fork #1)');
+    } finally {
+      await index.close();
+    }
   });
 
   it.each([

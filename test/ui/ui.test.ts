@@ -46,7 +46,7 @@ describe.skipIf(!HAVE_CHROMIUM)('the web UI in Chromium', () => {
       await page.getByRole('button', { name: 'Fork before message 2' }).click();
       await page.waitForURL(/\/ui\/session\/ses_/);
       expect(page.url()).not.toContain(SAMPLE.main);
-      expect(await page.locator('#title-text').textContent()).toBe('Add retries to the HTTP client (fork #1)');
+      expect(await page.locator('#title-text').textContent()).toBe('Add retries to the HTTP client (fork #2)');
       expect(await page.locator('article.msg').count()).toBe(1);
       const origin = page.locator('.forked-from');
       expect(await origin.textContent()).toBe('Forked from Add retries to the HTTP client at message 2');

@@ -182,7 +182,9 @@ export function registerSessionCommands(program: Command, run: Runner): void {
     .addHelpText('after', '\nExample:\n  sarc fork ses_… --at msg_…')
     .action(
       runOnSession(async (ctx, id: string, opts: { at?: string; id?: string }) => {
-        const fork = await (await lib()).forkSession(await ctx.archive(), id, { messageID: opts.at, id: opts.id });
+        const { forkSession, forkFamilyTitles } = await lib();
+        const taken = forkFamilyTitles(await ctx.index(), id);
+        const fork = await forkSession(await ctx.archive(), id, { messageID: opts.at, id: opts.id, taken });
         emit(ctx.options, fork, () => `${fork.id}  ${fork.title}`);
       }),
     );
