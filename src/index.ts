@@ -117,6 +117,7 @@ export {
   addEditorSchemas,
   type EditorSettingsResult,
   editorWorkspace,
+  repositoryOf,
   schemaFolder,
   staleSchemaFiles,
   writeSchemaFiles,

@@ -46,12 +46,17 @@ export async function writeSchemaFiles(archiveRoot: string): Promise<string[]> {
  * archive itself (a standalone archive, in git or not).
  */
 export async function editorWorkspace(archiveRoot: string): Promise<string> {
+  return (await repositoryOf(archiveRoot)) ?? archiveRoot;
+}
+
+/** The top of the git repository a folder is in (itself, or one above), or undefined when it is in none. */
+export async function repositoryOf(folder: string): Promise<string | undefined> {
   const top = await new Promise<string | undefined>((done) =>
-    execFile('git', ['rev-parse', '--show-toplevel'], { cwd: archiveRoot, timeout: 10_000 }, (error, stdout) =>
+    execFile('git', ['rev-parse', '--show-toplevel'], { cwd: folder, timeout: 10_000 }, (error, stdout) =>
       done(error ? undefined : stdout.trim()),
     ),
   );
-  return top && (archiveRoot === top || archiveRoot.startsWith(`${top}${sep}`)) ? top : archiveRoot;
+  return top && (folder === top || folder.startsWith(`${top}${sep}`)) ? top : undefined;
 }
 
 export interface EditorSettingsResult {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { parse } from 'jsonc-parser';
 import { describe, expect, it } from 'vitest';
 import { buildSchemas } from '../../src/index.js';
-import { hasTool, tempDir } from '../helpers.js';
+import { gitRepo, hasTool, tempDir } from '../helpers.js';
 import { sarc } from './helpers.js';
 
 type Mapping = { fileMatch: string[]; url: string };
@@ -52,10 +52,21 @@ describe('sarc init', () => {
     },
   );
 
-  it('a standalone archive maps its schema files in its own .vscode/settings.json; a settings file that is not JSON is left alone; --no-vscode writes none', async () => {
+  it('an archive in no repository gets no editor settings unless --vscode; a repository of its own maps them in its .vscode/settings.json; a settings file that is not JSON is left alone; --no-vscode writes none', async () => {
     const root = await tempDir();
     const env = { SARC_STATE_DIR: join(root, 'state'), SARC_ARCHIVE: '' };
+    // A data folder (~/.local/share/session-archive): nobody opens it in an editor.
+    const data = join(root, 'data');
+    const quiet = await sarc(['init', data], { cwd: root, env });
+    expect(quiet.code).toBe(0);
+    expect(quiet.stdout).toContain('not in a git repository: no .vscode/settings.json written');
+    expect(await readdir(data)).not.toContain('.vscode');
+    expect((await sarc(['init', data, '--vscode'], { cwd: root, env })).code).toBe(0);
+    expect(await readdir(data)).toContain('.vscode');
+
     const standalone = join(root, 'sessions');
+    await mkdir(standalone);
+    gitRepo(standalone);
     expect((await sarc(['init', standalone], { cwd: root, env })).code).toBe(0);
     expect((await mappings(join(standalone, '.vscode', 'settings.json'))).map((m) => [m.fileMatch[0], m.url])).toContainEqual([
       '/sessions/*/messages/*.json',
@@ -65,7 +76,7 @@ describe('sarc init', () => {
     const broken = join(root, 'broken');
     await mkdir(join(broken, '.vscode'), { recursive: true });
     await writeFile(join(broken, '.vscode', 'settings.json'), '{ "a": ');
-    const run = await sarc(['init', broken], { cwd: root, env });
+    const run = await sarc(['init', broken, '--vscode'], { cwd: root, env });
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('is not a JSON object (with comments); add the mappings by hand');
     expect(await readFile(join(broken, '.vscode', 'settings.json'), 'utf8')).toBe('{ "a": ');

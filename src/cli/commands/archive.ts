@@ -129,15 +129,18 @@ export function registerArchiveCommands(program: Command, run: Runner): void {
     .description(
       'make a folder an archive (archive.json, .gitignore, sessions/, projects/, schema/); safe to repeat. Without a folder: ./.sessions',
     )
+    .option('--vscode', "add the schema mappings to .vscode/settings.json even outside a git repository (the archive's own)")
     .option('--no-vscode', 'do not add the schema mappings to .vscode/settings.json')
     .option('--samples', 'also copy in the four sample sessions, to try things on (those already there are left)')
     .addHelpText(
       'after',
       `
 The archive carries its JSON Schema files (schema/), and init maps them in the
-.vscode/settings.json of the folder you open: the repository's root for a
-.sessions/ inside a project, else the archive itself. What that file holds is
-kept; mappings already there are left alone.
+.vscode/settings.json of the folder you open when the archive is in a git
+repository: the repository's root (a .sessions/ inside a project, or an
+archive that is a repository itself). Outside one (a data folder such as
+~/.local/share/session-archive) it writes no editor settings unless --vscode.
+What that file holds is kept; mappings already there are left alone.
 
 Examples:
   sarc init                      ./.sessions, found from here and below by every command
@@ -145,10 +148,12 @@ Examples:
   sarc init ~/try --samples      with the sample sessions to try commands on`,
     )
     .action(
-      run(async (ctx, dir: string | undefined, opts: { vscode: boolean; samples?: boolean }) => {
-        const { addEditorSchemas, editorWorkspace, initArchive, openArchive, schemaFolder } = await lib();
+      run(async (ctx, dir: string | undefined, opts: { vscode?: boolean; samples?: boolean }) => {
+        const { addEditorSchemas, editorWorkspace, initArchive, openArchive, repositoryOf, schemaFolder } = await lib();
         const path = await initArchive(resolve(expandHome(dir ?? ctx.options.archive ?? '.sessions')));
-        const editor = opts.vscode ? await addEditorSchemas(path, await editorWorkspace(path)) : undefined;
+        // In a repository: its root's settings. Outside one, only when asked: a data folder is nobody's workspace.
+        const workspace = opts.vscode === false ? undefined : opts.vscode ? await editorWorkspace(path) : await repositoryOf(path);
+        const editor = workspace ? await addEditorSchemas(path, workspace) : undefined;
         const samples = opts.samples ? await addSamples(await openArchive({ dir: path })) : undefined;
         emit(
           ctx.options,
@@ -158,6 +163,12 @@ Examples:
             if (samples) lines.push(`${samples.length} sample session${samples.length === 1 ? '' : 's'} copied in`);
             if (editor?.skipped) lines.push(colors().yellow(editor.skipped));
             else if (editor?.added) lines.push(`VS Code: ${editor.added} schema mappings added to ${editor.path}`);
+            else if (!editor && opts.vscode === undefined)
+              lines.push(
+                colors().dim(
+                  'not in a git repository: no .vscode/settings.json written (--vscode writes the schema mappings into the archive)',
+                ),
+              );
             return lines.join('\n');
           },
         );
