@@ -3,6 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { pace } from '../src/cli/progress.js';
 import { exportSessions, exportToFile, importSessions, migrate, openIndex, readImportFile } from '../src/index.js';
 import { sarc } from './cli/helpers.js';
 import { hasTool, ROOT, SARC, tempArchive, userMessage } from './helpers.js';
@@ -97,12 +98,22 @@ function onTerminal(args: string[], env: Record<string, string>): string {
   return execFileSync('script', ['-qfec', command, '/dev/null'], { env: { ...process.env, ...env, NO_COLOR: '1' }, cwd: ROOT }).toString();
 }
 
+describe('the pace of a bar', () => {
+  it('is the rate since the first unit and the time the rest takes at it', () => {
+    expect(pace(0, 100, 0, 1000)).toBe('');
+    expect(pace(50, 100, 0, 10_000)).toBe('· 5.0/s · 10 s left');
+    expect(pace(3000, 63_000, 0, 60_000)).toBe('· 50/s · 20 min left');
+    expect(pace(100, 100, 0, 2_000)).toBe('· 50/s · 0 s left');
+  });
+});
+
 describe.skipIf(!hasTool('script'))('progress bars in the CLI', () => {
   it('export, import, index rebuild and migrate show a bar on a terminal and none when piped', async () => {
     const { dir, stateDir, root, ids } = await withMessages(3, 2);
     const env = { SARC_ARCHIVE: dir, SARC_STATE_DIR: stateDir };
     const file = join(root, 'backup.json');
-    expect(onTerminal(['export', ...ids, '-o', file], env)).toMatch(/exporting \[[^\]]+\] 6\/6 messages/);
+    // The bar tells the rate and the time left.
+    expect(onTerminal(['export', ...ids, '-o', file], env)).toMatch(/exporting \[[^\]]+\] 6\/6 messages · [\d.]+k?\/s · 0 s left/);
     expect(onTerminal(['import', file], env)).toMatch(/importing \[[^\]]+\] 3\/3 \S*backup\.json/);
     expect(onTerminal(['index', 'rebuild'], env)).toMatch(/indexing \[[^\]]+\] 6\/6 sessions/);
     const migrating = onTerminal(['migrate', '--from-dir', '/', '--to', '/elsewhere'], env);
