@@ -3,7 +3,7 @@ import { cp, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openArchive } from '../src/index.js';
-import { ROOT, runWorker, SAMPLE, tempArchive, tempDir } from './helpers.js';
+import { ROOT, runWorker, SAMPLE, SAMPLES, tempArchive, tempDir } from './helpers.js';
 
 describe('README', () => {
   it('opens with the run and test commands', async () => {
@@ -29,11 +29,21 @@ describe('README', () => {
     expect(run.end).toBe('done');
     expect(run.stdout).toContain('ses_fe5e0a1b2c3dKq7ZpX2mRtY9wA  root   Add retries to the HTTP client');
     expect(run.stdout).toContain('fork   Add retries to the HTTP client (fork #1)');
-    const created = /created (ses_\w+) in (.+)\/sessions\//.exec(run.stdout);
-    expect(created).not.toBeNull();
-    const archive = await openArchive({ dir: created?.[2] as string, stateDir: join(root, 'state') });
-    const messages = await archive.messages.list(created?.[1] as string);
-    expect(messages.map((m) => m.parts[0]?.type === 'text' && m.parts[0].text)).toEqual(['Hello, archive!']);
+    expect(run.stdout).toMatch(/\ncreated ses_\w+: Hello, archive!\n/);
+    // Every line of the conversation says something (a message of files only shows them).
+    expect(run.stdout).not.toMatch(/^(user|assistant): *$/m);
+    // The copy it made is gone (tsx keeps its own cache there).
+    expect((await readdir(root)).filter((name) => name.startsWith('sarc-'))).toEqual([]);
+
+    // With SARC_ARCHIVE, that archive is used and kept.
+    const kept = join(root, 'mine');
+    await cp(SAMPLES, kept, { recursive: true });
+    const again = await runWorker(join(ROOT, 'examples', 'quickstart.ts'), [], {
+      env: { SARC_ARCHIVE: kept, SARC_STATE_DIR: join(root, 'state'), TMPDIR: root },
+    });
+    const id = /created (ses_\w+):/.exec(again.stdout)?.[1] as string;
+    const archive = await openArchive({ dir: kept, stateDir: join(root, 'state') });
+    expect((await archive.messages.list(id)).map((m) => m.parts[0]?.type === 'text' && m.parts[0].text)).toEqual(['Hello, archive!']);
   });
 
   it('the command-line tour runs as written, in order, on a fresh home folder, and does what its comments say', async () => {
