@@ -7,6 +7,7 @@ import type { Session } from '../model/session.js';
 import type { Todo } from '../model/todo.js';
 import type { Archive } from '../store/archive.js';
 import { stateDirFor } from '../store/locate.js';
+import type { BrokenMessage } from '../store/messages.js';
 import type { UsageAsk } from './project-names.js';
 import type { HistoryQuery } from './query.js';
 import type { SearchQuery } from './search-index.js';
@@ -36,17 +37,19 @@ export type LocalAnswer =
   | { error: { code: ArchiveErrorCode; message: string; path?: string } }
   | { unavailable: string };
 
-/** A session whole, as `sarc show` prints it and a watcher answers `show`. */
+/** A session whole, as `sarc show` prints it and a watcher answers `show`: a message file that cannot be read is in its place, with its error. */
 export interface WholeSession {
   info: Session;
   todos: Todo[];
-  messages: MessageWithParts[];
+  messages: Array<MessageWithParts | BrokenMessage>;
 }
 
 /** Reads a session whole: info, todos and every message in order. */
 export async function readWholeSession(archive: Archive, id: string): Promise<WholeSession> {
   const info = await archive.sessions.get(id);
-  const [todos, messages] = await Promise.all([archive.todos.get(id), archive.messages.list(id)]);
+  const messages: WholeSession['messages'] = [];
+  const todos = await archive.todos.get(id);
+  for await (const m of archive.messages.each(id)) messages.push(m);
   return { info, todos, messages };
 }
 

@@ -1,6 +1,6 @@
 // renderer, which listing never needs.
 import { duration, formatCostTotal, formatReplyCost, formatTime, replyCost, shortPath, toolSummary } from '../basics.js';
-import type { MessageWithParts, Part, Provenance, Session, Todo } from '../index.js';
+import type { BrokenMessage, MessageWithParts, Part, Provenance, Session, Todo } from '../index.js';
 import type { colors } from './output.js';
 import { terminalMarkdown } from './terminal-markdown.js';
 
@@ -40,11 +40,16 @@ function renderPart(p: Part, c: Colors, directory?: string): string {
   }
 }
 
+/** The message file that could not be read, when this is one. */
+export function brokenOf(m: MessageWithParts | BrokenMessage): BrokenMessage | undefined {
+  return 'error' in m && (m as BrokenMessage).error?.name === 'CorruptFileError' ? (m as BrokenMessage) : undefined;
+}
+
 /** The whole session for `show`: info, todos, and the conversation with tool calls summarised; times local (zone named) unless `utc`. */
 export function renderSession(
   info: Session,
   todos: Todo[],
-  messages: MessageWithParts[],
+  messages: ReadonlyArray<MessageWithParts | BrokenMessage>,
   c: Colors,
   utc = false,
   provenance?: Provenance,
@@ -77,7 +82,18 @@ export function renderSession(
     for (const t of todos) lines.push(`  ${mark[t.status] ?? '[ ]'} ${t.content} ${c.dim(`(${t.priority})`)}`);
   }
   const total = { input: 0, output: 0, cost: 0, estimated: 0, unpriced: 0 };
-  for (const m of messages) {
+  for (const item of messages) {
+    const broken = brokenOf(item);
+    if (broken) {
+      // A file that cannot be read, in its place: what is wrong and where (the rest is shown as usual).
+      lines.push(
+        '',
+        `── ${c.red(`unreadable message ${broken.info.id}`)}`,
+        `  ${c.red(broken.error.message.includes(broken.error.path) ? broken.error.message : `${broken.error.path}: ${broken.error.message}`)}`,
+      );
+      continue;
+    }
+    const m = item as MessageWithParts;
     let who = c.bold('user');
     if (m.info.role === 'assistant') {
       const { tokens } = m.info;

@@ -120,6 +120,29 @@ describe('sarc', () => {
     expect(unknown.stderr).toContain('no project named "shop"; the archive knows global, webapp');
   });
 
+  it('show of a session with a broken message file shows the rest, the broken one in its place with what is wrong, and exits 1', async () => {
+    const t = await setup();
+    const broken = 'msg_019a8b7c6d03Zq8Wm3Nx5Rv7Tb';
+    await writeFile(join(t.dir, 'sessions', SAMPLE.main, 'messages', `${broken}.json`), '{ "info": ');
+    const run = await t.run(['show', SAMPLE.main]);
+    expect(run.code).toBe(1);
+    const lines = run.stdout.split('\n');
+    const at = lines.indexOf(`── unreadable message ${broken}`);
+    expect(at).toBeGreaterThan(0);
+    expect(lines[at + 1]).toBe(
+      `  ${join(t.dir, 'sessions', SAMPLE.main, 'messages', `${broken}.json`)}:1:11: invalid JSON: unexpected end of file`,
+    );
+    // The four others are there too.
+    expect(run.stdout).toContain('Look at how requests are sent, then wrap them in a retry loop.');
+    expect(lines.filter((l) => /^── (user|assistant)/.test(l))).toHaveLength(4);
+    expect(run.stderr).toContain(
+      `1 message file could not be read (shown in place): ${join(t.dir, 'sessions', SAMPLE.main, 'messages', `${broken}.json`)}`,
+    );
+    const raw = await t.run(['show', SAMPLE.main, '--raw']);
+    expect(raw.code).toBe(1);
+    expect(JSON.parse(raw.stdout).messages.map((m: { error?: { name: string } }) => m.error?.name ?? 'ok')).toContain('CorruptFileError');
+  });
+
   it('init, create, show, rename, archive, unarchive, list', async () => {
     const t = await setup();
     const { json, run, root, env } = t;

@@ -94,10 +94,19 @@ export function registerSessionCommands(program: Command, run: Runner): void {
           (await ctx.ask<WholeSession>({ op: 'show', session: arg })) ??
           (await readWholeSession(await ctx.archive(), await ctx.sessionId(arg)));
         const options = opts.raw ? { ...ctx.options, json: true } : ctx.options;
-        const { renderSession } = await import('../render-session.js');
+        const { brokenOf, renderSession } = await import('../render-session.js');
         // Where it came from (an agent's store, on this machine), for people only: --raw is the session as stored.
         const provenance = options.json ? undefined : await (await lib()).provenanceOf(await ctx.archive(), shown.info);
         emit(options, shown, () => renderSession(shown.info, shown.todos, shown.messages, colors(), ctx.options.utc, provenance));
+        // Everything readable was shown, each broken file in its place; the command still says it was not all there.
+        const broken = shown.messages.flatMap((m) => brokenOf(m) ?? []);
+        if (broken.length) {
+          if (!ctx.options.quiet)
+            process.stderr.write(
+              `sarc: ${broken.length} message file${broken.length === 1 ? '' : 's'} could not be read (shown in place): ${broken.map((b) => b.error.path).join(', ')}; sarc doctor tells more\n`,
+            );
+          process.exitCode = 1;
+        }
       }),
     );
 
