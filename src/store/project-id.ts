@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readFile, stat } from 'node:fs/promises';
+import { lstat, readFile, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -21,6 +21,23 @@ async function git(cwd: string, args: string[]): Promise<string | undefined> {
     return stdout.trim();
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * What a folder's project depends on, cheaply: the nearest `.git` entry at or
+ * above it (a repository's folder or a worktree's file) and its mtime, which
+ * moves when a repository is made, removed or gets its first commit (git
+ * writes into that folder). Empty when there is none. A few `lstat`s: a
+ * cached answer is checked against it before it is used again.
+ */
+export async function repositoryMark(directory: string): Promise<string> {
+  if (!isAbsolute(directory) || directory.includes('\0')) return '';
+  for (let dir = directory; ; dir = dirname(dir)) {
+    const entry = join(dir, '.git');
+    const found = await lstat(entry).catch(() => undefined);
+    if (found) return `${entry}:${found.mtimeMs}`;
+    if (dirname(dir) === dir) return '';
   }
 }
 

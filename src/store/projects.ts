@@ -5,7 +5,7 @@ import type { StoreContext } from './context.js';
 import { nextUpdated, writeData } from './context.js';
 import { readDataFile, validate } from './json-file.js';
 import { mapLimit } from './map-limit.js';
-import { type DetectedProject, detectProject } from './project-id.js';
+import { type DetectedProject, detectProject, repositoryMark } from './project-id.js';
 
 /** How long a folder's detected project is reused. */
 export const DETECT_TTL_MS = 2_000;
@@ -15,7 +15,7 @@ export type ProjectInput = Partial<Omit<Project, 'id' | 'worktree' | 'time'>> & 
 
 /** Project records (`projects/<id>.json`). */
 export class ProjectStore {
-  private readonly detected = new Map<string, { at: number; pending: Promise<DetectedProject> }>();
+  private readonly detected = new Map<string, { at: number; mark: string; pending: Promise<DetectedProject> }>();
 
   constructor(private readonly ctx: StoreContext) {}
 
@@ -70,16 +70,19 @@ export class ProjectStore {
   /**
    * The project of a directory, derived as OpenCode does (first root commit
    * of its git repository, `global` outside git), without writing anything.
-   * A folder's answer is reused for {@link DETECT_TTL_MS}: long enough for a
-   * burst of creates in one folder, short enough that a folder which became a
-   * git repository is seen as one at once.
+   * A folder's answer is reused for {@link DETECT_TTL_MS} (a burst of creates
+   * in one folder runs git once), and only while its nearest `.git` entry is
+   * the one it was found with, unchanged ({@link repositoryMark}): a folder
+   * that just became a git repository, or got its first commit, is seen as
+   * one at once.
    */
-  detect(directory: string): Promise<DetectedProject> {
+  async detect(directory: string): Promise<DetectedProject> {
     const now = this.ctx.now();
+    const mark = await repositoryMark(directory);
     const cached = this.detected.get(directory);
-    if (cached && now - cached.at < DETECT_TTL_MS) return cached.pending;
+    if (cached && now - cached.at < DETECT_TTL_MS && cached.mark === mark) return cached.pending;
     const pending = detectProject(directory);
-    this.detected.set(directory, { at: now, pending });
+    this.detected.set(directory, { at: now, mark, pending });
     pending.catch(() => this.detected.delete(directory));
     if (this.detected.size > 1_000) {
       for (const [dir, entry] of this.detected) if (now - entry.at >= DETECT_TTL_MS) this.detected.delete(dir);

@@ -142,18 +142,23 @@ describe('migrate: what the history/migrate review found', () => {
     },
   );
 
-  it.skipIf(!hasTool('git'))('a folder that became a git repository is seen as one without a restart', async () => {
-    let clock = 1_000_000;
+  it.skipIf(!hasTool('git'))('a folder that became a git repository is seen as one at once, never taken from a stale answer', async () => {
+    const clock = 1_000_000;
+    // The clock stands still: every question is inside the window in which a folder's answer is reused.
     const { archive } = await tempArchive({ now: () => clock });
     const folder = await tempDir();
     expect((await archive.projects.projectFor(folder)).id).toBe('global');
+    expect((await archive.sessions.create({ directory: folder })).projectID).toBe('global');
     const projectID = gitRepo(folder);
-    // Within the reuse window a burst of creates asks git once …
-    expect((await archive.projects.projectFor(folder)).id).toBe('global');
-    clock += 2_001;
-    // … and after it the repository is seen.
     expect((await archive.projects.projectFor(folder)).id).toBe(projectID);
     expect((await archive.sessions.create({ directory: folder })).projectID).toBe(projectID);
+    // A migrate right after `git init` of the target (the case that once wrote "global").
+    const target = await tempDir();
+    const moved = await archive.sessions.create({ directory: '/elsewhere' });
+    expect((await archive.projects.projectFor(target)).id).toBe('global');
+    const targetID = gitRepo(target);
+    await migrate(archive, { ids: [moved.id] }, { to: target });
+    expect((await archive.sessions.get(moved.id)).projectID).toBe(targetID);
   });
 
   it('the three selectors (IDs, folders, projects) combine in one call, each session once', async () => {
