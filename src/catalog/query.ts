@@ -21,6 +21,8 @@ export interface ListQuery {
   project?: string;
   /** Only this workspace. */
   workspace?: string;
+  /** Sessions whose `info.json` is broken too, as {@link HistoryQuery.invalid}. @default false */
+  invalid?: boolean;
 }
 
 /** The global history's filters and paging. */
@@ -103,10 +105,12 @@ export function list(
 ): SessionSummary[] {
   const limit = checkLimit(query.limit, Number.POSITIVE_INFINITY);
   const tests = filters(query);
+  // A broken session's project and folder are unknown: every filter but the title's lets it through.
+  const showInvalid = query.invalid === true && !query.search;
   const out: SessionSummary[] = [];
   for (let i = 0; i < items.length; i++) {
     const s = items.at(i) as SessionSummary;
-    if (tests.every((t) => t(s))) {
+    if (s.valid ? tests.every((t) => t(s)) : showInvalid) {
       out.push(s);
       if (out.length >= limit) break;
     }

@@ -80,6 +80,28 @@ async function sse(
   return seen;
 }
 
+describe('a session whose info.json cannot be read', () => {
+  it('is listed as broken by GET /session and /session/history, with what is wrong, instead of vanishing', async () => {
+    const { dir, call } = await served();
+    await writeFile(join(dir, 'sessions', SAMPLE.notes, 'info.json'), '');
+    // The watcher notices; until it has, the list may still show the readable file.
+    type Listed = Array<{ id: string; title: string; metadata?: { broken?: { error: string } } }>;
+    let listed: Listed = [];
+    for (let i = 0; i < 100; i++) {
+      listed = (await call('GET', '/session')).json as Listed;
+      if (listed.some((s) => s.id === SAMPLE.notes && s.metadata?.broken)) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const broken = listed.find((s) => s.id === SAMPLE.notes);
+    expect(broken?.title).toBe(`(unreadable info.json) ${SAMPLE.notes}`);
+    expect(broken?.metadata?.broken?.error).toContain('info.json');
+    // The readable ones are there as before.
+    expect(listed.some((s) => s.id === SAMPLE.main)).toBe(true);
+    const history = (await call('GET', '/session/history')).json as Listed;
+    expect(history.find((s) => s.id === SAMPLE.notes)?.metadata?.broken).toBeDefined();
+  });
+});
+
 describe('the HTTP server', () => {
   it("works with OpenCode's own SDK: create, list, get, update, fork at a message, messages, todos, delete", async () => {
     const { server } = await served();

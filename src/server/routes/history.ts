@@ -23,6 +23,7 @@ export function historyRoutes(deps: ServerDeps, act: ServerActions): Route[] {
       project: q.project,
       workspace: q.workspace,
       start: q.start,
+      invalid: true,
     });
     if (page.nextCursor) {
       c.header('X-Next-Cursor', page.nextCursor);

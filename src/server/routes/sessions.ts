@@ -20,6 +20,24 @@ const KEPT_MAX = 5_000;
  * unchanged (the watcher moves the stamp on every change), so a page of
  * 100 sessions reads only what changed.
  */
+/**
+ * A session whose `info.json` cannot be used, as a list shows it: its ID and
+ * folder times, its title saying so, and what is wrong in `metadata.broken`
+ * (`sarc doctor` tells more). A client sees it rather than losing it.
+ */
+function brokenInfo(s: IndexedSession): Session {
+  return {
+    id: s.id,
+    slug: '',
+    projectID: '',
+    directory: '',
+    title: `(unreadable info.json) ${s.id}`,
+    version: '',
+    metadata: { broken: { error: s.error ?? 'unreadable' } },
+    time: { created: s.time.created, updated: s.time.updated },
+  };
+}
+
 export async function infos({ archive, index }: ServerDeps, summaries: readonly IndexedSession[]): Promise<Session[]> {
   let cache = kept.get(index);
   if (!cache) {
@@ -34,6 +52,7 @@ export async function infos({ archive, index }: ServerDeps, summaries: readonly 
     if (stamp && hit && hit.mtimeMs === stamp.mtimeMs && hit.size === stamp.size) out.set(s.id, hit.info);
     else if (stamp) stamps.set(s.id, stamp);
   }
+  for (const s of summaries) if (!s.valid) out.set(s.id, brokenInfo(s));
   const missing = summaries.filter((s) => !out.has(s.id)).map((s) => s.id);
   for (const info of await archive.sessions.getMany(missing)) {
     out.set(info.id, info);
@@ -63,7 +82,8 @@ export function sessionRoutes(deps: ServerDeps, act: ServerActions): Route[] {
       method: 'get',
       path: '/session',
       operationId: 'session.list',
-      summary: "Sessions of the directory's project, most recently updated first (100 unless `limit` says otherwise, as OpenCode)",
+      summary:
+        "Sessions of the directory's project, most recently updated first (100 unless `limit` says otherwise, as OpenCode); one whose info.json cannot be read is listed as broken (`metadata.broken.error`)",
       query: S.sessionListQuery,
       response: S.sessionsResponse,
       handler: async (_c, { query: q }) => {
@@ -77,6 +97,7 @@ export function sessionRoutes(deps: ServerDeps, act: ServerActions): Route[] {
             search: q.search,
             limit: q.limit ?? DEFAULT_LIST_LIMIT,
             workspace: q.workspace,
+            invalid: true,
           }),
         );
       },
