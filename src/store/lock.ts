@@ -1,4 +1,5 @@
-import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import lockfile from 'proper-lockfile';
 import { ArchiveError, errnoCode } from '../errors.js';
@@ -11,6 +12,64 @@ export interface LockOptions {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Whether a process of this machine runs (EPERM: it does, as another user). */
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return errnoCode(error) === 'EPERM';
+  }
+}
+
+/**
+ * Who holds a lock: `<lock>.owner` holds the lock folder's inode, the
+ * holder's PID and host. A lock whose holder, on this machine, is gone is
+ * taken over at once rather than after it goes stale (seconds, by its mtime):
+ * the first write after a writer was killed does not wait for it. The inode
+ * ties the note to the folder it was written for.
+ */
+function ownerNote(lockPath: string): string | undefined {
+  try {
+    return readFileSync(`${lockPath}.owner`, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+const noteFor = (ino: number) => `${ino} ${process.pid} ${hostname()}`;
+
+/** The notes this process wrote for the locks it holds: removed at exit, when proper-lockfile's hook removes their folders. */
+const notes = new Set<string>();
+let exitHook = false;
+function noteWritten(path: string): void {
+  notes.add(path);
+  if (exitHook) return;
+  exitHook = true;
+  process.once('exit', () => {
+    for (const note of notes) rmSync(note, { force: true });
+  });
+}
+
+/**
+ * Removes a lock whose holder on this machine is gone; true when it did. The
+ * note is read again after the folder's inode is checked: a writer that took
+ * the lock over meanwhile removed it first (a new folder may get the same
+ * inode), so a changed or missing note means hands off. Every final write
+ * checks its target anyway (see writeFileAtomic's precondition).
+ */
+function takeOverDead(lockPath: string): boolean {
+  const note = ownerNote(lockPath);
+  if (!note) return false;
+  const [ino, pid, ...host] = note.split(' ');
+  const holder = Number(pid);
+  if (host.join(' ') !== hostname() || !Number.isInteger(holder) || holder === process.pid || running(holder)) return false;
+  if (statSync(lockPath, { throwIfNoEntry: false })?.ino !== Number(ino) || ownerNote(lockPath) !== note) return false;
+  rmSync(lockPath, { recursive: true, force: true });
+  rmSync(`${lockPath}.owner`, { force: true });
+  return true;
+}
 
 /** How long a lock is kept after its last call, unless another writer waits for it. */
 const LINGER_MS = 25;
@@ -123,6 +182,10 @@ export class SessionLocks {
     if (!held) return;
     this.held.delete(key);
     clearTimeout(held.linger);
+    // The note goes first (if it is still ours): a lock folder made next, perhaps with the same inode, has none until its holder writes one.
+    const lockPath = join(this.folder, `${key}.lock`);
+    if (ownerNote(lockPath) === noteFor(held.ino)) rmSync(`${lockPath}.owner`, { force: true });
+    notes.delete(`${lockPath}.owner`);
     await held.release().catch(() => {
       // Released already because the lock was compromised; the guarded
       // writes (see writeFileAtomic's precondition) kept the data safe.
@@ -161,6 +224,12 @@ export class SessionLocks {
             },
           });
           held.ino = statSync(lockPath).ino;
+          try {
+            writeFileSync(`${lockPath}.owner`, noteFor(held.ino));
+            noteWritten(`${lockPath}.owner`);
+          } catch {
+            // Without the note a dead holder's lock is taken over when it goes stale, as before.
+          }
           return held;
         } catch (error) {
           if (errnoCode(error) === 'ENOENT' && !remade) {
@@ -172,6 +241,7 @@ export class SessionLocks {
           if (errnoCode(error) !== 'ELOCKED') {
             throw new ArchiveError('IO', `cannot lock session ${key} (${lockPath}): ${(error as Error).message}`, { cause: error });
           }
+          if (takeOverDead(lockPath)) continue;
           if (Date.now() >= deadline) {
             throw new ArchiveError(
               'LOCKED',

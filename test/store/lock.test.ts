@@ -66,6 +66,21 @@ describe('session locks', () => {
     await expect(next.sessions.update(s.id, { title: 'next' })).resolves.toMatchObject({ title: 'next' });
   }, 60_000);
 
+  it('a lock whose holder was killed is taken over at once, not after it goes stale', async () => {
+    const { dir, stateDir, archive } = await tempArchive();
+    const s = await archive.sessions.create();
+    const lockPath = join(stateDir, 'locks', `${s.id}.lock`);
+    // A writer killed while it holds the lock (it appends without a pause, so it almost always does).
+    for (let attempt = 0; attempt < 5 && !existsSync(lockPath); attempt++) {
+      const run = await runWorker(LOOP, [dir, stateDir, s.id, '60000'], { killAfter: 50 });
+      expect(run.end).toBe('killed');
+    }
+    expect(existsSync(lockPath)).toBe(true);
+    // Stale only after a minute, and this writer waits one second: only knowing the holder is gone lets it in.
+    const next = await openArchive({ dir, stateDir, lock: { timeoutMs: 1_000, staleMs: 60_000 } });
+    await expect(next.sessions.update(s.id, { title: 'after the kill' })).resolves.toMatchObject({ title: 'after the kill' });
+  }, 60_000);
+
   it('a FIFO in a data file’s place is refused, not waited on', async () => {
     const { archive, dir } = await tempArchive();
     const s = await archive.sessions.create();

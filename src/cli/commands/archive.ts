@@ -89,7 +89,7 @@ async function check(archive: Archive, ctx: CliContext): Promise<Problem[]> {
   const locks = join(archive.stateDir, 'locks');
   for (const name of await names(locks)) {
     const info = await stat(join(locks, name)).catch(() => undefined);
-    if (info && Date.now() - info.mtimeMs > STALE_LOCK_MS && isId('session', name.replace(/\.lock(\.want)?$/, ''))) {
+    if (info && Date.now() - info.mtimeMs > STALE_LOCK_MS && isId('session', name.replace(/\.lock(\.want|\.owner)?$/, ''))) {
       problems.push({
         kind: 'stale-lock',
         path: join(locks, name),
