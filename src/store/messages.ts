@@ -143,14 +143,15 @@ export class MessageStore {
     // Both files at once, so their fsyncs overlap. A crash between the two
     // leaves a message without the newer time.updated, or the newer time
     // without the message: either is a consistent session.
-    try {
-      await Promise.all([
-        writeData(this.ctx.paths.message(sessionID, file.info.id), file, loaded, { makeFolder: true }),
-        this.sessions.touch(sessionID, info),
-      ]);
-    } finally {
-      this.order.touch(sessionID, file.info.id);
-    }
+    const [message, touched] = await Promise.allSettled([
+      writeData(this.ctx.paths.message(sessionID, file.info.id), file, loaded, { makeFolder: true }),
+      this.sessions.touch(sessionID, info),
+    ]);
+    this.order.touch(sessionID, file.info.id);
+    if (message.status === 'rejected') throw message.reason;
+    // The message is written: an error now would be a lie (a client would send it again). time.updated is
+    // moved once more from the file as it is; if that fails too, the session keeps its older time, still consistent.
+    if (touched.status === 'rejected') await this.sessions.touch(sessionID).catch(() => {});
   }
 
   /**

@@ -25,6 +25,26 @@ async function unopenable(path: string): Promise<Server> {
 }
 
 describe('honest answers', () => {
+  it('an append whose message was written is answered as written, even when moving the session’s time.updated failed: no phantom write', async () => {
+    // A clock that fails at its second reading once armed: the first dates the message, the second would move time.updated.
+    let readings = 0;
+    let armed = false;
+    const { archive } = await tempArchive({
+      now: () => {
+        if (armed && ++readings === 2) throw new Error('the clock stopped');
+        return Date.now();
+      },
+    });
+    const s = await archive.sessions.create();
+    armed = true;
+    const sent = await archive.messages.append(s.id, userMessage('written once'));
+    expect(readings).toBeGreaterThanOrEqual(2);
+    const files = (await archive.messages.list(s.id)).map((m) => m.info.id);
+    expect(files).toEqual([sent.info.id]);
+    // The session moved on too (a second try after the failed one).
+    expect((await archive.sessions.get(s.id)).time.updated).toBeGreaterThanOrEqual(sent.info.time.created);
+  });
+
   it('an I/O error while checking whether a message exists is an I/O error, not "exists"', async () => {
     const { archive, dir } = await tempArchive({ samples: true });
     // A file that cannot be opened (a UNIX socket: ENXIO), where the new message would go.
