@@ -42,7 +42,9 @@ export function duration(ms: number): string {
 
 /** The diff of an edit (old text → new text), three lines of context, hunks only. */
 export function diffOf(before: string, after: string): string {
-  const patch = structuredPatch('', '', before, after, '', '', { context: 3 });
+  // A snippet's last line has no newline of its own: one ending the same way in both is the same line ("one" in "one\ntwo" → "one").
+  const end = (t: string) => (t.endsWith('\n') ? t : `${t}\n`);
+  const patch = structuredPatch('', '', end(before), end(after), '', '', { context: 3 });
   // An edit replaces a snippet, not a file: "\\ No newline at end of file" would only be noise.
   return patch.hunks
     .map((h) =>

@@ -90,7 +90,9 @@ export function registerSessionStateCommands(program: Command, run: Runner): voi
 
   program
     .command('diff <id>')
-    .description('the file changes the session (or one message) recorded')
+    .description(
+      "the file changes the session (or one message) recorded; without recorded snapshots, what its agent's edit tool calls changed",
+    )
     .option('-m, --message <messageID>', "only this message's changes")
     .addHelpText('after', '\nExample:\n  sarc diff ses_…')
     .action(

@@ -31,7 +31,8 @@ export function lifecycleRoutes({ archive, index }: ServerDeps, act: ServerActio
       method: 'get',
       path: '/session/{sessionID}/diff',
       operationId: 'session.diff',
-      summary: 'The file changes the session (or one message) recorded',
+      summary:
+        "The file changes the session (or one message) recorded; without recorded snapshots, what its agent's edit tool calls changed",
       params: sid,
       query: S.diffQuery,
       handler: async (_c, { params, query }) => diff(archive, params.sessionID, { messageID: query.messageID }),
