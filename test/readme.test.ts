@@ -46,6 +46,43 @@ describe('README', () => {
     expect((await archive.messages.list(id)).map((m) => m.parts[0]?.type === 'text' && m.parts[0].text)).toEqual(['Hello, archive!']);
   });
 
+  it('"Get sarc" works as written on a fresh home folder: npm link puts sarc on PATH, npx runs it in the checkout', async () => {
+    const readme = await readFile(join(ROOT, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Get `sarc`'), readme.indexOf('## Bring your sessions in'));
+    const block = /```sh\n([\s\S]*?)```/.exec(section)?.[1] as string;
+    const lines = block
+      .split('\n')
+      .map((l) => l.replace(/\s+#.*$/, '').trim())
+      .filter(Boolean);
+    expect(lines[0]).toBe('npm install && npm link');
+    const root = await tempDir();
+    const home = join(root, 'home');
+    const prefix = join(root, 'prefix');
+    await Promise.all([mkdir(home), mkdir(prefix)]);
+    // `npm install` is what this test run did already; the rest runs as written, in order, in the checkout.
+    const script = ['npm link', ...lines.slice(1)].map((l, i) => `echo "@@@ ${i}"\n${l}`).join('\n');
+    const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key)));
+    const result = spawnSync('bash', ['-e', '-c', script], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: {
+        ...env,
+        HOME: home,
+        npm_config_prefix: prefix,
+        npm_config_cache: join(root, 'npm-cache'),
+        PATH: `${join(prefix, 'bin')}:${process.env.PATH}`,
+        NO_COLOR: '1',
+      },
+      timeout: 120_000,
+    });
+    expect(result.status, result.stderr).toBe(0);
+    const out = result.stdout.split(/^@@@ \d+\n/m).slice(1);
+    expect(out[1]?.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(out[2]).toContain('Usage: sarc [options] [command]');
+    // The link points at this checkout, and nothing was written outside the temp folders.
+    expect(await readdir(join(prefix, 'bin'))).toEqual(['sarc']);
+  }, 180_000);
+
   it('the command-line tour runs as written, in order, on a fresh home folder, and does what its comments say', async () => {
     const readme = await readFile(join(ROOT, 'README.md'), 'utf8');
     const blocks = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1] as string);
