@@ -30,11 +30,14 @@ export interface ServerDeps {
  */
 export function serverActions({ archive, index }: ServerDeps, options: { publicUrl: string }) {
   const fresh = async <T>(result: T, ...ids: string[]): Promise<T> => {
-    await index.refresh(...ids);
+    // The write is done: a refresh that fails must not answer an error (a client would write again); the watcher catches up.
+    await index.refresh(...ids).catch(() => {});
     return result;
   };
   const freshSession = (s: Session) => fresh(s, s.id);
   return {
+    /** A write inside one session (a message, a part, the todos), then the index refreshed for it, as every other write. */
+    within: async <T>(sessionID: string, write: () => Promise<T>) => fresh(await write(), sessionID),
     create: async (input: CreateSessionInput) => freshSession(await archive.sessions.create(input)),
     update: async (id: string, patch: SessionPatch) => freshSession(await archive.sessions.update(id, patch)),
     setArchived: async (id: string, archived: boolean) =>

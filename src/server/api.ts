@@ -16,7 +16,7 @@ export function apiRoutes(deps: ServerDeps, act: ServerActions): Route[] {
     ...historyRoutes(deps, act),
     ...sessionRoutes(deps, act),
     ...lifecycleRoutes(deps, act),
-    ...messageRoutes(deps),
+    ...messageRoutes(deps, act),
     ...backupRoutes(deps, act),
   ];
 }

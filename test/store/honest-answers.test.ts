@@ -75,6 +75,35 @@ describe('honest answers', () => {
     expect((await archive.messages.get(SAMPLE.main, MESSAGE)).parts).toEqual(first.parts);
   });
 
+  it('over HTTP: a list right after a message write shows the session’s new time.updated (message writes refresh the index as every other write does)', async () => {
+    const { archive } = await tempArchive({ samples: true });
+    // No watcher: only the write's own refresh can move the listed session.
+    const index = await openIndex(archive, { watch: false });
+    const app = createApp({ archive, index });
+    const listed = async () => {
+      const list = (await (await app.request('/session')).json()) as Array<{ id: string; time: { updated: number } }>;
+      return list.find((s) => s.id === SAMPLE.main)?.time.updated ?? 0;
+    };
+    const json = { 'content-type': 'application/json' };
+    const writes: Array<[string, string, unknown]> = [
+      ['POST', `/session/${SAMPLE.main}/message`, { messageID: MESSAGE, parts: [{ type: 'text', text: 'listed at once' }] }],
+      [
+        'PUT',
+        `/session/${SAMPLE.main}/message/${MESSAGE}`,
+        { info: { role: 'user', agent: 'build', model: { providerID: 'p', modelID: 'm' } }, parts: [{ type: 'text', text: 'changed' }] },
+      ],
+    ];
+    for (const [method, path, body] of writes) {
+      const before = await listed();
+      await new Promise((r) => setTimeout(r, 5));
+      const answer = await app.request(path, { method, headers: json, body: JSON.stringify(body) });
+      expect(answer.status, `${method} ${path}`).toBe(200);
+      expect(await listed(), `${method} ${path}`).toBe((await archive.sessions.get(SAMPLE.main)).time.updated);
+      expect(await listed(), `${method} ${path}`).toBeGreaterThan(before);
+    }
+    await index.close();
+  });
+
   it('over HTTP: a retried message is 200, a broken file is a typed error naming it, and its session stays readable', async () => {
     const { archive, dir, stateDir } = await tempArchive({ samples: true });
     const index = await openIndex(archive, { watch: false });

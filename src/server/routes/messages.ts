@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ServerDeps } from '../actions.js';
+import type { ServerActions, ServerDeps } from '../actions.js';
 import { defineRoute, type Route } from '../define-route.js';
 import { BadRequest } from '../errors.js';
 import * as S from '../schemas.js';
@@ -28,7 +28,7 @@ const messageBody = z.looseObject({
 });
 
 /** Messages and parts of a session: page, append (OpenCode's prompt without a model), read, replace, delete. */
-export function messageRoutes({ archive }: ServerDeps): Route[] {
+export function messageRoutes({ archive }: ServerDeps, act: ServerActions): Route[] {
   return [
     defineRoute({
       method: 'get',
@@ -75,7 +75,7 @@ export function messageRoutes({ archive }: ServerDeps): Route[] {
         if (b.messageID !== undefined) info.id = b.messageID;
         if (b.system !== undefined) info.system = b.system;
         if (b.tools !== undefined) info.tools = b.tools;
-        return archive.messages.append(params.sessionID, { info, parts: b.parts });
+        return act.within(params.sessionID, () => archive.messages.append(params.sessionID, { info, parts: b.parts }));
       },
     }),
     defineRoute({
@@ -98,7 +98,9 @@ export function messageRoutes({ archive }: ServerDeps): Route[] {
       handler: async (_c, { params, body }) => {
         if (body.info.id !== undefined && body.info.id !== params.messageID)
           throw new BadRequest(`invalid body: info.id ${String(body.info.id)} is not ${params.messageID}`);
-        return archive.messages.upsert(params.sessionID, { info: { ...body.info, id: params.messageID }, parts: body.parts });
+        return act.within(params.sessionID, () =>
+          archive.messages.upsert(params.sessionID, { info: { ...body.info, id: params.messageID }, parts: body.parts }),
+        );
       },
     }),
     defineRoute({
@@ -109,7 +111,7 @@ export function messageRoutes({ archive }: ServerDeps): Route[] {
       params: mid,
       response: z.boolean(),
       handler: async (_c, { params }) => {
-        await archive.messages.delete(params.sessionID, params.messageID);
+        await act.within(params.sessionID, () => archive.messages.delete(params.sessionID, params.messageID));
         return true;
       },
     }),
@@ -124,7 +126,9 @@ export function messageRoutes({ archive }: ServerDeps): Route[] {
       handler: async (_c, { params, body }) => {
         if (body.id !== undefined && body.id !== params.partID)
           throw new BadRequest(`invalid body: id ${String(body.id)} is not ${params.partID}`);
-        return archive.messages.upsertPart(params.sessionID, params.messageID, { ...body, id: params.partID });
+        return act.within(params.sessionID, () =>
+          archive.messages.upsertPart(params.sessionID, params.messageID, { ...body, id: params.partID }),
+        );
       },
     }),
     defineRoute({
@@ -135,7 +139,7 @@ export function messageRoutes({ archive }: ServerDeps): Route[] {
       params: { ...mid, partID: 'part' },
       response: z.boolean(),
       handler: async (_c, { params }) => {
-        await archive.messages.deletePart(params.sessionID, params.messageID, params.partID);
+        await act.within(params.sessionID, () => archive.messages.deletePart(params.sessionID, params.messageID, params.partID));
         return true;
       },
     }),

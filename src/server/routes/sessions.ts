@@ -185,7 +185,7 @@ export function sessionRoutes(deps: ServerDeps, act: ServerActions): Route[] {
       params: sid,
       body: S.todosResponse,
       response: S.todosResponse,
-      handler: async (_c, { params, body }) => archive.todos.set(params.sessionID, body),
+      handler: async (_c, { params, body }) => act.within(params.sessionID, () => archive.todos.set(params.sessionID, body)),
     }),
     defineRoute({
       method: 'put',
