@@ -15,11 +15,25 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-/** The one place ArchiveError codes become exit codes: bad input is a usage error (2), the rest a failure (1). */
+/** The one place ArchiveError codes become exit codes, every code named (the compiler checks): bad input is a usage error (2), the rest a failure (1). */
+export const EXIT_CODES: Record<ArchiveErrorCode, 1 | 2> = {
+  INVALID_ID: 2,
+  INVALID_INPUT: 2,
+  NOT_FOUND: 1,
+  DUPLICATE_ID: 1,
+  CORRUPT: 1,
+  BUSY: 1,
+  LOCKED: 1,
+  CONFLICT: 1,
+  NOT_AN_ARCHIVE: 1,
+  UNSUPPORTED_VERSION: 1,
+  UNSAFE_PATH: 1,
+  IO: 1,
+};
+
 export function exitCodeFor(error: unknown): number {
   if (error instanceof UsageError) return 2;
-  if (error instanceof ArchiveError)
-    return (['INVALID_ID', 'INVALID_INPUT'] satisfies ArchiveErrorCode[] as string[]).includes(error.code) ? 2 : 1;
+  if (error instanceof ArchiveError) return EXIT_CODES[error.code] ?? 1;
   return 1;
 }
 

@@ -74,9 +74,13 @@ export function toErrorResponse(error: unknown, sessionID?: string): ErrorRespon
         return { status: 500, body: { name: 'UnsafePathError', data: { message: error.message, path: error.path ?? null } } };
       case 'IO':
         return { status: 500, body: { name: 'StorageError', data: { message: error.message, path: error.path ?? null } } };
-      default:
-        return { status: 500, body: { name: 'UnknownError', data: { message: error.message } } };
+      case 'NOT_AN_ARCHIVE':
+        // The server's own folder is not an archive (moved or removed under it): nothing the request can change.
+        return { status: 500, body: { name: 'NotAnArchiveError', data: { message: error.message, path: error.path ?? null } } };
     }
+    // Every code is answered above: a new one fails to compile here instead of becoming an unexplained 500.
+    const unmapped: never = error.code;
+    return { status: 500, body: { name: 'UnknownError', data: { message: `${error.message} (${String(unmapped)})` } } };
   }
   return { status: 500, body: { name: 'UnknownError', data: { message: error instanceof Error ? error.message : String(error) } } };
 }
