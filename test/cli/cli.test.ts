@@ -256,7 +256,8 @@ describe('sarc', () => {
     const msgs = (await json(['show', SAMPLE.main])).messages;
     expect((await json(['revert', SAMPLE.main, '--message', msgs[3].info.id])).revert.messageID).toBe(msgs[3].info.id);
     expect((await json(['unrevert', SAMPLE.main])).revert).toBeUndefined();
-    expect(await json(['diff', SAMPLE.main])).toEqual([]);
+    // No snapshot diffs recorded: what the session's edit call changed.
+    expect(await json(['diff', SAMPLE.main])).toMatchObject([{ file: 'src/client.ts', additions: 1, deletions: 1, status: 'modified' }]);
     const missing = await run(['revert', SAMPLE.main]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain("required option '-m, --message <messageID>' not specified");
