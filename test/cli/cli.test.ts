@@ -143,6 +143,13 @@ describe('sarc', () => {
     expect(JSON.parse(raw.stdout).messages.map((m: { error?: { name: string } }) => m.error?.name ?? 'ok')).toContain('CorruptFileError');
   });
 
+  it('a CLI child that runs past its bound is killed and says so (the suite never waits on one)', async () => {
+    const t = await setup();
+    const run = await sarc(['watch', '--quiet'], { env: t.env, cwd: t.root, timeoutMs: 1_500 });
+    expect(run.code).toBeNull();
+    expect(run.stderr).toContain('(sarc watch --quiet killed by SIGKILL: it ran past its bound)');
+  });
+
   it('init, create, show, rename, archive, unarchive, list', async () => {
     const t = await setup();
     const { json, run, root, env } = t;
