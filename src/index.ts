@@ -15,7 +15,15 @@ export {
   type UsageAsk,
 } from './catalog/project-names.js';
 export { directoryMatcher, type HistoryItem, type HistoryQuery, type ListQuery } from './catalog/query.js';
-export { type SearchHit, SearchIndex, type SearchQuery, type SearchResult, searchIndex, usageIndex } from './catalog/search-index.js';
+export {
+  type OneOffOptions,
+  type SearchHit,
+  SearchIndex,
+  type SearchQuery,
+  type SearchResult,
+  searchIndex,
+  usageIndex,
+} from './catalog/search-index.js';
 export { parseSearch, type SearchTerm } from './catalog/search-query.js';
 export { messageText, partText } from './catalog/search-text.js';
 export {

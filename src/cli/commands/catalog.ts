@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { formatTime, startSearchCheck } from '../../basics.js';
-import type { SearchHit, SearchQuery, SearchResult } from '../../index.js';
+import type { OneOffOptions, SearchHit, SearchQuery, SearchResult } from '../../index.js';
 import type { CliContext } from '../context.js';
 import { lib } from '../lib.js';
 import { tuneForLongRun } from '../long-running.js';
@@ -119,13 +119,23 @@ export function markSnippet(hit: SearchHit, c: ReturnType<typeof colors>): strin
   return out + hit.snippet.slice(at);
 }
 
-/** Searches with a search index opened here (caught up with the files first, with a progress bar). */
-async function searchHere(ctx: CliContext, query: SearchQuery, rebuild?: boolean): Promise<SearchResult> {
-  // The stats of the check start on another thread now, while the library loads.
+/** What a one-off question passes to the library to catch the search index up: its early check, progress and warnings. */
+export type CatchUp = Pick<OneOffOptions, 'early' | 'rebuild' | 'onProgress' | 'onWarning'>;
+
+/**
+ * Asks the search index opened here (caught up with the files first, with a
+ * progress bar): `ask` gets the library and the options to pass on. The stats
+ * of the check start on another thread at once, while the library loads.
+ */
+export async function withSearchIndexHere<T>(
+  ctx: CliContext,
+  ask: (library: Awaited<ReturnType<typeof lib>>, options: CatchUp) => Promise<T>,
+  rebuild?: boolean,
+): Promise<T> {
   const early = rebuild ? undefined : startSearchCheck(ctx.dir);
   const bar = progress(ctx.options, 0, 'indexing');
   try {
-    return await (await lib()).searchIndex(await ctx.archive(), query, {
+    return await ask(await lib(), {
       rebuild,
       early,
       onProgress: (done, total) => bar.update(done, total, 'sessions'),
@@ -192,7 +202,13 @@ export function registerSearchCommand(program: Command, run: Runner): void {
           };
           // A running watcher's search index is current; --rebuild means this one.
           const asked = opts.rebuild ? undefined : await ctx.ask<SearchResult>({ op: 'search', query });
-          const result = asked ?? (await searchHere(ctx, query, opts.rebuild));
+          const result =
+            asked ??
+            (await withSearchIndexHere(
+              ctx,
+              async (library, options) => library.searchIndex(await ctx.archive(), query, options),
+              opts.rebuild,
+            ));
           const c = colors();
           emit(ctx.options, result, () => {
             if (result.hits.length === 0) return c.dim('no matches');

@@ -1,12 +1,10 @@
 import type { Command } from 'commander';
-import { AGENT_NAMES, formatCount, formatDollars, formatSpan, startSearchCheck } from '../../basics.js';
+import { AGENT_NAMES, formatCount, formatDollars, formatSpan } from '../../basics.js';
 import type { Dimension, Figures, UsageAnswer, UsageAsk, UsageResult, UsageRow } from '../../index.js';
 import type { CliContext } from '../context.js';
-import { lib } from '../lib.js';
 import { colors, emit, positiveInt, UsageError } from '../output.js';
-import { progress } from '../progress.js';
 import type { Runner } from '../runner.js';
-import { parseWhen } from './catalog.js';
+import { parseWhen, withSearchIndexHere } from './catalog.js';
 
 const GROUPINGS: readonly Dimension[] = ['day', 'week', 'month', 'session', 'project', 'model', 'agent'];
 /** Agents a session can come from: the adapters', and `archive` for sessions made here. */
@@ -59,24 +57,11 @@ async function figuresFor(ctx: CliContext, ask: UsageAsk, pricesFile: string | u
     const asked = await ctx.ask<UsageAnswer>({ op: 'usage', query: ask });
     if (asked) return asked;
   }
-  const early = startSearchCheck(ctx.dir);
-  const bar = progress(ctx.options, 0, 'indexing');
-  try {
-    const library = await lib();
+  return withSearchIndexHere(ctx, async (library, options) => {
     const archive = await ctx.archive();
     const prices = pricesFile ? await library.loadPrices(pricesFile) : undefined;
-    return await library.answerUsage(archive, ask, (query) =>
-      library.usageIndex(archive, query, {
-        early,
-        prices,
-        onProgress: (done, total) => bar.update(done, total, 'sessions'),
-        onWarning: (m) => process.stderr.write(`sarc: ${m}\n`),
-      }),
-    );
-  } finally {
-    bar.stop();
-    void early?.scan.cancel();
-  }
+    return library.answerUsage(archive, ask, (query) => library.usageIndex(archive, query, { ...options, prices }));
+  });
 }
 
 const COLUMNS = ['sessions', 'messages', 'tools', 'input', 'output', 'cache', 'cost', 'active'] as const;
