@@ -79,7 +79,8 @@ describe.skipIf(!HAVE_CHROMIUM)('the web UI in Chromium', () => {
     await withPage('live-title', async (page) => {
       await page.goto(`${server.url}/ui/session/${SAMPLE.child}`);
       await page.waitForLoadState('load');
-      await new Promise((r) => setTimeout(r, 300)); // the event stream connects
+      // The event stream is connected (a fixed wait lost the race on a busy machine).
+      await page.locator('body[data-live="on"]').waitFor();
       const path = join(dir, 'sessions', SAMPLE.child, 'info.json');
       await writeFile(path, (await readFile(path, 'utf8')).replace('Find fetch callers (@explore subagent)', 'Renamed by hand'));
       await expect.poll(() => page.locator('#title-text').textContent(), { timeout: 10_000 }).toBe('Renamed by hand');
@@ -91,7 +92,7 @@ describe.skipIf(!HAVE_CHROMIUM)('the web UI in Chromium', () => {
     await withPage('live-message', async (page) => {
       await page.goto(`${server.url}/ui/session/${SAMPLE.notes}`);
       await page.waitForLoadState('load');
-      await new Promise((r) => setTimeout(r, 300));
+      await page.locator('body[data-live="on"]').waitFor();
       const before = await page.locator('article.msg').count();
       const { openArchive } = await import('../../src/index.js');
       const other = await openArchive({ dir, stateDir: join(root, 'other-state') });

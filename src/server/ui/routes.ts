@@ -162,8 +162,11 @@ async function loadMore() {
 const observer = new IntersectionObserver((entries) => { if (entries.some((e) => e.isIntersecting)) loadMore(); }, { rootMargin: '600px' });
 if (document.getElementById('more')) observer.observe(document.getElementById('more'));
 const es = new EventSource('/event?session=' + id);
+// The page follows the session once the server says so (it subscribed first): what a test can wait for before changing a file.
+es.onerror = () => { document.body.dataset.live = 'off'; };
 es.onmessage = async (m) => {
   const e = JSON.parse(m.data);
+  if (e.type === 'server.connected') { document.body.dataset.live = 'on'; return; }
   const p = e.properties || {};
   if (p.sessionID !== id) return;
   if (e.type === 'session.updated') {
