@@ -4,6 +4,8 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { createOpencodeClient } from '@opencode-ai/sdk';
 import { afterEach, describe, expect, it } from 'vitest';
+import { openIndex } from '../../src/index.js';
+import { createApp } from '../../src/server/app.js';
 import { type RunningServer, startServer } from '../../src/server/serve.js';
 import { sarc } from '../cli/helpers.js';
 import { assistantInfo, ROOT, SAMPLE, SARC, serveProcess, tempArchive } from '../helpers.js';
@@ -88,7 +90,10 @@ describe('a session whose info.json cannot be read', () => {
     type Listed = Array<{ id: string; title: string; metadata?: { broken?: { error: string } } }>;
     let listed: Listed = [];
     for (let i = 0; i < 100; i++) {
-      listed = (await call('GET', '/session')).json as Listed;
+      const answer = await call('GET', '/session');
+      // Never a failed list, not even before the watcher has seen the file break.
+      expect(answer.status).toBe(200);
+      listed = answer.json as Listed;
       if (listed.some((s) => s.id === SAMPLE.notes && s.metadata?.broken)) break;
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -99,6 +104,19 @@ describe('a session whose info.json cannot be read', () => {
     expect(listed.some((s) => s.id === SAMPLE.main)).toBe(true);
     const history = (await call('GET', '/session/history')).json as Listed;
     expect(history.find((s) => s.id === SAMPLE.notes)?.metadata?.broken).toBeDefined();
+  });
+
+  it('is listed as broken even before the index has seen it break (no watcher here), never failing the list', async () => {
+    const { archive, dir } = await tempArchive({ samples: true });
+    const index = await openIndex(archive, { watch: false });
+    const app = createApp({ archive, index });
+    await writeFile(join(dir, 'sessions', SAMPLE.notes, 'info.json'), '');
+    const answer = await app.request('/session');
+    expect(answer.status).toBe(200);
+    const listed = (await answer.json()) as Array<{ id: string; metadata?: { broken?: { error: string } } }>;
+    expect(listed.find((s) => s.id === SAMPLE.notes)?.metadata?.broken?.error).toContain('info.json');
+    expect(listed.some((s) => s.id === SAMPLE.main)).toBe(true);
+    await index.close();
   });
 });
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { detectProject, type IndexedSession, type Session } from '../../index.js';
+import { detectProject, type IndexedSession, isArchiveError, type Session } from '../../index.js';
 import type { ServerActions, ServerDeps } from '../actions.js';
 import { defineRoute, type Route } from '../define-route.js';
 import * as S from '../schemas.js';
@@ -54,7 +54,21 @@ export async function infos({ archive, index }: ServerDeps, summaries: readonly 
   }
   for (const s of summaries) if (!s.valid) out.set(s.id, brokenInfo(s));
   const missing = summaries.filter((s) => !out.has(s.id)).map((s) => s.id);
-  for (const info of await archive.sessions.getMany(missing)) {
+  // A file that broke after the index last read it (the watcher has not seen it yet) is listed as broken, not a failed list.
+  const read = await archive.sessions.getMany(missing).catch(async () => {
+    const one = await Promise.all(
+      missing.map((id) =>
+        archive.sessions.get(id).catch((error: unknown) => {
+          const summary = summaries.find((x) => x.id === id) as IndexedSession;
+          if (isArchiveError(error, 'NOT_FOUND')) return undefined;
+          out.set(id, brokenInfo({ ...summary, valid: false, error: (error as Error).message }));
+          return undefined;
+        }),
+      ),
+    );
+    return one.filter((i): i is Session => i !== undefined);
+  });
+  for (const info of read) {
     out.set(info.id, info);
     const stamp = stamps.get(info.id);
     if (!stamp) continue;
