@@ -61,7 +61,9 @@ export async function infos({ archive, index }: ServerDeps, summaries: readonly 
         archive.sessions.get(id).catch((error: unknown) => {
           const summary = summaries.find((x) => x.id === id) as IndexedSession;
           if (isArchiveError(error, 'NOT_FOUND')) return undefined;
-          out.set(id, brokenInfo({ ...summary, valid: false, error: (error as Error).message }));
+          // A broken file is listed as broken; a failed read (I/O) stays an error, never a shorter or guessed list.
+          if (!isArchiveError(error, 'CORRUPT')) throw error;
+          out.set(id, brokenInfo({ ...summary, valid: false, error: error.message }));
           return undefined;
         }),
       ),
