@@ -25,8 +25,9 @@ export function formatSpan(ms: number): string {
   return `${Math.floor(h / 24)} d ${h % 24} h`;
 }
 
-/** A total cost: "$1.23", "~$1.23" when all of it is reckoned from list prices, "+ 2 unpriced replies" for those without a price. */
+/** A total cost: "$1.23", "~$1.23" when all of it is reckoned from list prices, "+ 2 unpriced replies" for those without a price ("unpriced" when no reply has one). */
 export function formatCostTotal(t: { cost: number; estimated: number; unpriced: number }): string {
+  if (t.cost === 0 && t.unpriced > 0) return 'unpriced';
   const approx = t.estimated > 0 && t.estimated === t.cost ? '~' : '';
   const part = t.estimated > 0 && t.estimated < t.cost ? ` (~${formatDollars(t.estimated)} of it reckoned from list prices)` : '';
   const left = t.unpriced ? ` + ${t.unpriced} unpriced repl${t.unpriced === 1 ? 'y' : 'ies'}` : '';
@@ -36,4 +37,17 @@ export function formatCostTotal(t: { cost: number; estimated: number; unpriced: 
 /** One reply's cost: its own, "~" before one reckoned from list prices, "unpriced" for a model without a price. */
 export function formatReplyCost(c: { cost: number; estimated: boolean } | undefined): string {
   return c ? `${c.estimated ? '~' : ''}${formatDollars(c.cost)}` : 'unpriced';
+}
+
+/** A size in bytes as people read it: "812 B", "120 KB", "3.4 MB" (1 KB = 1024 bytes). */
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let v = n / 1024;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return `${v >= 10 ? Math.round(v) : v.toFixed(1)} ${units[u]}`;
 }

@@ -49,6 +49,7 @@ export { ArchiveError, type ArchiveErrorCode, isArchiveError } from './errors.js
 export { formatTime } from './format-time.js';
 export * from './model/index.js';
 export { buildSchemas, SCHEMA_FILES } from './model/json-schema.js';
+export { type Attachment, attachmentLine, attachmentOf, dataUrlBytes } from './ops/attachment.js';
 export { claudeSessionId } from './ops/capture/agents/claude-code/convert.js';
 export { claudeProjectFolder, claudeSessionIdOf, claudeTranscript } from './ops/capture/agents/claude-code/export.js';
 export { codexSessionId } from './ops/capture/agents/codex/convert.js';
@@ -100,7 +101,8 @@ export { type Finding, MARKER, type RedactionRules, Redactor } from './ops/redac
 export { type ScanFinding, type ScanResult, scanArchive, scanHistory, scanStaged } from './ops/redact/scan.js';
 export { conflictOriginal, type ResolveResult, resolveConflicts } from './ops/resolve.js';
 export { findShared, share, shareToken, unshare } from './ops/share.js';
-export { diffOf, duration, shortPath, type ToolSummary, toolSummary } from './ops/tool-summary.js';
+export { diffOf, duration, shortPath, type ToolSummary, toolFailed, toolSummary } from './ops/tool-summary.js';
+export { isPrompt, planTurns, quietKind, type TurnHead, turnsOf } from './ops/turns.js';
 export type { OnProgress } from './progress.js';
 export { type Archive, GITIGNORE, initArchive, type OpenArchiveOptions, openArchive } from './store/archive.js';
 export { writeFileAtomic } from './store/atomic-write.js';

@@ -7,6 +7,7 @@ import { tuneForLongRun } from '../cli/long-running.js';
 import { UsageError } from '../cli/output.js';
 import type { RegisterCommands } from '../cli/runner.js';
 import { SAMPLES } from '../cli/samples.js';
+import { writeErr, writeOut } from '../cli/terminal-text.js';
 
 /** Where `--demo` keeps its writable copy of samples/: in the state dir, so a checkout stays clean. */
 function demoDir(): string {
@@ -80,15 +81,15 @@ export const serveCommand: RegisterCommands = (program, run) => {
             publicUrl: opts.publicUrl,
             allowHosts: opts.allowHost,
             search: opts.search,
-            onWarning: (m) => process.stderr.write(`sarc: ${m}\n`),
+            onWarning: (m) => writeErr(`sarc: ${m}\n`),
           });
           const following = sources.length
             ? watchSync(await openArchive({ dir }), sources, {
-                onError: (source, error) => process.stderr.write(`sarc: sync ${source}: ${(error as Error).message}\n`),
+                onError: (source, error) => writeErr(`sarc: sync ${source}: ${(error as Error).message}\n`),
               })
             : undefined;
           if (ctx.options.json) process.stdout.write(`${JSON.stringify({ url: server.url, archive: dir })}\n`);
-          else process.stdout.write(`session-archive serving ${dir}\n${server.url}  (API doc: ${server.url}/doc)\n`);
+          else writeOut(`session-archive serving ${dir}\n${server.url}  (API doc: ${server.url}/doc)\n`);
           await new Promise<void>((resolve) => {
             process.once('SIGINT', resolve);
             process.once('SIGTERM', resolve);

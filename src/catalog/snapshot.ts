@@ -7,7 +7,7 @@ import type { FileStamp, SessionSummary, SummaryEntry, SummaryRow } from './summ
 import { fromRow, toRow } from './summary.js';
 
 /** Bump when the layout changes: an old snapshot is then ignored and rebuilt. */
-const SNAPSHOT_VERSION = 3;
+const SNAPSHOT_VERSION = 4;
 
 export const snapshotPath = (stateDir: string) => join(stateDir, 'index.ndjson');
 

@@ -13,6 +13,8 @@ export interface SessionSummary {
   time: { created: number; updated: number; archived?: number };
   /** The share URL, when shared. */
   share?: string;
+  /** The agent it came from (`metadata.source`: "claude-code", "codex", …); absent for a session made in the archive or by OpenCode's API. */
+  source?: string;
   /** False when `info.json` cannot be used; `error` says why (path, line:column or field). */
   valid: boolean;
   error?: string;
@@ -50,6 +52,8 @@ export function summarize(info: Session): SessionSummary {
   }
   if (info.time.archived !== undefined) s.time.archived = info.time.archived;
   if (info.share?.url !== undefined) s.share = info.share.url;
+  const source = info.metadata?.source;
+  if (typeof source === 'string' && source !== '') s.source = source;
   return s;
 }
 

@@ -3,6 +3,7 @@ import { askWatcher, isId, type LocalQuestion, locateArchive } from '../basics.j
 import type { Archive, IndexedSession, SessionIndex } from '../index.js';
 import { lib } from './lib.js';
 import type { GlobalOptions } from './output.js';
+import { writeErr } from './terminal-text.js';
 
 /** What a command needs: the global options and, opened on demand, the archive and its index. */
 export class CliContext {
@@ -34,7 +35,7 @@ export class CliContext {
    */
   async ask<T>(question: LocalQuestion): Promise<T | undefined> {
     const answer = await askWatcher(this.dir, question);
-    if (answer && this.options.debug) process.stderr.write(`sarc: answered by the running watcher (${question.op})\n`);
+    if (answer && this.options.debug) writeErr(`sarc: answered by the running watcher (${question.op})\n`);
     return answer?.value as T | undefined;
   }
 

@@ -1,5 +1,6 @@
 import { ArchiveError, formatTime } from '../basics.js';
 import type { ArchiveErrorCode } from '../index.js';
+import { colourOn, plainTerminal, writeErr, writeOut } from './terminal-text.js';
 
 /** Global options every command sees. */
 export interface GlobalOptions {
@@ -55,15 +56,17 @@ export function reportError(error: unknown, options: GlobalOptions): void {
     process.stderr.write(`${JSON.stringify({ error: body })}\n`);
   } else {
     const hint = error instanceof ArchiveError ? HINTS[error.code] : undefined;
-    process.stderr.write(`sarc: ${message}${hint ? ` (${hint})` : ''}\n`);
+    writeErr(`sarc: ${message}${hint ? ` (${hint})` : ''}\n`);
   }
-  if (options.debug && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+  if (options.debug && error instanceof Error && error.stack) writeErr(`${error.stack}\n`);
 }
 
 /** Colour only on a terminal and without NO_COLOR. */
 export function colors(stream: NodeJS.WriteStream = process.stdout) {
-  const on = Boolean(stream.isTTY) && !('NO_COLOR' in process.env) && process.env.TERM !== 'dumb';
-  const wrap = (open: number, close: number) => (text: string) => (on ? `\u001b[${open}m${text}\u001b[${close}m` : text);
+  const on = colourOn(stream);
+  // What is coloured is data (titles, paths, messages): cleaned of its own sequences first.
+  const wrap = (open: number, close: number) => (text: string) =>
+    on ? `\u001b[${open}m${plainTerminal(text)}\u001b[${close}m` : plainTerminal(text);
   return { dim: wrap(2, 22), bold: wrap(1, 22), green: wrap(32, 39), yellow: wrap(33, 39), red: wrap(31, 39), cyan: wrap(36, 39) };
 }
 
@@ -75,7 +78,7 @@ export function emit(options: GlobalOptions, json: unknown, human: () => string)
   }
   if (options.quiet) return;
   const text = human();
-  if (text) process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+  if (text) writeOut(text.endsWith('\n') ? text : `${text}\n`);
 }
 
 /** "3 min ago" and the like, for listings; older than 60 days, the day (local, or UTC with `utc`). */

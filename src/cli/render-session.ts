@@ -1,12 +1,26 @@
 // renderer, which listing never needs.
-import { duration, formatCostTotal, formatReplyCost, formatTime, replyCost, shortPath, toolSummary } from '../basics.js';
+import {
+  attachmentLine,
+  attachmentOf,
+  type ChildRef,
+  duration,
+  formatCostTotal,
+  formatTime,
+  isSubAgentTool,
+  quietKind,
+  shortPath,
+  subAgentChild,
+  type TurnHead,
+  toolSummary,
+  turnsOf,
+} from '../basics.js';
 import type { BrokenMessage, MessageWithParts, Part, Provenance, Session, Todo } from '../index.js';
 import type { colors } from './output.js';
 import { terminalMarkdown } from './terminal-markdown.js';
 
 type Colors = ReturnType<typeof colors>;
 
-function renderPart(p: Part, c: Colors, directory?: string): string {
+function renderPart(p: Part, c: Colors, directory?: string, children?: readonly ChildRef[]): string {
   switch (p.type) {
     case 'text':
       return p.synthetic ? c.dim(p.text) : terminalMarkdown(p.text, c);
@@ -14,12 +28,15 @@ function renderPart(p: Part, c: Colors, directory?: string): string {
       return c.dim(`(thinking) ${p.text.split('\n')[0]?.slice(0, 120) ?? ''}`);
     case 'tool': {
       const t = toolSummary(p, directory);
-      const status = t.status === 'error' ? c.red('error') : t.status === 'completed' ? c.green('done') : c.yellow(t.status);
-      const error = t.status === 'error' ? `\n    ${c.red(t.output.split('\n')[0] ?? '')}` : '';
-      return `${c.cyan(`⚙ ${t.tool}`)} ${t.argument} ${status}${t.ms !== undefined ? c.dim(` ${duration(t.ms)}`) : ''}${error}`;
+      const status = t.failed ? c.red('failed') : t.status === 'completed' ? c.green('done') : c.yellow(t.status);
+      // A failure's last lines: where the error usually is.
+      const tail = t.failed ? t.output.trimEnd().split('\n').slice(-FAILED_TAIL) : [];
+      const error = tail.map((l) => `\n    ${c.red(l.length > 200 ? `${l.slice(0, 199)}…` : l)}`).join('');
+      const child = subAgentChild(p, children);
+      return `${c.cyan(`⚙ ${t.tool}`)} ${t.argument} ${status}${t.ms !== undefined ? c.dim(` ${duration(t.ms)}`) : ''}${child ? c.dim(` → sub-agent ${child.id}`) : ''}${error}`;
     }
     case 'file':
-      return `📎 ${p.filename ?? p.url} ${c.dim(p.url)}`;
+      return c.cyan(attachmentLine(attachmentOf(p)));
     case 'step-start':
       return '';
     case 'step-finish':
@@ -40,6 +57,21 @@ function renderPart(p: Part, c: Colors, directory?: string): string {
   }
 }
 
+/** Lines of a failed tool call's output shown under it: its end, where the error usually is. */
+const FAILED_TAIL = 3;
+
+/** A turn's header line: models, how long, tokens and cost summed, tool calls and failures. */
+function turnLine(h: TurnHead, c: Colors): string {
+  const facts = [
+    h.models.join(', ') || 'assistant',
+    h.time.end > h.time.start ? duration(h.time.end - h.time.start) : '',
+    `${h.tokens.input} in / ${h.tokens.output} out`,
+    h.cost || h.unpriced ? formatCostTotal(h) : '',
+    h.toolCalls ? `${h.toolCalls} tool call${h.toolCalls === 1 ? '' : 's'}` : '',
+  ].filter(Boolean);
+  return `${c.bold(facts[0] as string)} ${c.dim(facts.slice(1).join(' · '))}${h.failed ? ` ${c.red(`${h.failed} failed`)}` : ''}${h.error ? ` ${c.red('error')}` : ''}`;
+}
+
 /** The message file that could not be read, when this is one. */
 export function brokenOf(m: MessageWithParts | BrokenMessage): BrokenMessage | undefined {
   return 'error' in m && (m as BrokenMessage).error?.name === 'CorruptFileError' ? (m as BrokenMessage) : undefined;
@@ -53,6 +85,9 @@ export function renderSession(
   c: Colors,
   utc = false,
   provenance?: Provenance,
+  children?: readonly ChildRef[],
+  /** Filled with the line each message starts on (for a pager opened at a message). */
+  starts?: Map<string, number>,
 ): string {
   const when = (ms: number) => formatTime(ms, { utc });
   const lines = [
@@ -82,38 +117,51 @@ export function renderSession(
     for (const t of todos) lines.push(`  ${mark[t.status] ?? '[ ]'} ${t.content} ${c.dim(`(${t.priority})`)}`);
   }
   const total = { input: 0, output: 0, cost: 0, estimated: 0, unpriced: 0 };
-  for (const item of messages) {
-    const broken = brokenOf(item);
-    if (broken) {
-      // A file that cannot be read, in its place: what is wrong and where (the rest is shown as usual).
-      lines.push(
-        '',
-        `── ${c.red(`unreadable message ${broken.info.id}`)}`,
-        `  ${c.red(broken.error.message.includes(broken.error.path) ? broken.error.message : `${broken.error.path}: ${broken.error.message}`)}`,
-      );
-      continue;
-    }
-    const m = item as MessageWithParts;
-    let who = c.bold('user');
-    if (m.info.role === 'assistant') {
-      const { tokens } = m.info;
-      const cost = replyCost(m.info);
-      total.input += tokens.input;
-      total.output += tokens.output;
-      if (!cost) total.unpriced++;
-      else {
-        total.cost += cost.cost;
-        if (cost.estimated) total.estimated += cost.cost;
+  for (const { head, messages: turn } of turnsOf(messages)) {
+    total.input += head.tokens.input;
+    total.output += head.tokens.output;
+    total.cost += head.cost;
+    total.estimated += head.estimated;
+    total.unpriced += head.unpriced;
+    for (const item of turn) {
+      const broken = brokenOf(item);
+      if (broken) {
+        // A file that cannot be read, in its place: what is wrong and where (the rest is shown as usual).
+        lines.push(
+          '',
+          `── ${c.red(`unreadable message ${broken.info.id}`)}`,
+          `  ${c.red(broken.error.message.includes(broken.error.path) ? broken.error.message : `${broken.error.path}: ${broken.error.message}`)}`,
+        );
+        continue;
       }
-      who = `${c.bold('assistant')} ${c.dim(`${m.info.providerID}/${m.info.modelID} · ${tokens.input} in / ${tokens.output} out${cost?.cost === 0 ? '' : ` · ${formatReplyCost(cost)}`}`)}`;
+      const m = item as MessageWithParts;
+      const quiet = quietKind(m);
+      const at = lines.length;
+      if (quiet) {
+        // What the agent or its harness put in the user's place: one quiet line.
+        const text = m.parts
+          .flatMap((p) => (p.type === 'text' ? [p.text] : []))
+          .join(' ')
+          .replace(/\s+/g, ' ')
+          .trim();
+        lines.push(c.dim(`  · ${quiet}: ${text.length > 100 ? `${text.slice(0, 99)}…` : text}`));
+        starts?.set(m.info.id, at);
+        continue;
+      }
+      if (m.info.role === 'user') {
+        lines.push('', `${c.bold('▍You')} ${c.dim(`${when(m.info.time.created)}  ${m.info.id}`)}`);
+      } else if (m === turn.find((x) => !brokenOf(x) && (x as MessageWithParts).info.role === 'assistant')) {
+        lines.push('', `── ${turnLine(head, c)}`);
+      }
+      // Where a pager opens at this message: its header line when it has one.
+      starts?.set(m.info.id, lines.length > at ? lines.length - 1 : at);
+      for (const p of m.parts) {
+        const text = renderPart(p, c, info.directory, children);
+        // Line by line: a long text spread into push() would overflow the stack.
+        if (text) for (const l of text.split('\n')) lines.push(`  ${l}`);
+      }
+      if (m.info.role === 'assistant' && m.info.error) lines.push(`  ${c.red(`error: ${m.info.error.name}`)}`);
     }
-    lines.push('', `── ${who} ${c.dim(`${when(m.info.time.created)}  ${m.info.id}`)}`);
-    for (const p of m.parts) {
-      const text = renderPart(p, c, info.directory);
-      // Line by line: a long text spread into push() would overflow the stack.
-      if (text) for (const l of text.split('\n')) lines.push(`  ${l}`);
-    }
-    if (m.info.role === 'assistant' && m.info.error) lines.push(`  ${c.red(`error: ${m.info.error.name}`)}`);
   }
   lines.push(
     '',
@@ -122,4 +170,28 @@ export function renderSession(
     ),
   );
   return lines.join('\n');
+}
+
+/** The session calls sub-agents (its child sessions are worth looking up). */
+export function hasSubAgentCalls(messages: ReadonlyArray<MessageWithParts | BrokenMessage>): boolean {
+  return messages.some((m) => !brokenOf(m) && (m as MessageWithParts).parts.some((p) => p.type === 'tool' && isSubAgentTool(p.tool)));
+}
+
+/** The message a reader asked to open at: by its ID, or the first holding all the words (any case) in its text, reasoning or tool calls. */
+export function messageAt(
+  messages: ReadonlyArray<MessageWithParts | BrokenMessage>,
+  ask: { id: string } | { words: string },
+): string | undefined {
+  if ('id' in ask) return messages.find((m) => m.info.id === ask.id)?.info.id;
+  const words = ask.words.toLowerCase().split(/\s+/).filter(Boolean);
+  if (!words.length) return undefined;
+  for (const m of messages) {
+    if (brokenOf(m)) continue;
+    const text = (m as MessageWithParts).parts
+      .map((p) => (p.type === 'text' || p.type === 'reasoning' ? p.text : p.type === 'tool' ? JSON.stringify(p.state) : ''))
+      .join('\n')
+      .toLowerCase();
+    if (words.every((w) => text.includes(w))) return m.info.id;
+  }
+  return undefined;
 }

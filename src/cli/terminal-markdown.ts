@@ -1,5 +1,6 @@
 import MarkdownIt, { type Token } from 'markdown-it';
 import type { colors } from './output.js';
+import { plainTerminal } from './terminal-text.js';
 
 type Colors = ReturnType<typeof colors>;
 
@@ -66,7 +67,7 @@ function inline(tokens: readonly Token[], c: Colors): string {
  * NO_COLOR) it is plain text that still reads as the Markdown meant.
  */
 export function terminalMarkdown(text: string, c: Colors): string {
-  const tokens = md.parse(text, {});
+  const tokens = md.parse(plainTerminal(text), {});
   const out: string[] = [];
   const lists: Array<{ ordered: boolean; n: number }> = [];
   let quote = 0;

@@ -1,3 +1,4 @@
+import { formatCostTotal } from '../format-numbers.js';
 import { formatTime } from '../format-time.js';
 import type { MessageWithParts } from '../model/message.js';
 import type { Part } from '../model/part.js';
@@ -5,7 +6,9 @@ import type { Session } from '../model/session.js';
 import type { Todo } from '../model/todo.js';
 import type { Archive } from '../store/archive.js';
 import { type BrokenMessage, isBroken } from '../store/messages.js';
+import { attachmentLine, attachmentOf } from './attachment.js';
 import { duration, shortPath, toolSummary } from './tool-summary.js';
+import { planTurns, quietKind, type TurnHead } from './turns.js';
 
 /** How times are written: the local zone (named), or UTC. */
 export interface MarkdownOptions {
@@ -26,6 +29,32 @@ function fence(text: string, lang = ''): string {
 /** `text` with what would read as HTML in an HTML block made plain (inside `<details>` summaries). */
 const plain = (text: string) => text.replace(/[<>&]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;' })[c] as string);
 
+/**
+ * Data (a title, a todo, a file name, a model ID) as Markdown text that reads as
+ * itself: on one line, every character Markdown or HTML would act on escaped.
+ * Only a message's own text is written as Markdown.
+ */
+export function mdText(text: string): string {
+  return text
+    .replace(/\s+/g, ' ')
+    .replace(/[\\`*_[\]#|~]/g, '\\$&')
+    .replace(/[<&]/g, (c) => (c === '<' ? '&lt;' : '&amp;'));
+}
+
+/** Data as an inline code span that holds it whatever it contains (one line; a fence longer than its own backticks). */
+export function codeSpan(text: string): string {
+  const one = text.replace(/\s+/g, ' ');
+  const longest = Math.max(0, ...[...one.matchAll(/`+/g)].map((m) => m[0].length));
+  const f = '`'.repeat(longest + 1);
+  const pad = one.startsWith('`') || one.endsWith('`') ? ' ' : '';
+  return `${f}${pad}${one}${pad}${f}`;
+}
+
+/** An attached file: what it is and how large, never its bytes (a data: URL can be megabytes). */
+function fileMarkdown(p: Extract<Part, { type: 'file' }>): string {
+  return mdText(attachmentLine(attachmentOf(p)));
+}
+
 function cut(output: string): string {
   const lines = output.split('\n');
   return lines.length <= OUTPUT_LINES ? output : `${lines.slice(0, OUTPUT_LINES).join('\n')}\n… ${lines.length - OUTPUT_LINES} more lines`;
@@ -39,7 +68,7 @@ function partMarkdown(p: Part, directory?: string): string {
       return `<details><summary>Reasoning</summary>\n\n${p.text}\n\n</details>`;
     case 'tool': {
       const t = toolSummary(p, directory);
-      const head = `${plain(t.tool)}${t.argument ? `: <code>${plain(t.argument)}</code>` : ''} (${t.status}${t.ms !== undefined ? `, ${duration(t.ms)}` : ''})`;
+      const head = `${plain(t.tool)}${t.argument ? `: <code>${plain(t.argument)}</code>` : ''} (${plain(t.status)}${t.ms !== undefined ? `, ${duration(t.ms)}` : ''})`;
       const body = [
         t.diff
           ? fence(t.diff, 'diff')
@@ -53,13 +82,13 @@ function partMarkdown(p: Part, directory?: string): string {
       return `<details><summary>${head}</summary>\n\n${body.join('\n\n')}\n\n</details>`;
     }
     case 'file':
-      return `File: ${p.filename ?? (p.url.startsWith('data:') ? p.mime : p.url)}`;
+      return fileMarkdown(p);
     case 'patch':
-      return `Changed: ${p.files.map((f) => `\`${shortPath(f, directory)}\``).join(', ')}`;
+      return `Changed: ${p.files.map((f) => codeSpan(shortPath(f, directory))).join(', ')}`;
     case 'subtask':
-      return `Subtask for ${p.agent}: ${p.description}`;
+      return `Subtask for ${mdText(p.agent)}: ${mdText(p.description)}`;
     case 'retry':
-      return `_Retry #${p.attempt}: ${p.error.data.message}_`;
+      return `_Retry #${p.attempt}: ${mdText(p.error.data.message)}_`;
     case 'compaction':
       return '_Conversation compacted_';
     default:
@@ -75,7 +104,7 @@ export function messageMarkdown(m: MessageWithParts | BrokenMessage, options: Ma
   const head =
     info.role === 'user'
       ? `## User · ${when}`
-      : `## Assistant (${info.modelID}) · ${when} · ${info.tokens.input} in / ${info.tokens.output} out${info.cost ? ` · $${info.cost.toFixed(4)}` : ''}`;
+      : `## Assistant (${mdText(info.modelID)}) · ${when} · ${info.tokens.input} in / ${info.tokens.output} out${info.cost ? ` · $${info.cost.toFixed(4)}` : ''}`;
   const parts = m.parts.map((p) => partMarkdown(p, options.directory)).filter((t) => t.trim() !== '');
   return `${head}\n\n${parts.join('\n\n')}\n`;
 }
@@ -83,10 +112,10 @@ export function messageMarkdown(m: MessageWithParts | BrokenMessage, options: Ma
 /** The session's heading, facts and todos. */
 export function sessionHeaderMarkdown(info: Session, todos: readonly Todo[], options: MarkdownOptions = {}): string {
   const lines = [
-    `# ${info.title}`,
+    `# ${mdText(info.title)}`,
     '',
-    `- Session: \`${info.id}\``,
-    `- Folder: \`${info.directory}\``,
+    `- Session: ${codeSpan(info.id)}`,
+    `- Folder: ${codeSpan(info.directory)}`,
     `- Created: ${formatTime(info.time.created, options)} · updated ${formatTime(info.time.updated, options)}`,
   ];
   if (info.cost !== undefined) lines.push(`- Cost: $${info.cost.toFixed(4)}`);
@@ -94,22 +123,69 @@ export function sessionHeaderMarkdown(info: Session, todos: readonly Todo[], opt
     lines.push('', '## Todos', '');
     for (const t of todos)
       lines.push(
-        `- [${t.status === 'completed' ? 'x' : ' '}] ${t.content}${t.status === 'completed' ? '' : ` (${t.status.replace('_', ' ')})`}`,
+        `- [${t.status === 'completed' ? 'x' : ' '}] ${mdText(t.content)}${t.status === 'completed' ? '' : ` (${mdText(t.status.replace('_', ' '))})`}`,
       );
   }
   return `${lines.join('\n')}\n`;
 }
 
+/** A turn's heading: the models that answered, how long, tokens and cost summed, tool calls and failures. */
+function turnHeading(h: TurnHead): string {
+  const facts = [
+    h.time.end > h.time.start ? duration(h.time.end - h.time.start) : '',
+    `${h.tokens.input} in / ${h.tokens.output} out`,
+    h.cost || h.unpriced ? formatCostTotal(h) : '',
+    h.toolCalls ? `${h.toolCalls} tool call${h.toolCalls === 1 ? '' : 's'}${h.failed ? ` (${h.failed} failed)` : ''}` : '',
+  ].filter(Boolean);
+  return `### ${mdText(h.models.join(', ') || 'Assistant')} · ${facts.join(' · ')}`;
+}
+
+/** What the agent or its harness put in the user's place, folded and quoted as it is. */
+function quietMarkdown(m: MessageWithParts, kind: string): string {
+  const text = m.parts.flatMap((p) => (p.type === 'text' ? [p.text] : [])).join('\n\n');
+  return `<details><summary>${plain(kind)} message</summary>\n\n${fence(text || '(empty)')}\n\n</details>\n`;
+}
+
 /**
  * A session as Markdown for people (a PR description, reading in an editor):
- * its facts and todos, then a heading per message, tool calls folded in
- * `<details>`, times in the local zone. Streamed a message at a time.
+ * its facts and todos, then its turns — what the person sent, then one heading
+ * for everything the agent did until it handed back (tokens and cost summed),
+ * tool calls folded in `<details>`, times in the local zone. Read twice (the
+ * turns' sums first), a message at a time.
  */
 export async function* sessionMarkdown(archive: Archive, sessionID: string, options: MarkdownOptions = {}): AsyncGenerator<string> {
   const info = await archive.sessions.get(sessionID);
   const todos = await archive.todos.get(sessionID);
   yield sessionHeaderMarkdown(info, todos, options);
-  for await (const m of archive.messages.each(sessionID)) yield `\n${messageMarkdown(m, { ...options, directory: info.directory })}`;
+  const { heads } = await planTurns(archive.messages.each(sessionID));
+  let turn = -1;
+  let answered = false;
+  let i = 0;
+  for await (const m of archive.messages.each(sessionID)) {
+    const h = heads[turn + 1];
+    if (h && h.start === i) {
+      turn++;
+      answered = false;
+    }
+    i++;
+    if (isBroken(m)) {
+      yield `\n${messageMarkdown(m)}`;
+      continue;
+    }
+    const quiet = quietKind(m);
+    if (quiet) {
+      yield `\n${quietMarkdown(m, quiet)}`;
+      continue;
+    }
+    const body = m.parts.map((p) => partMarkdown(p, info.directory)).filter((t) => t.trim() !== '');
+    let head = '';
+    if (m.info.role === 'user') head = `## You · ${formatTime(m.info.time.created, options)}\n\n`;
+    else if (!answered && heads[turn]) {
+      answered = true;
+      head = `${turnHeading(heads[turn] as TurnHead)}\n\n`;
+    }
+    if (head || body.length) yield `\n${head}${body.join('\n\n')}\n`;
+  }
 }
 
 /**

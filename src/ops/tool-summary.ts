@@ -23,6 +23,13 @@ export interface ToolSummary {
   input: Record<string, unknown>;
   /** Its output, or its error. */
   output: string;
+  /** It failed (its status is "error", as the usage figures count it). */
+  failed: boolean;
+}
+
+/** A tool call failed: its status is "error" (an agent that marks a command exiting non-zero as failed says so there). */
+export function toolFailed(p: ToolPart): boolean {
+  return p.state.status === 'error';
 }
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
@@ -98,5 +105,6 @@ export function toolSummary(p: ToolPart, directory?: string): ToolSummary {
       Object.entries(input).filter(([k]) => !SHOWN_ELSEWHERE.includes(k) && !(diff !== undefined && (k === 'patch' || k === 'patchText'))),
     ),
     output: state.status === 'completed' ? String(state.output ?? '') : state.status === 'error' ? String(state.error ?? '') : '',
+    failed: toolFailed(p),
   };
 }

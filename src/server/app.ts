@@ -72,6 +72,8 @@ export function createApp(options: AppOptions): Hono {
         styleSrc: [nonce],
         imgSrc: ["'self'", 'data:'],
         connectSrc: ["'self'"],
+        // An attached PDF, served by this server, in its session's page.
+        frameSrc: ["'self'"],
         formAction: ["'self'"],
         baseUri: ["'none'"],
         objectSrc: ["'none'"],

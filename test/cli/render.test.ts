@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { colors } from '../../src/cli/output.js';
 import { renderSession } from '../../src/cli/render-session.js';
 import { terminalMarkdown } from '../../src/cli/terminal-markdown.js';
-import { renderMessage, renderUsage, sessionUsage } from '../../src/server/ui/render.js';
+import { planTurns, turnsOf } from '../../src/ops/turns.js';
+import { renderTurnHead, renderUsage, sessionUsage } from '../../src/server/ui/render.js';
 import { assistantInfo, SAMPLE, tempArchive, userMessage } from '../helpers.js';
 
 /** Colours off: the marks alone. */
@@ -40,15 +41,23 @@ describe('cost of replies whose source gives none', () => {
     await archive.messages.append(s.id, { info: assistantInfo(u.info.id, { modelID: 'mystery-9', tokens }), parts: [] } as never);
     const messages = await archive.messages.list(s.id);
     const out = renderSession(await archive.sessions.get(s.id), [], messages, off as never).split('\n');
-    expect(out.find((l) => l.includes('claude-sonnet-4-5'))).toContain('1000 in / 500 out · ~$0.0115');
-    expect(out.find((l) => l.includes('mystery-9'))).toContain('1000 in / 500 out · unpriced');
+    // One turn (the prompt and both replies): its header sums them.
+    expect(out.find((l) => l.startsWith('── claude-sonnet-4-5, mystery-9'))).toContain('2000 in / 1000 out · ~$0.0115 + 1 unpriced reply');
     expect(out.at(-1)).toBe('3 messages · 2000 tokens in / 1000 out · ~$0.0115 + 1 unpriced reply');
 
-    expect(renderMessage(messages[1] as never, 1).html).toContain('~$0.0115</span>');
-    expect(renderMessage(messages[2] as never, 2).html).toContain('· unpriced</span>');
     async function* each() {
       yield* messages;
     }
+    const { heads } = await planTurns(each());
+    expect(heads).toHaveLength(1);
+    expect(renderTurnHead(heads[0] as never, {}).html).toContain('~$0.0115 + 1 unpriced reply</span>');
+    // Each reply alone: priced, and unpriced.
+    const [priced, unpriced] = [
+      [messages[0], messages[1]],
+      [messages[0], messages[2]],
+    ].map((pair) => turnsOf(pair as never)[0]?.head);
+    expect(renderTurnHead(priced as never, {}).html).toContain('· ~$0.0115</span>');
+    expect(renderTurnHead(unpriced as never, {}).html).toContain('· unpriced</span>');
     const total = await sessionUsage(each());
     expect(total).toMatchObject({ cost: 0.011475, estimated: 0.011475, unpriced: 1, messages: 3 });
     expect(renderUsage(total).html).toContain('· ~$0.0115 + 1 unpriced reply</p>');
@@ -103,9 +112,14 @@ describe('markdown in a terminal', () => {
     const info = await archive.sessions.get(SAMPLE.main);
     const out = renderSession(info, [], await archive.messages.list(SAMPLE.main), off);
     expect(out).toContain('  ⚙ edit src/client.ts done 1.0 s');
-    expect(out).toContain('  ⚙ bash npm test error 24 s');
+    // A failed call says so, with its output's last lines under it.
+    expect(out).toContain('  ⚙ bash npm test failed 24 s\n      Process exited with code 1: 1 failing (retries on 404)');
     expect(out).toContain('  I wrapped `fetch` in `withRetry`, which retries 3 times');
-    expect(out).toContain('── assistant anthropic/claude-sonnet-4-5 · 5120 in / 640 out · $0.0123');
+    // Turns: the prompt, then one header for everything the agent did until it handed back.
+    expect(out.split('\n').filter((l) => l.startsWith('▍You'))).toHaveLength(3);
+    expect(out).toContain('── claude-sonnet-4-5 25 s · 5120 in / 640 out · $0.0123 · 2 tool calls\n');
+    expect(out).toContain('── claude-sonnet-4-5 25 s · 5120 in / 640 out · $0.0123 · 1 tool call 1 failed\n');
+    expect(out).toContain('  [file: client.ts, text/plain]');
     expect(out.trimEnd().split('\n').at(-1)).toBe('5 messages · 10240 tokens in / 1280 out · $0.0246');
   });
 });

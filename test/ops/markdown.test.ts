@@ -15,17 +15,19 @@ async function text(pieces: AsyncIterable<string>): Promise<string> {
 }
 
 describe('Markdown for people', () => {
-  it('a session reads as Markdown: facts and todos, a heading per message, tool calls folded, edits as diffs, times in the zone asked for', async () => {
+  it('a session reads as Markdown: facts and todos, a heading per turn, tool calls folded, edits as diffs, times in the zone asked for', async () => {
     const { archive } = await tempArchive({ samples: true });
     const md = await text(sessionMarkdown(archive, SAMPLE.main, { timeZone: 'Asia/Tokyo' }));
     expect(md.startsWith('# Add retries to the HTTP client\n')).toBe(true);
     expect(md).toContain('- [x] Wrap fetch in withRetry');
     expect(md).toContain('- [ ] Retry only on 5xx and network errors (in progress)');
-    const headings = md.split('\n').filter((l) => l.startsWith('## User') || l.startsWith('## Assistant'));
-    expect(headings).toHaveLength((await archive.messages.ids(SAMPLE.main)).length);
+    // A turn: what the person sent (## You), then one heading for what the agent did (### its model, sums).
+    const headings = md.split('\n').filter((l) => l.startsWith('## You'));
+    expect(headings).toHaveLength(3);
     // 2026-10-03 09:15 UTC is 18:15 in Tokyo.
-    expect(headings[0]).toMatch(/^## User · 2026-10-03 18:15 (JST|GMT\+9)$/);
-    expect(md).toContain('## Assistant (claude-sonnet-4-5) · ');
+    expect(headings[0]).toMatch(/^## You · 2026-10-03 18:15 (JST|GMT\+9)$/);
+    expect(md).toContain('### claude-sonnet-4-5 · 25 s · 5120 in / 640 out · $0.0123 · 2 tool calls\n');
+    expect(md).toContain('### claude-sonnet-4-5 · 25 s · 5120 in / 640 out · $0.0123 · 1 tool call (1 failed)\n');
     expect(md).toContain('<details><summary>edit: <code>src/client.ts</code> (completed, 1.0 s)</summary>');
     expect(md).toContain('```diff\n@@ -1,1 +1,1 @@\n-return fetch(url);\n+return withRetry(() => fetch(url));\n```');
     // It is Markdown a renderer reads as meant: the headings are headings, the tool calls stay folded.

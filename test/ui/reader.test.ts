@@ -129,7 +129,7 @@ describe.skipIf(!HAVE_CHROMIUM)('reading a conversation in Chromium', () => {
     await withPage(browser, 'reader-markdown', async (page) => {
       await page.goto(`${server.url}/ui/session/${ids.rich}`);
       await page.waitForLoadState('load');
-      const user = page.locator('article.msg.user');
+      const user = page.locator('div.msg.user');
       expect(await user.locator('strong').textContent()).toBe('fix');
       expect(await user.locator('table td').allTextContents()).toEqual(['a.ts', '12']);
       expect(await user.locator('li.task input[type=checkbox]').count()).toBe(2);
@@ -150,7 +150,7 @@ describe.skipIf(!HAVE_CHROMIUM)('reading a conversation in Chromium', () => {
       await page.waitForLoadState('load');
       const bash = page.locator('details.tool').filter({ hasText: 'npm test -- --run' });
       const summary = (await bash.locator('summary').first().textContent())?.replace(/\s+/g, ' ').trim();
-      expect(summary).toBe('bash npm test -- --run completed 1.2 s');
+      expect(summary).toBe('bash npm test -- --run done 1.2 s');
       expect(
         await bash
           .locator('summary')
@@ -162,11 +162,15 @@ describe.skipIf(!HAVE_CHROMIUM)('reading a conversation in Chromium', () => {
       const fold = bash.locator('details.fold');
       expect(await fold.locator('.show-all').textContent()).toBe('show all 100 lines');
       expect(await fold.isVisible()).toBe(true);
-      expect(await bash.getByText('line 100 of the test run').isVisible()).toBe(false);
+      // Folded: its head and its tail in sight (where a failure is), the middle behind "show all".
+      expect(await bash.getByText('line 1 of the test run', { exact: false }).first().isVisible()).toBe(true);
+      expect(await bash.getByText('line 100 of the test run').first().isVisible()).toBe(true);
+      expect(await bash.getByText('line 50 of the test run').isVisible()).toBe(false);
+      expect(await fold.locator('.skipped').textContent()).toBe('… 80 more lines …');
       await fold.locator('summary').click();
-      expect(await bash.getByText('line 100 of the test run').isVisible()).toBe(true);
+      expect(await bash.getByText('line 50 of the test run').isVisible()).toBe(true);
       const edit = page.locator('details.tool').filter({ hasText: 'src/parse.ts' });
-      expect((await edit.locator('summary').textContent())?.replace(/\s+/g, ' ').trim()).toBe('edit src/parse.ts completed 50 ms');
+      expect((await edit.locator('summary').textContent())?.replace(/\s+/g, ' ').trim()).toBe('edit src/parse.ts done 50 ms');
       await edit.locator('summary').click();
       expect(await edit.locator('.diff .del').textContent()).toBe('-for (let i = 0; i <= n; i++) {');
       expect(await edit.locator('.diff .add').textContent()).toBe('+for (let i = 0; i < n; i++) {');
@@ -178,7 +182,7 @@ describe.skipIf(!HAVE_CHROMIUM)('reading a conversation in Chromium', () => {
       expect((await change.locator('summary').textContent())?.replace(/\s+/g, ' ')).toBe('src/parse.ts +1 −1');
       await change.locator('summary').click();
       expect(await change.locator('.diff .del').textContent()).toBe('-  return i <= n;');
-      const header = await page.locator('article.msg.assistant h3').textContent();
+      const header = await page.locator('.turn-head').last().textContent();
       expect(header?.replace(/\s+/g, ' ')).toContain('1.2k in / 567 out / 2.0k cached · $0.0421');
       expect(await page.locator('#totals').textContent()).toBe('2 messages · 1.2k tokens in / 567 out / 2.0k cached · $0.0421');
     });
@@ -188,7 +192,7 @@ describe.skipIf(!HAVE_CHROMIUM)('reading a conversation in Chromium', () => {
     await withPage(browser, 'reader-paging', async (page) => {
       await page.goto(`${server.url}/ui/session/${ids.long}`);
       await page.waitForLoadState('load');
-      const articles = page.locator('article.msg');
+      const articles = page.locator('div.msg');
       expect(await articles.count()).toBe(100);
       for (const expected of [200, 250]) {
         await page.locator('#more').scrollIntoViewIfNeeded();
@@ -211,7 +215,7 @@ describe.skipIf(!HAVE_CHROMIUM)('reading a conversation in Chromium', () => {
         await page.goto(`${server.url}/ui/session/${ids.long}`);
         await page.getByRole('link', { name: /Later messages \(150 more\)/ }).click();
         await page.waitForLoadState('load');
-        expect(await page.locator('article.msg').first().textContent()).toContain('message number 101');
+        expect(await page.locator('div.msg').first().textContent()).toContain('message number 101');
       },
       { javaScriptEnabled: false },
     );
@@ -237,7 +241,7 @@ describe.skipIf(!HAVE_CHROMIUM)('reading a conversation in Chromium', () => {
         };
         await page.goto(shared.share.url);
         await page.waitForLoadState('load');
-        expect(await page.locator('article.msg').count()).toBe(2);
+        expect(await page.locator('div.msg').count()).toBe(2);
         expect(await fitsWidth(page)).toBe(true);
         await page.goto(`${server.url}/?q=parser`);
         expect(await page.locator('ol.hits li').count()).toBeGreaterThan(0);

@@ -42,12 +42,13 @@ describe.skipIf(!HAVE_CHROMIUM)('the web UI in Chromium', () => {
       await page.getByRole('link', { name: 'Add retries to the HTTP client', exact: true }).click();
       await expect.poll(() => page.url()).toBe(`${server.url}/ui/session/${SAMPLE.main}`);
       await page.waitForLoadState('load'); // the page streams in
-      expect(await page.locator('article.msg').count()).toBe(5);
+      expect(await page.locator('div.msg').count()).toBe(5);
+      await page.locator('summary[aria-label="Message 2 menu"]').click();
       await page.getByRole('button', { name: 'Fork before message 2' }).click();
       await page.waitForURL(/\/ui\/session\/ses_/);
       expect(page.url()).not.toContain(SAMPLE.main);
       expect(await page.locator('#title-text').textContent()).toBe('Add retries to the HTTP client (fork #2)');
-      expect(await page.locator('article.msg').count()).toBe(1);
+      expect(await page.locator('div.msg').count()).toBe(1);
       const origin = page.locator('.forked-from');
       expect(await origin.textContent()).toBe('Forked from Add retries to the HTTP client at message 2');
       await origin.getByRole('link').click();
@@ -93,16 +94,16 @@ describe.skipIf(!HAVE_CHROMIUM)('the web UI in Chromium', () => {
       await page.goto(`${server.url}/ui/session/${SAMPLE.notes}`);
       await page.waitForLoadState('load');
       await page.locator('body[data-live="on"]').waitFor();
-      const before = await page.locator('article.msg').count();
+      const before = await page.locator('div.msg').count();
       const { openArchive } = await import('../../src/index.js');
       const other = await openArchive({ dir, stateDir: join(root, 'other-state') });
       await other.messages.append(SAMPLE.notes, {
         info: { role: 'user', agent: 'build', model: { providerID: 'p', modelID: 'm' } },
         parts: [{ type: 'text', text: 'written elsewhere <b>not bold</b>' }],
       });
-      await expect.poll(() => page.locator('article.msg').count(), { timeout: 10_000 }).toBe(before + 1);
-      expect(await page.locator('article.msg').last().textContent()).toContain('written elsewhere <b>not bold</b>');
-      expect(await page.locator('article.msg b').count()).toBe(0);
+      await expect.poll(() => page.locator('div.msg').count(), { timeout: 10_000 }).toBe(before + 1);
+      expect(await page.locator('div.msg').last().textContent()).toContain('written elsewhere <b>not bold</b>');
+      expect(await page.locator('div.msg b').count()).toBe(0);
       await fetch(`${server.url}/session/${SAMPLE.notes}/status`, {
         method: 'PUT',
         body: JSON.stringify({ type: 'busy' }),
@@ -123,8 +124,9 @@ describe.skipIf(!HAVE_CHROMIUM)('the web UI in Chromium', () => {
       'fork-error',
       async (page) => {
         await page.goto(`${server.url}/ui/session/${SAMPLE.fork}`);
-        const second = await page.locator('article.msg').nth(1).getAttribute('data-message');
+        const second = await page.locator('div.msg').nth(1).getAttribute('data-message');
         await fetch(`${server.url}/session/${SAMPLE.fork}/message/${second}`, { method: 'DELETE' });
+        await page.locator('summary[aria-label="Message 2 menu"]').click();
         await page.getByRole('button', { name: 'Fork before message 2' }).click();
         await page.waitForLoadState('load');
         expect(await page.locator('h1').textContent()).toBe('Not found');
@@ -210,7 +212,7 @@ describe.skipIf(!HAVE_CHROMIUM)('the web UI in Chromium', () => {
       'no-js',
       async (page) => {
         await page.goto(`${server.url}/ui/session/${SAMPLE.main}`);
-        expect(await page.locator('article.msg').count()).toBeGreaterThan(0);
+        expect(await page.locator('div.msg').count()).toBeGreaterThan(0);
         expect(await page.locator('ul.todos li.in_progress').textContent()).toContain('Retry only on 5xx and network errors');
       },
       { javaScriptEnabled: false },

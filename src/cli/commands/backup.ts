@@ -8,6 +8,7 @@ import { lib } from '../lib.js';
 import { emit, UsageError } from '../output.js';
 import { progress } from '../progress.js';
 import type { Runner } from '../runner.js';
+import { writeErr } from '../terminal-text.js';
 
 /** All of stdin, as bytes. */
 async function readStdin(): Promise<Buffer> {
@@ -63,7 +64,7 @@ export function registerBackupCommands(program: Command, run: Runner): void {
           if (opts.output) await pipeline(Readable.from(text()), createWriteStream(opts.output));
           else await pipeline(Readable.from(text()), process.stdout, { end: false });
           if (opts.output && !ctx.options.quiet && !ctx.options.json)
-            process.stderr.write(`exported ${all.length} session${all.length === 1 ? '' : 's'} to ${opts.output}\n`);
+            writeErr(`exported ${all.length} session${all.length === 1 ? '' : 's'} to ${opts.output}\n`);
           else if (opts.output && ctx.options.json) emit(ctx.options, { output: opts.output, sessions: all }, () => '');
           return;
         }
@@ -77,7 +78,7 @@ export function registerBackupCommands(program: Command, run: Runner): void {
           if (opts.output) await pipeline(Readable.from(lines), createWriteStream(opts.output));
           else await pipeline(Readable.from(lines), process.stdout, { end: false });
           if (opts.output && !ctx.options.quiet && !ctx.options.json) {
-            process.stderr.write(`wrote ${opts.output}; ${await back.hint(archive, ids[0] as string)}\n`);
+            writeErr(`wrote ${opts.output}; ${await back.hint(archive, ids[0] as string)}\n`);
           }
           return;
         }
@@ -101,7 +102,7 @@ export function registerBackupCommands(program: Command, run: Runner): void {
         }
         if (!opts.output) return;
         if (!ctx.options.json && !ctx.options.quiet)
-          process.stderr.write(`exported ${written.length} session${written.length === 1 ? '' : 's'} to ${opts.output}\n`);
+          writeErr(`exported ${written.length} session${written.length === 1 ? '' : 's'} to ${opts.output}\n`);
         else if (ctx.options.json) emit(ctx.options, { output: opts.output, sessions: written }, () => '');
       }),
     );
@@ -117,7 +118,7 @@ export function registerBackupCommands(program: Command, run: Runner): void {
     )
     .action(
       run(async (ctx, files: string[], opts: { keepIds?: boolean; redact: boolean }) => {
-        if (!opts.redact) process.stderr.write('sarc: warning: --no-redact: secrets in these sessions are written as they are\n');
+        if (!opts.redact) writeErr('sarc: warning: --no-redact: secrets in these sessions are written as they are\n');
         const archive = await ctx.archive();
         // Sessions of the file at hand; the label names the file (and which of how many).
         const bar = progress(ctx.options, 0, 'importing');

@@ -7,6 +7,7 @@ import { tuneForLongRun } from '../long-running.js';
 import { colors, emit, positiveInt, UsageError } from '../output.js';
 import { progress } from '../progress.js';
 import type { Runner } from '../runner.js';
+import { plainTerminal, writeErr, writeOut } from '../terminal-text.js';
 
 /** The index (a cache in the state dir) and the events it sees. */
 export function registerCatalogCommands(program: Command, run: Runner): void {
@@ -67,7 +68,7 @@ export function registerCatalogCommands(program: Command, run: Runner): void {
       run(async (ctx, opts: { session?: string; search?: boolean }) => {
         tuneForLongRun();
         const idx = await (await lib()).openIndex(await ctx.archive(), {
-          onWarning: (m) => process.stderr.write(`sarc: ${m}\n`),
+          onWarning: (m) => writeErr(`sarc: ${m}\n`),
           search: opts.search,
           localSocket: true,
         });
@@ -78,12 +79,12 @@ export function registerCatalogCommands(program: Command, run: Runner): void {
           if (ctx.options.json) process.stdout.write(`${JSON.stringify(e)}\n`);
           else {
             const p = e.properties as { sessionID?: string; info?: { title?: string } };
-            process.stdout.write(
+            writeOut(
               `${new Date().toISOString().slice(11, 23)}  ${e.type.padEnd(22)} ${p.sessionID ?? ''}${p.info?.title ? `  ${p.info.title}` : ''}\n`,
             );
           }
         });
-        if (!ctx.options.quiet) process.stderr.write('watching; Ctrl-C to stop\n');
+        if (!ctx.options.quiet) writeErr('watching; Ctrl-C to stop\n');
         await new Promise<void>((resolve) => {
           process.once('SIGINT', resolve);
           process.once('SIGTERM', resolve);
@@ -113,10 +114,10 @@ export function markSnippet(hit: SearchHit, c: ReturnType<typeof colors>): strin
   let out = '';
   let at = 0;
   for (const [a, b] of hit.marks) {
-    out += hit.snippet.slice(at, a) + c.bold(c.yellow(hit.snippet.slice(a, b)));
+    out += plainTerminal(hit.snippet.slice(at, a)) + c.bold(c.yellow(hit.snippet.slice(a, b)));
     at = b;
   }
-  return out + hit.snippet.slice(at);
+  return out + plainTerminal(hit.snippet.slice(at));
 }
 
 /** What a one-off question passes to the library to catch the search index up: its early check, progress and warnings. */
@@ -139,7 +140,7 @@ export async function withSearchIndexHere<T>(
       rebuild,
       early,
       onProgress: (done, total) => bar.update(done, total, 'sessions'),
-      onWarning: (m) => process.stderr.write(`sarc: ${m}\n`),
+      onWarning: (m) => writeErr(`sarc: ${m}\n`),
     });
   } finally {
     bar.stop();

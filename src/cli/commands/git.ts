@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { lib } from '../lib.js';
 import { colors, emit } from '../output.js';
 import type { Runner } from '../runner.js';
+import { writeErr, writeOut } from '../terminal-text.js';
 
 /** The command line that runs this very `sarc` (with the same node flags), for git's config. */
 async function selfCommand(): Promise<string> {
@@ -55,7 +56,7 @@ export function registerGitCommands(program: Command, run: Runner): void {
     .addHelpText('after', '\nExample (what git runs):\n  sarc textconv sessions/ses_…/messages/msg_….json')
     .action(
       run(async (ctx, file: string) => {
-        process.stdout.write((await lib()).fileAsText(await readFile(file, 'utf8'), { utc: ctx.options.utc }));
+        writeOut((await lib()).fileAsText(await readFile(file, 'utf8'), { utc: ctx.options.utc }));
       }),
     );
 
@@ -68,7 +69,7 @@ export function registerGitCommands(program: Command, run: Runner): void {
         const report = await (await lib()).mergeFiles(base, ours, theirs, path ?? ours);
         // Git shows what a driver prints: say which fields both sides changed, and where the other values are.
         for (const c of report.conflicts) {
-          process.stderr.write(
+          writeErr(
             `sarc: ${path ?? ours}: both sides changed ${c.field}; kept ${JSON.stringify(c.kept)?.slice(0, 80)}, the other (${JSON.stringify(c.dropped)?.slice(0, 80)}) is in ${report.droppedCopy} — see \`sarc resolve\`\n`,
           );
         }

@@ -4,6 +4,7 @@ import { lib } from '../lib.js';
 import { colors, emit, UsageError } from '../output.js';
 import { progress } from '../progress.js';
 import type { Runner } from '../runner.js';
+import { writeErr } from '../terminal-text.js';
 
 /** Exit code of `sarc scan` when it found a secret (and did not redact it). */
 export const EXIT_SECRETS = 1;
@@ -84,9 +85,7 @@ Examples:
         });
         if (result.findings.length && !opts.fix) process.exitCode = EXIT_SECRETS;
         if (result.findings.length && opts.fix && !ctx.options.json && !ctx.options.quiet)
-          process.stderr.write(
-            c.yellow('sarc: if this archive was pushed, the secrets are still in its git history: `sarc scan --history`\n'),
-          );
+          writeErr(c.yellow('sarc: if this archive was pushed, the secrets are still in its git history: `sarc scan --history`\n'));
       }),
     );
 
@@ -129,8 +128,7 @@ Examples:
           ? 'redaction on'
           : 'redaction off: sessions from agents and imports now come in with their secrets (`sarc redaction on` to undo)',
       );
-      if (!enabled && !ctx.options.json)
-        process.stderr.write(colors(process.stderr).yellow('sarc: warning: redaction is off for this archive\n'));
+      if (!enabled && !ctx.options.json) writeErr(colors(process.stderr).yellow('sarc: warning: redaction is off for this archive\n'));
     });
   redaction
     .command('on')

@@ -4,8 +4,10 @@ import { readWholeSession, type WholeSession } from '../../basics.js';
 import type { HistoryQuery, SessionIndex } from '../../index.js';
 import { lib } from '../lib.js';
 import { colors, emit, positiveInt, UsageError } from '../output.js';
+import { page } from '../pager.js';
 import { renderRow } from '../render.js';
 import { type Runner, runOnSession } from '../runner.js';
+import { deepPlain, writeErr } from '../terminal-text.js';
 
 /** A page of `sarc list`. */
 type HistoryPage = ReturnType<SessionIndex['history']>;
@@ -74,7 +76,11 @@ export function registerSessionCommands(program: Command, run: Runner): void {
             if (page.items.length === 0)
               return c.dim(project && !opts.project ? `no sessions in this project (${project}); try --all` : 'no sessions');
             const more = page.nextCursor ? `\n${c.dim(`more: sarc list --cursor ${page.nextCursor}`)}` : '';
-            return page.items.map((s) => renderRow(s, c, ctx.options.utc)).join('\n') + more;
+            return (
+              deepPlain(page.items)
+                .map((s) => renderRow(s, c, ctx.options.utc))
+                .join('\n') + more
+            );
           });
         },
       ),
@@ -82,27 +88,69 @@ export function registerSessionCommands(program: Command, run: Runner): void {
 
   program
     .command('show <id>')
-    .description('a session: info, todos and the conversation (markdown for the terminal, tool calls summarised, local times)')
+    .description(
+      'a session: info, todos and the conversation as turns (markdown for the terminal, tool calls summarised, local times); on a terminal through $PAGER (or less -R)',
+    )
     .option('--raw', 'the JSON of info, todos and messages as stored (the same as --json)')
+    .option('--at <message>', 'open at this message (its ID)')
+    .option('--hit <words>', 'open at the first message holding all these words (any case)')
+    .option('--no-pager', 'print it all at once, even on a terminal')
     .addHelpText(
       'after',
-      '\nExamples:\n  sarc show ses_fe5e0a1b2c3dKq7ZpX2mRtY9wA | less -R\n  sarc show latest --raw | jq ".messages | length"',
+      '\nExamples:\n  sarc show ses_fe5e0a1b2c3dKq7ZpX2mRtY9wA\n  sarc show latest --hit "connection reset"\n  sarc show latest --raw | jq ".messages | length"',
     )
     .action(
-      run(async (ctx, arg: string, opts: { raw?: boolean }) => {
+      run(async (ctx, arg: string, opts: { raw?: boolean; at?: string; hit?: string; pager: boolean }) => {
         const shown =
           (await ctx.ask<WholeSession>({ op: 'show', session: arg })) ??
           (await readWholeSession(await ctx.archive(), await ctx.sessionId(arg)));
         const options = opts.raw ? { ...ctx.options, json: true } : ctx.options;
-        const { brokenOf, renderSession } = await import('../render-session.js');
+        const { brokenOf, renderSession, messageAt, hasSubAgentCalls } = await import('../render-session.js');
+        const at = opts.at ?? opts.hit;
+        const target = at === undefined ? undefined : messageAt(shown.messages, opts.at === undefined ? { words: at } : { id: at });
+        if (at !== undefined && target === undefined)
+          throw new UsageError(
+            opts.at !== undefined ? `no message ${opts.at} in this session` : `no message holds ${JSON.stringify(opts.hit)}`,
+          );
         // Where it came from (an agent's store, on this machine), for people only: --raw is the session as stored.
         const provenance = options.json ? undefined : await (await lib()).provenanceOf(await ctx.archive(), shown.info);
-        emit(options, shown, () => renderSession(shown.info, shown.todos, shown.messages, colors(), ctx.options.utc, provenance));
+        // Sub-agent calls link to their child sessions (the index is opened only when there are some).
+        const children =
+          options.json || !hasSubAgentCalls(shown.messages)
+            ? []
+            : (await ctx.index()).children(shown.info.id).map((s) => ({ id: s.id, title: s.title, created: s.time.created }));
+        const starts = new Map<string, number>();
+        let text = '';
+        emit(options, shown, () => {
+          // Data cleaned of its own escape sequences before it is coloured (the colour codes written are then all sarc's).
+          const clean = deepPlain({ shown, provenance, children });
+          text = renderSession(
+            clean.shown.info,
+            clean.shown.todos,
+            clean.shown.messages,
+            colors(),
+            ctx.options.utc,
+            clean.provenance,
+            clean.children,
+            starts,
+          );
+          // Piped: all of it, or from the message asked for. On a terminal the pager opens there instead.
+          if (!process.stdout.isTTY || !opts.pager)
+            return target
+              ? text
+                  .split('\n')
+                  .slice(starts.get(target) ?? 0)
+                  .join('\n')
+              : text;
+          return '';
+        });
+        if (text && process.stdout.isTTY && opts.pager && !options.json && !options.quiet)
+          await page(text, target === undefined ? undefined : starts.get(target));
         // Everything readable was shown, each broken file in its place; the command still says it was not all there.
         const broken = shown.messages.flatMap((m) => brokenOf(m) ?? []);
         if (broken.length) {
           if (!ctx.options.quiet)
-            process.stderr.write(
+            writeErr(
               `sarc: ${broken.length} message file${broken.length === 1 ? '' : 's'} could not be read (shown in place): ${broken.map((b) => b.error.path).join(', ')}; sarc doctor tells more\n`,
             );
           process.exitCode = 1;

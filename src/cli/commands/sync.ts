@@ -6,6 +6,7 @@ import { lib } from '../lib.js';
 import { colors, emit, UsageError } from '../output.js';
 import { progress } from '../progress.js';
 import type { Runner } from '../runner.js';
+import { writeErr, writeOut } from '../terminal-text.js';
 
 /** Exit code of `sarc sync` when a named agent has no store at all (nothing was read). */
 export const EXIT_NO_SOURCE = 3;
@@ -101,7 +102,7 @@ Examples:
         const library = await lib();
         const settings = await library.readRedaction(archive);
         if (!opts.redact || settings?.enabled === false) {
-          process.stderr.write(
+          writeErr(
             colors(process.stderr).yellow(
               `sarc: warning: redaction is off (${opts.redact ? 'this archive turned it off: `sarc redaction on`' : '--no-redact'}): secrets in these sessions are written as they are\n`,
             ),
@@ -114,12 +115,12 @@ Examples:
             onSync: (r) => {
               if (r.missing || r.sessions.new + r.sessions.updated + r.sessions.failed === 0) return;
               if (ctx.options.json) process.stdout.write(`${JSON.stringify(r)}\n`);
-              else if (!ctx.options.quiet) process.stdout.write(`${summary(r)}\n`);
+              else if (!ctx.options.quiet) writeOut(`${summary(r)}\n`);
             },
-            onError: (agent, error) => process.stderr.write(`sarc: sync ${agent}: ${(error as Error).message}\n`),
+            onError: (agent, error) => writeErr(`sarc: sync ${agent}: ${(error as Error).message}\n`),
           });
           await watcher.ready;
-          if (!ctx.options.json && !ctx.options.quiet) process.stderr.write(`following ${names.join(', ')} (Ctrl-C stops)\n`);
+          if (!ctx.options.json && !ctx.options.quiet) writeErr(`following ${names.join(', ')} (Ctrl-C stops)\n`);
           await new Promise<void>((resolve) => {
             process.once('SIGINT', resolve);
             process.once('SIGTERM', resolve);
@@ -144,7 +145,7 @@ Examples:
           } catch (error) {
             if (named) throw error;
             // Looking through every agent: one that cannot be read is reported, the others still run.
-            process.stderr.write(`sarc: sync ${name}: ${(error as Error).message}\n`);
+            writeErr(`sarc: sync ${name}: ${(error as Error).message}\n`);
             process.exitCode = 1;
           } finally {
             bar.stop();

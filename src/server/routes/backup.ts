@@ -67,10 +67,13 @@ export function backupRoutes({ archive, index }: ServerDeps, act: ServerActions)
         }
         const nonce = c.get('secureHeadersNonce') ?? '';
         // Reachable without a password: sandboxed on top of the usual policy (no script, no form, no same-origin access).
-        return textStream(sharePage(info, archive.messages.each(info.id), todos, nonce), {
-          'content-type': 'text/html; charset=UTF-8',
-          'content-security-policy': `${SHARE_CSP}; style-src 'nonce-${nonce}'`,
-        });
+        return textStream(
+          sharePage(info, () => archive.messages.each(info.id), todos, nonce),
+          {
+            'content-type': 'text/html; charset=UTF-8',
+            'content-security-policy': `${SHARE_CSP}; style-src 'nonce-${nonce}'`,
+          },
+        );
       },
     }),
   ];

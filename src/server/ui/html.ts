@@ -4,6 +4,8 @@ import { formatTime } from '../../index.js';
 
 /** highlight.js's GitHub theme, for code highlighted on the server. */
 const HIGHLIGHT_CSS = readFileSync(createRequire(import.meta.url).resolve('highlight.js/styles/github.min.css'), 'utf8');
+/** Its dark twin, for readers whose system is dark. */
+const HIGHLIGHT_DARK_CSS = readFileSync(createRequire(import.meta.url).resolve('highlight.js/styles/github-dark.min.css'), 'utf8');
 
 /** HTML-escapes text: nothing from the data is ever markup. */
 export function escapeHtml(text: string): string {
@@ -32,43 +34,64 @@ export function html(strings: TemplateStringsArray, ...values: unknown[]): Raw {
 }
 
 const STYLE = `
+:root{color-scheme:light dark;--bg:#f6f7f9;--fg:#1f2328;--muted:#59636e;--card:#fff;--line:#e3e6ea;--accent:#0b57d0;--code:#f3f5f7;--inline-code:#eceff2;--mark:#fff1a8;--err:#b42318;--err-bg:#fff0ee;--err-line:#f3b4ac;--warn-bg:#fff6e5;--warn-line:#e9a23b;--add:#e6ffec;--del:#ffebe9;--badge:#e8eaed;--busy:#ffe8a3;--fork:#d6ecff;--child:#e2f5dc;--head:#1f2328;--head-fg:#fff}
+@media (prefers-color-scheme:dark){:root{--bg:#0f1216;--fg:#e6e9ed;--muted:#9aa4af;--card:#171b21;--line:#2b3139;--accent:#6ea8fe;--code:#1d232b;--inline-code:#252c35;--mark:#6b5a00;--err:#ff8b7e;--err-bg:#3a1714;--err-line:#7a2e26;--warn-bg:#3a2a0c;--warn-line:#8a6216;--add:#12361f;--del:#3d1619;--badge:#2b3139;--busy:#5a4a10;--fork:#17375c;--child:#1d3b1c;--head:#090b0e;--head-fg:#e6e9ed}}
 *,*::before,*::after{box-sizing:border-box}
-body{font:15px/1.5 system-ui,sans-serif;margin:0;color:#222;background:#fafafa;overflow-wrap:anywhere}
-header{background:#222;color:#fff;padding:.5rem 1rem;display:flex;justify-content:space-between;align-items:center;gap:1rem}header a{color:#fff;text-decoration:none;font-weight:600}header nav a{font-weight:400;margin-left:.8rem}
-main{max-width:60rem;margin:1rem auto;padding:0 1rem}
-table{width:100%;border-collapse:collapse}td,th{text-align:left;padding:.35rem .5rem;border-bottom:1px solid #e5e5e5;vertical-align:top}
-.badge{display:inline-block;font-size:.75rem;padding:0 .4rem;border-radius:.6rem;background:#e8e8e8;margin-left:.3rem}
-.badge.busy,.badge.retry{background:#ffe8a3}.badge.error{background:#ffc9c9}.badge.fork{background:#d6ecff}.badge.child{background:#e2f5dc}
-.msg{background:#fff;border:1px solid #e5e5e5;border-radius:6px;margin:.6rem 0;padding:.5rem .8rem}.msg.user{border-left:3px solid #2a6fdb}
-.msg h3{font-size:.8rem;color:#666;margin:0 0 .3rem;display:flex;justify-content:space-between;align-items:center;gap:.5rem;flex-wrap:wrap;font-weight:500}
-pre{background:#f6f8fa;padding:.5rem;overflow:auto;white-space:pre-wrap;word-break:break-word;border-radius:4px;font-size:.85rem}.meta{color:#666;font-size:.9rem}.warning{background:#fff4e5;border:1px solid #f0a020;padding:.5rem;border-radius:4px}.provenance{color:#555;font-size:.9rem}.gone{color:#a35200}
-code{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:.88em}:not(pre)>code{background:#f0f0f0;padding:0 .25em;border-radius:3px}
+body{font:15px/1.55 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;color:var(--fg);background:var(--bg);overflow-wrap:break-word}
+a{color:var(--accent)}
+header.top{background:var(--head);color:var(--head-fg);padding:.5rem 1rem;display:flex;justify-content:space-between;align-items:center;gap:1rem;min-height:2.6rem}header.top a{color:var(--head-fg);text-decoration:none;font-weight:600}header.top nav a{font-weight:400;margin-left:.8rem}
+main{max-width:62rem;margin:1rem auto;padding:0 1rem}
+h1{font-size:1.45rem;line-height:1.3;margin:.6rem 0}h2{font-size:1.1rem}
+table{width:100%;border-collapse:collapse}td,th{text-align:left;padding:.4rem .5rem;border-bottom:1px solid var(--line);vertical-align:top}th{font-size:.8rem;color:var(--muted);font-weight:600}
+table.sessions{table-layout:fixed}table.sessions .c-agent{width:7.5rem}table.sessions .c-folder{width:13rem}table.sessions .c-n{width:5.5rem;text-align:right}table.sessions .c-when{width:8rem}
+table.sessions td{overflow-wrap:normal;word-break:normal}.nowrap{white-space:nowrap;overflow:hidden;text-overflow:ellipsis;display:block}
+.badge{display:inline-block;font-size:.72rem;line-height:1.5;padding:0 .45rem;border-radius:.7rem;background:var(--badge);margin-left:.3rem;white-space:nowrap;font-weight:500}
+.badge.busy,.badge.retry{background:var(--busy)}.badge.error{background:var(--err-bg);color:var(--err);border:1px solid var(--err-line)}.badge.fork{background:var(--fork)}.badge.child{background:var(--child)}.badge.done{background:none;color:var(--muted);padding:0;margin:0}
+.agent{font-size:.8rem;color:var(--muted);white-space:nowrap}
+article.turn{background:var(--card);border:1px solid var(--line);border-radius:8px;margin:.9rem 0;overflow:hidden}article.turn.failed{border-left:3px solid var(--err)}
+.turn-head{display:flex;justify-content:space-between;align-items:center;gap:.5rem;flex-wrap:wrap;font-size:.8rem;color:var(--muted);padding:.35rem .8rem;border-bottom:1px solid var(--line);background:var(--code)}
+.turn-head .model{font-weight:600;color:var(--fg)}
+.msg{position:relative;padding:.45rem .8rem}.msg.prompt{border-bottom:1px solid var(--line);background:var(--card)}.msg.prompt .who{font-size:.78rem;color:var(--muted);font-weight:600}
+.msg.step+.msg.step{padding-top:.1rem}.msg.quiet{font-size:.85rem;color:var(--muted)}.msg.quiet>details>summary{font-style:italic}
+.msg.broken{border:1px solid var(--err-line);margin:.6rem 0;border-radius:6px;background:var(--card)}
+details.menu{position:absolute;right:.4rem;top:.25rem;font-size:.8rem}details.menu>summary{list-style:none;color:var(--muted);padding:0 .35rem;border-radius:4px}details.menu>summary::-webkit-details-marker{display:none}
+details.menu[open]>summary{background:var(--badge)}.menu-items{position:absolute;right:0;z-index:2;background:var(--card);border:1px solid var(--line);border-radius:6px;padding:.4rem .6rem;display:flex;flex-direction:column;gap:.3rem;white-space:nowrap;box-shadow:0 4px 14px rgba(0,0,0,.15)}
+.msg h3{font-size:.8rem;color:var(--muted);margin:0 0 .3rem;font-weight:500}
+pre{background:var(--code);padding:.5rem .6rem;overflow:auto;white-space:pre-wrap;word-break:break-word;border-radius:5px;font-size:.84rem;margin:.3rem 0}.meta{color:var(--muted);font-size:.88rem}
+.warning{background:var(--warn-bg);border:1px solid var(--warn-line);padding:.5rem;border-radius:5px}.provenance{color:var(--muted);font-size:.9rem}.gone{color:#a35200}
+code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.86em}:not(pre)>code{background:var(--inline-code);padding:0 .25em;border-radius:3px}
 pre code.hljs{padding:0;background:none}
-.md table{display:block;overflow-x:auto;max-width:100%}.md img{max-width:100%}.md blockquote{margin:0;padding-left:.8rem;border-left:3px solid #ddd;color:#555}
+.md table{display:block;overflow-x:auto;max-width:100%}.md img{max-width:100%}.md blockquote{margin:0;padding-left:.8rem;border-left:3px solid var(--line);color:var(--muted)}.md>:first-child{margin-top:0}.md>:last-child{margin-bottom:0}
 li.task{list-style:none}li.task input{margin:0 .3rem 0 -1.2rem}
 details>summary{cursor:pointer}
-details.tool{margin:.3rem 0;border:1px solid #eee;border-radius:4px;padding:.15rem .4rem}
-details.tool>summary{white-space:nowrap;overflow:hidden;text-overflow:ellipsis}.tool-name{font-weight:600}.arg{background:none}
-details.fold>summary{list-style:none}details.fold[open]>summary .preview{display:none}.show-all{color:#2a6fdb;font-size:.85rem}
-.diff .add{background:#e6ffec;display:inline-block;min-width:100%}.diff .del{background:#ffebe9;display:inline-block;min-width:100%}.diff .hunk{color:#0550ae}
-mark{background:#fff3a3;padding:0 .1em}
-.hits li{margin:.6rem 0}.snippet{margin:.2rem 0;color:#333}
-.preview-line{color:#555;font-size:.88rem;margin-top:.15rem;display:-webkit-box;-webkit-line-clamp:2;-webkit-box-orient:vertical;overflow:hidden}
-form.inline{display:inline}button{cursor:pointer}.error-box{background:#ffe3e3;border:1px solid #f5a3a3;padding:.8rem;border-radius:6px}
-input[type=search]{max-width:100%}
+details.tool{margin:.25rem 0;border:1px solid var(--line);border-radius:5px;padding:.1rem .45rem;font-size:.9rem}details.tool.error{border-color:var(--err-line)}
+details.tool>summary{display:flex;align-items:center;gap:.45rem;min-width:0;list-style:none}details.tool>summary::-webkit-details-marker{display:none}details.tool>summary::before{content:"▸";color:var(--muted);flex:none}details.tool[open]>summary::before{content:"▾"}
+details.tool>summary .badge{flex:none;margin:0}details.tool>summary .dur{flex:none;font-size:.78rem}.tool-name{font-weight:600;flex:none}.arg{background:none!important;flex:1 1 auto;min-width:0;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
+details.fold>summary{list-style:none}details.fold>summary::-webkit-details-marker{display:none}details.fold[open]>summary .preview{display:none}.show-all{color:var(--accent);font-size:.82rem}.skipped{display:block;color:var(--muted);font-size:.8rem;padding:0 .6rem}
+.output.error-box{padding:.2rem .4rem}.error-box{background:var(--err-bg);border:1px solid var(--err-line);padding:.7rem;border-radius:6px}.failed{color:var(--err)}
+figure.file{margin:.4rem 0}figure.file img{max-width:100%;height:auto;max-height:32rem;border:1px solid var(--line);border-radius:6px;display:block}iframe.pdf{width:100%;height:28rem;border:1px solid var(--line);border-radius:6px}
+.diff .add{background:var(--add);display:inline-block;min-width:100%}.diff .del{background:var(--del);display:inline-block;min-width:100%}.diff .hunk{color:var(--accent)}
+mark{background:var(--mark);color:inherit;padding:0 .1em;border-radius:2px}
+.hits{list-style:none;padding:0}.hits>li{margin:.5rem 0;padding:.5rem .7rem;background:var(--card);border:1px solid var(--line);border-radius:8px}.snippet{margin:.25rem 0;color:var(--fg)}.hit-more{font-size:.85rem}.hit-list{margin:.2rem 0 0;padding-left:1.1rem}
+.preview-line{color:var(--muted);font-size:.86rem;margin-top:.15rem;display:-webkit-box;-webkit-line-clamp:2;-webkit-box-orient:vertical;overflow:hidden;overflow-wrap:anywhere}
+form.inline{display:inline}button{cursor:pointer;font:inherit;font-size:.85rem}.turn-head button{font-size:.78rem}
+input[type=search]{max-width:100%;width:22rem}
+form[role=search]{display:flex;flex-wrap:wrap;gap:.5rem .9rem;align-items:center;margin:.4rem 0 .6rem}.import{margin:.4rem 0 1rem;font-size:.88rem}.import summary{color:var(--accent)}
 .filters{display:flex;flex-wrap:wrap;gap:.4rem .8rem;align-items:end;margin-bottom:.8rem}
-.charts{display:grid;grid-template-columns:minmax(0,1fr);gap:1rem}.chart{min-width:0;margin:0;background:#fff;border:1px solid #e5e5e5;border-radius:6px;padding:.5rem}.chart .plot{overflow-x:auto}.chart .plot svg{width:100%;min-width:600px;height:auto;display:block}
+.charts{display:grid;grid-template-columns:minmax(0,1fr);gap:1rem}.chart{min-width:0;margin:0;background:var(--card);border:1px solid var(--line);border-radius:6px;padding:.5rem}.chart .plot{overflow-x:auto}.chart .plot svg{width:100%;min-width:600px;height:auto;display:block}
 .chart figcaption{font-weight:600;font-size:.9rem}.legend{list-style:none;padding:0;margin:.3rem 0 0;display:flex;flex-wrap:wrap;gap:.2rem .9rem;font-size:.85rem}
 .scroll{overflow-x:auto;margin:1rem 0}.usage-table caption{text-align:left;font-weight:600;padding:.3rem 0}.usage-table td,.usage-table th{white-space:nowrap}.usage-table .num{text-align:right}
-.failed{color:#b42318}
-:focus-visible{outline:2px solid #2a6fdb;outline-offset:2px}
+:focus-visible{outline:2px solid var(--accent);outline-offset:2px}article.turn:focus{outline:2px solid var(--accent);outline-offset:1px}
+kbd{font:inherit;font-size:.8em;border:1px solid var(--line);border-bottom-width:2px;border-radius:3px;padding:0 .3em}
 @media (max-width:640px){
  main{padding:0 .5rem}
- table.sessions thead{display:none}table.sessions tr{display:block;border-bottom:1px solid #e5e5e5;padding:.3rem 0}
- table.sessions td{display:block;border:0;padding:.1rem .3rem}
- form[role=search] label{display:block;margin:.2rem 0}
+ table.sessions{table-layout:auto}table.sessions thead{display:none}table.sessions tr{display:block;border-bottom:1px solid var(--line);padding:.35rem 0}
+ table.sessions td{display:inline-block;border:0;padding:.05rem .3rem;width:auto!important}table.sessions td.c-title{display:block}
+ form[role=search] label{display:block}
+ .turn-head{padding:.3rem .5rem}.msg{padding:.4rem .55rem}
 }
-${HIGHLIGHT_CSS}`;
+${HIGHLIGHT_CSS}
+@media (prefers-color-scheme:dark){${HIGHLIGHT_DARK_CSS}}`;
 
 /**
  * The page frame: no external resources, works without scripts. Its inline
@@ -80,17 +103,47 @@ export function page(title: string, body: Raw, options: { nonce: string; script?
 }
 
 /** The page frame around a body, in two halves, for pages streamed piece by piece. */
-export function pageFrame(title: string, options: { nonce: string; script?: string }): { start: string; end: string } {
+export function pageFrame(title: string, options: { nonce: string; script?: string; scripts?: boolean }): { start: string; end: string } {
   const nonce = escapeHtml(options.nonce);
   return {
     start: `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)} · session-archive</title><style nonce="${nonce}">${STYLE}</style></head>
-<body><header><a href="/">session-archive</a><nav><a href="/">Sessions</a> <a href="/ui/usage">Usage</a></nav></header><main>`,
-    end: `</main>${options.script ? `<script nonce="${nonce}">${options.script}</script>` : ''}</body></html>
+<title>${escapeHtml(title)} · session-archive</title><link rel="icon" href="/favicon.svg" type="image/svg+xml"><style nonce="${nonce}">${STYLE}</style></head>
+<body><header class="top"><a href="/">session-archive</a><nav><a href="/">Sessions</a> <a href="/ui/usage">Usage</a></nav></header><main>`,
+    end: `</main>${options.scripts === false ? '' : `<script nonce="${nonce}">${KEYS}${options.script ?? ''}</script>`}</body></html>
 `,
   };
 }
+
+/** The favicon: a folder with a speech mark, in the page's blue. */
+export const FAVICON = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect x="2" y="7" width="28" height="21" rx="4" fill="#0b57d0"/><path d="M2 11V8a3 3 0 0 1 3-3h8l3 3h11a3 3 0 0 1 3 3" fill="#4f8ef7"/><path d="M9 14h14M9 19h10" stroke="#fff" stroke-width="2.4" stroke-linecap="round"/></svg>`;
+
+/**
+ * Keys on every page: \`/\` to the search box, \`j\`/\`k\` to the next and
+ * previous turn (or search hit), never while typing in a field.
+ */
+const KEYS = `
+document.addEventListener('keydown', (ev) => {
+  if (ev.ctrlKey || ev.metaKey || ev.altKey || ev.isComposing) return;
+  const t = ev.target;
+  if (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT|BUTTON)$/.test(t.tagName))) return;
+  if (ev.key === '/') {
+    const box = document.querySelector('input[type=search]');
+    if (box) { ev.preventDefault(); box.focus(); box.select(); } else { location.href = '/?focus=search'; }
+    return;
+  }
+  if (ev.key !== 'j' && ev.key !== 'k') return;
+  const items = [...document.querySelectorAll('article.turn, ol.hits > li, table.sessions tbody tr')];
+  if (!items.length) return;
+  ev.preventDefault();
+  const top = (el) => el.getBoundingClientRect().top;
+  let i = items.indexOf(document.activeElement);
+  if (i < 0) { i = items.findIndex((el) => top(el) > 4); if (i < 0) i = items.length; if (ev.key === 'j') i -= 1; }
+  const next = items[Math.max(0, Math.min(items.length - 1, i + (ev.key === 'j' ? 1 : -1)))];
+  next.tabIndex = -1; next.focus({ preventScroll: true }); next.scrollIntoView({ block: 'start' });
+});
+if (new URLSearchParams(location.search).get('focus') === 'search') document.querySelector('input[type=search]')?.focus();
+`;
 
 /**
  * A time: the server's local time with its zone named (what a page without

@@ -1,16 +1,23 @@
+import { imageSize } from 'image-size';
 import {
+  attachmentLine,
+  attachmentOf,
   type BrokenMessage,
+  type ChildRef,
   duration,
+  formatBytes,
   formatCostTotal,
   formatCount,
-  formatReplyCost,
   isBroken,
   type MessageWithParts,
   type Part,
+  quietKind,
   replyCost,
   shippedPrices,
   shortPath,
+  subAgentChild,
   type Todo,
+  type TurnHead,
   toolSummary,
 } from '../../index.js';
 import { dataLink, html, type Raw, raw, timeTag } from './html.js';
@@ -21,22 +28,37 @@ const FOLD_LINES = 24;
 const FOLD_CHARS = 4_000;
 /** Beyond this, even "show all" shows only the start (the raw message has the rest). */
 const SHOWN_CHARS = 200_000;
+/** Attached files larger than this are linked, not shown in the page. */
+export const INLINE_BYTES = 8 * 1024 * 1024;
 
 type ToolPart = Extract<Part, { type: 'tool' }>;
 
-/** Long text in a `<pre>`: the start, and the rest behind "show all". */
+/** Lines of a folded text shown before it is opened: its first lines and its last (a failure is usually at the end). */
+const HEAD_LINES = 12;
+const TAIL_LINES = 8;
+
+/** Long text in a `<pre>`: its head and its tail, the whole behind "show all". */
 function folded(text: string, render: (t: string) => string = (t) => html`<pre>${t}</pre>`.html): Raw {
   const lines = text.split('\n');
   if (lines.length <= FOLD_LINES && text.length <= FOLD_CHARS) return raw(render(text));
-  const head = lines.slice(0, FOLD_LINES).join('\n').slice(0, FOLD_CHARS);
+  const cutLine = (l: string) => (l.length > 400 ? `${l.slice(0, 399)}…` : l);
+  const head = lines.slice(0, HEAD_LINES).map(cutLine).join('\n');
+  const skipped = Math.max(0, lines.length - HEAD_LINES - TAIL_LINES);
+  const tail =
+    lines.length > HEAD_LINES
+      ? lines
+          .slice(Math.max(HEAD_LINES, lines.length - TAIL_LINES))
+          .map(cutLine)
+          .join('\n')
+      : '';
   const all =
     text.length > SHOWN_CHARS ? `${text.slice(0, SHOWN_CHARS)}\n… ${text.length - SHOWN_CHARS} more characters in the raw message` : text;
-  return html`<details class="fold"><summary><span class="preview">${raw(render(head))}</span><span class="show-all">show all ${lines.length} lines</span></summary>${raw(render(all))}</details>`;
+  return html`<details class="fold"><summary><span class="preview">${raw(render(head))}${skipped ? html`<span class="skipped">… ${skipped} more lines …</span>` : ''}${tail ? raw(render(tail)) : ''}</span><span class="show-all">show all ${lines.length} lines</span></summary>${raw(render(all))}</details>`;
 }
 
-/** A tool call: one line (tool, main argument, status, duration) that opens to its input and output. */
-function renderTool(p: ToolPart, directory?: string): Raw {
-  const t = toolSummary(p, directory);
+/** A tool call: one line (tool, main argument, status, duration) that opens to its input and output; a failed one open, its output's tail in sight. */
+function renderTool(p: ToolPart, view: MessageView): Raw {
+  const t = toolSummary(p, view.directory);
   const shownInput = t.diff
     ? raw(renderDiff(t.diff))
     : t.content !== undefined
@@ -46,8 +68,39 @@ function renderTool(p: ToolPart, directory?: string): Raw {
         : html`<pre>${JSON.stringify(t.input, null, 2)}</pre>`;
   const extra =
     (t.diff || t.content !== undefined) && Object.keys(t.input).length > 1 ? html`<pre>${JSON.stringify(t.input, null, 2)}</pre>` : '';
-  return html`<details class="tool ${t.status}"><summary><span class="tool-name">${t.tool}</span> <code class="arg">${t.argument}</code> <span class="badge ${t.status === 'error' ? 'error' : t.status === 'completed' ? '' : 'busy'}">${t.status}</span>${t.ms !== undefined ? html` <span class="meta">${duration(t.ms)}</span>` : ''}</summary>
-${extra}${shownInput}${t.output ? html`<div class="output${t.status === 'error' ? ' error-box' : ''}">${folded(t.output)}</div>` : ''}</details>`;
+  const state = t.failed ? 'failed' : t.status === 'completed' ? 'done' : t.status;
+  const child = subAgentChild(p, view.children);
+  const output = t.output ? html`<div class="output${t.failed ? ' error-box' : ''}">${folded(t.output)}</div>` : '';
+  return html`<details class="tool ${t.failed ? 'error' : t.status}"${raw(t.failed ? ' open' : '')}><summary><span class="tool-name">${t.tool}</span> <code class="arg">${t.argument}</code> <span class="badge ${t.failed ? 'error' : t.status === 'completed' ? 'done' : 'busy'}">${state}</span>${t.ms !== undefined ? html` <span class="meta dur">${duration(t.ms)}</span>` : ''}</summary>
+${child ? html`<p class="child-link">Sub-agent: <a href="/ui/session/${child.id}">${child.title || child.id}</a></p>` : ''}${extra}${shownInput}${output}</details>`;
+}
+
+/** An attached file: an image shown (its bytes served by the archive, never a remote load), a PDF in a frame, anything else named with its size. */
+function renderFile(p: Extract<Part, { type: 'file' }>, view: MessageView): Raw {
+  const a = attachmentOf(p);
+  const label = attachmentLine(a);
+  const src = view.sessionID ? `/ui/session/${view.sessionID}/file/${p.messageID}/${p.id}` : undefined;
+  if (!a.inline || !src || (a.bytes ?? 0) > INLINE_BYTES) {
+    const name = p.filename ?? (p.url.startsWith('data:') ? `attached ${a.kind}` : p.url);
+    const facts = [a.mime, a.bytes !== undefined ? formatBytes(a.bytes) : ''].filter(Boolean).join(', ');
+    const open = a.inline && src ? html` · <a href="${src}">open</a> (too large to show here)` : '';
+    return html`<div class="file">${dataLink(p.url, name)} <span class="meta">${facts}</span>${open}</div>`;
+  }
+  if (a.kind === 'pdf')
+    return html`<figure class="file"><iframe class="pdf" src="${src}" title="${label}" loading="lazy"></iframe><figcaption class="meta"><a href="${src}">${label}</a></figcaption></figure>`;
+  const size = imageDimensions(p.url);
+  return html`<figure class="file image"><a href="${src}"><img src="${src}" alt="${a.name ?? 'attached image'}" loading="lazy"${raw(size ? ` width="${size.width}" height="${size.height}"` : '')}></a><figcaption class="meta">${label}</figcaption></figure>`;
+}
+
+/** An image's width and height from its bytes (a base64 data: URL), when its format says them. */
+function imageDimensions(url: string): { width: number; height: number } | undefined {
+  try {
+    const bytes = Buffer.from(url.slice(url.indexOf(',') + 1), 'base64');
+    const { width, height } = imageSize(bytes);
+    return width && height ? { width, height } : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function renderPart(p: Part, view: MessageView): Raw {
@@ -58,9 +111,9 @@ function renderPart(p: Part, view: MessageView): Raw {
     case 'reasoning':
       return html`<details class="reasoning"><summary>Reasoning</summary><div class="md">${raw(renderMarkdown(p.text))}</div></details>`;
     case 'tool':
-      return renderTool(p, directory);
+      return renderTool(p, view);
     case 'file':
-      return html`<div class="file">File: ${dataLink(p.url, p.filename ?? (p.url.startsWith('data:') ? p.mime : p.url))}</div>`;
+      return renderFile(p, view);
     case 'patch': {
       const names = p.files.slice(0, 3).map((f) => shortPath(f, directory));
       const items = p.files.map((f) => {
@@ -89,9 +142,13 @@ export interface ForkForm {
   csrf: string;
 }
 
-/** How messages are drawn: a Fork button on each (with `fork`), paths relative to `directory`, patches with the session's diffs. */
+/** How messages are drawn: Fork buttons (with `fork`), paths relative to `directory`, patches with the session's diffs, files served for `sessionID`. */
 export interface MessageView {
   fork?: ForkForm;
+  /** The session shown: attached images are served from its routes. */
+  sessionID?: string;
+  /** Its child sessions, so a sub-agent call links to the one it started. */
+  children?: readonly ChildRef[];
   directory?: string;
   /** The session's per-file changes (`summary.diffs`), shown under the patch parts that name their files. */
   diffs?: ReadonlyArray<{ file?: string; patch?: string }>;
@@ -130,36 +187,80 @@ interface Usage {
   cache: { read: number; write: number };
 }
 
-/** Tokens and cost of an assistant message, for its header. */
-function usage(info: { modelID: string; tokens?: Usage; cost?: number }): Raw {
-  const tokens = info.tokens;
-  if (!tokens) return html``;
-  const cached = tokens.cache.read + tokens.cache.write;
-  const cost = replyCost(info);
-  const title = `input ${tokens.input}, output ${tokens.output}, reasoning ${tokens.reasoning}, cache read ${tokens.cache.read}, cache write ${tokens.cache.write}${cost?.estimated ? `; cost reckoned from list prices of ${shippedPrices().date}` : ''}`;
-  return html` · <span class="usage" title="${title}">${count(tokens.input)} in / ${count(tokens.output)} out${cached ? ` / ${count(cached)} cached` : ''}${cost?.cost === 0 ? '' : ` · ${formatReplyCost(cost)}`}</span>`;
+/** A Fork button: a new session with the messages before `messageID`. */
+function forkButton(fork: ForkForm, messageID: string, label: string, text = 'Fork'): Raw {
+  return html`<form class="inline" method="post" action="/ui/session/${fork.sessionID}/fork">${csrfField(fork.csrf)}<input type="hidden" name="messageID" value="${messageID}"><button type="submit" aria-label="${label}">${text}</button></form>`;
 }
 
-/** One message of the conversation (the `i`-th, counting from 0); with `view.fork`, a Fork button (fork before it). */
-export function renderMessage(m: MessageWithParts | BrokenMessage, i: number, view: MessageView = {}): Raw {
+/** A turn's header: who answered, when, how long, tokens and cost summed, tool calls and failures; Fork before it (a turn continued from an earlier page says so). */
+export function renderTurnHead(h: TurnHead, view: MessageView): Raw {
+  const cached = h.tokens.cache;
+  const title = `input ${h.tokens.input}, output ${h.tokens.output}, reasoning ${h.tokens.reasoning}, cached ${cached}; ${h.replies} repl${h.replies === 1 ? 'y' : 'ies'}${h.estimated ? `; cost reckoned from list prices of ${shippedPrices().date}` : ''}`;
+  const cost = h.replies ? formatCostTotal(h) : '';
+  const facts = [
+    h.models.length ? html`<span class="model">${h.models.join(', ')}</span>` : '',
+    timeTag(h.time.start),
+    h.time.end > h.time.start ? html`<span class="dur">${duration(h.time.end - h.time.start)}</span>` : '',
+    h.replies
+      ? html`<span class="usage" title="${title}">${count(h.tokens.input)} in / ${count(h.tokens.output)} out${cached ? ` / ${count(cached)} cached` : ''}${cost && cost !== '$0.00' ? ` · ${cost}` : ''}</span>`
+      : '',
+    h.toolCalls ? html`<span>${h.toolCalls} tool call${h.toolCalls === 1 ? '' : 's'}</span>` : '',
+  ].filter((x) => x !== '');
+  const failed = h.failed ? html`<span class="badge error">${h.failed} failed</span>` : '';
+  const error = h.error ? html`<span class="badge error">error</span>` : '';
+  const fork = view.fork && h.promptID ? forkButton(view.fork, h.promptID, 'Fork before this turn') : '';
+  return html`<header class="turn-head"><span class="facts">${h.promptID ? '' : html`<span class="meta">continued · </span>`}${facts.map((f, i) => html`${i ? ' · ' : ''}${f}`)}${failed}${error}</span>${fork}</header>`;
+}
+
+/** A message's menu: its link, and Fork before it. */
+function messageMenu(id: string, n: number, view: MessageView): Raw {
+  return html`<details class="menu"><summary aria-label="Message ${n + 1} menu">⋯</summary><div class="menu-items"><a href="#${id}">Link to this message</a>${view.fork ? forkButton(view.fork, id, `Fork before message ${n + 1}`, 'Fork before this message') : ''}</div></details>`;
+}
+
+/** One message inside its turn (the `n`-th of the session, counting from 0): the prompt, a step of the agent, or a quiet notice. */
+export function renderMessage(m: MessageWithParts | BrokenMessage, n: number, view: MessageView = {}): Raw {
   if (isBroken(m)) return renderBroken(m);
-  const { fork } = view;
   const info = m.info;
-  const who = info.role === 'assistant' ? html`assistant · ${info.modelID}${usage(info)}` : html`user`;
-  return html`<article class="msg ${info.role}" id="${info.id}" data-message="${info.id}">
-<h3><span>${who} · ${timeTag(info.time.created)}</span>
-${fork ? html`<form class="inline" method="post" action="/ui/session/${fork.sessionID}/fork">${csrfField(fork.csrf)}<input type="hidden" name="messageID" value="${info.id}"><button type="submit" aria-label="Fork before message ${i + 1}">Fork</button></form>` : ''}</h3>
-${m.parts.map((p) => renderPart(p, view))}</article>`;
+  const quiet = quietKind(m);
+  const menu = messageMenu(info.id, n, view);
+  if (quiet)
+    return html`<div class="msg quiet" id="${info.id}" data-message="${info.id}" data-kind="${quiet}">${menu}<details><summary>${quiet} message</summary>${m.parts.map((p) => renderPart(p, view))}</details></div>`;
+  const error =
+    info.role === 'assistant' && info.error
+      ? html`<p class="error-box">${info.error.name}${'message' in info.error.data ? `: ${String(info.error.data.message)}` : ''}</p>`
+      : '';
+  const head = info.role === 'user' ? html`<div class="who">You · ${timeTag(info.time.created)}</div>` : '';
+  return html`<div class="msg ${info.role}${info.role === 'user' ? ' prompt' : ' step'}" id="${info.id}" data-message="${info.id}">${menu}${head}${m.parts.map((p) => renderPart(p, view))}${error}</div>`;
 }
 
-/** The conversation as pieces of HTML, a message at a time: for sessions too large to render as one string. `first` numbers the first message. */
-export async function* streamMessages(
+/**
+ * The conversation as turns, a message at a time: for sessions too large to
+ * render as one string. `heads` come from a first pass over the same messages
+ * ({@link planTurns}); `first` numbers the first message.
+ */
+export async function* streamTurns(
   messages: AsyncIterable<MessageWithParts | BrokenMessage>,
+  heads: readonly TurnHead[],
   view: MessageView = {},
   first = 0,
 ): AsyncGenerator<string> {
-  let i = first;
-  for await (const m of messages) yield renderMessage(m, i++, view).html;
+  const total = heads.reduce((n, h) => n + h.messages, 0);
+  let i = 0;
+  let k = 0;
+  let open = false;
+  for await (const m of messages) {
+    if (i >= total) break;
+    const h = heads[k];
+    if (h && h.start === i) {
+      const failed = h.failed || h.error ? ' failed' : '';
+      yield `${open ? '</article>' : ''}${html`<article class="turn${failed}" id="${h.promptID ? `turn-${h.promptID}` : `turn-at-${first + i}`}">`.html}${renderTurnHead(h, view).html}`;
+      open = true;
+      k++;
+    }
+    yield renderMessage(m, first + i, view).html;
+    i++;
+  }
+  if (open) yield '</article>';
 }
 
 /** A session's tokens and cost summed over its replies: `estimated` of the cost reckoned from prices, `unpriced` replies left out. */

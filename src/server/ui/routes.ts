@@ -1,12 +1,14 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { Context, Hono } from 'hono';
 import {
+  attachmentOf,
   type BrokenMessage,
   exportSessions,
   isArchiveError,
   isId,
   type MessageWithParts,
   parseJsonInput,
+  planTurns,
   provenanceOf,
   type SearchHit,
   type SessionIndex,
@@ -17,12 +19,14 @@ import type { ServerActions, ServerDeps } from '../actions.js';
 import { BadRequest, errorMessage, HttpRefusal, toErrorResponse } from '../errors.js';
 import { textStream } from '../streams.js';
 import { askUsage } from '../usage.js';
-import { dataLink, html, LOCAL_TIMES, page, pageFrame, type Raw, raw, timeTag } from './html.js';
-import { csrfField, renderChanges, renderTodos, renderUsage, sessionUsage, streamMessages } from './render.js';
+import { dataLink, FAVICON, html, LOCAL_TIMES, page, pageFrame, type Raw, raw, timeTag } from './html.js';
+import { csrfField, type MessageView, renderChanges, renderTodos, renderUsage, sessionUsage, streamTurns } from './render.js';
 import { periodFor, renderUsagePage, usageAsk, usageFilters, usageTables } from './usage-page.js';
 
-/** Messages per page of a conversation. */
+/** Messages per page of a conversation: at least this many, then on to the end of the turn… */
 const PAGE = 100;
+/** …but never more than this (a longer turn continues on the next page). */
+const PAGE_MAX = 400;
 
 async function* joinStreams(...streams: AsyncIterable<string>[]): AsyncGenerator<string> {
   for (const s of streams) yield* s;
@@ -192,6 +196,26 @@ document.querySelector('form[data-confirm]')?.addEventListener('submit', (ev) =>
 /** The web UI: server-rendered pages (readable without scripts) and a small script for live updates. */
 export function registerUi(app: Hono, { archive, index }: ServerDeps, act: ServerActions, ui: UiOptions): void {
   const csrf = csrfField(ui.csrfToken);
+  /** How a session's messages are drawn on its page. */
+  const viewOf = (
+    id: string,
+    info: { directory: string; summary?: { diffs?: MessageView['diffs'] } },
+    children: ReturnType<SessionIndex['children']>,
+  ): MessageView => ({
+    fork: { sessionID: id, csrf: ui.csrfToken },
+    sessionID: id,
+    directory: info.directory,
+    diffs: info.summary?.diffs,
+    children: children.map((s) => ({ id: s.id, title: s.title, created: s.time.created })),
+  });
+
+  /** Where the turn holding the `index`-th message begins (looking back at most a page; a longer turn is shown from there). */
+  async function turnStartOf(id: string, index: number): Promise<number> {
+    const base = Math.max(0, index - PAGE);
+    const { heads } = await planTurns(archive.messages.each(id, { start: base, limit: index - base + 1 }));
+    return base + (heads.at(-1)?.start ?? 0);
+  }
+
   /** A row's extras: how many messages, and the first user message as a preview (from the first few files by ID; no session is read whole). */
   async function rowExtras(id: string): Promise<{ count: number; preview: string }> {
     try {
@@ -307,6 +331,9 @@ ${listing}`;
     }
   });
 
+  for (const path of ['/favicon.svg', '/favicon.ico'])
+    app.get(path, (c) => c.body(FAVICON, 200, { 'content-type': 'image/svg+xml', 'cache-control': 'public, max-age=86400' }));
+
   app.get('/ui/usage', async (c) => {
     try {
       const filters = usageFilters((name) => c.req.query(name));
@@ -327,11 +354,13 @@ ${listing}`;
       const info = await archive.sessions.get(id);
       const at = c.req.query('at');
       const { index: atIndex, total } = await archive.messages.position(id, at && isId('message', at) ? at : undefined);
-      // A page of messages: from `from`, or a little before the message `at` (a search hit).
+      // A page of turns: from `from`, or from the start of the turn holding the message `at` (a search hit).
       const from =
         atIndex >= 0
-          ? Math.max(0, atIndex - 3)
+          ? await turnStartOf(id, atIndex)
           : Math.min(Math.max(0, Number.parseInt(c.req.query('from') ?? '0', 10) || 0), Math.max(0, total - 1));
+      const plan = await planTurns(archive.messages.each(id, { start: from, limit: PAGE_MAX }), { min: PAGE, max: PAGE_MAX });
+      const next = from + plan.count;
       const todos = await archive.todos.get(id);
       const status = index.statusOf(id);
       const parent = info.parentID ? await archive.sessions.get(info.parentID).catch(() => undefined) : undefined;
@@ -351,7 +380,7 @@ ${listing}`;
       // is said where the eye lands. The page's messages are scanned a batch of about 1 MB at a time (a message
       // over 4 MB, and any past 8 MB in all, passed over), then read again as they are shown: the page costs no
       // more memory than before.
-      const secrets = await pageSecrets(archive, [info, todos], archive.messages.each(id, { start: from, limit: PAGE }));
+      const secrets = await pageSecrets(archive, [info, todos], archive.messages.each(id, { start: from, limit: plan.count }));
       // Which agent and source it came from; text only (a path from a transcript is never a link).
       const from_ = await provenanceOf(archive, info);
       const provenance = from_
@@ -374,11 +403,11 @@ ${from > 0 ? html`<p><a href="/ui/session/${id}?from=${Math.max(0, from - PAGE)}
 <section id="messages" aria-label="Conversation" data-from="${from}">`;
       // Streamed a message at a time: a session can be larger than a string can hold.
       const frame = pageFrame(info.title, { nonce: c.get('secureHeadersNonce') ?? '', script: sessionScript(id) });
-      const view = { fork: { sessionID: id, csrf: ui.csrfToken }, directory: info.directory, diffs: info.summary?.diffs };
-      const conversation = streamMessages(archive.messages.each(id, { start: from, limit: PAGE }), view, from);
+      const view = viewOf(id, info, children);
+      const conversation = streamTurns(archive.messages.each(id, { start: from, limit: plan.count }), plan.heads, view, from);
       const later =
-        from + PAGE < total
-          ? html`<p><a id="more" href="/ui/session/${id}?from=${from + PAGE}" rel="next" data-next="${from + PAGE}">Later messages (${total - from - PAGE} more)</a></p>`
+        next < total
+          ? html`<p><a id="more" href="/ui/session/${id}?from=${next}" rel="next" data-next="${next}">Later messages (${total - next} more)</a></p>`
           : html``;
       // The totals need every message: they come last, after the first page is on screen.
       async function* tail(): AsyncGenerator<string> {
@@ -398,9 +427,40 @@ ${from > 0 ? html`<p><a href="/ui/session/${id}?from=${Math.max(0, from - PAGE)}
       const from = Math.max(0, Number.parseInt(c.req.query('from') ?? '0', 10) || 0);
       const limit = Math.min(500, Math.max(1, Number.parseInt(c.req.query('limit') ?? String(PAGE), 10) || PAGE));
       const { total } = await archive.messages.position(id);
-      const view = { fork: { sessionID: id, csrf: ui.csrfToken }, directory: info.directory, diffs: info.summary?.diffs };
-      const headers = { ...HTML, 'x-total': String(total), ...(from + limit < total ? { 'x-next-from': String(from + limit) } : {}) };
-      return await textStream(framed('', streamMessages(archive.messages.each(id, { start: from, limit }), view, from), ''), headers);
+      const plan = await planTurns(archive.messages.each(id, { start: from, limit: limit + PAGE_MAX }), {
+        min: limit,
+        max: limit + PAGE_MAX,
+      });
+      const next = from + plan.count;
+      const view = viewOf(id, info, index.children(id));
+      const headers = { ...HTML, 'x-total': String(total), ...(next < total ? { 'x-next-from': String(next) } : {}) };
+      const turns = streamTurns(archive.messages.each(id, { start: from, limit: plan.count }), plan.heads, view, from);
+      return await textStream(framed('', turns, ''), headers);
+    } catch (error) {
+      return errorPage(c, error);
+    }
+  });
+
+  // An attached image or PDF, from the data: URL its message holds: served as its own type with nothing that could run.
+  app.get('/ui/session/:id/file/:messageID/:partID', async (c) => {
+    try {
+      const { id, messageID, partID } = c.req.param();
+      if (!isId('message', messageID) || !isId('part', partID)) throw new BadRequest('invalid message or part ID');
+      const message = await archive.messages.get(id, messageID);
+      const part = message.parts.find((p) => p.id === partID);
+      const attached = part?.type === 'file' ? attachmentOf(part) : undefined;
+      if (part?.type !== 'file' || !attached?.inline) throw new HttpRefusal(404, 'NotFoundError', 'no attached image or PDF here');
+      const bytes = Buffer.from(part.url.slice(part.url.indexOf(',') + 1), 'base64');
+      return c.body(new Uint8Array(bytes), 200, {
+        'content-type': attached.mime,
+        'x-content-type-options': 'nosniff',
+        'cache-control': 'private, max-age=3600',
+        'content-disposition': 'inline',
+        // A PDF is drawn by the browser's own viewer inside the session page's frame; an image is only an image.
+        ...(attached.kind === 'pdf'
+          ? { 'content-security-policy': "default-src 'none'; frame-ancestors 'self'", 'x-frame-options': 'SAMEORIGIN' }
+          : { 'content-security-policy': "default-src 'none'; sandbox" }),
+      });
     } catch (error) {
       return errorPage(c, error);
     }
