@@ -22,7 +22,7 @@ export { formatTime } from './format-time.js';
 export { assertId, type IdKind, isId } from './model/ids.js';
 export { type Attachment, attachmentLine, attachmentOf, dataUrlBytes } from './ops/attachment.js';
 export { AGENT_NAMES, AGENTS, type AgentName, agentEntry, EXPORT_FORMATS } from './ops/capture/registry.js';
-export { diffOf, duration, shortPath, type ToolSummary, toolFailed, toolSummary } from './ops/tool-summary.js';
+export { diffOf, duration, shortFolder, shortPath, type ToolSummary, toolFailed, toolSummary } from './ops/tool-summary.js';
 export { type ChildRef, isPrompt, isSubAgentTool, planTurns, quietKind, subAgentChild, type TurnHead, turnsOf } from './ops/turns.js';
 export { expandHome, locateArchive, stateDirFor } from './store/locate.js';
 export { VERSION } from './version.js';

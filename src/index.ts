@@ -16,11 +16,14 @@ export {
 } from './catalog/project-names.js';
 export { directoryMatcher, type HistoryItem, type HistoryQuery, type ListQuery } from './catalog/query.js';
 export {
+  type GroupedSearchResult,
   type OneOffOptions,
+  type SearchGroup,
   type SearchHit,
   SearchIndex,
   type SearchQuery,
   type SearchResult,
+  searchGroupsIndex,
   searchIndex,
   usageIndex,
 } from './catalog/search-index.js';
@@ -34,7 +37,7 @@ export {
   openIndex,
   SessionIndex,
 } from './catalog/session-index.js';
-export type { SessionSummary } from './catalog/summary.js';
+export { forkGrouping, type SessionSummary, sessionAgent } from './catalog/summary.js';
 export {
   DIMENSIONS,
   type Dimension,
@@ -101,7 +104,7 @@ export { type Finding, MARKER, type RedactionRules, Redactor } from './ops/redac
 export { type ScanFinding, type ScanResult, scanArchive, scanHistory, scanStaged } from './ops/redact/scan.js';
 export { conflictOriginal, type ResolveResult, resolveConflicts } from './ops/resolve.js';
 export { findShared, share, shareToken, unshare } from './ops/share.js';
-export { diffOf, duration, shortPath, type ToolSummary, toolFailed, toolSummary } from './ops/tool-summary.js';
+export { diffOf, duration, shortFolder, shortPath, type ToolSummary, toolFailed, toolSummary } from './ops/tool-summary.js';
 export { isPrompt, planTurns, quietKind, type TurnHead, turnsOf } from './ops/turns.js';
 export type { OnProgress } from './progress.js';
 export { type Archive, GITIGNORE, initArchive, type OpenArchiveOptions, openArchive } from './store/archive.js';

@@ -28,6 +28,7 @@ export type LocalQuestion =
   | { op: 'resolve'; session: string }
   | { op: 'show'; session: string }
   | { op: 'search'; query: SearchQuery }
+  | { op: 'searchGroups'; query: SearchQuery }
   | { op: 'usage'; query: UsageAsk }
   | { op: 'status' };
 

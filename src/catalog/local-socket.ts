@@ -6,7 +6,7 @@ import { detectProject } from '../store/project-id.js';
 import { archiveKey, type LocalAnswer, type LocalQuestion, localSocketPath, MAX_SOCKET_PATH, readWholeSession } from './local-client.js';
 import { answerUsage, findProject } from './project-names.js';
 import type { HistoryQuery } from './query.js';
-import type { SearchQuery, SearchResult } from './search-index.js';
+import type { GroupedSearchResult, SearchQuery, SearchResult } from './search-index.js';
 import type { UsageQuery, UsageResult } from './usage.js';
 
 /** What the socket needs of the index (the session index, seen from here). */
@@ -16,6 +16,7 @@ export interface AnsweringIndex {
   history(query: HistoryQuery): unknown;
   findSession(arg: string): Promise<string>;
   search(query: SearchQuery): SearchResult & { complete: boolean };
+  searchGroups(query: SearchQuery): GroupedSearchResult & { complete: boolean };
   usage(query: UsageQuery): UsageResult;
 }
 
@@ -148,6 +149,11 @@ async function respond(text: string, key: string, index: AnsweringIndex, archive
       case 'search': {
         if (!index.searchCurrent) return { unavailable: 'the search index is not there or still catching up' };
         const { complete: _, ...result } = index.search(question.query);
+        return { value: result };
+      }
+      case 'searchGroups': {
+        if (!index.searchCurrent) return { unavailable: 'the search index is not there or still catching up' };
+        const { complete: _, ...result } = index.searchGroups(question.query);
         return { value: result };
       }
       case 'usage':

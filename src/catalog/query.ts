@@ -40,6 +40,8 @@ export interface HistoryQuery {
   project?: string;
   /** Only this workspace. */
   workspace?: string;
+  /** Only sessions from this agent (`metadata.source`: "claude-code", "codex", …; "archive" for sessions made here). */
+  agent?: string;
   /** Only sessions updated at or after this time (epoch ms). */
   start?: number;
   /**
@@ -71,6 +73,7 @@ function filters(q: {
   search?: string;
   project?: string;
   workspace?: string;
+  agent?: string;
   start?: number;
 }): Filter[] {
   const out: Filter[] = [(s) => s.valid];
@@ -85,6 +88,7 @@ function filters(q: {
   }
   if (q.project !== undefined) out.push((s) => s.projectID === q.project);
   if (q.workspace !== undefined) out.push((s) => s.workspaceID === q.workspace);
+  if (q.agent !== undefined) out.push((s) => s.source === q.agent);
   if (q.start !== undefined) {
     const start = q.start;
     out.push((s) => s.time.updated >= start);

@@ -11,7 +11,6 @@ import { readDataText } from '../store/json-file.js';
 import { mapLimit } from '../store/map-limit.js';
 import { ArchivePaths } from '../store/paths.js';
 import { openSqlite, type SqlDb, type SqlRow, type SqlStatement, sqliteAvailable } from '../store/sqlite.js';
-import { VERSION } from '../version.js';
 import { readListing, SETTLED_MS, type SessionListing } from './listing.js';
 import { type PathStamp, pathStamp } from './path-stamp.js';
 import { type PriceTable, shippedPrices } from './prices.js';
@@ -34,7 +33,7 @@ import type { Slice } from './scan.js';
 import { ftsQuery, parseSearch } from './search-query.js';
 import { messageText, todosText } from './search-text.js';
 import { type CheckOptions, StatScan } from './stat-scan.js';
-import type { FileStamp } from './summary.js';
+import { type FileStamp, sessionAgent } from './summary.js';
 import {
   createUsageTable,
   DOC_USAGE_COLUMNS,
@@ -56,6 +55,8 @@ export interface SearchQuery {
   project?: string;
   /** Only sessions in this folder (and below) or matching this glob; `~` is the home folder. */
   directory?: string;
+  /** Only sessions from this agent ("claude-code", "codex", "opencode", …, "archive"). */
+  agent?: string;
   /** Only messages (and sessions) from this time on (epoch ms). */
   from?: number;
   /** Only messages (and sessions) before this time (epoch ms). */
@@ -102,6 +103,29 @@ export interface SearchResult {
   rankedAmong?: number;
 }
 
+/** Hits of one session (with the forks and copies folded into it), for a search that groups them. */
+export interface SearchGroup {
+  /** The session the group stands for (a fork's copied messages are grouped under their source). */
+  sessionID: string;
+  /** Its best hit. */
+  best: SearchHit;
+  /** Its next best hits (a few). */
+  others: SearchHit[];
+  /** How many hits it has in all (among the matches grouped). */
+  count: number;
+  /** The sessions whose hits it holds (itself, and forks or copies folded in). */
+  sessions: string[];
+}
+
+export interface GroupedSearchResult {
+  groups: SearchGroup[];
+  /** True when more groups follow (ask again with `offset + limit`). */
+  more: boolean;
+  /** Set when more matches than were grouped exist: counts are then "at least". */
+  capped?: boolean;
+  rankedAmong?: number;
+}
+
 /** How a session looked when it was indexed: the stamps of its files and folder. */
 interface SessionRow {
   info: string;
@@ -112,6 +136,20 @@ interface SessionRow {
 const SCHEMA = 4;
 /** Row IDs per millisecond (see {@link SearchIndex.putDoc}). */
 const SLOTS = 1024;
+/** A grouped search groups at most this many of the best matches… */
+const GROUP_CANDIDATES = 2_000;
+/** …and shows this many hits of a group besides its best. */
+const GROUP_SHOWN = 2;
+/** What every search joins: the text, its row and its session. */
+const SEARCH_FROM = 'FROM fts JOIN doc d ON d.rowid = fts.rowid JOIN session s ON s.id = d.session';
+
+function checkPage(limit: number, offset: number): void {
+  if (!Number.isInteger(limit) || limit < 1 || limit > 500)
+    throw new ArchiveError('INVALID_INPUT', `invalid limit ${limit}: expected 1–500`);
+  if (!Number.isInteger(offset) || offset < 0)
+    throw new ArchiveError('INVALID_INPUT', `invalid offset ${offset}: expected a whole number ≥ 0`);
+}
+
 /** A search whose words match more rows than this ranks the newest this many by relevance (bm25 costs ~5 µs a row: 1,000 is ~5 ms). */
 const RANKED = 1_000;
 /** Words in any form (`porter`), case and accents folded (`unicode61 remove_diacritics 2`). */
@@ -127,12 +165,6 @@ const QUEUED_BYTES = 8 * 1024 * 1024;
 /** A message file larger than this is not read for search (its text would not fit a small heap). */
 const LARGEST_FILE = 32 * 1024 * 1024;
 
-/** The agent a session came from: its `metadata.source`; else made here (this version wrote it) or by OpenCode, whose model it is. */
-const agentOf = (session: Record<string, unknown>): string => {
-  const source = obj(session.metadata).source;
-  if (typeof source === 'string' && source) return source;
-  return session.version === VERSION ? 'archive' : 'opencode';
-};
 const stampOf = (s: FileStamp | undefined) => (s ? `${s.mtimeMs}:${s.size}` : '');
 const rowOf = (joined: string): SessionRow => {
   const [info = '', todos = '', messages = ''] = joined.split('\t');
@@ -615,7 +647,7 @@ export class SearchIndex {
         stamps.info,
         stamps.todos,
         stamps.messages,
-        agentOf(session),
+        sessionAgent(session),
       );
       this.figures.changed(id);
       if (infoChanged) {
@@ -879,19 +911,14 @@ export class SearchIndex {
     return this.flushing;
   }
 
-  /** Searches titles, todos and messages (see {@link SearchQuery}); ranked by relevance, then the newest first. */
-  search(q: SearchQuery): SearchResult {
+  /** What a search asks SQL: the FTS match, the conditions and their parameters, and whether only the newest matches are ranked. */
+  private plan(q: SearchQuery): { match: string; where: string[]; params: unknown[]; rankedAmong?: number } {
     const match = ftsQuery(parseSearch(q.query));
-    const limit = q.limit ?? 20;
-    const offset = q.offset ?? 0;
-    if (!Number.isInteger(limit) || limit < 1 || limit > 500)
-      throw new ArchiveError('INVALID_INPUT', `invalid limit ${limit}: expected 1–500`);
-    if (!Number.isInteger(offset) || offset < 0)
-      throw new ArchiveError('INVALID_INPUT', `invalid offset ${offset}: expected a whole number ≥ 0`);
     const where = ['fts MATCH ?'];
     const params: unknown[] = [match];
     for (const [value, condition] of [
       [q.project, 's.project = ?'],
+      [q.agent, 's.source = ?'],
       [q.role, 'd.role = ?'],
     ] as const) {
       if (value === undefined) continue;
@@ -911,7 +938,6 @@ export class SearchIndex {
       where.push('s.directory IN (SELECT value FROM json_each(?))');
       params.push(folders);
     }
-    const from = 'FROM fts JOIN doc d ON d.rowid = fts.rowid JOIN session s ON s.id = d.session';
     // The newest RANKED + 1 matches, in rowid (= time) order: cheap, as FTS5 walks its index in that order —
     // unless the project or folder leaves a tenth of the sessions or less: then walking to find them costs
     // more than ranking what passes.
@@ -921,46 +947,108 @@ export class SearchIndex {
     const newest = narrow
       ? []
       : this.sql(
-          `SELECT fts.rowid AS r ${joined ? from : 'FROM fts'} WHERE ${where.join(' AND ')} ORDER BY fts.rowid DESC LIMIT ${RANKED + 1}`,
+          `SELECT fts.rowid AS r ${joined ? SEARCH_FROM : 'FROM fts'} WHERE ${where.join(' AND ')} ORDER BY fts.rowid DESC LIMIT ${RANKED + 1}`,
         ).all(...params);
-    let rankedAmong: number | undefined;
-    if (newest.length > RANKED) {
-      rankedAmong = RANKED;
-      where.push(`fts.rowid >= ${rowidLiteral(newest[RANKED - 1]?.r)}`);
-    }
-    // Ranked first with nothing but the rowid, then snippets for the page only (a snippet tokenizes its text again).
-    const ranked = this.sql(
-      `SELECT fts.rowid AS r ${from} WHERE ${where.join(' AND ')} ORDER BY round(rank, 1), fts.rowid DESC LIMIT ? OFFSET ?`,
-    ).all(...params, limit + 1, offset);
-    const rows = ranked
-      .map((r) =>
-        this.db
-          .prepare(`SELECT d.session, d.message, d.role, d.created, s.title, s.directory, s.project, s.archived,
+    if (newest.length <= RANKED) return { match, where, params };
+    where.push(`fts.rowid >= ${rowidLiteral(newest[RANKED - 1]?.r)}`);
+    return { match, where, params, rankedAmong: RANKED };
+  }
+
+  /** The hit at a row of the index, with its snippet (a snippet tokenizes its text again: asked for the rows shown only). */
+  private hitAt(rowid: unknown, match: string): SearchHit | undefined {
+    const r = this.db
+      .prepare(`SELECT d.session, d.message, d.role, d.created, s.title, s.directory, s.project, s.archived,
         snippet(fts, 0, '${OPEN}', '${CLOSE}', '…', 24) AS in_title,
         snippet(fts, 1, '${OPEN}', '${CLOSE}', '…', 24) AS in_body
-      ${from} WHERE fts MATCH ? AND fts.rowid = ${rowidLiteral(r.r)}`)
-          .get(match),
-      )
-      .filter((r) => r !== undefined);
-    const hits: SearchHit[] = rows.map((r) => {
-      const message = str(r.message);
-      const titleHit = !message && str(r.in_title).includes(OPEN);
-      const { snippet, marks } = marked(str(titleHit ? r.in_title : r.in_body));
-      return {
-        sessionID: str(r.session),
-        ...(message ? { messageID: message, role: r.role as 'user' | 'assistant' } : {}),
-        field: message ? 'message' : titleHit ? 'title' : 'todos',
-        title: str(r.title),
-        directory: str(r.directory),
-        projectID: str(r.project),
-        archived: num(r.archived) === 1,
-        time: num(r.created),
-        snippet,
-        marks,
-      };
-    });
+      ${SEARCH_FROM} WHERE fts MATCH ? AND fts.rowid = ${rowidLiteral(rowid)}`)
+      .get(match);
+    if (!r) return undefined;
+    const message = str(r.message);
+    const titleHit = !message && str(r.in_title).includes(OPEN);
+    const { snippet, marks } = marked(str(titleHit ? r.in_title : r.in_body));
+    return {
+      sessionID: str(r.session),
+      ...(message ? { messageID: message, role: r.role as 'user' | 'assistant' } : {}),
+      field: message ? 'message' : titleHit ? 'title' : 'todos',
+      title: str(r.title),
+      directory: str(r.directory),
+      projectID: str(r.project),
+      archived: num(r.archived) === 1,
+      time: num(r.created),
+      snippet,
+      marks,
+    };
+  }
+
+  /** Searches titles, todos and messages (see {@link SearchQuery}); ranked by relevance, then the newest first. */
+  search(q: SearchQuery): SearchResult {
+    const limit = q.limit ?? 20;
+    const offset = q.offset ?? 0;
+    checkPage(limit, offset);
+    const { match, where, params, rankedAmong } = this.plan(q);
+    // Ranked first with nothing but the rowid, then snippets for the page only.
+    const ranked = this.sql(
+      `SELECT fts.rowid AS r ${SEARCH_FROM} WHERE ${where.join(' AND ')} ORDER BY round(rank, 1), fts.rowid DESC LIMIT ? OFFSET ?`,
+    ).all(...params, limit + 1, offset);
+    const hits = ranked.map((r) => this.hitAt(r.r, match)).filter((h) => h !== undefined);
     const more = hits.length > limit;
     return { hits: hits.slice(0, limit), more, ...(rankedAmong ? { rankedAmong } : {}) };
+  }
+
+  /**
+   * Searches as {@link search} does, with the hits grouped: one group per
+   * session (`groupOf` may fold a session into another — a fork's copied
+   * messages into its source), the groups in the order of their best hit;
+   * `limit` and `offset` count groups. The best {@link GROUP_CANDIDATES}
+   * matches are grouped; past them, counts are "at least".
+   */
+  searchGroups(q: SearchQuery, groupOf: (sessionID: string, time: number) => string = (id) => id): GroupedSearchResult {
+    const limit = q.limit ?? 20;
+    const offset = q.offset ?? 0;
+    checkPage(limit, offset);
+    const { match, where, params, rankedAmong } = this.plan(q);
+    const ranked = this.sql(
+      `SELECT fts.rowid AS r, d.session AS s, d.created AS t ${SEARCH_FROM} WHERE ${where.join(' AND ')} ORDER BY round(rank, 1), fts.rowid DESC LIMIT ${GROUP_CANDIDATES + 1}`,
+    ).all(...params);
+    const capped = ranked.length > GROUP_CANDIDATES;
+    const groups = new Map<string, { rows: unknown[]; sessions: Set<string>; count: number }>();
+    for (const r of ranked.slice(0, GROUP_CANDIDATES)) {
+      const session = str(r.s);
+      const key = groupOf(session, num(r.t));
+      let g = groups.get(key);
+      if (!g) {
+        g = { rows: [], sessions: new Set(), count: 0 };
+        groups.set(key, g);
+      }
+      g.count++;
+      g.sessions.add(session);
+      if (g.rows.length < 1 + GROUP_SHOWN) g.rows.push(r.r);
+    }
+    const page = [...groups.entries()].slice(offset, offset + limit);
+    const out: SearchGroup[] = [];
+    for (const [key, g] of page) {
+      const hits = g.rows.map((r) => this.hitAt(r, match)).filter((h) => h !== undefined);
+      const best = hits[0];
+      if (!best) continue;
+      out.push({ sessionID: key, best, others: hits.slice(1), count: g.count, sessions: [...g.sessions] });
+    }
+    return {
+      groups: out,
+      more: groups.size > offset + limit || capped,
+      ...(capped ? { capped: true } : {}),
+      ...(rankedAmong ? { rankedAmong } : {}),
+    };
+  }
+
+  /** Per session of `ids`: its messages and failed tool calls, as of the last sync (sessions not indexed yet are left out). */
+  sessionFacts(ids: readonly string[]): Map<string, { messages: number; failed: number }> {
+    const out = new Map<string, { messages: number; failed: number }>();
+    if (!ids.length) return out;
+    const rows = this.sql(
+      "SELECT session, count(*) AS n, sum(failed) AS f FROM doc WHERE session IN (SELECT value FROM json_each(?)) AND message != '' GROUP BY session",
+    ).all(JSON.stringify(ids));
+    for (const r of rows) out.set(str(r.session), { messages: num(r.n), failed: num(r.f) });
+    return out;
   }
 
   /** Usage figures (tokens, cost, messages, tool calls, active time) as of the last sync, priced with `prices`. */
@@ -1018,6 +1106,21 @@ export async function searchIndex(archive: Archive, query: SearchQuery, options:
     throw error;
   }
   return caughtUp(archive, options, (index) => index.search(query));
+}
+
+/** A grouped search (see {@link SearchIndex.searchGroups}) over an archive without a running index. */
+export async function searchGroupsIndex(
+  archive: Archive,
+  query: SearchQuery,
+  options: OneOffOptions & { groupOf?: (sessionID: string, time: number) => string } = {},
+): Promise<GroupedSearchResult> {
+  try {
+    parseCheck(query);
+  } catch (error) {
+    void options.early?.scan.cancel();
+    throw error;
+  }
+  return caughtUp(archive, options, (index) => index.searchGroups(query, options.groupOf));
 }
 
 /** Usage figures over an archive without a running index (see {@link caughtUp}), priced with `prices` (the shipped table by default). */

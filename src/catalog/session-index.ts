@@ -16,9 +16,9 @@ import type { PriceTable } from './prices.js';
 import type { HistoryItem, HistoryQuery, ListQuery } from './query.js';
 import { Reconciler } from './reconciler.js';
 import { Runtime } from './runtime.js';
-import { SearchIndex, type SearchQuery, type SearchResult } from './search-index.js';
+import { type GroupedSearchResult, SearchIndex, type SearchQuery, type SearchResult } from './search-index.js';
 import { StatScan } from './stat-scan.js';
-import type { SessionSummary } from './summary.js';
+import { forkGrouping, type SessionSummary } from './summary.js';
 import { SummaryTable } from './summary-table.js';
 import type { UsageQuery, UsageResult } from './usage.js';
 import { WatchRouter } from './watch-router.js';
@@ -282,11 +282,27 @@ export class SessionIndex {
     return { ...this.searchOrThrow().search(query), complete: this.searchComplete };
   }
 
+  /**
+   * {@link search} with the hits grouped per session (see
+   * {@link SearchIndex.searchGroups}): a fork's messages from before it was
+   * made (copies of its source's) are folded into its source's group, so a
+   * fork never doubles a hit.
+   */
+  searchGroups(query: SearchQuery): GroupedSearchResult & { complete: boolean } {
+    const groupOf = forkGrouping((id) => this.table.entry(id)?.summary);
+    return { ...this.searchOrThrow().searchGroups(query, groupOf), complete: this.searchComplete };
+  }
+
   private searchOrThrow(): SearchIndex {
     if (this.searchIndex) return this.searchIndex;
     throw (
       this.searchProblem ?? new ArchiveError('INVALID_INPUT', 'this index was opened without search (openIndex(archive, { search: true }))')
     );
+  }
+
+  /** Messages and failed tool calls per session (see {@link SearchIndex.sessionFacts}), or undefined without search or before its first build is done. */
+  sessionFacts(ids: readonly string[]): Map<string, { messages: number; failed: number }> | undefined {
+    return this.searchIndex && this.searchComplete ? this.searchIndex.sessionFacts(ids) : undefined;
   }
 
   /** Usage figures from the search index (see {@link SearchIndex.usage}); the index must have been opened with `search: true`. */

@@ -1,4 +1,12 @@
 import type { Session } from '../model/session.js';
+import { VERSION } from '../version.js';
+
+/** The agent a session came from: its `metadata.source`; else made here ("archive", this version wrote it) or by OpenCode, whose model it is. */
+export function sessionAgent(info: { metadata?: unknown; version?: unknown }): string {
+  const metadata = info.metadata && typeof info.metadata === 'object' ? (info.metadata as Record<string, unknown>) : {};
+  if (typeof metadata.source === 'string' && metadata.source) return metadata.source;
+  return info.version === VERSION ? 'archive' : 'opencode';
+}
 
 /** What the index keeps of a session: enough to list, filter and page without reading files. */
 export interface SessionSummary {
@@ -13,7 +21,7 @@ export interface SessionSummary {
   time: { created: number; updated: number; archived?: number };
   /** The share URL, when shared. */
   share?: string;
-  /** The agent it came from (`metadata.source`: "claude-code", "codex", …); absent for a session made in the archive or by OpenCode's API. */
+  /** The agent it came from (see {@link sessionAgent}: "claude-code", "codex", …, "opencode", or "archive" when made here). */
   source?: string;
   /** False when `info.json` cannot be used; `error` says why (path, line:column or field). */
   valid: boolean;
@@ -52,8 +60,7 @@ export function summarize(info: Session): SessionSummary {
   }
   if (info.time.archived !== undefined) s.time.archived = info.time.archived;
   if (info.share?.url !== undefined) s.share = info.share.url;
-  const source = info.metadata?.source;
-  if (typeof source === 'string' && source !== '') s.source = source;
+  s.source = sessionAgent(info);
   return s;
 }
 
@@ -91,6 +98,7 @@ export type SummaryRow = [
   error: string | null,
   mtimeMs: number,
   size: number,
+  source: string | null,
 ];
 
 export function toRow(s: SessionSummary, stamp: FileStamp): SummaryRow {
@@ -111,6 +119,7 @@ export function toRow(s: SessionSummary, stamp: FileStamp): SummaryRow {
     s.valid ? null : (s.error ?? 'invalid'),
     stamp.mtimeMs,
     stamp.size,
+    s.source ?? null,
   ];
 }
 
@@ -137,6 +146,7 @@ export function fromRow(row: SummaryRow, intern?: Map<string, string>): { summar
     error,
     mtimeMs,
     size,
+    source,
   ] = row;
   const shared = (v: string) => {
     if (!intern) return v;
@@ -161,5 +171,23 @@ export function fromRow(row: SummaryRow, intern?: Map<string, string>): { summar
   if (share !== null) s.share = share;
   if (workspaceID !== null) s.workspaceID = workspaceID;
   if (error !== null) s.error = error;
+  if (source !== null && source !== undefined) s.source = shared(source);
   return { summary: s, stamp: { mtimeMs, size } };
+}
+
+/**
+ * How a search groups its hits: by session, a fork's messages from before it
+ * was made (copies of its source's) under its source, followed back as far as
+ * the sources are known.
+ */
+export function forkGrouping(lookup: (id: string) => SessionSummary | undefined): (sessionID: string, time: number) => string {
+  return (id, time) => {
+    let at = id;
+    for (let hops = 0; hops < 32; hops++) {
+      const s = lookup(at);
+      if (!s?.forkedFrom || time >= s.time.created || !lookup(s.forkedFrom.sessionID)) return at;
+      at = s.forkedFrom.sessionID;
+    }
+    return at;
+  };
 }

@@ -40,6 +40,25 @@ export function shortPath(path: string, directory?: string): string {
   return path;
 }
 
+/**
+ * A folder short enough for a column, never cut inside a name: the home folder
+ * as `~`, then as many of its last names as fit in `max` characters after
+ * `…/` (at least the last one, whatever its length).
+ */
+export function shortFolder(path: string, home?: string, max = 28): string {
+  const h = home?.replace(/\/+$/, '');
+  const p = h && (path === h || path.startsWith(`${h}/`)) ? `~${path.slice(h.length)}` : path;
+  if (p.length <= max) return p;
+  const names = p.split('/').filter(Boolean);
+  let out = names.at(-1) ?? p;
+  for (let i = names.length - 2; i >= 0; i--) {
+    const next = `${names[i]}/${out}`;
+    if (next.length + 2 > max) break;
+    out = next;
+  }
+  return `…/${out}`;
+}
+
 /** "820 ms", "4.2 s", "3 min 5 s". */
 export function duration(ms: number): string {
   if (ms < 1000) return `${Math.max(0, Math.round(ms))} ms`;

@@ -112,7 +112,7 @@ describe('sarc', () => {
     expect(ids(await t.json(['list', '--project', 'WebApp']))).toEqual(byId);
     expect(ids(await t.json(['list', '--project', '/home/dev/src/webapp']))).toEqual(byId);
     expect(ids(await t.json(['list', '--project', 'global', '--archived', 'include']))).toEqual([SAMPLE.notes]);
-    const hits = (await t.json(['search', 'retry', '--project', 'webapp', '--limit', '100'])).hits as Array<{ projectID: string }>;
+    const hits = (await t.json(['search', 'retry', '--project', 'webapp', '--limit', '100', '--flat'])).hits as Array<{ projectID: string }>;
     expect(hits.length).toBeGreaterThan(0);
     expect(new Set(hits.map((h) => h.projectID))).toEqual(new Set(['8f3c2a1b9d7e6f5a4c3b2a1908f7e6d5c4b3a291']));
     const unknown = await t.run(['list', '--project', 'shop']);
@@ -320,24 +320,28 @@ describe('sarc', () => {
 
   it('search finds message content in any word form, marks it, filters, pages, and explains bad input', async () => {
     const { json, run } = await setup();
-    const all = await json(['search', 'retry', '--limit', '50']);
+    const all = await json(['search', 'retry', '--limit', '50', '--flat']);
     expect(all.hits.length).toBeGreaterThan(4);
     expect(all.hits.map((h: { field: string }) => h.field)).toEqual(expect.arrayContaining(['title', 'message']));
-    expect((await json(['search', '"retry policy"'])).hits[0]).toMatchObject({ sessionID: SAMPLE.main, field: 'todos' });
+    expect((await json(['search', '"retry policy"', '--flat'])).hits[0]).toMatchObject({ sessionID: SAMPLE.main, field: 'todos' });
     const human = await run(['search', '"retry loop"']);
     expect(human.code).toBe(0);
     expect(human.stdout).toContain('Look at how requests are sent, then wrap them in a retry loop.');
     expect(human.stdout).toContain(SAMPLE.main);
-    const page1 = await json(['search', 'retry', '-n', '2']);
-    const page2 = await json(['search', 'retry', '-n', '2', '--offset', '2']);
+    // Pages go on with --cursor, as list's do; the hint repeats the command.
+    const page1 = await json(['search', 'retry', '-n', '2', '--flat']);
     expect(page1.more).toBe(true);
+    const page2 = await json(['search', 'retry', '-n', '2', '--flat', '--cursor', page1.nextCursor]);
     expect(page2.hits.map((h: { snippet: string }) => h.snippet)).toEqual(all.hits.slice(2, 4).map((h: { snippet: string }) => h.snippet));
-    expect((await json(['search', 'retry', '--role', 'user'])).hits.every((h: { role: string }) => h.role === 'user')).toBe(true);
+    expect((await run(['search', 'retry', '-n', '1'])).stdout).toMatch(/more: sarc search retry -n 1 --cursor \S+/);
+    expect((await run(['search', 'retry', '--cursor', 'nonsense'])).code).toBe(2);
+    expect((await json(['search', 'retry', '--role', 'user', '--flat'])).hits.every((h: { role: string }) => h.role === 'user')).toBe(true);
     expect(
-      (await json(['search', 'retry', '--archived', 'exclude'])).hits.some((h: { sessionID: string }) => h.sessionID === SAMPLE.notes),
+      (await json(['search', 'retry', '--archived', 'exclude', '--flat'])).hits.some((h: { sessionID: string }) => h.sessionID === SAMPLE.notes),
     ).toBe(false);
-    expect((await json(['search', 'retry', '--since', '2000-01-01', '--until', '2001-01-01'])).hits).toEqual([]);
-    expect((await json(['search', 'retry', '--dir', '/nowhere'])).hits).toEqual([]);
+    expect((await json(['search', 'retry', '--since', '2000-01-01', '--until', '2001-01-01'])).groups).toEqual([]);
+    expect((await json(['search', 'retry', '--dir', '/nowhere'])).groups).toEqual([]);
+    expect((await json(['search', 'retry', '--agent', 'codex'])).groups).toEqual([]);
     const none = await run(['search', 'zebra']);
     expect(none.stdout).toContain('no matches');
     const bad = await run(['search', 'retry', '--since', 'last tuesday']);
@@ -346,8 +350,26 @@ describe('sarc', () => {
     const empty = await run(['search', '"', '--json']);
     expect(empty.code).not.toBe(0);
     expect(empty.stderr).toMatch(/nothing to search for/);
-    expect((await json(['search', 'retry', '--rebuild'])).hits.length).toBe((await json(['search', 'retry'])).hits.length);
+    expect((await json(['search', 'retry', '--rebuild', '--flat'])).hits.length).toBe((await json(['search', 'retry', '--flat'])).hits.length);
     // About 15 CLI processes: a deadline for liveness under a loaded test run, not a measurement.
+  }, 90_000);
+
+  it('search groups hits per session, best first, and folds a fork’s copies into its source', async () => {
+    const { json, run } = await setup();
+    // The fork copied the first two messages: flat, "retry loop" is found twice; grouped, once, with the fork folded in.
+    const flat = (await json(['search', '"retry loop"', '--flat'])).hits as Array<{ sessionID: string }>;
+    expect(flat.map((h) => h.sessionID).sort()).toEqual([SAMPLE.fork, SAMPLE.main].sort());
+    const grouped = await json(['search', '"retry loop"']);
+    expect(grouped.groups).toHaveLength(1);
+    expect(grouped.groups[0]).toMatchObject({ sessionID: SAMPLE.main, count: 2 });
+    expect(grouped.groups[0].sessions.sort()).toEqual([SAMPLE.fork, SAMPLE.main].sort());
+    // Every hit of a session in one group: as many groups as sessions with hits, counts adding up to the flat hits.
+    const all = await json(['search', 'retry', '--limit', '50']);
+    const hits = (await json(['search', 'retry', '--limit', '500', '--flat'])).hits as Array<{ sessionID: string }>;
+    expect(all.groups.reduce((n: number, g: { count: number }) => n + g.count, 0)).toBe(hits.length);
+    expect(new Set(all.groups.map((g: { sessionID: string }) => g.sessionID)).size).toBe(all.groups.length);
+    const text = (await run(['search', 'retry'])).stdout;
+    expect(text).toMatch(/\d+ more in this session/);
   }, 90_000);
 
   it('show --raw prints the stored JSON; show prints the conversation for a terminal', async () => {

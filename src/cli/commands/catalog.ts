@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
 import { formatTime, startSearchCheck } from '../../basics.js';
-import type { OneOffOptions, SearchHit, SearchQuery, SearchResult } from '../../index.js';
+import type { GroupedSearchResult, OneOffOptions, SearchHit, SearchQuery, SearchResult } from '../../index.js';
 import type { CliContext } from '../context.js';
 import { lib } from '../lib.js';
 import { tuneForLongRun } from '../long-running.js';
 import { colors, emit, positiveInt, UsageError } from '../output.js';
+import { nextPageCommand } from '../paging.js';
 import { progress } from '../progress.js';
 import type { Runner } from '../runner.js';
 import { plainTerminal, writeErr, writeOut } from '../terminal-text.js';
@@ -109,6 +110,20 @@ export function parseWhen(value: string, option: string): number {
   return ms;
 }
 
+/** A page's place as a cursor (`list` and `search` page alike: `--cursor` with the last page's `nextCursor`). */
+export function cursorOfOffset(offset: number): string {
+  return Buffer.from(JSON.stringify({ offset })).toString('base64url');
+}
+
+/** The offset a search cursor stands for. */
+export function offsetOfCursor(cursor: string): number {
+  try {
+    const { offset } = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { offset?: unknown };
+    if (typeof offset === 'number' && Number.isInteger(offset) && offset >= 0) return offset;
+  } catch {}
+  throw new UsageError(`invalid --cursor ${JSON.stringify(cursor)}: use the nextCursor of the page before`);
+}
+
 /** Marks the matched words of a snippet (bold on a terminal, nothing when piped). */
 export function markSnippet(hit: SearchHit, c: ReturnType<typeof colors>): string {
   let out = '';
@@ -162,12 +177,14 @@ export function registerSearchCommand(program: Command, run: Runner): void {
     .option('--until <when>', 'only before this time (same forms as --since)')
     .option('--role <role>', 'only messages of this role: user or assistant')
     .option('--archived <which>', 'archived sessions: include, exclude or only', 'include')
-    .option('-n, --limit <n>', 'at most this many hits', positiveInt, 20)
-    .option('--offset <n>', 'skip this many hits (the next page)', (v) => (v === '0' ? 0 : positiveInt(v)), 0)
+    .option('--agent <name>', 'only sessions from this agent (claude-code, codex, opencode, …)')
+    .option('-n, --limit <n>', 'at most this many sessions (with --flat: hits)', positiveInt, 20)
+    .option('--cursor <cursor>', 'continue after a previous page (its nextCursor)')
+    .option('--flat', 'every hit on its own, best first (not grouped per session)')
     .option('--rebuild', 'build the search index again from the files first')
     .addHelpText(
       'after',
-      '\nThe search index is derived data in the state dir; the first search builds it (with a progress bar), later ones read only what changed.\n\nExamples:\n  sarc search retry\n  sarc search \'"connection reset"\' --since 7d\n  sarc search "timeout -flaky" --dir ~/src/api --role assistant\n  sarc search migrat* --json | jq -r ".hits[].sessionID"',
+      '\nHits are grouped per session, best first ("4 more in this session"); a fork\'s copies of its source\'s messages count as the source\'s. The search index is derived data in the state dir; the first search builds it (with a progress bar), later ones read only what changed.\n\nExamples:\n  sarc search retry\n  sarc search \'"connection reset"\' --since 7d\n  sarc search "timeout -flaky" --dir ~/src/api --role assistant\n  sarc search migrat* --json | jq -r ".groups[].sessionID"',
     )
     .action(
       run(
@@ -180,9 +197,11 @@ export function registerSearchCommand(program: Command, run: Runner): void {
             since?: string;
             until?: string;
             role?: string;
+            agent?: string;
             archived: string;
             limit: number;
-            offset: number;
+            cursor?: string;
+            flat?: boolean;
             rebuild?: boolean;
           },
         ) => {
@@ -190,38 +209,80 @@ export function registerSearchCommand(program: Command, run: Runner): void {
             throw new UsageError(`invalid --archived ${JSON.stringify(opts.archived)}: expected include, exclude or only`);
           if (opts.role !== undefined && opts.role !== 'user' && opts.role !== 'assistant')
             throw new UsageError(`invalid --role ${JSON.stringify(opts.role)}: expected user or assistant`);
+          const offset = opts.cursor === undefined ? 0 : offsetOfCursor(opts.cursor);
           const query: SearchQuery = {
             query: words.join(' '),
             project: opts.project === undefined ? undefined : await (await lib()).findProject(await ctx.archive(), opts.project),
             directory: opts.dir,
+            agent: opts.agent,
             from: opts.since === undefined ? undefined : parseWhen(opts.since, '--since'),
             to: opts.until === undefined ? undefined : parseWhen(opts.until, '--until'),
             role: opts.role as 'user' | undefined,
             archived: opts.archived as 'include',
             limit: opts.limit,
-            offset: opts.offset,
+            offset,
           };
-          // A running watcher's search index is current; --rebuild means this one.
-          const asked = opts.rebuild ? undefined : await ctx.ask<SearchResult>({ op: 'search', query });
+          const c = colors();
+          const when = (ms: number) => formatTime(ms, { utc: ctx.options.utc });
+          const hitLine = (h: SearchHit) => {
+            const where = h.field === 'message' ? `${h.role} · ${h.messageID}` : h.field;
+            return `${c.dim(`${where} · ${when(h.time)}`)}\n  ${markSnippet(h, c)}`;
+          };
+          const ranked = (among?: number) =>
+            among
+              ? `\n${c.dim(`so many messages match that the newest ${among} were ranked; add words, --dir or --since for older ones`)}`
+              : '';
+          const nextCursor = (more: boolean) => (more ? cursorOfOffset(offset + opts.limit) : undefined);
+          if (opts.flat) {
+            // A running watcher's search index is current; --rebuild means this one.
+            const asked = opts.rebuild ? undefined : await ctx.ask<SearchResult>({ op: 'search', query });
+            const result =
+              asked ??
+              (await withSearchIndexHere(
+                ctx,
+                async (library, options) => library.searchIndex(await ctx.archive(), query, options),
+                opts.rebuild,
+              ));
+            const next = nextCursor(result.more);
+            emit(ctx.options, { ...result, ...(next ? { nextCursor: next } : {}) }, () => {
+              if (result.hits.length === 0) return c.dim('no matches');
+              const lines = result.hits.map(
+                (h) => `${c.bold(h.title || h.sessionID)}${h.archived ? c.dim(' (archived)') : ''}  ${c.dim(h.sessionID)}\n  ${hitLine(h)}`,
+              );
+              const more = next ? `\n${c.dim(`more: ${nextPageCommand('search', next)}`)}` : '';
+              return `${lines.join('\n')}${more}${ranked(result.rankedAmong)}\n${c.dim('read one: sarc show <session ID> --at <message ID>')}`;
+            });
+            return;
+          }
+          const asked = opts.rebuild ? undefined : await ctx.ask<GroupedSearchResult>({ op: 'searchGroups', query });
           const result =
             asked ??
             (await withSearchIndexHere(
               ctx,
-              async (library, options) => library.searchIndex(await ctx.archive(), query, options),
+              async (library, options) => {
+                // Forks fold into their sources: the session index knows which sessions are forks of which.
+                const sessions = await ctx.index();
+                return library.searchGroupsIndex(await ctx.archive(), query, {
+                  ...options,
+                  groupOf: library.forkGrouping((id) => sessions.get(id)),
+                });
+              },
               opts.rebuild,
             ));
-          const c = colors();
-          emit(ctx.options, result, () => {
-            if (result.hits.length === 0) return c.dim('no matches');
-            const lines = result.hits.map((h) => {
-              const where = h.field === 'message' ? `${h.role} · ${h.messageID}` : h.field;
-              return `${c.bold(h.title || h.sessionID)}${h.archived ? c.dim(' (archived)') : ''}  ${c.dim(`${h.sessionID} · ${where} · ${formatTime(h.time, { utc: ctx.options.utc })}`)}\n  ${markSnippet(h, c)}`;
+          const next = nextCursor(result.more);
+          emit(ctx.options, { ...result, ...(next ? { nextCursor: next } : {}) }, () => {
+            if (result.groups.length === 0) return c.dim('no matches');
+            const lines = result.groups.map((g) => {
+              const h = g.best;
+              const forks =
+                g.sessions.length > 1 ? c.dim(` (with ${g.sessions.length - 1} fork${g.sessions.length === 2 ? '' : 's'})`) : '';
+              const rest = g.count - 1 - g.others.length;
+              const others = g.others.map((o) => `\n  ${hitLine(o)}`).join('');
+              const more = rest > 0 ? `\n  ${c.dim(`${rest}${result.capped ? '+' : ''} more in this session`)}` : '';
+              return `${c.bold(h.title || g.sessionID)}${h.archived ? c.dim(' (archived)') : ''}  ${c.dim(g.sessionID)}${forks}\n  ${hitLine(h)}${others}${more}`;
             });
-            const more = result.more ? `\n${c.dim(`more: add --offset ${opts.offset + opts.limit}`)}` : '';
-            const ranked = result.rankedAmong
-              ? `\n${c.dim(`so many messages match that the newest ${result.rankedAmong} were ranked; add words, --dir or --since for older ones`)}`
-              : '';
-            return `${lines.join('\n')}${more}${ranked}\n${c.dim('read one: sarc show <session ID>')}`;
+            const more = next ? `\n${c.dim(`more: ${nextPageCommand('search', next)}`)}` : '';
+            return `${lines.join('\n\n')}${more}${ranked(result.rankedAmong)}\n${c.dim('read one: sarc show <session ID> --at <message ID>')}`;
           });
         },
       ),

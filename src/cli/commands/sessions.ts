@@ -5,7 +5,8 @@ import type { HistoryQuery, SessionIndex } from '../../index.js';
 import { lib } from '../lib.js';
 import { colors, emit, positiveInt, UsageError } from '../output.js';
 import { page } from '../pager.js';
-import { renderRow } from '../render.js';
+import { nextPageCommand } from '../paging.js';
+import { renderList } from '../render.js';
 import { type Runner, runOnSession } from '../runner.js';
 import { deepPlain, writeErr } from '../terminal-text.js';
 
@@ -25,6 +26,7 @@ export function registerSessionCommands(program: Command, run: Runner): void {
     .option('-p, --project <name>', 'only this project: its name, its folder or its ID')
     .option('-d, --dir <glob>', 'only sessions in this folder (or glob; ~ expanded), sub-folders included')
     .option('-w, --workspace <id>', 'only sessions of this workspace (workspaceID)')
+    .option('--agent <name>', 'only sessions from this agent (claude-code, codex, opencode, …; archive: made here)')
     .option('-n, --limit <n>', 'at most this many', positiveInt, 50)
     .option('--cursor <cursor>', 'continue after a previous page (its nextCursor)')
     .addHelpText(
@@ -43,6 +45,7 @@ export function registerSessionCommands(program: Command, run: Runner): void {
             project?: string;
             dir?: string;
             workspace?: string;
+            agent?: string;
             limit: number;
             cursor?: string;
           },
@@ -57,11 +60,12 @@ export function registerSessionCommands(program: Command, run: Runner): void {
             archived: opts.archived as 'exclude',
             directory: opts.dir,
             workspace: opts.workspace,
+            agent: opts.agent,
             project: opts.project,
             invalid: true,
           };
           // Without a filter: this folder's project, as OpenCode lists.
-          const here = opts.project || opts.all || opts.dir || opts.workspace ? undefined : process.cwd();
+          const here = opts.project || opts.all || opts.dir || opts.workspace || opts.agent ? undefined : process.cwd();
           const asked = await ctx.ask<{ page: HistoryPage; project?: string }>({ op: 'list', query, projectOf: here });
           const project = asked
             ? asked.project
@@ -72,15 +76,22 @@ export function registerSessionCommands(program: Command, run: Runner): void {
                 : await (await lib()).findProject(await ctx.archive(), opts.project);
           const page = asked?.page ?? (await ctx.index()).history({ ...query, project });
           const c = colors();
+          // Each row's message count (a folder listing each; --json stays the page as it was).
+          const counts = new Map<string, number>();
+          if (!ctx.options.json && !ctx.options.quiet) {
+            const archive = await ctx.archive();
+            await Promise.all(
+              page.items.map(async (s) => {
+                if (s.valid) counts.set(s.id, (await archive.messages.ids(s.id).catch(() => undefined))?.length ?? Number.NaN);
+              }),
+            );
+            for (const [id, n] of counts) if (Number.isNaN(n)) counts.delete(id);
+          }
           emit(ctx.options, page, () => {
             if (page.items.length === 0)
               return c.dim(project && !opts.project ? `no sessions in this project (${project}); try --all` : 'no sessions');
-            const more = page.nextCursor ? `\n${c.dim(`more: sarc list --cursor ${page.nextCursor}`)}` : '';
-            return (
-              deepPlain(page.items)
-                .map((s) => renderRow(s, c, ctx.options.utc))
-                .join('\n') + more
-            );
+            const more = page.nextCursor ? `\n${c.dim(`more: ${nextPageCommand('list', page.nextCursor)}`)}` : '';
+            return renderList(deepPlain(page.items), counts, c, ctx.options.utc) + more;
           });
         },
       ),

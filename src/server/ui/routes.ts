@@ -1,6 +1,9 @@
 import { timingSafeEqual } from 'node:crypto';
+import { homedir } from 'node:os';
 import type { Context, Hono } from 'hono';
 import {
+  AGENTS,
+  agentEntry,
   attachmentOf,
   type BrokenMessage,
   exportSessions,
@@ -14,6 +17,7 @@ import {
   type SessionIndex,
   scannerFor,
   sessionMarkdown,
+  shortFolder,
 } from '../../index.js';
 import type { ServerActions, ServerDeps } from '../actions.js';
 import { BadRequest, errorMessage, HttpRefusal, toErrorResponse } from '../errors.js';
@@ -22,6 +26,12 @@ import { askUsage } from '../usage.js';
 import { dataLink, FAVICON, html, LOCAL_TIMES, page, pageFrame, type Raw, raw, timeTag } from './html.js';
 import { csrfField, type MessageView, renderChanges, renderTodos, renderUsage, sessionUsage, streamTurns } from './render.js';
 import { periodFor, renderUsagePage, usageAsk, usageFilters, usageTables } from './usage-page.js';
+
+/** Sessions per page of search results. */
+const SEARCH_PAGE = 20;
+/** The search page's time filter: how far back. */
+const SINCE: Record<string, number> = { '1d': 86_400_000, '7d': 7 * 86_400_000, '30d': 30 * 86_400_000, '1y': 365 * 86_400_000 };
+const SINCE_LABEL: Record<string, string> = { '1d': 'Last day', '7d': 'Last week', '30d': 'Last month', '1y': 'Last year' };
 
 /** Messages per page of a conversation: at least this many, then on to the end of the turn… */
 const PAGE = 100;
@@ -231,15 +241,21 @@ export function registerUi(app: Hono, { archive, index }: ServerDeps, act: Serve
       return { count: 0, preview: '' };
     }
   }
-  const rows = async (items: ReturnType<SessionIndex['history']>['items']) =>
-    html`${await Promise.all(
+  const home = homedir();
+  const rows = async (items: ReturnType<SessionIndex['history']>['items']) => {
+    // Failed tool calls per session, from the search index when it has them (the list is drawn without them otherwise).
+    const facts = index.sessionFacts(items.map((s) => s.id));
+    return html`${await Promise.all(
       items.map(async (s) => {
         if (!s.valid)
-          return html`<tr class="invalid"><td>${s.id} <span class="badge error">broken</span><div class="error-box">${s.error ?? 'info.json cannot be read'}</div></td><td class="meta">?</td><td class="meta"></td><td class="meta">${timeTag(s.time.updated)}</td></tr>`;
+          return html`<tr class="invalid"><td class="c-agent meta">?</td><td class="c-title">${s.id} <span class="badge error">broken</span><div class="error-box">${s.error ?? 'info.json cannot be read'}</div></td><td class="c-folder meta"></td><td class="c-n meta">?</td><td class="c-when meta">${timeTag(s.time.updated)}</td></tr>`;
         const extra = await rowExtras(s.id);
-        return html`<tr><td><a href="/ui/session/${s.id}">${s.title || s.id}</a>${badges(s)}${extra.preview ? html`<div class="preview-line">${extra.preview}</div>` : ''}</td><td class="meta"><span title="${s.project?.name ?? s.project?.worktree ?? s.projectID}">${s.directory}</span></td><td class="meta">${extra.count} message${extra.count === 1 ? '' : 's'}</td><td class="meta">${timeTag(s.time.updated)}</td></tr>`;
+        const failed = facts?.get(s.id)?.failed ?? 0;
+        const agent = s.source ? (agentEntry(s.source)?.label ?? s.source) : '';
+        return html`<tr${raw(failed ? ' class="has-failed"' : '')}><td class="c-agent"><span class="agent nowrap">${agent}</span></td><td class="c-title"><a href="/ui/session/${s.id}">${s.title || s.id}</a>${badges(s)}${failed ? html`<span class="badge error" title="tool calls that failed">${failed} failed</span>` : ''}${extra.preview ? html`<div class="preview-line">${extra.preview}</div>` : ''}</td><td class="c-folder meta"><span class="nowrap" title="${s.directory}${s.project?.name ? ` (project ${s.project.name})` : ''}">${shortFolder(s.directory, home)}</span></td><td class="c-n meta"><span class="nowrap">${extra.count}</span></td><td class="c-when meta"><span class="nowrap">${timeTag(s.time.updated)}</span></td></tr>`;
       }),
     )}`;
+  };
 
   /** A search hit's snippet with its matched words marked. */
   const snippet = (h: SearchHit) => {
@@ -253,41 +269,58 @@ export function registerUi(app: Hono, { archive, index }: ServerDeps, act: Serve
     return out;
   };
 
-  /** The search page: hits across every session, each opening its session at the message. */
-  function searchResults(
-    result: ReturnType<SessionIndex['search']>,
-    q: string,
-    project: string | undefined,
-    archived: boolean,
-    offset: number,
-  ): Raw {
-    const next = new URLSearchParams({
-      q,
-      ...(project ? { project } : {}),
-      ...(archived ? { archived: 'on' } : {}),
-      offset: String(offset + 25),
+  /** A hit's place: its session page opened at the message. */
+  const hitHref = (h: SearchHit) =>
+    h.messageID ? `/ui/session/${h.sessionID}?at=${h.messageID}#${h.messageID}` : `/ui/session/${h.sessionID}`;
+  const hitWhere = (h: SearchHit) => (h.field === 'message' ? (h.role === 'user' ? 'prompt' : 'reply') : h.field);
+
+  /** The search page: hits grouped per session (best first, forks folded into their source), each opening its session at the message. */
+  function searchResults(result: ReturnType<SessionIndex['searchGroups']>, filters: URLSearchParams, offset: number): Raw {
+    const next = new URLSearchParams(filters);
+    next.set('offset', String(offset + SEARCH_PAGE));
+    const groups = result.groups.map((g) => {
+      const h = g.best;
+      const rest = g.count - 1 - g.others.length;
+      const forks =
+        g.sessions.length > 1
+          ? html` <span class="badge fork">+ ${g.sessions.length - 1} fork${g.sessions.length === 2 ? '' : 's'}</span>`
+          : '';
+      return html`<li><a href="${hitHref(h)}">${h.title || g.sessionID}</a>${h.archived ? html`<span class="badge">archived</span>` : ''}${forks} <span class="meta">${hitWhere(h)} · ${timeTag(h.time)} · ${shortFolder(h.directory, home)}</span><p class="snippet">${snippet(h)}</p>${
+        g.others.length
+          ? html`<ul class="hit-list">${g.others.map((o) => html`<li><a href="${hitHref(o)}">${hitWhere(o)}</a> <span class="meta">${timeTag(o.time)}</span> <span class="snippet">${snippet(o)}</span></li>`)}</ul>`
+          : ''
+      }${rest > 0 ? html`<p class="hit-more meta"><a href="/ui/session/${g.sessionID}">${rest}${result.capped ? '+' : ''} more in this session</a></p>` : ''}</li>`;
     });
-    const hits = result.hits.map((h) => {
-      const href = h.messageID ? `/ui/session/${h.sessionID}?at=${h.messageID}#${h.messageID}` : `/ui/session/${h.sessionID}`;
-      return html`<li><a href="${href}">${h.title || h.sessionID}</a>${h.archived ? html`<span class="badge">archived</span>` : ''} <span class="meta">${h.field === 'message' ? h.role : h.field} · ${timeTag(h.time)} · ${h.directory}</span><p class="snippet">${snippet(h)}</p></li>`;
-    });
-    return html`<p class="meta" role="status">${result.hits.length === 0 ? 'No matches.' : `Matches ${offset + 1}–${offset + result.hits.length}${result.more ? '' : ' (all)'}`}${result.rankedAmong ? ` · so many messages match that the newest ${result.rankedAmong} were ranked: add words for older ones` : ''}${result.complete ? '' : ' · the search index is still being built: more may appear'}</p>
-<ol class="hits" start="${offset + 1}">${hits}</ol>${result.more ? html`<p><a href="/?${next.toString()}" rel="next">More matches</a></p>` : ''}`;
+    return html`<p class="meta" role="status">${result.groups.length === 0 ? 'No matches.' : `Sessions ${offset + 1}–${offset + result.groups.length}${result.more ? '' : ' (all)'}`}${result.rankedAmong ? ` · so many messages match that the newest ${result.rankedAmong} were ranked: add words for older ones` : ''}${result.complete ? '' : ' · the search index is still being built: more may appear'}</p>
+<ol class="hits" start="${offset + 1}">${groups}</ol>${result.more ? html`<p><a href="/?${next.toString()}" rel="next">More sessions</a></p>` : ''}`;
   }
 
   app.get('/', async (c) => {
     const q = c.req.query('q')?.trim() || undefined;
     const project = c.req.query('project') || undefined;
+    const agent = c.req.query('agent') || undefined;
+    const dir = c.req.query('dir')?.trim() || undefined;
+    const since = c.req.query('since') || undefined;
     const archived = c.req.query('archived') === 'on';
     const offset = Math.max(0, Number.parseInt(c.req.query('offset') ?? '0', 10) || 0);
+    const sinceMs = since && SINCE[since] ? Date.now() - (SINCE[since] as number) : undefined;
     try {
       // Content search when the search index is there; titles only without it (the page says so).
-      let found: ReturnType<SessionIndex['search']> | undefined;
+      let found: ReturnType<SessionIndex['searchGroups']> | undefined;
       let searchNote: Raw = html``;
       if (q !== undefined) {
         try {
           await index.searchReady(1_000);
-          found = index.search({ query: q, project, archived: archived ? 'include' : 'exclude', limit: 25, offset });
+          found = index.searchGroups({
+            query: q,
+            project,
+            agent,
+            directory: dir,
+            from: sinceMs,
+            archived: archived ? 'include' : 'exclude',
+            limit: SEARCH_PAGE,
+            offset,
+          });
         } catch (error) {
           if (!isArchiveError(error, 'IO')) throw error;
           searchNote = html`<p class="meta" role="status">Searching titles only: ${error.message}.</p>`;
@@ -299,32 +332,48 @@ export function registerUi(app: Hono, { archive, index }: ServerDeps, act: Serve
         : index.history({
             search: q,
             project,
+            agent,
+            directory: dir,
+            start: sinceMs,
             archived: archived ? 'include' : 'exclude',
             cursor: c.req.query('cursor') || undefined,
             limit: 50,
-            invalid: true,
+            invalid: !agent && !dir && !sinceMs,
           });
       if (c.req.query('fragment') && result) return c.html((await rows(result.items)).html);
       const projects = await archive.projects.list();
-      const next = new URLSearchParams({
+      const filters = new URLSearchParams({
         ...(q ? { q } : {}),
         ...(project ? { project } : {}),
+        ...(agent ? { agent } : {}),
+        ...(dir ? { dir } : {}),
+        ...(since ? { since } : {}),
         ...(archived ? { archived: 'on' } : {}),
-        ...(result?.nextCursor ? { cursor: result.nextCursor } : {}),
       });
+      const next = new URLSearchParams(filters);
+      if (result?.nextCursor) next.set('cursor', result.nextCursor);
       const listing = result
-        ? html`<table class="sessions"><thead><tr><th>Session</th><th>Folder</th><th>Messages</th><th>Updated</th></tr></thead><tbody id="rows">${await rows(result.items)}</tbody></table>
+        ? html`<table class="sessions"><thead><tr><th class="c-agent">Agent</th><th class="c-title">Session</th><th class="c-folder">Folder</th><th class="c-n">Messages</th><th class="c-when">Updated</th></tr></thead><tbody id="rows">${await rows(result.items)}</tbody></table>
 ${result.items.length === 0 ? html`<p>No sessions.</p>` : ''}${result.nextCursor ? html`<p><a href="/?${next.toString()}" rel="next">Next page</a></p>` : ''}`
-        : searchResults(found as NonNullable<typeof found>, q as string, project, archived, offset);
+        : searchResults(found as NonNullable<typeof found>, filters, offset);
+      const option = (value: string, label: string, chosen: string | undefined) =>
+        html`<option value="${value}"${raw(value === chosen ? ' selected' : '')}>${label}</option>`;
+      // Projects by name (the folder when unnamed), in name order.
+      const named = projects
+        .map((p) => ({ id: p.id, label: p.name ?? shortFolder(p.worktree, home) }))
+        .sort((a, b) => a.label.localeCompare(b.label));
       const body = html`<h1>${contentSearch ? 'Search' : 'Sessions'}</h1>
 <form method="get" action="/" role="search">
-<label>Search messages, titles and todos <input type="search" name="q" value="${q ?? ''}" placeholder="words, &quot;a phrase&quot;, prefix*"></label>
-<label>Project <select name="project"><option value="">All projects</option>${projects.map((p) => html`<option value="${p.id}"${raw(p.id === project ? ' selected' : '')}>${p.name ?? p.worktree}</option>`)}</select></label>
-<label><input type="checkbox" name="archived"${raw(archived ? ' checked' : '')}> Include archived</label>
-<button type="submit">Search</button>${q ? html` <a href="/">All sessions</a>` : ''}</form>
+<input type="search" name="q" value="${q ?? ''}" aria-label="Search messages, titles and todos" placeholder="Search: words, &quot;a phrase&quot;, prefix*">
+<label>Project <select name="project"><option value="">All</option>${named.map((p) => option(p.id, p.label, project))}</select></label>
+<label>Agent <select name="agent"><option value="">All</option>${AGENTS.map((a) => option(a.name, a.label, agent))}${option('archive', 'Made here', agent)}</select></label>
+<label>Folder <input name="dir" value="${dir ?? ''}" placeholder="~/src/app" size="12"></label>
+<label>When <select name="since"><option value="">Any time</option>${Object.keys(SINCE).map((k) => option(k, SINCE_LABEL[k] as string, since))}</select></label>
+<label><input type="checkbox" name="archived"${raw(archived ? ' checked' : '')}> Archived too</label>
+<button type="submit">Search</button>${filters.size ? html` <a href="/">Clear</a>` : ''}</form>
 ${searchNote}
-${contentSearch ? '' : html`<form method="post" action="/ui/import" enctype="multipart/form-data">${csrf}<label>Import an export file <input type="file" name="file" accept="application/json,.json" required></label> <button type="submit">Import</button></form>`}
-${listing}`;
+${listing}
+${contentSearch ? '' : html`<details class="import"><summary>Import an export file</summary><form method="post" action="/ui/import" enctype="multipart/form-data">${csrf}<label>Export file <input type="file" name="file" accept="application/json,.json" required></label> <button type="submit">Import</button></form></details>`}`;
       return htmlPage(c, contentSearch ? `Search: ${q}` : 'Sessions', body, contentSearch ? LOCAL_TIMES : LIST_SCRIPT);
     } catch (error) {
       return errorPage(c, error);
