@@ -114,7 +114,8 @@ describe('README', () => {
       return { out: out[i] as string, err: err[i] as string };
     };
     expect(at('sarc init').out).toContain(`archive ready at ${join(home, 'sessions')}\n4 sample sessions copied in`);
-    const listed = at('sarc list').out.trim().split('\n');
+    const [header, ...listed] = at('sarc list').out.trim().split('\n');
+    expect(header).toMatch(/^ID +UPDATED +AGENT +MSGS +FOLDER +TITLE$/);
     expect(listed.length).toBe(2);
     for (const row of listed) expect(row).toContain('Add retries to the HTTP client');
     // The samples' own costs: 3 sessions with messages of their own (the fork's are copies).
@@ -123,10 +124,12 @@ describe('README', () => {
     expect(stats).toMatch(/^webapp +2 +7 /m);
     expect(stats).toMatch(/^claude-sonnet-4-5 +3 +4 /m);
     const found = at('sarc search retry').out;
-    expect(found).toContain('Look at how requests are sent, then wrap them in a retry loop.');
+    // Grouped per session: the main session (its fork's copies folded in) and the notes, each with its best hits.
+    expect(found).toContain('Add retries to the HTTP client  ses_fe5e0a1b2c3dKq7ZpX2mRtY9wA (with 1 fork)');
     expect(found).toContain('Weekly notes summary');
+    expect(found).toMatch(/\d+ more in this session/);
     expect(await readFile(join(cwd, 'retries.md'), 'utf8')).toMatch(
-      /^# Add retries to the HTTP client\n[\s\S]*\n## User · 2026-10-03 09:15 UTC\n/,
+      /^# Add retries to the HTTP client\n[\s\S]*\n## You · 2026-10-03 09:15 UTC\n/,
     );
     expect(at('sarc show fe5e0a1b2c3d').out).toContain('Add retries to the HTTP client\nid        ses_fe5e0a1b2c3dKq7ZpX2mRtY9wA');
     const fork = /^(ses_\w+) {2}Add retries to the HTTP client \(fork #\d\)$/m.exec(at('sarc fork').out);
@@ -134,7 +137,9 @@ describe('README', () => {
     const latest = at('sarc show latest').out;
     expect(latest).toContain(`id        ${fork?.[1]}`);
     expect(latest).toContain('forked    from ses_fe5e0a1b2c3dKq7ZpX2mRtY9wA at msg_019a8b7c6d03Zq8Wm3Nx5Rv7Tb');
-    expect(latest.match(/^── /gm)?.length).toBe(2);
+    // The fork holds the first turn: the prompt and the reply.
+    expect(latest.match(/^▍You /gm)?.length).toBe(1);
+    expect(latest.match(/^── /gm)?.length).toBe(1);
     expect(at('sarc export fe5e0a1b2c3d --children').err).toBe('exported 2 sessions to backup.json\n');
     expect(at('sarc import backup.json').out.trim().split('\n')).toEqual([
       expect.stringMatching(/^ses_fe5e0a1b2c3dKq7ZpX2mRtY9wA → ses_\w+ {2}Add retries to the HTTP client$/),

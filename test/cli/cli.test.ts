@@ -112,7 +112,9 @@ describe('sarc', () => {
     expect(ids(await t.json(['list', '--project', 'WebApp']))).toEqual(byId);
     expect(ids(await t.json(['list', '--project', '/home/dev/src/webapp']))).toEqual(byId);
     expect(ids(await t.json(['list', '--project', 'global', '--archived', 'include']))).toEqual([SAMPLE.notes]);
-    const hits = (await t.json(['search', 'retry', '--project', 'webapp', '--limit', '100', '--flat'])).hits as Array<{ projectID: string }>;
+    const hits = (await t.json(['search', 'retry', '--project', 'webapp', '--limit', '100', '--flat'])).hits as Array<{
+      projectID: string;
+    }>;
     expect(hits.length).toBeGreaterThan(0);
     expect(new Set(hits.map((h) => h.projectID))).toEqual(new Set(['8f3c2a1b9d7e6f5a4c3b2a1908f7e6d5c4b3a291']));
     const unknown = await t.run(['list', '--project', 'shop']);
@@ -337,7 +339,9 @@ describe('sarc', () => {
     expect((await run(['search', 'retry', '--cursor', 'nonsense'])).code).toBe(2);
     expect((await json(['search', 'retry', '--role', 'user', '--flat'])).hits.every((h: { role: string }) => h.role === 'user')).toBe(true);
     expect(
-      (await json(['search', 'retry', '--archived', 'exclude', '--flat'])).hits.some((h: { sessionID: string }) => h.sessionID === SAMPLE.notes),
+      (await json(['search', 'retry', '--archived', 'exclude', '--flat'])).hits.some(
+        (h: { sessionID: string }) => h.sessionID === SAMPLE.notes,
+      ),
     ).toBe(false);
     expect((await json(['search', 'retry', '--since', '2000-01-01', '--until', '2001-01-01'])).groups).toEqual([]);
     expect((await json(['search', 'retry', '--dir', '/nowhere'])).groups).toEqual([]);
@@ -350,7 +354,9 @@ describe('sarc', () => {
     const empty = await run(['search', '"', '--json']);
     expect(empty.code).not.toBe(0);
     expect(empty.stderr).toMatch(/nothing to search for/);
-    expect((await json(['search', 'retry', '--rebuild', '--flat'])).hits.length).toBe((await json(['search', 'retry', '--flat'])).hits.length);
+    expect((await json(['search', 'retry', '--rebuild', '--flat'])).hits.length).toBe(
+      (await json(['search', 'retry', '--flat'])).hits.length,
+    );
     // About 15 CLI processes: a deadline for liveness under a loaded test run, not a measurement.
   }, 90_000);
 

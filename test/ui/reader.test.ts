@@ -1,16 +1,12 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initArchive, openArchive } from '../../src/index.js';
-import { type RunningServer, startServer } from '../../src/server/serve.js';
+import type { Archive } from '../../src/index.js';
+import type { RunningServer } from '../../src/server/serve.js';
 import { assistantInfo, userMessage } from '../helpers.js';
-import { HAVE_CHROMIUM, launchBrowser, withPage } from './browser.js';
+import { HAVE_CHROMIUM, type ServedArchive, servedArchive, withPage } from './browser.js';
 
 let browser: Browser;
 let server: RunningServer;
-let root: string;
 const ids = { rich: '', long: '', longMessages: [] as string[] };
 
 const MARKDOWN = [
@@ -42,11 +38,7 @@ const answer = (parentID: string, created: number) =>
     time: { created, completed: created + 5000 },
   });
 
-beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), 'sarc-reader-'));
-  const dir = join(root, 'archive');
-  await initArchive(dir);
-  const archive = await openArchive({ dir, stateDir: join(root, 'state') });
+async function fill(archive: Archive): Promise<void> {
   const rich = await archive.sessions.create({ directory: '/home/dev/app', title: 'Fix the parser' });
   ids.rich = rich.id;
   const u = await archive.messages.append(rich.id, userMessage(MARKDOWN, { time: { created: 1_000 } }));
@@ -111,15 +103,15 @@ beforeAll(async () => {
     const m = await archive.messages.append(long.id, userMessage(`message number ${i + 1}`, { time: { created: 10_000 + i } }));
     ids.longMessages.push(m.info.id);
   }
-  server = await startServer({ dir, stateDir: join(root, 'state'), port: 0, onWarning: () => {} });
-  browser = await launchBrowser();
+}
+
+let served: ServedArchive;
+beforeAll(async () => {
+  served = await servedArchive('reader', fill);
+  ({ browser, server } = served);
 }, 120_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  await rm(root, { recursive: true, force: true });
-});
+afterAll(() => served?.close());
 
 /** True when the page does not scroll sideways. */
 const fitsWidth = (page: Page) => page.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth');

@@ -1,14 +1,13 @@
-import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatTime } from '../../src/index.js';
-import { type RunningServer, startServer } from '../../src/server/serve.js';
+import type { RunningServer } from '../../src/server/serve.js';
 import { SAMPLE, SAMPLES } from '../helpers.js';
-import { HAVE_CHROMIUM, withPage as inPage, launchBrowser } from './browser.js';
+import { HAVE_CHROMIUM, withPage as inPage, type ServedArchive, servedArchive } from './browser.js';
 
 let browser: Browser;
 let server: RunningServer;
@@ -16,20 +15,13 @@ let dir: string;
 
 let root: string;
 
+let served: ServedArchive;
 beforeAll(async () => {
-  // Not tempArchive(): its folders go after each test, and this archive serves the whole file.
-  root = await mkdtemp(join(tmpdir(), 'sarc-ui-'));
-  dir = join(root, 'archive');
-  await cp(SAMPLES, dir, { recursive: true });
-  server = await startServer({ dir, stateDir: join(root, 'state'), port: 0, onWarning: () => {} });
-  browser = await launchBrowser();
+  served = await servedArchive('ui', undefined, SAMPLES);
+  ({ browser, server, dir, root } = served);
 }, 60_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  await rm(root, { recursive: true, force: true });
-});
+afterAll(() => served?.close());
 
 /** Runs a browser test; on failure a screenshot of the page goes to test-results/. */
 const withPage = (name: string, fn: (page: Page) => Promise<void>, options: BrowserContextOptions = {}) =>

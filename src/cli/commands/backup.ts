@@ -38,7 +38,7 @@ export function registerBackupCommands(program: Command, run: Runner): void {
     .option('--children', 'include child sessions, recursively')
     .option(
       '--format <format>',
-      `archive (ours, with todos), opencode (what \`opencode export\` writes), markdown (for people: a heading per message, tool calls folded, local times), or an agent's own format for one session: ${EXPORT_FORMATS.map((f) => f.format).join(', ')}`,
+      `archive (ours, with todos), opencode (what \`opencode export\` writes), markdown (for people: a heading per turn, tool calls folded, local times), or an agent's own format for one session: ${EXPORT_FORMATS.map((f) => f.format).join(', ')}`,
       'archive',
     )
     .addHelpText(

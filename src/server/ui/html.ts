@@ -51,7 +51,7 @@ table.sessions td{overflow-wrap:normal;word-break:normal}.nowrap{white-space:now
 article.turn{background:var(--card);border:1px solid var(--line);border-radius:8px;margin:.9rem 0;overflow:hidden}article.turn.failed{border-left:3px solid var(--err)}
 .turn-head{display:flex;justify-content:space-between;align-items:center;gap:.5rem;flex-wrap:wrap;font-size:.8rem;color:var(--muted);padding:.35rem .8rem;border-bottom:1px solid var(--line);background:var(--code)}
 .turn-head .model{font-weight:600;color:var(--fg)}
-.msg{position:relative;padding:.45rem .8rem}.msg.prompt{border-bottom:1px solid var(--line);background:var(--card)}.msg.prompt .who{font-size:.78rem;color:var(--muted);font-weight:600}
+.msg{position:relative;padding:.45rem 2.2rem .45rem .8rem}.msg.prompt{border-bottom:1px solid var(--line);background:var(--card)}.msg.prompt .who{font-size:.78rem;color:var(--muted);font-weight:600}
 .msg.step+.msg.step{padding-top:.1rem}.msg.quiet{font-size:.85rem;color:var(--muted)}.msg.quiet>details>summary{font-style:italic}
 .msg.broken{border:1px solid var(--err-line);margin:.6rem 0;border-radius:6px;background:var(--card)}
 details.menu{position:absolute;right:.4rem;top:.25rem;font-size:.8rem}details.menu>summary{list-style:none;color:var(--muted);padding:0 .35rem;border-radius:4px}details.menu>summary::-webkit-details-marker{display:none}
@@ -150,21 +150,22 @@ if (new URLSearchParams(location.search).get('focus') === 'search') document.que
  * scripts shows, and the share page), which {@link LOCAL_TIMES} turns into the
  * reader's own zone — relative when recent, exact on hover.
  */
-export function timeTag(ms: number): Raw {
+export function timeTag(ms: number, options: { short?: boolean } = {}): Raw {
   const shown = formatTime(ms);
-  return html`<time datetime="${new Date(ms).toISOString()}" title="${shown}">${shown}</time>`;
+  return html`<time datetime="${new Date(ms).toISOString()}" title="${shown}"${raw(options.short ? ' class="short"' : '')}>${options.short ? shown.slice(0, 10) : shown}</time>`;
 }
 
 /** Page script: every `<time datetime>` in the reader's zone (call `localTimes(element)` again after replacing HTML). */
 export const LOCAL_TIMES = `
 const exactTime = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' });
 const relativeTime = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
+const shortTime = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric' });
 function localTimes(root) {
   for (const t of root.querySelectorAll('time[datetime]')) {
     const d = new Date(t.dateTime);
     const s = (Date.now() - d.getTime()) / 1000;
     t.title = exactTime.format(d);
-    t.textContent = s < 0 || s >= 7 * 86400 ? t.title
+    t.textContent = s < 0 || s >= 7 * 86400 ? (t.classList.contains('short') ? shortTime.format(d) : t.title)
       : s < 60 ? relativeTime.format(-Math.round(s), 'second')
       : s < 3600 ? relativeTime.format(-Math.round(s / 60), 'minute')
       : s < 86400 ? relativeTime.format(-Math.round(s / 3600), 'hour')

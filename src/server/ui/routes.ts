@@ -252,7 +252,7 @@ export function registerUi(app: Hono, { archive, index }: ServerDeps, act: Serve
         const extra = await rowExtras(s.id);
         const failed = facts?.get(s.id)?.failed ?? 0;
         const agent = s.source ? (agentEntry(s.source)?.label ?? s.source) : '';
-        return html`<tr${raw(failed ? ' class="has-failed"' : '')}><td class="c-agent"><span class="agent nowrap">${agent}</span></td><td class="c-title"><a href="/ui/session/${s.id}">${s.title || s.id}</a>${badges(s)}${failed ? html`<span class="badge error" title="tool calls that failed">${failed} failed</span>` : ''}${extra.preview ? html`<div class="preview-line">${extra.preview}</div>` : ''}</td><td class="c-folder meta"><span class="nowrap" title="${s.directory}${s.project?.name ? ` (project ${s.project.name})` : ''}">${shortFolder(s.directory, home)}</span></td><td class="c-n meta"><span class="nowrap">${extra.count}</span></td><td class="c-when meta"><span class="nowrap">${timeTag(s.time.updated)}</span></td></tr>`;
+        return html`<tr${raw(failed ? ' class="has-failed"' : '')}><td class="c-agent"><span class="agent nowrap">${agent}</span></td><td class="c-title"><a href="/ui/session/${s.id}">${s.title || s.id}</a>${badges(s)}${failed ? html`<span class="badge error" title="tool calls that failed">${failed} failed</span>` : ''}${extra.preview ? html`<div class="preview-line">${extra.preview}</div>` : ''}</td><td class="c-folder meta"><span class="nowrap" title="${s.directory}${s.project?.name ? ` (project ${s.project.name})` : ''}">${shortFolder(s.directory, home)}</span></td><td class="c-n meta"><span class="nowrap">${extra.count}</span></td><td class="c-when meta"><span class="nowrap">${timeTag(s.time.updated, { short: true })}</span></td></tr>`;
       }),
     )}`;
   };
