@@ -133,7 +133,7 @@ interface SessionRow {
   messages: string;
 }
 
-const SCHEMA = 4;
+const SCHEMA = 5;
 /** Row IDs per millisecond (see {@link SearchIndex.putDoc}). */
 const SLOTS = 1024;
 /** A grouped search groups at most this many of the best matches… */

@@ -25,18 +25,38 @@ function strings(value: unknown, out: string[], depth = 0): void {
   else if (value && typeof value === 'object') for (const v of Object.values(value)) strings(v, out, depth + 1);
 }
 
+/**
+ * Markdown as the words it shows: what a snippet of a hit reads as (the
+ * tokenizer skips the marks anyway; a snippet shows them). Emphasis, code
+ * marks, heading and quote marks and table rules go; a link keeps its text
+ * and address.
+ */
+export function plainMarkdown(text: string): string {
+  if (!/[*_`#>[|~]/.test(text)) return text;
+  return text
+    .replace(/^\s{0,3}(`{3,}|~{3,})[^\n]*$/gm, '')
+    .replace(/^\s{0,3}#{1,6}\s+/gm, '')
+    .replace(/^\s{0,3}>\s?/gm, '')
+    .replace(/^\s*\|?(\s*:?-{3,}:?\s*\|)+\s*:?-*:?\s*$/gm, '')
+    .replace(/!?\[([^\]\n]*)\]\(([^)\s]*)[^)\n]*\)/g, (_, label: string, href: string) => (label ? `${label} ${href}` : href))
+    .replace(/(\*\*|__|~~)(?=\S)([^\n]*?\S)\1/g, '$2')
+    .replace(/`+/g, '')
+    .replace(/ *\| */g, ' ');
+}
+
 /** What of one part is searchable: its text, reasoning, tool name, input and output, file names, patch files, subtask. */
 export function partText(p: Part): string {
   const out: string[] = [];
   switch (p.type) {
     case 'text':
     case 'reasoning':
-      if (typeof p.text === 'string') out.push(p.text);
+      if (typeof p.text === 'string') out.push(plainMarkdown(p.text));
       break;
     case 'tool': {
       if (typeof p.tool === 'string') out.push(p.tool);
       const state = (p.state ?? {}) as Record<string, unknown>;
-      if (typeof state.title === 'string') out.push(state.title);
+      // A title that only repeats the tool's name ("Read Read" in a snippet) says nothing more.
+      if (typeof state.title === 'string' && state.title.toLowerCase() !== String(p.tool).toLowerCase()) out.push(state.title);
       strings(state.input, out);
       const result = typeof state.output === 'string' ? state.output : typeof state.error === 'string' ? state.error : '';
       if (result) out.push(head(result, OUTPUT_CHARS));

@@ -40,6 +40,38 @@ describe.skipIf(!HAVE_SQLITE)('full-text search', () => {
     expect(await where('retry zebra')).toEqual([]);
   });
 
+  it('snippets read as plain text: no Markdown marks, no tool name said twice', async () => {
+    const { archive } = await tempArchive();
+    const s = await archive.sessions.create({ directory: '/w', title: 'plain snippets' });
+    const u = await archive.messages.append(
+      s.id,
+      userMessage('Please **fix** the `quokka` parser, see [the docs](https://example.org/q).'),
+    );
+    await archive.messages.append(s.id, {
+      info: assistantInfo(u.info.id),
+      parts: [
+        {
+          type: 'tool',
+          callID: 'c',
+          tool: 'Read',
+          state: {
+            status: 'completed',
+            input: { file_path: '/w/wombat.ts' },
+            output: 'ok',
+            title: 'Read',
+            metadata: {},
+            time: { start: 1, end: 2 },
+          },
+        },
+      ],
+    } as never);
+    const [text] = (await searchIndex(archive, { query: 'quokka' })).hits;
+    expect(text?.snippet).toBe('Please fix the quokka parser, see the docs https://example.org/q.');
+    expect(text?.snippet.slice(...(text.marks[0] as [number, number]))).toBe('quokka');
+    const [tool] = (await searchIndex(archive, { query: 'wombat' })).hits;
+    expect(tool?.snippet).toBe('Read\n/w/wombat.ts\nok'.replace(/\n/g, ' '));
+  });
+
   it('reads no file through a link: a message file or info.json that is a link is not searchable, its real neighbours are', async () => {
     const { archive, dir, root } = await tempArchive();
     const s = await archive.sessions.create({ directory: '/w/a', title: 'Linked notes' });

@@ -7,7 +7,7 @@ import { assistantInfo, userMessage } from '../helpers.js';
 import { HAVE_CHROMIUM, type ServedArchive, servedArchive, withPage } from './browser.js';
 
 let served: ServedArchive;
-const ids = { steps: '', plain: '' };
+const ids = { steps: '', plain: '', parent: '', child: '' };
 
 /** A real PNG of `w`×`h` pixels, all one colour, as a data: URL. */
 function pngDataUrl(w: number, h: number): string {
@@ -104,6 +104,30 @@ async function fill(archive: Archive): Promise<void> {
   const plain = await archive.sessions.create({ directory: '/home/dev/notes', title: 'Notes' });
   ids.plain = plain.id;
   await archive.messages.append(plain.id, userMessage('nothing failed here', { time: { created: 500 } }));
+  // A sub-agent: the task call ran while its child session began.
+  const parent = await archive.sessions.create({ directory: '/home/dev/app', title: 'Delegates' });
+  const ask = await archive.messages.append(parent.id, userMessage('find the callers', { time: { created: 100 } }));
+  const child = await archive.sessions.create({ directory: '/home/dev/app', title: 'Explore: find callers', parentID: parent.id });
+  Object.assign(ids, { parent: parent.id, child: child.id });
+  const start = child.time.created - 50;
+  await archive.messages.append(parent.id, {
+    info: assistantInfo(ask.info.id, { tokens, time: { created: 200, completed: 300 } }),
+    parts: [
+      {
+        type: 'tool',
+        callID: 't1',
+        tool: 'task',
+        state: {
+          status: 'completed',
+          input: { description: 'find callers', prompt: 'find them' },
+          output: 'found 3',
+          title: 'find callers',
+          metadata: {},
+          time: { start, end: start + 500 },
+        },
+      },
+    ],
+  } as never);
 }
 
 let browser: Browser;
@@ -192,7 +216,7 @@ describe.skipIf(!HAVE_CHROMIUM)('the reader in Chromium: turns, images, failures
           await page.waitForLoadState('load');
           const cells =
             'table.sessions td.c-agent .nowrap, table.sessions td.c-folder .nowrap, table.sessions td.c-n .nowrap, table.sessions td.c-when .nowrap';
-          expect(await page.locator(cells).count()).toBe(8);
+          expect(await page.locator(cells).count()).toBe(16);
           expect(await brokenCells(page, cells)).toEqual([]);
           expect(await brokenCells(page, 'table.sessions th')).toEqual([]);
           // The folder is shortened at a slash, its last name whole.
@@ -254,6 +278,37 @@ describe.skipIf(!HAVE_CHROMIUM)('the reader in Chromium: turns, images, failures
       },
       { colorScheme: 'dark' },
     );
+  }, 60_000);
+
+  it('a sub-agent call links to the child session it started, in place', async () => {
+    await withPage(browser, 'sub-agent', async (page) => {
+      await page.goto(`${server.url}/ui/session/${ids.parent}`);
+      const call = page.locator('details.tool', { hasText: 'find callers' });
+      await call.locator('summary').first().click();
+      const link = call.locator('.child-link a');
+      expect(await link.textContent()).toBe('Explore: find callers');
+      expect(await link.getAttribute('href')).toBe(`/ui/session/${ids.child}`);
+    });
+  }, 60_000);
+
+  it('pages do not shift as they load (cumulative layout shift well under 0.1)', async () => {
+    await withPage(browser, 'layout-shift', async (page) => {
+      await page.addInitScript(`window.__shift = 0;
+        new PerformanceObserver((list) => { for (const e of list.getEntries()) if (!e.hadRecentInput) window.__shift += e.value; })
+          .observe({ type: 'layout-shift', buffered: true });`);
+      // The measure itself: a page that pushes its text down does count.
+      await page.goto('data:text/html,<body style="font:16px sans-serif"><p>one</p><p>two</p><p>three</p></body>');
+      await page.waitForTimeout(200);
+      await page.evaluate(`document.body.insertAdjacentHTML('afterbegin', '<div style="height:300px"></div>')`);
+      await page.waitForTimeout(300);
+      expect(await page.evaluate<number>('window.__shift')).toBeGreaterThan(0.01);
+      for (const path of ['/', `/ui/session/${ids.steps}`, '/?q=checkout']) {
+        await page.goto(`${server.url}${path}`);
+        await page.waitForLoadState('load');
+        await page.waitForTimeout(300);
+        expect(await page.evaluate<number>('window.__shift'), path).toBeLessThan(0.01);
+      }
+    });
   }, 60_000);
 
   it('in light mode the page is light', async () => {
