@@ -85,7 +85,7 @@ export { type ExportOptions, exportSessions, exportToFile } from './ops/export.j
 export { type ForkOptions, forkFamilyTitles, forkSession, forkTitle } from './ops/fork.js';
 export { droppedCopyName, gitCheck, gitSetup, type MergeReport, mergeFiles, shellQuote } from './ops/git.js';
 export { type ImportMode, type ImportOptions, type ImportResult, importSessions, readImportFile } from './ops/import.js';
-export { fileAsText, type MarkdownOptions, messageMarkdown, sessionMarkdown } from './ops/markdown.js';
+export { fileAsText, type MarkdownOptions, messageMarkdown, sessionMarkdown, turnsMarkdown } from './ops/markdown.js';
 export { type MergeConflict, mergeInfo, mergeMessage, mergeTodos, mergeValues } from './ops/merge.js';
 export { type MigrateOptions, type MigrateResult, type MigrateRow, type MigrateSelection, migrate } from './ops/migrate.js';
 export { type OrphanRow, orphans } from './ops/orphans.js';

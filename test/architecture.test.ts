@@ -35,7 +35,9 @@ const LAYERS = ['model', 'store', 'catalog', 'ops'];
 const PUBLIC_API = 'index.ts';
 /** The light part of the public API (no schema library, store or SQLite): what the CLI loads before it knows it needs more. */
 const LIGHT_API = 'basics.ts';
-const FRONT_ENDS = ['cli', 'server', 'bin'];
+const FRONT_ENDS = ['cli', 'server', 'mcp', 'bin'];
+/** Front ends that never import each other (the composition root in bin/ wires them). */
+const PEERS = ['cli', 'server', 'mcp'];
 
 /** A file's place in the layers: root files lowest, the public API above every layer. */
 function levelOf(file: string): number {
@@ -72,9 +74,11 @@ function violations(graph: Graph): string[] {
     const own = folderOf(from);
     for (const to of targets) {
       const theirs = folderOf(to);
-      if ((own === 'cli' && theirs === 'server') || (own === 'server' && theirs === 'cli')) {
-        out.push(`${from} imports ${to}: the CLI and the server never import each other (the composition root in bin/ wires them)`);
-      } else if ((own === 'cli' || own === 'server') && theirs !== own && to !== PUBLIC_API && to !== LIGHT_API) {
+      if (PEERS.includes(own) && PEERS.includes(theirs) && own !== theirs) {
+        out.push(
+          `${from} imports ${to}: the CLI, the server and the MCP server never import each other (the composition root in bin/ wires them)`,
+        );
+      } else if (PEERS.includes(own) && theirs !== own && to !== PUBLIC_API && to !== LIGHT_API) {
         out.push(`${from} imports ${to}: ${own}/ uses the library only through its public API (src/index.ts, src/basics.ts)`);
       } else if ((LAYERS.includes(own) || own === '') && from !== PUBLIC_API && from !== LIGHT_API) {
         if (FRONT_ENDS.includes(theirs)) {
@@ -198,12 +202,13 @@ describe('architecture', () => {
     expect(breaking('cli/runner.ts', 'cli/program.ts')).toEqual(['import cycle: cli/program.ts → cli/runner.ts → cli/program.ts']);
   });
 
-  it('reports the CLI importing the server and the server importing the CLI', () => {
-    expect(breaking('cli/program.ts', 'server/app.ts')).toEqual([
-      'cli/program.ts imports server/app.ts: the CLI and the server never import each other (the composition root in bin/ wires them)',
-    ]);
-    expect(breaking('server/app.ts', 'cli/runner.ts')).toEqual([
-      'server/app.ts imports cli/runner.ts: the CLI and the server never import each other (the composition root in bin/ wires them)',
+  it('reports the CLI, the server and the MCP server importing one another', () => {
+    const peers = 'the CLI, the server and the MCP server never import each other (the composition root in bin/ wires them)';
+    expect(breaking('cli/program.ts', 'server/app.ts')).toEqual([`cli/program.ts imports server/app.ts: ${peers}`]);
+    expect(breaking('server/app.ts', 'cli/runner.ts')).toEqual([`server/app.ts imports cli/runner.ts: ${peers}`]);
+    expect(breaking('mcp/server.ts', 'cli/runner.ts')).toEqual([`mcp/server.ts imports cli/runner.ts: ${peers}`]);
+    expect(breaking('mcp/server.ts', 'model/ids.ts')).toEqual([
+      'mcp/server.ts imports model/ids.ts: mcp/ uses the library only through its public API (src/index.ts, src/basics.ts)',
     ]);
   });
 

@@ -2,6 +2,7 @@
 // The composition root: the one place the command line and the server meet.
 // The CLI never imports the server (nor the server the CLI); `serve` is added here.
 import { main } from '../cli/program.js';
+import { mcpCommand } from './mcp-command.js';
 import { serveCommand } from './serve-command.js';
 
 // A reader that went away (`sarc list | head`) is not an error.
@@ -10,4 +11,4 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   throw error;
 });
 
-process.exitCode = await main(process.argv, [serveCommand]);
+process.exitCode = await main(process.argv, [serveCommand, mcpCommand]);

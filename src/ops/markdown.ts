@@ -157,11 +157,27 @@ export async function* sessionMarkdown(archive: Archive, sessionID: string, opti
   const info = await archive.sessions.get(sessionID);
   const todos = await archive.todos.get(sessionID);
   yield sessionHeaderMarkdown(info, todos, options);
-  const { heads } = await planTurns(archive.messages.each(sessionID));
+  for await (const piece of turnsMarkdown(archive, info, options)) yield piece.text;
+}
+
+/**
+ * The conversation of a session as Markdown turns, a message at a time (the
+ * `index`-th message's text; a message with nothing to show yields nothing),
+ * from message `start` on, `limit` of them: what a reader asks for a page of.
+ * A page that begins inside a turn begins with that turn's heading.
+ */
+export async function* turnsMarkdown(
+  archive: Archive,
+  info: Session,
+  options: MarkdownOptions & { start?: number; limit?: number } = {},
+): AsyncGenerator<{ index: number; text: string }> {
+  const range = { start: options.start ?? 0, ...(options.limit !== undefined ? { limit: options.limit } : {}) };
+  const { heads } = await planTurns(archive.messages.each(info.id, range));
   let turn = -1;
   let answered = false;
   let i = 0;
-  for await (const m of archive.messages.each(sessionID)) {
+  for await (const m of archive.messages.each(info.id, range)) {
+    const index = range.start + i;
     const h = heads[turn + 1];
     if (h && h.start === i) {
       turn++;
@@ -169,12 +185,12 @@ export async function* sessionMarkdown(archive: Archive, sessionID: string, opti
     }
     i++;
     if (isBroken(m)) {
-      yield `\n${messageMarkdown(m)}`;
+      yield { index, text: `\n${messageMarkdown(m)}` };
       continue;
     }
     const quiet = quietKind(m);
     if (quiet) {
-      yield `\n${quietMarkdown(m, quiet)}`;
+      yield { index, text: `\n${quietMarkdown(m, quiet)}` };
       continue;
     }
     const body = m.parts.map((p) => partMarkdown(p, info.directory)).filter((t) => t.trim() !== '');
@@ -184,7 +200,7 @@ export async function* sessionMarkdown(archive: Archive, sessionID: string, opti
       answered = true;
       head = `${turnHeading(heads[turn] as TurnHead)}\n\n`;
     }
-    if (head || body.length) yield `\n${head}${body.join('\n\n')}\n`;
+    if (head || body.length) yield { index, text: `\n${head}${body.join('\n\n')}\n` };
   }
 }
 

@@ -23,6 +23,8 @@ export interface MockModel {
   reply: string;
   /** What the shell tool is asked to run. */
   command: string;
+  /** A tool to call instead of the shell, when the request offers it (an MCP tool, say), with its input. */
+  call?: { name: string; input: Json };
   close(): Promise<void>;
 }
 
@@ -73,17 +75,27 @@ const nextId = (prefix: string) => `${prefix}${Date.now().toString(36)}${(counte
 /** Starts the mock on a free loopback port. */
 export async function startMockModel(options: { reply?: string; command?: string } = {}): Promise<MockModel> {
   const requests: ModelRequest[] = [];
-  const state = { reply: options.reply ?? 'done', command: options.command ?? 'echo hi' };
-  const argsFor = (tool: { arg: string; array: boolean }) => ({
-    [tool.arg]: tool.array ? ['bash', '-lc', state.command] : state.command,
-  });
+  const state: { reply: string; command: string; call?: { name: string; input: Json } } = {
+    reply: options.reply ?? 'done',
+    command: options.command ?? 'echo hi',
+  };
+  const argsFor = (tool: { name: string; arg: string; array: boolean }) =>
+    state.call && tool.name === state.call.name
+      ? state.call.input
+      : { [tool.arg]: tool.array ? ['bash', '-lc', state.command] : state.command };
+  /** The tool to call: the one asked for when it is offered, else the shell. */
+  const toolOf = (tools: unknown) => {
+    const call = state.call;
+    const offered = call && Array.isArray(tools) && tools.some((t) => isObj(t) && t.name === call.name);
+    return offered && call ? { name: call.name, arg: '', array: false } : shellTool(tools);
+  };
 
   const anthropic = (body: Json, res: ServerResponse) => {
     const messages = Array.isArray(body.messages) ? body.messages.filter(isObj) : [];
     const last = messages.at(-1);
     const content = Array.isArray(last?.content) ? last.content.filter(isObj) : [];
     const afterTool = content.some((b) => b.type === 'tool_result');
-    const tool = afterTool ? undefined : shellTool(body.tools);
+    const tool = afterTool ? undefined : toolOf(body.tools);
     const id = nextId('msg_mock');
     const usage = { input_tokens: 20, output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 };
     const blocks: Array<[string | undefined, unknown]> = [];
@@ -321,6 +333,12 @@ export async function startMockModel(options: { reply?: string; command?: string
     },
     set command(v: string) {
       state.command = v;
+    },
+    get call() {
+      return state.call;
+    },
+    set call(v: { name: string; input: Json } | undefined) {
+      state.call = v;
     },
     close: () =>
       new Promise<void>((resolve) => {
