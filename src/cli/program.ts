@@ -7,6 +7,7 @@ import { registerGitCommands } from './commands/git.js';
 import { registerMoveCommands } from './commands/moves.js';
 import { registerOpencodeCommands } from './commands/opencode.js';
 import { registerRedactCommands } from './commands/redact.js';
+import { registerResumeCommand } from './commands/resume.js';
 import { registerSessionStateCommands } from './commands/session-state.js';
 import { registerSessionCommands } from './commands/sessions.js';
 import { registerStatsCommands } from './commands/stats.js';
@@ -58,6 +59,7 @@ Exit codes: 0 ok, 1 failure, 2 usage error. NO_COLOR turns colour off.`,
     registerCatalogCommands,
     registerGitCommands,
     registerSyncCommands,
+    registerResumeCommand,
     registerRedactCommands,
     registerOpencodeCommands,
     ...extra,

@@ -36,7 +36,10 @@ describe('back out to Claude Code', () => {
     const out = join(root, 'back.jsonl');
     const run = await sarc(['export', id, '--format', 'claude-code', '-o', out], { env: { SARC_ARCHIVE: dir, SARC_STATE_DIR: stateDir } });
     expect(run.code).toBe(0);
-    expect(run.stderr).toContain(`~/.claude/projects/-home-dev-src-webapp/${S1}.jsonl`);
+    // Where Claude Code keeps it, never as a place to write it over (that made a second copy at the next sync): resume instead.
+    expect(run.stderr).toContain(
+      `it is the transcript Claude Code keeps as ~/.claude/projects/-home-dev-src-webapp/${S1}.jsonl; put it there only if that file is gone (to go on with the session in Claude Code: sarc resume ${id})`,
+    );
     const text = await readFile(out, 'utf8');
     const records = text
       .trim()

@@ -97,9 +97,21 @@ export interface ExportBack {
   /** The format's name for `sarc export --format` (the registry's `exportFormat`). */
   format: string;
   /** The file's text, a record at a time. */
-  lines(archive: Archive, sessionID: string): AsyncIterable<string>;
+  lines(archive: Archive, sessionID: string, options?: { agentID?: string }): AsyncIterable<string>;
   /** Where the agent looks for such a file, for people. */
   hint(archive: Archive, sessionID: string): Promise<string>;
+  /** Picking the session up in the agent (`sarc resume`), where the agent resumes a file it finds in its store. */
+  resume?: ResumeBack;
+}
+
+/** How an agent resumes a session the archive writes into its store. */
+export interface ResumeBack {
+  /** A fresh agent-side session ID. */
+  newId(): string;
+  /** The file the agent looks in for a session of that ID, working in `directory`. */
+  path(directory: string, agentID: string): string;
+  /** The command (and its arguments) that resumes it, run in the session's working folder. */
+  command(agentID: string): string[];
 }
 
 export interface AgentAdapter {

@@ -4,8 +4,8 @@ import type { Archive } from '../../store/archive.js';
 import { redactorFor } from '../redact/config.js';
 import type { Redactor } from '../redact/redactor.js';
 import { SessionWriter } from './apply.js';
-import type { AgentAdapter, ReadStats, SourceEntry, SourceStore } from './contract.js';
-import { CaptureState, type SourceRecord, type SourcesIndex } from './state.js';
+import type { AgentAdapter, ConvertedInfo, ReadStats, SourceEntry, SourceStore } from './contract.js';
+import { CaptureState, type ResumedRecord, type SourceRecord, type SourcesIndex } from './state.js';
 
 // The one pull loop, for every agent: list the sources, skip those unchanged
 // since the last run (and whose sessions the archive still holds as written),
@@ -99,15 +99,36 @@ function archiveHolds(archive: Archive, record: SourceRecord): boolean {
   return true;
 }
 
+/** A message of a resumed file that the archive wrote there itself (it is no later than the last one written). */
+function isResumedCopy(r: ResumedRecord | undefined, m: MessageWithParts): boolean {
+  if (!r) return false;
+  const time = m.info.time as { created: number };
+  return time.created <= r.after;
+}
+
+/**
+ * A resumed file's session: a continuation of the archive session written out
+ * (a fork of it, after its last message), holding only what the agent added.
+ */
+function continuationOf(info: ConvertedInfo, r: ResumedRecord | undefined): ConvertedInfo {
+  if (!r) return info;
+  return {
+    ...info,
+    forkedFrom: { sessionID: r.session },
+    metadata: { ...info.metadata, resumedFrom: { session: r.session, at: r.writtenAt, agentID: r.agentID } },
+  };
+}
+
 /** Reads one source and writes its sessions; returns the file stamps of the sessions written, or `undefined` after a failure. */
 async function pullSource(
   archive: Archive,
   store: SourceStore,
   state: CaptureState,
   entry: SourceEntry,
-  options: { dryRun: boolean; verify: boolean; redactor?: Redactor },
+  options: { dryRun: boolean; verify: boolean; redactor?: Redactor; resumed?: Record<string, ResumedRecord> },
   result: SyncResult,
 ): Promise<Record<string, string> | undefined> {
+  const resumed = options.resumed ?? {};
   const stats: ReadStats = { records: 0, unknown: {}, skipped: [], pending: 0 };
   const writers = new Map<string, SessionWriter>();
   const held = new Map<string, Map<string, MessageWithParts>>();
@@ -126,13 +147,20 @@ async function pullSource(
     for await (const item of store.read(entry, stats)) {
       if (item.kind === 'message') {
         if (failed.has(item.session)) continue;
+        // A copy of a message the archive wrote out for the agent to resume: the archive has it already.
+        if (isResumedCopy(resumed[item.session], item.message)) continue;
         const list = held.get(item.session) ?? new Map<string, MessageWithParts>();
         held.set(item.session, list);
         list.set(item.message.info.id, item.message);
         continue;
       }
-      const c = item.info;
+      const c = continuationOf(item.info, resumed[item.info.id]);
       if (failed.has(c.id)) continue;
+      // A resumed file the agent has added nothing to yet: no continuation until it does.
+      if (resumed[c.id] && !writers.has(c.id) && !held.get(c.id)?.size && !(await state.base(c.id))) {
+        held.delete(c.id);
+        continue;
+      }
       try {
         let writer = writers.get(c.id);
         if (!writer) {
@@ -202,6 +230,8 @@ export async function pull(archive: Archive, adapter: AgentAdapter, options: Syn
   try {
     const state = new CaptureState(archive, adapter.name);
     const index = await state.index(from);
+    // Sessions the archive wrote into this agent's store to be resumed there (their copies are not brought in again).
+    const resumed = await state.resumed();
     const entries = await store.list();
     result.files.found = entries.length;
     const now = archive.now();
@@ -220,7 +250,7 @@ export async function pull(archive: Archive, adapter: AgentAdapter, options: Syn
     options.onProgress?.(0, toRead.length);
     let saved = Date.now();
     for (const [i, { entry, verify }] of toRead.entries()) {
-      const stamps = await pullSource(archive, store, state, entry, { dryRun, verify, redactor }, result);
+      const stamps = await pullSource(archive, store, state, entry, { dryRun, verify, redactor, resumed }, result);
       result.files.read++;
       if (stamps && !dryRun) index.sources[entry.key] = { stamp: entry.stamp, where: entry.where, sessions: stamps };
       options.onProgress?.(i + 1, toRead.length);

@@ -127,4 +127,38 @@ export class CaptureState {
     await this.ensure();
     await writeJson(this.basePath(sessionID), base);
   }
+
+  /** Sessions written out for the agent to resume, by the archive ID its file will sync as (see {@link ResumedRecord}). */
+  async resumed(): Promise<Record<string, ResumedRecord>> {
+    return (await readJson<Record<string, ResumedRecord>>(join(this.folder, 'resumed.json'))) ?? {};
+  }
+
+  /** Records a session written out for the agent to resume. */
+  async addResumed(syncsAs: string, record: ResumedRecord): Promise<void> {
+    await this.ensure();
+    const all = await this.resumed();
+    all[syncsAs] = record;
+    await writeJson(join(this.folder, 'resumed.json'), all);
+  }
+}
+
+/**
+ * A session the archive wrote into an agent's store to be resumed there: the
+ * agent's file syncs as a session of its own (`syncsAs`), which holds only what
+ * the agent added after `after` (the copies of the archive's messages are not
+ * written again) and links to `session` as its source.
+ */
+export interface ResumedRecord {
+  /** The archive session written out. */
+  session: string;
+  /** Its last message then (the continuation forks from there). */
+  lastMessage?: string;
+  /** The agent-side session ID it was written under. */
+  agentID: string;
+  /** The file written. */
+  path: string;
+  /** When it was written (epoch ms). */
+  writtenAt: number;
+  /** The latest time among the messages written: anything the agent adds comes after it. */
+  after: number;
 }

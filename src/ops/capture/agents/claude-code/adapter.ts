@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import type { AgentAdapter } from '../../contract.js';
 import { envDir, fileStore, inHome } from '../../kit/index.js';
 import { claudeSessionId, readClaudeTranscript } from './convert.js';
@@ -28,11 +30,14 @@ function enter(rel: string, name: string): boolean {
   return depth === 5;
 }
 
+/** Where Claude Code keeps its transcripts: ~/.claude/projects, or $CLAUDE_CONFIG_DIR/projects. */
+const projectsDir = () => `${envDir('CLAUDE_CONFIG_DIR', () => inHome('.claude'))}/projects`;
+
 export const claudeCode: AgentAdapter = {
   name: 'claude-code',
   label: 'Claude Code',
   unit: 'transcript',
-  location: () => `${envDir('CLAUDE_CONFIG_DIR', () => inHome('.claude'))}/projects`,
+  location: () => projectsDir(),
   open: fileStore({
     depth: 5,
     want: (rel, name) => depthOf(rel, name) !== undefined,
@@ -46,7 +51,14 @@ export const claudeCode: AgentAdapter = {
     lines: claudeTranscript,
     async hint(archive, sessionID) {
       const info = await archive.sessions.get(sessionID);
-      return `Claude Code looks for it as ~/.claude/projects/${claudeProjectFolder(info.directory)}/${claudeSessionIdOf(info)}.jsonl`;
+      const where = `~/.claude/projects/${claudeProjectFolder(info.directory)}/${claudeSessionIdOf(info)}.jsonl`;
+      // Never a suggestion to write over the agent's own file: that makes a second copy at the next sync.
+      return `it is the transcript Claude Code keeps as ${where}; put it there only if that file is gone (to go on with the session in Claude Code: sarc resume ${sessionID})`;
+    },
+    resume: {
+      newId: () => randomUUID(),
+      path: (directory, agentID) => join(projectsDir(), claudeProjectFolder(directory), `${agentID}.jsonl`),
+      command: (agentID) => ['claude', '--resume', agentID],
     },
   },
   archiveIds: (sourceID) => {

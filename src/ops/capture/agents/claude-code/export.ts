@@ -35,9 +35,9 @@ function userContent(m: MessageWithParts): unknown[] {
 }
 
 /** The transcript's lines (each ends with `\n`). */
-export async function* claudeTranscript(archive: Archive, sessionID: string): AsyncGenerator<string> {
+export async function* claudeTranscript(archive: Archive, sessionID: string, options: { agentID?: string } = {}): AsyncGenerator<string> {
   const info = await archive.sessions.get(sessionID);
-  const sessionId = claudeSessionIdOf(info);
+  const sessionId = options.agentID ?? claudeSessionIdOf(info);
   const messages = await archive.messages.list(sessionID);
   const common = {
     isSidechain: false,

@@ -1,0 +1,51 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import type { Command } from 'commander';
+import { lib } from '../lib.js';
+import { emit, UsageError } from '../output.js';
+import type { Runner } from '../runner.js';
+
+/** `sarc resume`: a session written into an agent's own store, and the agent started on it. */
+export function registerResumeCommand(program: Command, run: Runner): void {
+  program
+    .command('resume <id>')
+    .description(
+      "pick a session up again in an agent: write it into the agent's own store under a new session ID and run the agent's resume command in the session's folder",
+    )
+    .option('--in <agent>', 'the agent to resume in (default: the one the session came from); today: claude-code')
+    .option('--print', 'write the file and print the command, do not run it')
+    .addHelpText(
+      'after',
+      "\nWhat the agent adds after resuming comes in with the next `sarc sync`, as a continuation of the session (a fork of it after its last message): nothing already in the archive is written again. The agent's own file, if any, is left alone.\n\nExamples:\n  sarc resume latest\n  sarc resume ses_fe5e0a1b2c3d --in claude-code --print",
+    )
+    .action(
+      run(async (ctx, arg: string, opts: { in?: string; print?: boolean }) => {
+        const archive = await ctx.archive();
+        const id = await ctx.sessionId(arg);
+        const { resumeSession, resumeTargets, sessionAgent } = await lib();
+        const info = await archive.sessions.get(id);
+        const targets = await resumeTargets();
+        const agent = opts.in ?? sessionAgent(info);
+        if (!targets.includes(agent))
+          throw new UsageError(
+            `${opts.in ? `--in ${agent}` : `this session came from ${agent}`}: it can be resumed in ${targets.join(', ')} (--in)`,
+          );
+        const plan = await resumeSession(archive, id, agent);
+        const line = `cd ${JSON.stringify(plan.cwd)} && ${plan.command.join(' ')}`;
+        const runIt = !opts.print && !ctx.options.json;
+        emit(ctx.options, plan, () => `wrote ${plan.path}\n${runIt ? `running: ${line}` : line}`);
+        if (!runIt) return;
+        if (!existsSync(plan.cwd))
+          throw new UsageError(`the session's folder ${plan.cwd} is not on this machine: run the command above where it is`);
+        const [command, ...args] = plan.command as [string, ...string[]];
+        await new Promise<void>((resolve, reject) => {
+          const child = spawn(command, args, { cwd: plan.cwd, stdio: 'inherit' });
+          child.once('error', (error) => reject(new UsageError(`${command}: ${error.message} (is it installed and on PATH?)`)));
+          child.once('close', (code) => {
+            process.exitCode = code ?? 1;
+            resolve();
+          });
+        });
+      }),
+    );
+}
