@@ -103,7 +103,19 @@ async function fill(archive: Archive): Promise<void> {
   } as never);
   const plain = await archive.sessions.create({ directory: '/home/dev/notes', title: 'Notes' });
   ids.plain = plain.id;
-  await archive.messages.append(plain.id, userMessage('nothing failed here', { time: { created: 500 } }));
+  await archive.messages.append(plain.id, {
+    ...userMessage('nothing failed here', { time: { created: 500 } }),
+    parts: [
+      { type: 'text', text: 'nothing failed here' },
+      // An SVG can carry script: never shown inline nor served.
+      {
+        type: 'file',
+        mime: 'image/svg+xml',
+        filename: 'evil.svg',
+        url: `data:image/svg+xml;base64,${Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>').toString('base64')}`,
+      },
+    ],
+  } as never);
   // A sub-agent: the task call ran while its child session began.
   const parent = await archive.sessions.create({ directory: '/home/dev/app', title: 'Delegates' });
   const ask = await archive.messages.append(parent.id, userMessage('find the callers', { time: { created: 100 } }));
@@ -187,6 +199,12 @@ describe.skipIf(!HAVE_CHROMIUM)('the reader in Chromium: turns, images, failures
             )
             .toBe(64);
           expect(await img.getAttribute('width')).toBe('64');
+          // Served as what it is, for this server's own pages only, with nothing that could run.
+          const served = await fetch(`${server.url}${await img.getAttribute('src')}`);
+          expect(served.headers.get('content-type')).toBe('image/png');
+          expect(served.headers.get('cross-origin-resource-policy')).toBe('same-origin');
+          expect(served.headers.get('content-security-policy')).toContain('sandbox');
+          expect(served.headers.get('x-content-type-options')).toBe('nosniff');
           expect(await img.getAttribute('height')).toBe('40');
           // The failed call is open, its badge in sight on its line, the end of its output visible without a click.
           const failed = page.locator('details.tool.error');
@@ -278,6 +296,20 @@ describe.skipIf(!HAVE_CHROMIUM)('the reader in Chromium: turns, images, failures
       },
       { colorScheme: 'dark' },
     );
+  }, 60_000);
+
+  it('an SVG attachment is named, never drawn or served', async () => {
+    await withPage(browser, 'svg', async (page) => {
+      await page.goto(`${server.url}/ui/session/${ids.plain}`);
+      expect(await page.locator('img').count()).toBe(0);
+      expect(await page.locator('.file').textContent()).toContain('evil.svg');
+      const message = await page.locator('[data-message]').first().getAttribute('data-message');
+      const part = (await (await fetch(`${server.url}/session/${ids.plain}/message/${message}`)).json()) as {
+        parts: Array<{ id: string; type: string }>;
+      };
+      const file = part.parts.find((p) => p.type === 'file')?.id;
+      expect((await fetch(`${server.url}/ui/session/${ids.plain}/file/${message}/${file}`)).status).toBe(404);
+    });
   }, 60_000);
 
   it('a sub-agent call links to the child session it started, in place', async () => {

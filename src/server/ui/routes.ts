@@ -503,6 +503,8 @@ ${from > 0 ? html`<p><a href="/ui/session/${id}?from=${Math.max(0, from - PAGE)}
       return c.body(new Uint8Array(bytes), 200, {
         'content-type': attached.mime,
         'x-content-type-options': 'nosniff',
+        // Only this server's own pages may show it: another site's <img> is refused by the browser.
+        'cross-origin-resource-policy': 'same-origin',
         'cache-control': 'private, max-age=3600',
         'content-disposition': 'inline',
         // A PDF is drawn by the browser's own viewer inside the session page's frame; an image is only an image.
