@@ -33,6 +33,7 @@ export const AGENTS = [
     name: 'codex',
     label: 'Codex',
     unit: 'rollout',
+    exportFormat: 'codex',
     imports: false,
     load: async () => (await import('./agents/codex/adapter.js')).codex,
   },

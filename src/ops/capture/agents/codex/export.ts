@@ -1,0 +1,119 @@
+import { randomUUID } from 'node:crypto';
+import { isRecord, type MessageWithParts } from '../../kit/index.js';
+import type { Archive } from '../../kit/live.js';
+
+// A session written as a Codex rollout (JSONL of `{timestamp, type, payload}`),
+// in the shape Codex 0.171 writes and resumes: a session_meta record, then the
+// conversation as response items — user and assistant messages, shell calls as
+// `exec_command` function calls with their output, other tools' calls kept as
+// the assistant's text (Codex has no tool of their name). Reasoning stays out:
+// Codex keeps it encrypted, and the text of another model's thinking is not
+// something it can send back.
+
+/** The shell tools of other agents: they become Codex's own `exec_command`. */
+const SHELL = /^(bash|shell|exec_command|run_shell_command|shell_command)$/i;
+
+/** A Codex session ID: a UUID (v7-like, as Codex makes them). */
+export function newCodexId(): string {
+  return randomUUID();
+}
+
+/** Where Codex keeps a rollout begun at `time`: sessions/YYYY/MM/DD/rollout-<time>-<id>.jsonl. */
+export function codexRolloutPath(sessions: string, id: string, time: Date): string {
+  const iso = time.toISOString();
+  const day = iso.slice(0, 10).split('-').join('/');
+  const stamp = iso.slice(0, 19).replace(/:/g, '-');
+  return `${sessions}/${day}/rollout-${stamp}-${id}.jsonl`;
+}
+
+function commandOf(input: Record<string, unknown>): string | undefined {
+  const c = input.command ?? input.cmd;
+  if (typeof c === 'string') return c;
+  if (Array.isArray(c) && c.every((x) => typeof x === 'string')) {
+    const words = c as string[];
+    return words.length === 3 && /(^|\/)(ba)?sh$/.test(words[0] as string) && words[1] === '-lc' ? (words[2] as string) : words.join(' ');
+  }
+  return undefined;
+}
+
+/** The rollout's lines (each ends with `\n`). */
+export async function* codexRollout(archive: Archive, sessionID: string, options: { agentID?: string } = {}): AsyncGenerator<string> {
+  const info = await archive.sessions.get(sessionID);
+  const id = options.agentID ?? newCodexId();
+  const messages = await archive.messages.list(sessionID);
+  let ordinal = 0;
+  const line = (time: number, type: string, payload: Record<string, unknown>) =>
+    `${JSON.stringify({ timestamp: new Date(time).toISOString(), ordinal: ordinal++, type, payload })}\n`;
+  yield line(info.time.created, 'session_meta', {
+    id,
+    session_id: id,
+    timestamp: new Date(info.time.created).toISOString(),
+    cwd: info.directory,
+    originator: 'codex_exec',
+    cli_version: '0.171.0',
+    source: 'exec',
+  });
+  let call = 0;
+  for (const m of messages as MessageWithParts[]) {
+    if (!isRecord(m.info) || !Array.isArray(m.parts)) continue;
+    const time = m.info.time.created;
+    if (m.info.role === 'user') {
+      const content: unknown[] = [];
+      for (const p of m.parts) {
+        if (p.type === 'text' && !p.synthetic) content.push({ type: 'input_text', text: p.text });
+        else if (p.type === 'file') {
+          if (/^data:image\//.test(p.url)) content.push({ type: 'input_image', image_url: p.url });
+          else content.push({ type: 'input_text', text: `[file ${p.filename ?? p.url}]` });
+        }
+      }
+      if (content.length) yield line(time, 'response_item', { type: 'message', role: 'user', content });
+      continue;
+    }
+    let text: string[] = [];
+    const flush = function* (at: number) {
+      if (!text.length) return;
+      yield line(at, 'response_item', {
+        type: 'message',
+        role: 'assistant',
+        content: [{ type: 'output_text', text: text.join('\n\n'), annotations: [] }],
+      });
+      text = [];
+    };
+    for (const p of m.parts) {
+      if (p.type === 'text') text.push(p.text);
+      else if (p.type === 'tool') {
+        const state = p.state as {
+          status: string;
+          input?: Record<string, unknown>;
+          output?: string;
+          error?: string;
+          time?: { start?: number };
+        };
+        const input = isRecord(state.input) ? state.input : {};
+        const result =
+          state.status === 'completed'
+            ? String(state.output ?? '')
+            : state.status === 'error'
+              ? `error: ${state.error ?? ''}`
+              : '(no result)';
+        const command = SHELL.test(p.tool) ? commandOf(input) : undefined;
+        const at = state.time?.start ?? time;
+        if (command !== undefined) {
+          yield* flush(at);
+          const callID = `call_sarc_${call++}`;
+          yield line(at, 'response_item', {
+            type: 'function_call',
+            name: 'exec_command',
+            arguments: JSON.stringify({ cmd: command }),
+            call_id: callID,
+          });
+          yield line(at, 'response_item', { type: 'function_call_output', call_id: callID, output: result });
+        } else {
+          // No Codex tool of that name: what it did, as text.
+          text.push(`[${p.tool} ${JSON.stringify(input)} → ${result.length > 2000 ? `${result.slice(0, 2000)}…` : result}]`);
+        }
+      }
+    }
+    yield* flush(m.info.time.completed ?? time);
+  }
+}
