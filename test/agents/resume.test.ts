@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sarc } from '../cli/helpers.js';
 import { SAMPLE, tempArchive } from '../helpers.js';
-import { agentHome, CLAUDE, CODEX, haveAgent, runAgent } from './agents.js';
+import { type AgentBinary, agentHome, CLAUDE, CODEX, haveAgent, QWEN, runAgent } from './agents.js';
 import { type MockModel, startMockModel } from './mock-model.js';
 
 // `sarc resume`: a session from the archive (here one OpenCode made, with tool calls and todos) written into the
@@ -19,7 +19,17 @@ afterAll(async () => {
 });
 
 /** How each target runs offline against the mock: its environment, and the command that resumes with a new prompt. */
-const TARGETS = [
+interface Target {
+  agent: string;
+  binary: AgentBinary;
+  /** Its store under HOME. */
+  store(home: string): string;
+  env(home: string): Record<string, string>;
+  setup?(home: string): Promise<void>;
+  args(command: string[], prompt: string): string[];
+}
+
+const TARGETS: Target[] = [
   {
     agent: 'claude-code',
     binary: CLAUDE,
@@ -48,6 +58,21 @@ const TARGETS = [
       prompt,
     ],
   },
+  {
+    agent: 'qwen-code',
+    binary: QWEN,
+    store: (home: string) => join(home, '.qwen', 'projects'),
+    env: (): Record<string, string> => ({
+      OPENAI_API_KEY: 'x',
+      OPENAI_BASE_URL: `${mock.url}/v1`,
+      OPENAI_MODEL: 'mock-model',
+      QWEN_CODE_SUPPRESS_YOLO_WARNING: '1',
+    }),
+    // Its background memory agent off (it would make calls of its own).
+    setup: (home: string) =>
+      writeFile(join(home, '.qwen', 'settings.json'), JSON.stringify({ memory: { enableManagedAutoMemory: false } })),
+    args: (command: string[], prompt: string) => ['--yolo', ...command.slice(1), '-p', prompt],
+  },
 ];
 
 for (const t of TARGETS) {
@@ -57,6 +82,7 @@ for (const t of TARGETS) {
       const h = await agentHome();
       h.env = { ...h.env, ...t.env(h.home) };
       await mkdir(t.store(h.home), { recursive: true });
+      await t.setup?.(h.home);
       // The session's folder is this machine's working folder.
       await archive.sessions.modify(SAMPLE.main, (info) => ({ ...info, directory: h.work }));
       const before = (await archive.messages.list(SAMPLE.main)).length;

@@ -56,6 +56,7 @@ export const AGENTS = [
     name: 'qwen-code',
     label: 'Qwen Code',
     unit: 'chat',
+    exportFormat: 'qwen-code',
     imports: false,
     load: async () => (await import('./agents/qwen-code/adapter.js')).qwenCode,
   },

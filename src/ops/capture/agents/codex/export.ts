@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { isRecord, type MessageWithParts } from '../../kit/index.js';
+import { exportSteps, isRecord, type MessageWithParts } from '../../kit/index.js';
 import type { Archive } from '../../kit/live.js';
 
 // A session written as a Codex rollout (JSONL of `{timestamp, type, payload}`),
@@ -9,9 +9,6 @@ import type { Archive } from '../../kit/live.js';
 // the assistant's text (Codex has no tool of their name). Reasoning stays out:
 // Codex keeps it encrypted, and the text of another model's thinking is not
 // something it can send back.
-
-/** The shell tools of other agents: they become Codex's own `exec_command`. */
-const SHELL = /^(bash|shell|exec_command|run_shell_command|shell_command)$/i;
 
 /** A Codex session ID: a UUID (v7-like, as Codex makes them). */
 export function newCodexId(): string {
@@ -24,16 +21,6 @@ export function codexRolloutPath(sessions: string, id: string, time: Date): stri
   const day = iso.slice(0, 10).split('-').join('/');
   const stamp = iso.slice(0, 19).replace(/:/g, '-');
   return `${sessions}/${day}/rollout-${stamp}-${id}.jsonl`;
-}
-
-function commandOf(input: Record<string, unknown>): string | undefined {
-  const c = input.command ?? input.cmd;
-  if (typeof c === 'string') return c;
-  if (Array.isArray(c) && c.every((x) => typeof x === 'string')) {
-    const words = c as string[];
-    return words.length === 3 && /(^|\/)(ba)?sh$/.test(words[0] as string) && words[1] === '-lc' ? (words[2] as string) : words.join(' ');
-  }
-  return undefined;
 }
 
 /** The rollout's lines (each ends with `\n`). */
@@ -53,7 +40,7 @@ export async function* codexRollout(archive: Archive, sessionID: string, options
     cli_version: '0.171.0',
     source: 'exec',
   });
-  let call = 0;
+  let n = 0;
   for (const m of messages as MessageWithParts[]) {
     if (!isRecord(m.info) || !Array.isArray(m.parts)) continue;
     const time = m.info.time.created;
@@ -69,51 +56,24 @@ export async function* codexRollout(archive: Archive, sessionID: string, options
       if (content.length) yield line(time, 'response_item', { type: 'message', role: 'user', content });
       continue;
     }
-    let text: string[] = [];
-    const flush = function* (at: number) {
-      if (!text.length) return;
-      yield line(at, 'response_item', {
-        type: 'message',
-        role: 'assistant',
-        content: [{ type: 'output_text', text: text.join('\n\n'), annotations: [] }],
-      });
-      text = [];
-    };
-    for (const p of m.parts) {
-      if (p.type === 'text') text.push(p.text);
-      else if (p.type === 'tool') {
-        const state = p.state as {
-          status: string;
-          input?: Record<string, unknown>;
-          output?: string;
-          error?: string;
-          time?: { start?: number };
-        };
-        const input = isRecord(state.input) ? state.input : {};
-        const result =
-          state.status === 'completed'
-            ? String(state.output ?? '')
-            : state.status === 'error'
-              ? `error: ${state.error ?? ''}`
-              : '(no result)';
-        const command = SHELL.test(p.tool) ? commandOf(input) : undefined;
-        const at = state.time?.start ?? time;
-        if (command !== undefined) {
-          yield* flush(at);
-          const callID = `call_sarc_${call++}`;
-          yield line(at, 'response_item', {
-            type: 'function_call',
-            name: 'exec_command',
-            arguments: JSON.stringify({ cmd: command }),
-            call_id: callID,
-          });
-          yield line(at, 'response_item', { type: 'function_call_output', call_id: callID, output: result });
-        } else {
-          // No Codex tool of that name: what it did, as text.
-          text.push(`[${p.tool} ${JSON.stringify(input)} → ${result.length > 2000 ? `${result.slice(0, 2000)}…` : result}]`);
-        }
+    // Shell calls as Codex's own; other tools' calls (no Codex tool of that name) as text.
+    for (const step of exportSteps(m)) {
+      if (step.kind === 'text') {
+        yield line(step.at, 'response_item', {
+          type: 'message',
+          role: 'assistant',
+          content: [{ type: 'output_text', text: step.text, annotations: [] }],
+        });
+        continue;
       }
+      const callID = `call_sarc_${n++}`;
+      yield line(step.call.start, 'response_item', {
+        type: 'function_call',
+        name: 'exec_command',
+        arguments: JSON.stringify({ cmd: step.call.command }),
+        call_id: callID,
+      });
+      yield line(step.call.end, 'response_item', { type: 'function_call_output', call_id: callID, output: step.call.result });
     }
-    yield* flush(m.info.time.completed ?? time);
   }
 }
