@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sarc } from '../cli/helpers.js';
 import { SAMPLE, tempArchive } from '../helpers.js';
-import { type AgentBinary, agentHome, CLAUDE, CODEX, haveAgent, QWEN, runAgent } from './agents.js';
+import { type AgentBinary, agentHome, CLAUDE, CODEX, haveAgent, PI, QWEN, runAgent } from './agents.js';
 import { type MockModel, startMockModel } from './mock-model.js';
 
 // `sarc resume`: a session from the archive (here one OpenCode made, with tool calls and todos) written into the
@@ -72,6 +72,28 @@ const TARGETS: Target[] = [
     setup: (home: string) =>
       writeFile(join(home, '.qwen', 'settings.json'), JSON.stringify({ memory: { enableManagedAutoMemory: false } })),
     args: (command: string[], prompt: string) => ['--yolo', ...command.slice(1), '-p', prompt],
+  },
+  {
+    agent: 'pi',
+    binary: PI,
+    store: (home: string) => join(home, '.pi', 'agent', 'sessions'),
+    env: (): Record<string, string> => ({ PI_OFFLINE: '1' }),
+    setup: (home: string) =>
+      writeFile(
+        join(home, '.pi', 'agent', 'models.json'),
+        JSON.stringify({
+          providers: {
+            mock: {
+              baseUrl: `${mock.url}/v1`,
+              api: 'openai-completions',
+              apiKey: 'x',
+              compat: { supportsDeveloperRole: false },
+              models: [{ id: 'mock-model' }],
+            },
+          },
+        }),
+      ),
+    args: (command: string[], prompt: string) => ['--provider', 'mock', '--model', 'mock-model', ...command.slice(1), '-p', prompt],
   },
 ];
 

@@ -64,6 +64,7 @@ export const AGENTS = [
     name: 'pi',
     label: 'Pi',
     unit: 'session',
+    exportFormat: 'pi',
     imports: false,
     load: async () => (await import('./agents/pi/adapter.js')).pi,
   },
