@@ -167,7 +167,7 @@ for (const t of TARGETS) {
 describe.skipIf(!haveAgent(CLAUDE))('sarc resume', () => {
   it('refuses an agent it cannot resume in, naming those it can', async () => {
     const { dir, stateDir } = await tempArchive({ samples: true });
-    const run = await sarc(['resume', SAMPLE.main, '--in', 'pi', '--print'], { env: { SARC_ARCHIVE: dir, SARC_STATE_DIR: stateDir } });
+    const run = await sarc(['resume', SAMPLE.main, '--in', 'copilot-cli', '--print'], { env: { SARC_ARCHIVE: dir, SARC_STATE_DIR: stateDir } });
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('it can be resumed in claude-code');
   });

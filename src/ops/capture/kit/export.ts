@@ -80,3 +80,23 @@ export function* exportSteps(m: {
   }
   if (text.length) yield { kind: 'text', text: text.join('\n\n'), at: m.info.time.completed ?? time, key: `${m.info.id}:end` };
 }
+
+/** How a target writes what a person sent: a text block, and an image block (from its type, base64 data and data: URL). */
+export interface UserBlockShape {
+  text(text: string): unknown;
+  image(mime: string, data: string, url: string): unknown;
+}
+
+/** A user message's blocks in a target's shape: the person's own text, attached images as images, other files named in text. */
+export function userBlocksForExport(parts: readonly Part[], shape: UserBlockShape): unknown[] {
+  const out: unknown[] = [];
+  for (const p of parts) {
+    if (p.type === 'text' && !p.synthetic) out.push(shape.text(p.text));
+    else if (p.type === 'file') {
+      const data = /^data:([^;,]+);base64,(.*)$/s.exec(p.url);
+      if (data?.[1]?.startsWith('image/')) out.push(shape.image(data[1], data[2] as string, p.url));
+      else out.push(shape.text(`[file ${p.filename ?? p.url}]`));
+    }
+  }
+  return out;
+}

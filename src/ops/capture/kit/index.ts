@@ -11,7 +11,7 @@ export { openSqlite, type SqlDb, type SqlRow, sqliteAvailable } from '../../../s
 export { assistantBlocks, type BlockPlace, blocksOf, resultText, userBlocks } from './anthropic.js';
 export { finishTool, SessionBuilder, type ToolResult } from './builder.js';
 export { CLINE_FILES, clineSessionId, editorStorages, firstExisting, readClineTask } from './cline.js';
-export { type CallForExport, callForExport, type ExportStep, exportSteps } from './export.js';
+export { type CallForExport, callForExport, type ExportStep, exportSteps, type UserBlockShape, userBlocksForExport } from './export.js';
 export { type FoundFile, fileStamp, fileStore, readJsonDocument, readSidecar, readSideText, realRoot, walkFiles } from './files.js';
 export { type GeminiChatFiles, GeminiContent, geminiTokens, readGeminiChatFiles, responseOutput, todosOf } from './gemini.js';
 export { derivedId, derivedUuid } from './ids.js';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { exportSteps, isRecord, type MessageWithParts } from '../../kit/index.js';
+import { exportSteps, isRecord, type MessageWithParts, userBlocksForExport } from '../../kit/index.js';
 import type { Archive } from '../../kit/live.js';
 
 // A session written as a Codex rollout (JSONL of `{timestamp, type, payload}`),
@@ -45,14 +45,10 @@ export async function* codexRollout(archive: Archive, sessionID: string, options
     if (!isRecord(m.info) || !Array.isArray(m.parts)) continue;
     const time = m.info.time.created;
     if (m.info.role === 'user') {
-      const content: unknown[] = [];
-      for (const p of m.parts) {
-        if (p.type === 'text' && !p.synthetic) content.push({ type: 'input_text', text: p.text });
-        else if (p.type === 'file') {
-          if (/^data:image\//.test(p.url)) content.push({ type: 'input_image', image_url: p.url });
-          else content.push({ type: 'input_text', text: `[file ${p.filename ?? p.url}]` });
-        }
-      }
+      const content = userBlocksForExport(m.parts, {
+        text: (text) => ({ type: 'input_text', text }),
+        image: (_mime, _data, url) => ({ type: 'input_image', image_url: url }),
+      });
       if (content.length) yield line(time, 'response_item', { type: 'message', role: 'user', content });
       continue;
     }

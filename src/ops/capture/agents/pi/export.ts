@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { derivedUuid, exportSteps, isRecord, type MessageWithParts } from '../../kit/index.js';
+import { derivedUuid, exportSteps, isRecord, type MessageWithParts, userBlocksForExport } from '../../kit/index.js';
 import type { Archive } from '../../kit/live.js';
 
 // A session written as a Pi session file (format version 3): a `session`
@@ -42,15 +42,10 @@ export async function* piSession(archive: Archive, sessionID: string, options: {
     if (!isRecord(m.info) || !Array.isArray(m.parts)) continue;
     const time = m.info.time.created;
     if (m.info.role === 'user') {
-      const content: unknown[] = [];
-      for (const p of m.parts) {
-        if (p.type === 'text' && !p.synthetic) content.push({ type: 'text', text: p.text });
-        else if (p.type === 'file') {
-          const data = /^data:([^;,]+);base64,(.*)$/s.exec(p.url);
-          if (data?.[1]?.startsWith('image/')) content.push({ type: 'image', data: data[2], mimeType: data[1] });
-          else content.push({ type: 'text', text: `[file ${p.filename ?? p.url}]` });
-        }
-      }
+      const content = userBlocksForExport(m.parts, {
+        text: (text) => ({ type: 'text', text }),
+        image: (mimeType, data) => ({ type: 'image', data, mimeType }),
+      });
       if (content.length) yield entry(m.info.id, time, { role: 'user', content });
       continue;
     }

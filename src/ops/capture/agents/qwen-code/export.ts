@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { derivedUuid, exportSteps, isRecord, type MessageWithParts } from '../../kit/index.js';
+import { derivedUuid, exportSteps, isRecord, type MessageWithParts, userBlocksForExport } from '../../kit/index.js';
 import type { Archive } from '../../kit/live.js';
 
 // A session written as a Qwen Code chat (JSONL records chained by
@@ -31,15 +31,10 @@ export async function* qwenChat(archive: Archive, sessionID: string, options: { 
     if (!isRecord(m.info) || !Array.isArray(m.parts)) continue;
     const time = m.info.time.created;
     if (m.info.role === 'user') {
-      const parts: unknown[] = [];
-      for (const p of m.parts) {
-        if (p.type === 'text' && !p.synthetic) parts.push({ text: p.text });
-        else if (p.type === 'file') {
-          const data = /^data:([^;,]+);base64,(.*)$/s.exec(p.url);
-          if (data?.[1]?.startsWith('image/')) parts.push({ inlineData: { mimeType: data[1], data: data[2] } });
-          else parts.push({ text: `[file ${p.filename ?? p.url}]` });
-        }
-      }
+      const parts = userBlocksForExport(m.parts, {
+        text: (text) => ({ text }),
+        image: (mimeType, data) => ({ inlineData: { mimeType, data } }),
+      });
       if (parts.length) yield* push(m.info.id, time, { type: 'user', message: { role: 'user', parts } });
       continue;
     }
