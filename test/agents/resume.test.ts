@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sarc } from '../cli/helpers.js';
 import { SAMPLE, tempArchive } from '../helpers.js';
-import { type AgentBinary, agentHome, CLAUDE, CODEX, haveAgent, PI, QWEN, runAgent } from './agents.js';
+import { type AgentBinary, agentHome, CLAUDE, CODEX, GEMINI, haveAgent, PI, QWEN, runAgent } from './agents.js';
 import { type MockModel, startMockModel } from './mock-model.js';
 
 // `sarc resume`: a session from the archive (here one OpenCode made, with tool calls and todos) written into the
@@ -95,6 +95,15 @@ const TARGETS: Target[] = [
       ),
     args: (command: string[], prompt: string) => ['--provider', 'mock', '--model', 'mock-model', ...command.slice(1), '-p', prompt],
   },
+  {
+    agent: 'gemini-cli',
+    binary: GEMINI,
+    store: (home: string) => join(home, '.gemini', 'tmp'),
+    env: (): Record<string, string> => ({ GEMINI_API_KEY: 'x', GOOGLE_GEMINI_BASE_URL: mock.url, GEMINI_CLI_TRUST_WORKSPACE: 'true' }),
+    setup: (home: string) =>
+      writeFile(join(home, '.gemini', 'settings.json'), JSON.stringify({ security: { auth: { selectedType: 'gemini-api-key' } } })),
+    args: (command: string[], prompt: string) => ['-m', 'gemini-2.5-flash', '--approval-mode', 'yolo', ...command.slice(1), '-p', prompt],
+  },
 ];
 
 for (const t of TARGETS) {
@@ -113,7 +122,7 @@ for (const t of TARGETS) {
       expect(run.code, run.stderr).toBe(0);
       const plan = JSON.parse(run.stdout) as { agentID: string; path: string; command: string[]; cwd: string };
       expect(plan.path.startsWith(t.store(h.home))).toBe(true);
-      expect(plan.path.endsWith(`${plan.agentID}.jsonl`)).toBe(true);
+      expect(plan.path).toMatch(new RegExp(`${plan.agentID.slice(0, 8)}[-0-9a-f]*\\.jsonl$`));
       expect(plan.command.at(-1)).toBe(plan.agentID);
       expect(plan.cwd).toBe(h.work);
       expect(existsSync(plan.path)).toBe(true);
@@ -167,7 +176,9 @@ for (const t of TARGETS) {
 describe.skipIf(!haveAgent(CLAUDE))('sarc resume', () => {
   it('refuses an agent it cannot resume in, naming those it can', async () => {
     const { dir, stateDir } = await tempArchive({ samples: true });
-    const run = await sarc(['resume', SAMPLE.main, '--in', 'copilot-cli', '--print'], { env: { SARC_ARCHIVE: dir, SARC_STATE_DIR: stateDir } });
+    const run = await sarc(['resume', SAMPLE.main, '--in', 'copilot-cli', '--print'], {
+      env: { SARC_ARCHIVE: dir, SARC_STATE_DIR: stateDir },
+    });
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('it can be resumed in claude-code');
   });

@@ -49,6 +49,7 @@ export const AGENTS = [
     name: 'gemini-cli',
     label: 'Gemini CLI',
     unit: 'chat',
+    exportFormat: 'gemini-cli',
     imports: false,
     load: async () => (await import('./agents/gemini-cli/adapter.js')).geminiCli,
   },

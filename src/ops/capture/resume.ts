@@ -69,6 +69,12 @@ export async function resumeSession(
       throw new ArchiveError('CONFLICT', `${path} exists already; nothing was written`);
     throw error;
   }
+  for (const file of back.resume.beside?.(info.directory) ?? []) {
+    await mkdir(dirname(file.path), { recursive: true });
+    await writeFile(file.path, file.text, { flag: 'wx' }).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EEXIST') throw error;
+    });
+  }
   const messages = await archive.messages.list(sessionID);
   let after = info.time.created;
   let lastMessage: string | undefined;

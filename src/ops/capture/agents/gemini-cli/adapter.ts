@@ -1,6 +1,7 @@
-import { isAbsolute } from 'node:path';
+import { basename, isAbsolute } from 'node:path';
 import type { AgentAdapter } from '../../contract.js';
 import { derivedId, envDir, fileStore, home, readGeminiChatFiles, readSideText } from '../../kit/index.js';
+import { geminiChat, geminiChatPath, newGeminiId } from './export.js';
 
 // Gemini CLI: ~/.gemini (or $GEMINI_CLI_HOME/.gemini), a folder per working
 // folder under tmp/ (its base name; older versions the SHA-256 of its path),
@@ -30,11 +31,14 @@ export function chatFile(rel: string): { group: string; parent?: string; id?: st
   return id ? { group: rel, parent: parts[3], id } : undefined;
 }
 
+/** Gemini CLI's folder: ~/.gemini, or $GEMINI_CLI_HOME/.gemini. */
+const geminiHome = () => `${envDir('GEMINI_CLI_HOME', home)}/.gemini`;
+
 export const geminiCli: AgentAdapter = {
   name: 'gemini-cli',
   label: 'Gemini CLI',
   unit: 'chat',
-  location: () => `${envDir('GEMINI_CLI_HOME', home)}/.gemini`,
+  location: () => geminiHome(),
   open: fileStore({
     depth: 4,
     want: (rel) => chatFile(rel) !== undefined,
@@ -62,4 +66,17 @@ export const geminiCli: AgentAdapter = {
   }),
   watchTargets: (from) => [{ path: `${from}/tmp`, depth: 3 }],
   archiveIds: (sourceID) => [geminiSessionId(sourceID)],
+  exportBack: {
+    format: 'gemini-cli',
+    lines: geminiChat,
+    hint: async (_archive, sessionID) =>
+      `Gemini CLI looks in ~/.gemini/tmp/<folder name>/chats/ (to go on with the session in Gemini CLI: sarc resume ${sessionID} --in gemini-cli)`,
+    resume: {
+      newId: newGeminiId,
+      path: (directory, agentID) => geminiChatPath(geminiHome(), directory, agentID, new Date()),
+      command: (agentID) => ['gemini', '--resume', agentID],
+      // The folder's record of the working folder it stands for, as Gemini CLI writes it beside the chats.
+      beside: (directory) => [{ path: `${geminiHome()}/tmp/${basename(directory)}/.project_root`, text: directory }],
+    },
+  },
 };
