@@ -12,7 +12,10 @@ export function registerResumeCommand(program: Command, run: Runner): void {
     .description(
       "pick a session up again in an agent: write it into the agent's own store under a new session ID and run the agent's resume command in the session's folder",
     )
-    .option('--in <agent>', 'the agent to resume in (default: the one the session came from): claude-code, codex, gemini-cli, qwen-code or pi')
+    .option(
+      '--in <agent>',
+      'the agent to resume in (default: the one the session came from): claude-code, codex, gemini-cli, qwen-code or pi',
+    )
     .option('--print', 'write the file and print the command, do not run it')
     .addHelpText(
       'after',
