@@ -14,7 +14,7 @@ export function registerResumeCommand(program: Command, run: Runner): void {
     )
     .option(
       '--in <agent>',
-      'the agent to resume in (default: the one the session came from): claude-code, codex, gemini-cli, qwen-code or pi',
+      'the agent to resume in (default: the one the session came from): claude-code, codex, gemini-cli, qwen-code, pi or copilot-cli',
     )
     .option('--print', 'write the file and print the command, do not run it')
     .addHelpText(

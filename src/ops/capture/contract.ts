@@ -113,7 +113,7 @@ export interface ResumeBack {
   /** The command (and its arguments) that resumes it, run in the session's working folder. */
   command(agentID: string): string[];
   /** Files the agent keeps beside its sessions that must be there for it to find one (written when missing, never changed). */
-  beside?(directory: string): Array<{ path: string; text: string }>;
+  beside?(directory: string, agentID: string): Array<{ path: string; text: string }>;
 }
 
 export interface AgentAdapter {

@@ -73,6 +73,7 @@ export const AGENTS = [
     name: 'copilot-cli',
     label: 'Copilot CLI',
     unit: 'session',
+    exportFormat: 'copilot-cli',
     imports: false,
     load: async () => (await import('./agents/copilot-cli/adapter.js')).copilotCli,
   },

@@ -69,7 +69,7 @@ export async function resumeSession(
       throw new ArchiveError('CONFLICT', `${path} exists already; nothing was written`);
     throw error;
   }
-  for (const file of back.resume.beside?.(info.directory) ?? []) {
+  for (const file of back.resume.beside?.(info.directory, agentID) ?? []) {
     await mkdir(dirname(file.path), { recursive: true });
     await writeFile(file.path, file.text, { flag: 'wx' }).catch((error: NodeJS.ErrnoException) => {
       if (error.code !== 'EEXIST') throw error;
