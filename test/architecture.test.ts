@@ -202,6 +202,22 @@ describe('architecture', () => {
     expect(breaking('cli/runner.ts', 'cli/program.ts')).toEqual(['import cycle: cli/program.ts → cli/runner.ts → cli/program.ts']);
   });
 
+  it('the command line writes human text only through terminal-text.ts (nothing from a transcript acts on the terminal)', () => {
+    const raw: string[] = [];
+    for (const file of [...sourceFiles(join(SRC, 'cli')), ...sourceFiles(join(SRC, 'bin'))]) {
+      const name = relative(SRC, file);
+      // The cleaning sink itself, and the completion script (sarc's own text, for a shell to source).
+      if (name === 'cli/terminal-text.ts' || name === 'cli/completion.ts') continue;
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .forEach((line, i) => {
+          // JSON is written as it is: it escapes what a terminal would act on, and a script reads it.
+          if (/process\.std(out|err)\.write\(/.test(line) && !line.includes('JSON.stringify')) raw.push(`${name}:${i + 1}`);
+        });
+    }
+    expect(raw).toEqual([]);
+  });
+
   it('reports the CLI, the server and the MCP server importing one another', () => {
     const peers = 'the CLI, the server and the MCP server never import each other (the composition root in bin/ wires them)';
     expect(breaking('cli/program.ts', 'server/app.ts')).toEqual([`cli/program.ts imports server/app.ts: ${peers}`]);

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { basename } from 'node:path';
-import { terminalSafe } from './terminal-text.js';
+import { terminalSafe, writeOut } from './terminal-text.js';
 
 /**
  * Shows text through the reader's pager: `$PAGER` (`less -R` without one),
@@ -21,7 +21,7 @@ export async function page(text: string, line?: number): Promise<void> {
     const child = spawn(command, args, { stdio: ['pipe', 'inherit', 'inherit'], env });
     child.on('error', () => {
       fallback = true;
-      process.stdout.write(safe);
+      writeOut(safe);
       resolve();
     });
     child.stdin.on('error', () => {}); // the reader quit before the end
