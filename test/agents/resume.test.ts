@@ -194,6 +194,34 @@ for (const t of TARGETS) {
 }
 
 describe('sarc resume', () => {
+  it('runs the resume command in the session’s folder (an agent on PATH), and says so when the folder is not on this machine', async () => {
+    const { archive, dir, stateDir, root } = await tempArchive({ samples: true });
+    const work = join(root, 'work');
+    const bin = join(root, 'bin');
+    await mkdir(work, { recursive: true });
+    await mkdir(bin, { recursive: true });
+    // A stand-in `claude` that writes down where it ran and with what.
+    const record = join(root, 'ran.json');
+    await writeFile(join(bin, 'claude'), `#!/bin/sh\nprintf '{"cwd":"%s","args":"%s"}' "$PWD" "$*" > ${JSON.stringify(record)}\nexit 3\n`, {
+      mode: 0o755,
+    });
+    await archive.sessions.modify(SAMPLE.main, (info) => ({ ...info, directory: work }));
+    const env = { SARC_ARCHIVE: dir, SARC_STATE_DIR: stateDir, HOME: root, PATH: `${bin}:${process.env.PATH}` };
+    const run = await sarc(['resume', SAMPLE.main, '--in', 'claude-code'], { env });
+    // The agent's exit code is the command's.
+    expect(run.code).toBe(3);
+    expect(run.stdout).toMatch(/^wrote .*\.jsonl\nrunning: cd ".*work" && claude --resume [0-9a-f-]{36}\n$/);
+    const ran = JSON.parse(await readFile(record, 'utf8')) as { cwd: string; args: string };
+    expect(ran.cwd).toBe(work);
+    expect(ran.args).toMatch(/^--resume [0-9a-f-]{36}$/);
+    // A folder from another machine: the file is written, the command printed, nothing run.
+    await archive.sessions.modify(SAMPLE.main, (info) => ({ ...info, directory: '/nowhere/on/this/machine' }));
+    const away = await sarc(['resume', SAMPLE.main, '--in', 'claude-code'], { env });
+    expect(away.code).toBe(2);
+    expect(away.stdout).toMatch(/^wrote .*\.jsonl\ncd "\/nowhere\/on\/this\/machine" && claude --resume [0-9a-f-]{36}\n$/);
+    expect(away.stderr).toContain('/nowhere/on/this/machine is not on this machine');
+  });
+
   it('refuses an agent it cannot resume in, naming those it can', async () => {
     const { dir, stateDir } = await tempArchive({ samples: true });
     const run = await sarc(['resume', SAMPLE.main, '--in', 'opencode', '--print'], {

@@ -35,11 +35,13 @@ export function registerResumeCommand(program: Command, run: Runner): void {
           );
         const plan = await resumeSession(archive, id, agent);
         const line = `cd ${JSON.stringify(plan.cwd)} && ${plan.command.join(' ')}`;
-        const runIt = !opts.print && !ctx.options.json;
+        const wanted = !opts.print && !ctx.options.json;
+        const here = existsSync(plan.cwd);
+        const runIt = wanted && here;
         emit(ctx.options, plan, () => `wrote ${plan.path}\n${runIt ? `running: ${line}` : line}`);
-        if (!runIt) return;
-        if (!existsSync(plan.cwd))
+        if (wanted && !here)
           throw new UsageError(`the session's folder ${plan.cwd} is not on this machine: run the command above where it is`);
+        if (!runIt) return;
         const [command, ...args] = plan.command as [string, ...string[]];
         await new Promise<void>((resolve, reject) => {
           const child = spawn(command, args, { cwd: plan.cwd, stdio: 'inherit' });
