@@ -1,6 +1,7 @@
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Archive } from '../../src/index.js';
+import { type Archive, openArchive } from '../../src/index.js';
 import type { RunningServer } from '../../src/server/serve.js';
 import { assistantInfo, userMessage } from '../helpers.js';
 import { HAVE_CHROMIUM, type ServedArchive, servedArchive, withPage } from './browser.js';
@@ -241,5 +242,24 @@ describe.skipIf(!HAVE_CHROMIUM)('reading a conversation in Chromium', () => {
       },
       { viewport: { width: 390, height: 844 } },
     );
+  }, 60_000);
+
+  // Last in this file: it adds a message to the long session.
+  it('a message written elsewhere keeps every page already loaded on screen, and adds itself', async () => {
+    await withPage(browser, 'reader-live-long', async (page) => {
+      await page.goto(`${server.url}/ui/session/${ids.long}`);
+      await page.waitForLoadState('load');
+      await page.locator('body[data-live="on"]').waitFor();
+      const shown = page.locator('[data-message]');
+      for (const expected of [200, 250]) {
+        await page.locator('#more').scrollIntoViewIfNeeded();
+        await expect.poll(() => shown.count()).toBe(expected);
+      }
+      const other = await openArchive({ dir: served.dir, stateDir: join(served.root, 'other-state') });
+      await other.messages.append(ids.long, userMessage('written by another process', { time: { created: 20_000 } }));
+      await expect.poll(() => shown.count(), { timeout: 10_000 }).toBe(251);
+      expect(await shown.first().textContent()).toContain('message number 1');
+      expect(await shown.last().textContent()).toContain('written by another process');
+    });
   }, 60_000);
 });

@@ -193,7 +193,7 @@ es.onmessage = async (m) => {
     // The messages on screen again (and new ones, when the last page is shown).
     const more = document.getElementById('more');
     const list = document.getElementById('messages');
-    const shown = list.querySelectorAll('article.msg').length;
+    const shown = list.querySelectorAll('[data-message]').length;
     const res = await fetch('/ui/session/' + id + '/messages?from=' + from + '&limit=' + Math.min(500, more ? shown : shown + 50));
     if (res.ok) { list.innerHTML = await res.text(); localTimes(list); }
   } else if (e.type === 'session.deleted') {
