@@ -16,6 +16,7 @@ export {
 } from './catalog/local-client.js';
 export { replyCost, shippedPrices } from './catalog/prices.js';
 export { type SearchCheck, startSearchCheck } from './catalog/saved-stamps.js';
+export { resumedFromOf, sessionAgent } from './catalog/summary.js';
 export { ArchiveError, type ArchiveErrorCode, isArchiveError } from './errors.js';
 export { formatBytes, formatCostTotal, formatCount, formatDollars, formatReplyCost, formatSpan } from './format-numbers.js';
 export { formatTime } from './format-time.js';

@@ -37,7 +37,7 @@ export {
   openIndex,
   SessionIndex,
 } from './catalog/session-index.js';
-export { forkGrouping, type SessionSummary, sessionAgent } from './catalog/summary.js';
+export { forkGrouping, resumedFromOf, type SessionSummary, sessionAgent } from './catalog/summary.js';
 export {
   DIMENSIONS,
   type Dimension,

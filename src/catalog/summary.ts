@@ -1,6 +1,13 @@
 import type { Session } from '../model/session.js';
 import { VERSION } from '../version.js';
 
+/** Where a session resumed in an agent came from (set by sync on the continuation of a session `sarc resume` wrote out). */
+export function resumedFromOf(info: { metadata?: unknown }): { session: string; at: number } | undefined {
+  const metadata = info.metadata && typeof info.metadata === 'object' ? (info.metadata as Record<string, unknown>) : {};
+  const r = metadata.resumedFrom as { session?: unknown; at?: unknown } | undefined;
+  return r && typeof r.session === 'string' && typeof r.at === 'number' ? { session: r.session, at: r.at } : undefined;
+}
+
 /** The agent a session came from: its `metadata.source`; else made here ("archive", this version wrote it) or by OpenCode, whose model it is. */
 export function sessionAgent(info: { metadata?: unknown; version?: unknown }): string {
   const metadata = info.metadata && typeof info.metadata === 'object' ? (info.metadata as Record<string, unknown>) : {};

@@ -1,5 +1,6 @@
 // renderer, which listing never needs.
 import {
+  agentEntry,
   attachmentLine,
   attachmentOf,
   type ChildRef,
@@ -8,6 +9,8 @@ import {
   formatTime,
   isSubAgentTool,
   quietKind,
+  resumedFromOf,
+  sessionAgent,
   shortPath,
   subAgentChild,
   type TurnHead,
@@ -108,6 +111,13 @@ export function renderSession(
     lines.push(
       `${c.dim('forked')}    from ${info.forkedFrom.sessionID}${info.forkedFrom.messageID ? ` at ${info.forkedFrom.messageID}` : ''}`,
     );
+  const resumed = resumedFromOf(info);
+  if (resumed) {
+    const agent = sessionAgent(info);
+    lines.push(
+      `${c.dim('resumed')}   from ${resumed.session} in ${agentEntry(agent)?.label ?? agent} (${when(resumed.at)}); this session holds what was added there`,
+    );
+  }
   if (info.share) lines.push(`${c.dim('shared')}    ${info.share.url}`);
   if (info.time.archived !== undefined) lines.push(`${c.dim('archived')}  ${when(info.time.archived)}`);
   if (info.revert) lines.push(c.yellow(`reverted to ${info.revert.messageID}${info.revert.partID ? ` (part ${info.revert.partID})` : ''}`));

@@ -185,6 +185,7 @@ for (const t of TARGETS) {
       expect(messages.filter((m) => m.info.role === 'user' && !(m.info as { synthetic?: boolean }).synthetic).length).toBe(1);
       const shown = (await sarc(['show', continuation.id], { env })).stdout;
       expect(shown).toContain(`forked    from ${SAMPLE.main}`);
+      expect(shown).toMatch(new RegExp(`resumed   from ${SAMPLE.main} in [A-Z][\\w ]+ \\(.*\\); this session holds what was added there`));
       // Again: nothing more.
       const again = await sarc(['sync', t.agent, '--json'], { env });
       expect(JSON.parse(again.stdout).sessions).toMatchObject({ new: 0, updated: 0 });

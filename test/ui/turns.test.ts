@@ -7,7 +7,7 @@ import { assistantInfo, userMessage } from '../helpers.js';
 import { HAVE_CHROMIUM, type ServedArchive, servedArchive, withPage } from './browser.js';
 
 let served: ServedArchive;
-const ids = { steps: '', plain: '', parent: '', child: '' };
+const ids = { steps: '', plain: '', parent: '', child: '', continuation: '' };
 
 /** A real PNG of `w`×`h` pixels, all one colour, as a data: URL. */
 function pngDataUrl(w: number, h: number): string {
@@ -116,6 +116,14 @@ async function fill(archive: Archive): Promise<void> {
       },
     ],
   } as never);
+  // What sync makes of a session resumed in Claude Code: a continuation forked from it.
+  const continuation = await archive.sessions.create({ directory: '/home/dev/app', title: 'Checkout, resumed elsewhere' });
+  await archive.sessions.modify(continuation.id, (info) => ({
+    ...info,
+    forkedFrom: { sessionID: s.id },
+    metadata: { source: 'claude-code', resumedFrom: { session: s.id, at: 20_000, agentID: 'a-claude-id' } },
+  }));
+  ids.continuation = continuation.id;
   // A sub-agent: the task call ran while its child session began.
   const parent = await archive.sessions.create({ directory: '/home/dev/app', title: 'Delegates' });
   const ask = await archive.messages.append(parent.id, userMessage('find the callers', { time: { created: 100 } }));
@@ -234,7 +242,7 @@ describe.skipIf(!HAVE_CHROMIUM)('the reader in Chromium: turns, images, failures
           await page.waitForLoadState('load');
           const cells =
             'table.sessions td.c-agent .nowrap, table.sessions td.c-folder .nowrap, table.sessions td.c-n .nowrap, table.sessions td.c-when .nowrap';
-          expect(await page.locator(cells).count()).toBe(16);
+          expect(await page.locator(cells).count()).toBe(20);
           expect(await brokenCells(page, cells)).toEqual([]);
           expect(await brokenCells(page, 'table.sessions th')).toEqual([]);
           // The folder is shortened at a slash, its last name whole.
@@ -309,6 +317,16 @@ describe.skipIf(!HAVE_CHROMIUM)('the reader in Chromium: turns, images, failures
       };
       const file = part.parts.find((p) => p.type === 'file')?.id;
       expect((await fetch(`${server.url}/ui/session/${ids.plain}/file/${message}/${file}`)).status).toBe(404);
+    });
+  }, 60_000);
+
+  it('a continuation says where it was resumed', async () => {
+    await withPage(browser, 'resumed-in', async (page) => {
+      await page.goto(`${server.url}/ui/session/${ids.continuation}`);
+      expect(await page.locator('.forked-from a').getAttribute('href')).toBe(`/ui/session/${ids.steps}`);
+      expect(await page.locator('.resumed-in').textContent()).toMatch(
+        /^Resumed in Claude Code .*: this session holds what was added there\.$/,
+      );
     });
   }, 60_000);
 

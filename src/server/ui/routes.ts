@@ -13,9 +13,11 @@ import {
   parseJsonInput,
   planTurns,
   provenanceOf,
+  resumedFromOf,
   type SearchHit,
   type SessionIndex,
   scannerFor,
+  sessionAgent,
   sessionMarkdown,
   shortFolder,
 } from '../../index.js';
@@ -421,7 +423,9 @@ ${contentSearch ? '' : html`<details class="import"><summary>Import an export fi
         const order = source ? await archive.messages.orderedIds(source.id).catch(() => [] as string[]) : [];
         const n = at ? order.indexOf(at) + 1 : 0;
         const label = source?.title ?? info.forkedFrom.sessionID;
-        origin = html`<p class="forked-from">Forked from <a href="/ui/session/${info.forkedFrom.sessionID}${at ? `#${at}` : ''}">${label}</a>${at ? html` at message ${n > 0 ? n : at}` : ''}</p>`;
+        const resumed = resumedFromOf(info);
+        const agent = sessionAgent(info);
+        origin = html`<p class="forked-from">Forked from <a href="/ui/session/${info.forkedFrom.sessionID}${at ? `#${at}` : ''}">${label}</a>${at ? html` at message ${n > 0 ? n : at}` : ''}</p>${resumed ? html`<p class="resumed-in">Resumed in ${agentEntry(agent)?.label ?? agent} ${timeTag(resumed.at)}: this session holds what was added there.</p>` : ''}`;
       }
       const children = index.children(id);
       const forks = index.forks(id);
