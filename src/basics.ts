@@ -18,7 +18,7 @@ export { replyCost, shippedPrices } from './catalog/prices.js';
 export { type SearchCheck, startSearchCheck } from './catalog/saved-stamps.js';
 export { resumedFromOf, sessionAgent } from './catalog/summary.js';
 export { ArchiveError, type ArchiveErrorCode, isArchiveError } from './errors.js';
-export { formatBytes, formatCostTotal, formatCount, formatDollars, formatReplyCost, formatSpan } from './format-numbers.js';
+export { formatBytes, formatCostTotal, formatCount, formatDollars, formatSpan } from './format-numbers.js';
 export { formatTime } from './format-time.js';
 export { assertId, type IdKind, isId } from './model/ids.js';
 export { type Attachment, attachmentLine, attachmentOf, dataUrlBytes } from './ops/attachment.js';

@@ -34,11 +34,6 @@ export function formatCostTotal(t: { cost: number; estimated: number; unpriced: 
   return `${approx}${formatDollars(t.cost)}${part}${left}`;
 }
 
-/** One reply's cost: its own, "~" before one reckoned from list prices, "unpriced" for a model without a price. */
-export function formatReplyCost(c: { cost: number; estimated: boolean } | undefined): string {
-  return c ? `${c.estimated ? '~' : ''}${formatDollars(c.cost)}` : 'unpriced';
-}
-
 /** A size in bytes as people read it: "812 B", "120 KB", "3.4 MB" (1 KB = 1024 bytes). */
 export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
