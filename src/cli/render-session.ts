@@ -154,7 +154,7 @@ export function renderSession(
           .join(' ')
           .replace(/\s+/g, ' ')
           .trim();
-        lines.push(c.dim(`  · ${quiet}: ${text.length > 100 ? `${text.slice(0, 99)}…` : text}`));
+        lines.push(c.dim(`  · ${quiet}${text ? `: ${text.length > 100 ? `${text.slice(0, 99)}…` : text}` : ''}`));
         starts?.set(m.info.id, at);
         continue;
       }

@@ -2,8 +2,9 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { claudeSessionId, syncAgent } from '../../src/index.js';
 import { sarc } from '../cli/helpers.js';
-import { SAMPLE, tempArchive } from '../helpers.js';
+import { ROOT, SAMPLE, tempArchive } from '../helpers.js';
 import { type AgentBinary, agentHome, CLAUDE, CODEX, COPILOT, GEMINI, haveAgent, PI, QWEN, runAgent } from './agents.js';
 import { type MockModel, startMockModel } from './mock-model.js';
 
@@ -194,6 +195,53 @@ for (const t of TARGETS) {
   });
 }
 
+describe.skipIf(!haveAgent(CLAUDE))('sarc resume in the agent the session came from (the real Claude Code)', () => {
+  it('what Claude Code adds comes into the same session: no continuation, no copy, exactly the new turn', async () => {
+    const { archive, dir, stateDir } = await tempArchive();
+    await syncAgent(archive, 'claude-code', { from: join(ROOT, 'test', 'fixtures', 'claude-code') });
+    const id = claudeSessionId('7d1c2b3a-0000-4000-8000-000000000001');
+    const h = await agentHome();
+    h.env = { ...h.env, ...(TARGETS[0] as Target).env(h.home) };
+    await archive.sessions.modify(id, (info) => ({ ...info, directory: h.work }));
+    const before = await archive.messages.list(id);
+    const sessions = (await archive.sessions.list()).length;
+    const env = { ...h.env, SARC_ARCHIVE: dir, SARC_STATE_DIR: stateDir };
+    const run = await sarc(['resume', id, '--print', '--json'], { env });
+    expect(run.code, run.stderr).toBe(0);
+    const plan = JSON.parse(run.stdout) as { agent: string; command: string[]; same: boolean };
+    expect(plan).toMatchObject({ agent: 'claude-code', same: true });
+    const early = await sarc(['sync', 'claude-code', '--json'], { env });
+    expect(JSON.parse(early.stdout).sessions).toMatchObject({ new: 0, updated: 0 });
+
+    const requests = mock.requests.length;
+    const resumed = await runAgent(CLAUDE.bin, (TARGETS[0] as Target).args(plan.command, 'Now add jitter'), h);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(JSON.stringify(mock.requests.slice(requests).map((r) => r.body))).toContain('Add retries to the HTTP client');
+
+    const after = await sarc(['sync', 'claude-code', '--json'], { env });
+    expect(after.code, after.stdout + after.stderr).toBe(0);
+    expect(JSON.parse(after.stdout).sessions).toMatchObject({ new: 0, updated: 1 });
+    expect((await archive.sessions.list()).length).toBe(sessions);
+    const now = await archive.messages.list(id);
+    // Every message it had, as it was, then only what was added.
+    expect(now.slice(0, before.length)).toEqual(before);
+    const added = now.slice(before.length);
+    const texts = added.flatMap((m) => m.parts.flatMap((p) => (p.type === 'text' ? [p.text] : [])));
+    expect(texts).toContain('Now add jitter');
+    expect(texts).toContain('picked up where we left off');
+    expect(added.filter((m) => m.info.role === 'user' && !(m.info as { synthetic?: boolean }).synthetic)).toHaveLength(1);
+    const old = new Set(before.flatMap((m) => m.parts.flatMap((p) => (p.type === 'text' ? [p.text] : []))));
+    expect(texts.filter((t) => old.has(t))).toEqual([]);
+    // The title and folder stay the archive's; the last update moves on.
+    const info = await archive.sessions.get(id);
+    expect(info.directory).toBe(h.work);
+    expect(info.forkedFrom).toBeUndefined();
+    const again = await sarc(['sync', 'claude-code', '--json'], { env });
+    expect(JSON.parse(again.stdout).sessions).toMatchObject({ new: 0, updated: 0 });
+    expect(await archive.messages.list(id)).toHaveLength(now.length);
+  }, 180_000);
+});
+
 describe('sarc resume', () => {
   it('runs the resume command in the session’s folder (an agent on PATH), and says so when the folder is not on this machine', async () => {
     const { archive, dir, stateDir, root } = await tempArchive({ samples: true });
@@ -225,10 +273,65 @@ describe('sarc resume', () => {
 
   it('refuses an agent it cannot resume in, naming those it can', async () => {
     const { dir, stateDir } = await tempArchive({ samples: true });
-    const run = await sarc(['resume', SAMPLE.main, '--in', 'opencode', '--print'], {
+    const run = await sarc(['resume', SAMPLE.main, '--in', 'cline', '--print'], {
       env: { SARC_ARCHIVE: dir, SARC_STATE_DIR: stateDir },
     });
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain('it can be resumed in claude-code, codex, gemini-cli, qwen-code, pi, copilot-cli');
+    expect(run.stderr).toContain('it can be resumed in claude-code, codex, opencode, gemini-cli, qwen-code, pi, copilot-cli');
+  });
+
+  it('OpenCode: loads the written file with the import of the opencode on PATH first, then opens the session; a failed import stops there', async () => {
+    const { archive, dir, stateDir, root } = await tempArchive({ samples: true });
+    const work = join(root, 'work');
+    const bin = join(root, 'bin');
+    await mkdir(work, { recursive: true });
+    await mkdir(bin, { recursive: true });
+    // A stand-in `opencode` of the given version that writes down each call (and fails an import when told to).
+    const calls = join(root, 'calls.txt');
+    const standIn = (version: string, importExit: number) =>
+      writeFile(
+        join(bin, 'opencode'),
+        `#!/bin/sh\nif [ "$1" = "--version" ]; then echo ${version}; exit 0; fi\necho "$PWD|$*" >> ${JSON.stringify(calls)}\ncase "$*" in *import*) exit ${importExit};; esac\nexit 0\n`,
+        { mode: 0o755 },
+      );
+    await archive.sessions.modify(SAMPLE.main, (info) => ({ ...info, directory: work }));
+    const env = {
+      SARC_ARCHIVE: dir,
+      SARC_STATE_DIR: stateDir,
+      HOME: root,
+      XDG_DATA_HOME: join(root, 'data'),
+      PATH: `${bin}:${process.env.PATH}`,
+    };
+    for (const [version, importArgs] of [
+      ['1.18.33', 'import'],
+      ['opencode v2.1.2', 'session import'],
+    ] as const) {
+      await writeFile(calls, '');
+      await standIn(version, 0);
+      const run = await sarc(['resume', SAMPLE.main, '--in', 'opencode'], { env });
+      expect(run.code, run.stderr).toBe(0);
+      const file = /^wrote (.*)$/m.exec(run.stdout)?.[1] as string;
+      expect(file.startsWith(join(root, 'data', 'opencode', 'import', 'ses_'))).toBe(true);
+      const id = file.slice(file.lastIndexOf('/') + 1, -'.json'.length);
+      expect((await readFile(calls, 'utf8')).trim().split('\n')).toEqual([`${work}|${importArgs} ${file}`, `${work}|--session ${id}`]);
+      // The file is the generation's own export shape, under fresh IDs throughout.
+      const doc = JSON.parse(await readFile(file, 'utf8')) as {
+        info: { id: string; location?: unknown };
+        messages: Array<{ id?: string; info?: { id: string } }>;
+      };
+      expect(doc.info.id).toBe(id);
+      expect('location' in doc.info).toBe(version.startsWith('opencode'));
+      const originals = new Set((await archive.messages.list(SAMPLE.main)).map((m) => m.info.id));
+      const ids = doc.messages.map((m) => m.info?.id ?? m.id);
+      expect(ids.length).toBeGreaterThan(0);
+      expect(ids.filter((m) => originals.has(m as string))).toEqual([]);
+      expect([...ids].sort()).toEqual(ids);
+    }
+    await writeFile(calls, '');
+    await standIn('1.18.33', 4);
+    const failed = await sarc(['resume', SAMPLE.main, '--in', 'opencode'], { env });
+    expect(failed.code).not.toBe(0);
+    expect(failed.stderr).toMatch(/opencode import .* failed: the session is in .*, not yet in opencode/);
+    expect((await readFile(calls, 'utf8')).trim().split('\n')).toHaveLength(1);
   });
 });

@@ -11,7 +11,7 @@ import { gitRepo, hasTool, ROOT, tempDir } from '../helpers.js';
 export type Call = (method: string, path: string, body?: unknown) => Promise<{ id: string } & Record<string, unknown>>;
 
 /** The real OpenCode binary: $OPENCODE_BIN, or the one .ci/run installs. */
-const OPENCODE = process.env.OPENCODE_BIN || join(ROOT, '.ci', 'tools', 'node_modules', 'opencode-linux-x64', 'bin', 'opencode');
+export const OPENCODE = process.env.OPENCODE_BIN || join(ROOT, '.ci', 'tools', 'node_modules', 'opencode-linux-x64', 'bin', 'opencode');
 export const HAVE_OPENCODE =
   hasTool(
     'the opencode binary',

@@ -14,12 +14,12 @@ export function registerResumeCommand(program: Command, run: Runner): void {
     )
     .option(
       '--in <agent>',
-      'the agent to resume in (default: the one the session came from): claude-code, codex, gemini-cli, qwen-code, pi or copilot-cli',
+      'the agent to resume in (default: the one the session came from): claude-code, codex, opencode, gemini-cli, qwen-code, pi or copilot-cli',
     )
     .option('--print', 'write the file and print the command, do not run it')
     .addHelpText(
       'after',
-      "\nWhat the agent adds after resuming comes in with the next `sarc sync`, as a continuation of the session (a fork of it after its last message): nothing already in the archive is written again. The agent's own file, if any, is left alone.\n\nExamples:\n  sarc resume latest\n  sarc resume ses_fe5e0a1b2c3d --in claude-code --print",
+      "\nWhat the agent adds after resuming comes in with the next `sarc sync`: into the same session when it is resumed in the agent it came from, else as a continuation of it (a fork after its last message). Nothing already in the archive is written again, and the agent's own file, if any, is left alone. OpenCode keeps a database: the session is written as an export file beside it, which `opencode import` (1.x) or `opencode session import` (2.x, as `opencode --version` says) loads before it opens.\n\nExamples:\n  sarc resume latest\n  sarc resume ses_fe5e0a1b2c3d --in claude-code --print",
     )
     .action(
       run(async (ctx, arg: string, opts: { in?: string; print?: boolean }) => {
@@ -34,7 +34,8 @@ export function registerResumeCommand(program: Command, run: Runner): void {
             `${opts.in ? `--in ${agent}` : `this session came from ${agent}`}: it can be resumed in ${targets.join(', ')} (--in)`,
           );
         const plan = await resumeSession(archive, id, agent);
-        const line = `cd ${JSON.stringify(plan.cwd)} && ${plan.command.join(' ')}`;
+        const quote = (words: string[]) => words.map((w) => (/^[\w@%+=:,./-]+$/.test(w) ? w : JSON.stringify(w))).join(' ');
+        const line = `cd ${JSON.stringify(plan.cwd)} && ${plan.prepare ? `${quote(plan.prepare)} && ` : ''}${quote(plan.command)}`;
         const wanted = !opts.print && !ctx.options.json;
         const here = existsSync(plan.cwd);
         const runIt = wanted && here;
@@ -42,15 +43,21 @@ export function registerResumeCommand(program: Command, run: Runner): void {
         if (wanted && !here)
           throw new UsageError(`the session's folder ${plan.cwd} is not on this machine: run the command above where it is`);
         if (!runIt) return;
-        const [command, ...args] = plan.command as [string, ...string[]];
-        await new Promise<void>((resolve, reject) => {
-          const child = spawn(command, args, { cwd: plan.cwd, stdio: 'inherit' });
-          child.once('error', (error) => reject(new UsageError(`${command}: ${error.message} (is it installed and on PATH?)`)));
-          child.once('close', (code) => {
-            process.exitCode = code ?? 1;
-            resolve();
-          });
-        });
+        if (plan.prepare && (await runHere(plan.prepare, plan.cwd)) !== 0) {
+          process.exitCode = 1;
+          throw new UsageError(`${plan.prepare.join(' ')} failed: the session is in ${plan.path}, not yet in ${agent}`);
+        }
+        process.exitCode = await runHere(plan.command, plan.cwd);
       }),
     );
+}
+
+/** Runs a command in a folder with the terminal; its exit code. */
+function runHere(words: string[], cwd: string): Promise<number> {
+  const [command, ...args] = words as [string, ...string[]];
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd, stdio: 'inherit' });
+    child.once('error', (error) => reject(new UsageError(`${command}: ${error.message} (is it installed and on PATH?)`)));
+    child.once('close', (code) => resolve(code ?? 1));
+  });
 }

@@ -114,6 +114,10 @@ export interface ResumeBack {
   command(agentID: string): string[];
   /** Files the agent keeps beside its sessions that must be there for it to find one (written when missing, never changed). */
   beside?(directory: string, agentID: string): Array<{ path: string; text: string }>;
+  /** The file's text when it is not the export format's (default: {@link ExportBack.lines} under `agentID`). */
+  lines?(archive: Archive, sessionID: string, agentID: string): AsyncIterable<string>;
+  /** A command that loads the written file into the agent's store, run before {@link command} (an agent that keeps a database). */
+  prepare?(path: string): string[];
 }
 
 export interface AgentAdapter {

@@ -1,8 +1,10 @@
 import type { MessageWithParts } from '../../model/message.js';
+import type { Session } from '../../model/session.js';
 import type { OnProgress } from '../../progress.js';
 import type { Archive } from '../../store/archive.js';
 import { redactorFor } from '../redact/config.js';
 import type { Redactor } from '../redact/redactor.js';
+import { IdRemap } from '../remap.js';
 import { SessionWriter } from './apply.js';
 import type { AgentAdapter, ConvertedInfo, ReadStats, SourceEntry, SourceStore } from './contract.js';
 import { CaptureState, type ResumedRecord, type SourceRecord, type SourcesIndex } from './state.js';
@@ -107,15 +109,52 @@ function isResumedCopy(r: ResumedRecord | undefined, m: MessageWithParts): boole
 }
 
 /**
- * A resumed file's session: a continuation of the archive session written out
- * (a fork of it, after its last message), holding only what the agent added.
+ * Where a resumed file's session goes. Resumed in the agent it came from: into
+ * that same session, its info left as the archive has it but for the last
+ * update (`target` is the session, the file's own ID only keys what sync
+ * remembers). Resumed elsewhere, or when the session is no longer in the
+ * archive: a continuation (a fork of it, after its last message) holding only
+ * what the agent added.
  */
-function continuationOf(info: ConvertedInfo, r: ResumedRecord | undefined): ConvertedInfo {
-  if (!r) return info;
+async function resumedTarget(
+  archive: Archive,
+  info: ConvertedInfo,
+  r: ResumedRecord | undefined,
+): Promise<{ c: ConvertedInfo; target: string }> {
+  if (!r) return { c: info, target: info.id };
+  if (r.same) {
+    const current = await archive.sessions.get(r.session).catch(() => undefined);
+    if (current)
+      return {
+        target: r.session,
+        c: {
+          ...info,
+          id: r.session,
+          title: current.title,
+          directory: current.directory,
+          parentID: current.parentID,
+          forkedFrom: current.forkedFrom,
+          version: current.version,
+          metadata: {},
+          project: undefined,
+          mirror: undefined,
+          todos: info.todos,
+          created: current.time.created,
+          updated: Math.max(current.time.updated, info.updated),
+        },
+      };
+  }
+  const forkedFrom = { sessionID: r.session };
+  const metadata = { ...info.metadata, resumedFrom: { session: r.session, at: r.writtenAt, agentID: r.agentID } };
   return {
-    ...info,
-    forkedFrom: { sessionID: r.session },
-    metadata: { ...info.metadata, resumedFrom: { session: r.session, at: r.writtenAt, agentID: r.agentID } },
+    target: info.id,
+    c: {
+      ...info,
+      forkedFrom,
+      metadata,
+      // A mirror (OpenCode) is written as the agent has it, plus the link.
+      ...(info.mirror ? { mirror: { ...info.mirror, forkedFrom, metadata: { ...info.mirror.metadata, ...metadata } } as Session } : {}),
+    },
   };
 }
 
@@ -154,30 +193,38 @@ async function pullSource(
         list.set(item.message.info.id, item.message);
         continue;
       }
-      const c = continuationOf(item.info, resumed[item.info.id]);
-      if (failed.has(c.id)) continue;
-      // A resumed file the agent has added nothing to yet: no continuation until it does.
-      if (resumed[c.id] && !writers.has(c.id) && !held.get(c.id)?.size && !(await state.base(c.id))) {
-        held.delete(c.id);
+      // `key` is the agent's session as sync remembers it; `target` the archive session it is written into.
+      const key = item.info.id;
+      const r = resumed[key];
+      if (failed.has(key)) continue;
+      // A resumed file the agent has added nothing to yet: nothing to bring in until it does.
+      if (r && !writers.has(key) && !held.get(key)?.size && !(await state.base(key))) {
+        held.delete(key);
         continue;
       }
       try {
-        let writer = writers.get(c.id);
+        const { c, target } = await resumedTarget(archive, item.info, r);
+        let writer = writers.get(key);
         if (!writer) {
-          writer = new SessionWriter(archive, c.id, await state.base(c.id), { ...options, source: entry.key, where: entry.where });
-          writers.set(c.id, writer);
+          writer = new SessionWriter(archive, target, await state.base(key), { ...options, source: entry.key, where: entry.where });
+          writers.set(key, writer);
         }
-        await writer.write(c, [...(held.get(c.id)?.values() ?? [])]);
-        held.delete(c.id);
+        const given = [...(held.get(key)?.values() ?? [])];
+        // Into another session (resumed in its own agent): the messages name that session.
+        const into = target === key ? undefined : new IdRemap();
+        into?.set(key, target);
+        await writer.write(c, into ? given.map((m) => into.apply(m)) : given);
+        held.delete(key);
         if (!c.final) continue;
         result.sessions[writer.outcome]++;
         for (const [kind, n] of Object.entries(writer.redacted)) result.redacted[kind] = (result.redacted[kind] ?? 0) + n;
         if (!options.dryRun) {
-          await state.saveBase(c.id, writer.baseForNext());
-          stamps[c.id] = archive.sessions.fileStamp(c.id);
+          await state.saveBase(key, writer.baseForNext());
+          // A session resumed in its own agent belongs to its first source (which marks it gone or not); this file only adds to it.
+          if (target === key) stamps[key] = archive.sessions.fileStamp(key);
         }
       } catch (error) {
-        fail((error as Error).message, c.id);
+        fail((error as Error).message, key);
       }
     }
     for (const id of held.keys()) if (!failed.has(id)) fail('messages without their session (the source ended early)', id);

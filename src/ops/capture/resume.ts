@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { sessionAgent } from '../../catalog/summary.js';
 import { ArchiveError } from '../../errors.js';
 import type { Archive } from '../../store/archive.js';
 import { AGENTS, agentEntry, loadAgent } from './registry.js';
@@ -14,9 +15,13 @@ export interface ResumePlan {
   agentID: string;
   /** The file written in the agent's store. */
   path: string;
+  /** The command that loads the file into the agent's store first, where the agent keeps a database (OpenCode). */
+  prepare?: string[];
   /** The command that resumes it, and the folder to run it in. */
   command: string[];
   cwd: string;
+  /** Resumed in the agent the session came from: what the agent adds comes into this same session (else into a continuation). */
+  same: boolean;
 }
 
 /** The agents a session can be resumed in (their adapters write their own format where they look). */
@@ -29,9 +34,10 @@ export async function resumeTargets(): Promise<string[]> {
 /**
  * Writes a session into an agent's store under a fresh agent-side ID (the
  * folder and file name the agent looks in) and records it, so that the next
- * sync of that agent brings in only the turns added after resuming — as a
- * continuation of the session (a fork of it after its last message), never a
- * second copy. Never overwrites a file.
+ * sync of that agent brings in only the turns added after resuming, never a
+ * second copy: into the same session when the agent is the one it came from,
+ * else as a continuation of it (a fork after its last message). Never
+ * overwrites a file.
  */
 export async function resumeSession(
   archive: Archive,
@@ -50,17 +56,21 @@ export async function resumeSession(
   const info = await archive.sessions.get(sessionID);
   const agentID = back.resume.newId();
   const path = back.resume.path(info.directory, agentID);
+  const prepare = back.resume.prepare?.(path);
   const plan: ResumePlan = {
     session: sessionID,
     agent: agentName,
     agentID,
     path,
+    ...(prepare ? { prepare } : {}),
     command: back.resume.command(agentID),
     cwd: info.directory,
+    same: sessionAgent(info) === agentName,
   };
   if (options.dryRun) return plan;
   let text = '';
-  for await (const line of back.lines(archive, sessionID, { agentID })) text += line;
+  const lines = back.resume.lines?.(archive, sessionID, agentID) ?? back.lines(archive, sessionID, { agentID });
+  for await (const line of lines) text += line;
   await mkdir(dirname(path), { recursive: true });
   try {
     await writeFile(path, text, { flag: 'wx' });
@@ -93,6 +103,7 @@ export async function resumeSession(
       path,
       writtenAt: archive.now(),
       after,
+      ...(plan.same ? { same: true } : {}),
     });
   }
   return plan;

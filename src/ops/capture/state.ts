@@ -144,9 +144,10 @@ export class CaptureState {
 
 /**
  * A session the archive wrote into an agent's store to be resumed there: the
- * agent's file syncs as a session of its own (`syncsAs`), which holds only what
- * the agent added after `after` (the copies of the archive's messages are not
- * written again) and links to `session` as its source.
+ * agent's file syncs under its own ID (`syncsAs`); only what the agent added
+ * after `after` comes in (the copies of the archive's messages are not written
+ * again), into `session` itself when `same`, else as a session of its own that
+ * links to `session` as its source.
  */
 export interface ResumedRecord {
   /** The archive session written out. */
@@ -161,4 +162,6 @@ export interface ResumedRecord {
   writtenAt: number;
   /** The latest time among the messages written: anything the agent adds comes after it. */
   after: number;
+  /** Resumed in the agent the session came from: what the agent adds goes into that same session, not a continuation. */
+  same?: boolean;
 }

@@ -2,6 +2,7 @@ import { lstat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { AgentAdapter, CaptureItem, SourceEntry, SourceStore } from '../../contract.js';
 import { envDir, inHome, type MessageWithParts, openSqlite } from '../../kit/index.js';
+import { opencodeResume } from './resume.js';
 import { type Db, listV1, readV1 } from './v1.js';
 import { listV2, readV2 } from './v2.js';
 import { fromOpencode2, isOpencode2Export, toOpencode2 } from './v2-format.js';
@@ -111,6 +112,7 @@ export const opencode: AgentAdapter = {
       yield `${JSON.stringify(toOpencode2(info, await archive.messages.list(sessionID)), null, 2)}\n`;
     },
     hint: async () => 'OpenCode 2 takes it with `opencode session import FILE` (it keeps the IDs, and refuses a session it already has)',
+    resume: opencodeResume(opencodeDbPath),
   },
   importFormat: {
     accepts: isOpencode2Export,
