@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { claudeSessionId, syncAgent } from '../../src/index.js';
+import { claudeSessionId, codexSessionId, syncAgent } from '../../src/index.js';
 import { sarc } from '../cli/helpers.js';
 import { ROOT, SAMPLE, tempArchive } from '../helpers.js';
 import { type AgentBinary, agentHome, CLAUDE, CODEX, COPILOT, GEMINI, haveAgent, PI, QWEN, runAgent } from './agents.js';
@@ -195,52 +195,72 @@ for (const t of TARGETS) {
   });
 }
 
-describe.skipIf(!haveAgent(CLAUDE))('sarc resume in the agent the session came from (the real Claude Code)', () => {
-  it('what Claude Code adds comes into the same session: no continuation, no copy, exactly the new turn', async () => {
-    const { archive, dir, stateDir } = await tempArchive();
-    await syncAgent(archive, 'claude-code', { from: join(ROOT, 'test', 'fixtures', 'claude-code') });
-    const id = claudeSessionId('7d1c2b3a-0000-4000-8000-000000000001');
-    const h = await agentHome();
-    h.env = { ...h.env, ...(TARGETS[0] as Target).env(h.home) };
-    await archive.sessions.modify(id, (info) => ({ ...info, directory: h.work }));
-    const before = await archive.messages.list(id);
-    const sessions = (await archive.sessions.list()).length;
-    const env = { ...h.env, SARC_ARCHIVE: dir, SARC_STATE_DIR: stateDir };
-    const run = await sarc(['resume', id, '--print', '--json'], { env });
-    expect(run.code, run.stderr).toBe(0);
-    const plan = JSON.parse(run.stdout) as { agent: string; command: string[]; same: boolean };
-    expect(plan).toMatchObject({ agent: 'claude-code', same: true });
-    const early = await sarc(['sync', 'claude-code', '--json'], { env });
-    expect(JSON.parse(early.stdout).sessions).toMatchObject({ new: 0, updated: 0 });
+/** Sessions from an agent's own fixtures, resumed in that agent: the first prompt is what the model must be sent again. */
+const OWN = [
+  {
+    target: TARGETS[0] as Target,
+    fixture: 'claude-code',
+    id: () => claudeSessionId('7d1c2b3a-0000-4000-8000-000000000001'),
+    first: 'Add retries to the HTTP client',
+  },
+  {
+    target: TARGETS[1] as Target,
+    fixture: 'codex',
+    id: () => codexSessionId('0199a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b'),
+    first: 'Rename the /v1/users route to /v2/users',
+  },
+];
 
-    const requests = mock.requests.length;
-    const resumed = await runAgent(CLAUDE.bin, (TARGETS[0] as Target).args(plan.command, 'Now add jitter'), h);
-    expect(resumed.code, resumed.stderr).toBe(0);
-    expect(JSON.stringify(mock.requests.slice(requests).map((r) => r.body))).toContain('Add retries to the HTTP client');
+for (const own of OWN) {
+  const t = own.target;
+  describe.skipIf(!haveAgent(t.binary))(`sarc resume in the agent the session came from (the real ${t.binary.name})`, () => {
+    it('what the agent adds comes into the same session: no continuation, no copy, exactly the new turn', async () => {
+      const { archive, dir, stateDir } = await tempArchive();
+      await syncAgent(archive, t.agent, { from: join(ROOT, 'test', 'fixtures', own.fixture) });
+      const id = own.id();
+      const h = await agentHome();
+      h.env = { ...h.env, ...t.env(h.home) };
+      await mkdir(t.store(h.home), { recursive: true });
+      await archive.sessions.modify(id, (info) => ({ ...info, directory: h.work }));
+      const before = await archive.messages.list(id);
+      const sessions = (await archive.sessions.list()).length;
+      const env = { ...h.env, SARC_ARCHIVE: dir, SARC_STATE_DIR: stateDir };
+      const run = await sarc(['resume', id, '--print', '--json'], { env });
+      expect(run.code, run.stderr).toBe(0);
+      const plan = JSON.parse(run.stdout) as { agent: string; command: string[]; same: boolean };
+      expect(plan).toMatchObject({ agent: t.agent, same: true });
+      const early = await sarc(['sync', t.agent, '--json'], { env });
+      expect(JSON.parse(early.stdout).sessions).toMatchObject({ new: 0, updated: 0 });
 
-    const after = await sarc(['sync', 'claude-code', '--json'], { env });
-    expect(after.code, after.stdout + after.stderr).toBe(0);
-    expect(JSON.parse(after.stdout).sessions).toMatchObject({ new: 0, updated: 1 });
-    expect((await archive.sessions.list()).length).toBe(sessions);
-    const now = await archive.messages.list(id);
-    // Every message it had, as it was, then only what was added.
-    expect(now.slice(0, before.length)).toEqual(before);
-    const added = now.slice(before.length);
-    const texts = added.flatMap((m) => m.parts.flatMap((p) => (p.type === 'text' ? [p.text] : [])));
-    expect(texts).toContain('Now add jitter');
-    expect(texts).toContain('picked up where we left off');
-    expect(added.filter((m) => m.info.role === 'user' && !(m.info as { synthetic?: boolean }).synthetic)).toHaveLength(1);
-    const old = new Set(before.flatMap((m) => m.parts.flatMap((p) => (p.type === 'text' ? [p.text] : []))));
-    expect(texts.filter((t) => old.has(t))).toEqual([]);
-    // The title and folder stay the archive's; the last update moves on.
-    const info = await archive.sessions.get(id);
-    expect(info.directory).toBe(h.work);
-    expect(info.forkedFrom).toBeUndefined();
-    const again = await sarc(['sync', 'claude-code', '--json'], { env });
-    expect(JSON.parse(again.stdout).sessions).toMatchObject({ new: 0, updated: 0 });
-    expect(await archive.messages.list(id)).toHaveLength(now.length);
-  }, 180_000);
-});
+      const requests = mock.requests.length;
+      const resumed = await runAgent(t.binary.bin, t.args(plan.command, 'Now add jitter'), h);
+      expect(resumed.code, resumed.stderr).toBe(0);
+      expect(JSON.stringify(mock.requests.slice(requests).map((r) => r.body))).toContain(own.first);
+
+      const after = await sarc(['sync', t.agent, '--json'], { env });
+      expect(after.code, after.stdout + after.stderr).toBe(0);
+      expect(JSON.parse(after.stdout).sessions).toMatchObject({ new: 0, updated: 1 });
+      expect((await archive.sessions.list()).length).toBe(sessions);
+      const now = await archive.messages.list(id);
+      // Every message it had, as it was, then only what was added.
+      expect(now.slice(0, before.length)).toEqual(before);
+      const added = now.slice(before.length);
+      const texts = added.flatMap((m) => m.parts.flatMap((p) => (p.type === 'text' ? [p.text] : [])));
+      expect(texts).toContain('Now add jitter');
+      expect(texts).toContain('picked up where we left off');
+      expect(added.filter((m) => m.info.role === 'user' && !(m.info as { synthetic?: boolean }).synthetic)).toHaveLength(1);
+      const old = new Set(before.flatMap((m) => m.parts.flatMap((p) => (p.type === 'text' ? [p.text] : []))));
+      expect(texts.filter((x) => old.has(x))).toEqual([]);
+      // The folder stays the archive's, no fork link appears; the last update moves on.
+      const info = await archive.sessions.get(id);
+      expect(info.directory).toBe(h.work);
+      expect(info.forkedFrom).toBeUndefined();
+      const again = await sarc(['sync', t.agent, '--json'], { env });
+      expect(JSON.parse(again.stdout).sessions).toMatchObject({ new: 0, updated: 0 });
+      expect(await archive.messages.list(id)).toHaveLength(now.length);
+    }, 180_000);
+  });
+}
 
 describe('sarc resume', () => {
   it('runs the resume command in the session’s folder (an agent on PATH), and says so when the folder is not on this machine', async () => {
