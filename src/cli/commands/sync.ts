@@ -1,4 +1,5 @@
 import { homedir } from 'node:os';
+import { delimiter } from 'node:path';
 import type { Command } from 'commander';
 import { AGENT_NAMES, AGENTS, agentEntry } from '../../basics.js';
 import type { SyncResult } from '../../index.js';
@@ -11,10 +12,13 @@ import { writeErr, writeOut } from '../terminal-text.js';
 /** Exit code of `sarc sync` when a named agent has no store at all (nothing was read). */
 export const EXIT_NO_SOURCE = 3;
 
-/** A path with the home folder as `~`, for people. */
+/** A path with the home folder as `~`, for people; several (joined by the path delimiter, as Aider's folders are) named up to three. */
 function tilde(path: string): string {
   const home = process.env.HOME || homedir();
-  return home && (path === home || path.startsWith(`${home}/`)) ? `~${path.slice(home.length)}` : path;
+  const one = (p: string) => (home && (p === home || p.startsWith(`${home}/`)) ? `~${p.slice(home.length)}` : p);
+  const all = path.split(delimiter).filter(Boolean);
+  if (all.length === 0) return 'nowhere to look yet';
+  return all.length <= 3 ? all.map(one).join(', ') : `${all.slice(0, 3).map(one).join(', ')} and ${all.length - 3} more`;
 }
 
 const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;

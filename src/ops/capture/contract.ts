@@ -129,6 +129,8 @@ export interface AgentAdapter {
   readonly unit: string;
   /** Where the agent keeps its sessions on this machine (the first candidate that exists, else the first). */
   location(): string;
+  /** Where to look when the archive can tell more than {@link location} (Aider: the repositories the archive knows). */
+  locate?(archive: Archive): Promise<string>;
   /** Opens the store at `from`; `undefined` when there is none there. */
   open(from: string): Promise<SourceStore | undefined>;
   /** What to watch at `from` for `--watch` and `serve --sync`. */

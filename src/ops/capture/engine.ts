@@ -158,6 +158,11 @@ async function resumedTarget(
   };
 }
 
+/** Where an agent's store is for this archive, when no `from` is given. */
+export async function whereFor(adapter: AgentAdapter, archive: Archive): Promise<string> {
+  return adapter.locate ? adapter.locate(archive) : adapter.location();
+}
+
 /** Reads one source and writes its sessions; returns the file stamps of the sessions written, or `undefined` after a failure. */
 async function pullSource(
   archive: Archive,
@@ -264,7 +269,7 @@ async function markGone(state: CaptureState, index: SourcesIndex, listed: Set<st
  * again while the archive still holds its sessions as they were written.
  */
 export async function pull(archive: Archive, adapter: AgentAdapter, options: SyncOptions = {}): Promise<SyncResult> {
-  const from = options.from ?? adapter.location();
+  const from = options.from ?? (await whereFor(adapter, archive));
   const dryRun = options.dryRun ?? false;
   const result = newResult(adapter, from, dryRun);
   const store = await adapter.open(from);

@@ -106,6 +106,13 @@ export const AGENTS = [
     load: async () => (await import('./agents/amp/adapter.js')).amp,
   },
   {
+    name: 'aider',
+    label: 'Aider',
+    unit: 'history file',
+    imports: false,
+    load: async () => (await import('./agents/aider/adapter.js')).aider,
+  },
+  {
     name: 'droid',
     label: 'Factory Droid',
     unit: 'session',

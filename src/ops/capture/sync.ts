@@ -1,6 +1,6 @@
 import type { Session } from '../../model/session.js';
 import type { Archive } from '../../store/archive.js';
-import { pull, type SyncOptions, type SyncResult } from './engine.js';
+import { pull, type SyncOptions, type SyncResult, whereFor } from './engine.js';
 import { AGENTS, agentEntry, loadAgent } from './registry.js';
 import { CaptureState } from './state.js';
 
@@ -79,7 +79,7 @@ export async function captureSources(archive: Archive): Promise<SourceRow[]> {
   const rows: SourceRow[] = [];
   for (const entry of AGENTS) {
     const adapter = await entry.load();
-    const path = adapter.location();
+    const path = await whereFor(adapter, archive);
     const row: SourceRow = { agent: entry.name, label: entry.label, unit: entry.unit, path, sessions: 0 };
     try {
       const store = await adapter.open(path);

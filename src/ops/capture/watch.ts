@@ -2,7 +2,7 @@ import { lstat } from 'node:fs/promises';
 import { type FSWatcher, watch } from 'chokidar';
 import type { Archive } from '../../store/archive.js';
 import type { AgentAdapter, WatchTarget } from './contract.js';
-import { pull, type SyncResult } from './engine.js';
+import { pull, type SyncResult, whereFor } from './engine.js';
 import { loadAgent } from './registry.js';
 
 // The one watch loop, for every agent: it follows what each adapter names
@@ -159,7 +159,7 @@ export function watchSync(archive: Archive, agents: readonly string[], options: 
     for (const name of agents) {
       const adapter = await loadAgent(name);
       if (closed) return;
-      const follower = new Follower(archive, adapter, options.from?.[name] ?? adapter.location(), options);
+      const follower = new Follower(archive, adapter, options.from?.[name] ?? (await whereFor(adapter, archive)), options);
       followers.push(follower);
       // Watching first, then the first run: a change made while it runs is not missed.
       await follower.start();

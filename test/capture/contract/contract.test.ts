@@ -7,6 +7,7 @@ import { startServer } from '../../../src/server/serve.js';
 import { sarc } from '../../cli/helpers.js';
 import { allText, leaks, plantedSecrets } from '../../fixtures/secrets.js';
 import { hasTool, tempArchive, tempDir } from '../../helpers.js';
+import { aiderFixture } from './aider.js';
 import { ampFixture } from './amp.js';
 import { clineFixture } from './cline.js';
 import { copilotFixture } from './copilot-cli.js';
@@ -57,6 +58,7 @@ const ALL: ContractFixture[] = [
   ...['cline', 'roo-code', 'kilo-code'].map(clineFixture),
   ampFixture,
   droidFixture,
+  aiderFixture,
 ];
 
 describe.each(ALL)('the adapter contract: $agent', (fx) => {

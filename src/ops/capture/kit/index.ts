@@ -3,11 +3,13 @@
 // engine — so each agent stays one folder that can be read alone.
 
 export { isArchiveError } from '../../../errors.js';
+export { newId } from '../../../model/ids.js';
 export type { MessageWithParts, UserMessage } from '../../../model/message.js';
 export type { Part } from '../../../model/part.js';
 export type { Session } from '../../../model/session.js';
 export type { Todo } from '../../../model/todo.js';
 export { openSqlite, type SqlDb, type SqlRow, sqliteAvailable } from '../../../store/sqlite.js';
+export { IdRemap } from '../../remap.js';
 export { assistantBlocks, type BlockPlace, blocksOf, resultText, userBlocks } from './anthropic.js';
 export { finishTool, SessionBuilder, type ToolResult } from './builder.js';
 export { CLINE_FILES, clineSessionId, editorStorages, firstExisting, readClineTask } from './cline.js';

@@ -1,8 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
-import { newId } from '../../../../model/ids.js';
-import { IdRemap } from '../../../remap.js';
 import type { ResumeBack } from '../../contract.js';
+import { IdRemap, newId } from '../../kit/index.js';
 import { toOpencode2 } from './v2-format.js';
 
 // Resuming in OpenCode: its sessions live in a database, so the session is
