@@ -216,7 +216,7 @@ describe('README', () => {
         'pi (~/.pi/agent/sessions), copilot-cli (~/.copilot/session-state), ' +
         'cline (~/.config/Code/User/globalStorage/saoudrizwan.claude-dev/tasks), ' +
         'roo-code (~/.config/Code/User/globalStorage/rooveterinaryinc.roo-cline/tasks), ' +
-        'kilo-code (~/.config/Code/User/globalStorage/kilocode.kilo-code/tasks), amp (~/.local/share/amp/threads), aider (nowhere to look yet), droid (~/.factory/sessions)',
+        'kilo-code (~/.config/Code/User/globalStorage/kilocode.kilo-code/tasks), amp (~/.local/share/amp/threads), aider (nowhere to look yet), crush (nowhere to look yet), droid (~/.factory/sessions)',
       'claude-code: nothing changed (3 transcripts at ~/.claude/projects, 3 unchanged since the last run)',
       expect.stringMatching(
         /^claude-code {2}~\/\.claude\/projects +3 transcripts, 4 sessions in the archive, last sync \d{4}-\d\d-\d\d \d\d:\d\d$/,
@@ -233,6 +233,7 @@ describe('README', () => {
         ['kilo-code', '~/.config/Code/User/globalStorage/kilocode.kilo-code/tasks'],
         ['amp', '~/.local/share/amp/threads'],
         ['aider', 'nowhere to look yet'],
+        ['crush', 'nowhere to look yet'],
         ['droid', '~/.factory/sessions'],
       ].map(([agent, path]) => `${(agent as string).padEnd(11)}  ${(path as string).padEnd(66)}  not found`),
       '',

@@ -106,7 +106,7 @@ describe('clear answers', () => {
         'qwen-code (~/.qwen), pi (~/.pi/agent/sessions), copilot-cli (~/.copilot/session-state), ' +
         'cline (~/.config/Code/User/globalStorage/saoudrizwan.claude-dev/tasks), ' +
         'roo-code (~/.config/Code/User/globalStorage/rooveterinaryinc.roo-cline/tasks), ' +
-        'kilo-code (~/.config/Code/User/globalStorage/kilocode.kilo-code/tasks), amp (~/.local/share/amp/threads), aider (nowhere to look yet), droid (~/.factory/sessions)',
+        'kilo-code (~/.config/Code/User/globalStorage/kilocode.kilo-code/tasks), amp (~/.local/share/amp/threads), aider (nowhere to look yet), crush (nowhere to look yet), droid (~/.factory/sessions)',
     ]);
     const sources = await sarc(['sources', '--json'], { env });
     const rows = JSON.parse(sources.stdout);

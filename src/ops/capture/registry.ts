@@ -113,6 +113,13 @@ export const AGENTS = [
     load: async () => (await import('./agents/aider/adapter.js')).aider,
   },
   {
+    name: 'crush',
+    label: 'Crush',
+    unit: 'session',
+    imports: false,
+    load: async () => (await import('./agents/crush/adapter.js')).crush,
+  },
+  {
     name: 'droid',
     label: 'Factory Droid',
     unit: 'session',

@@ -11,6 +11,7 @@ import { aiderFixture } from './aider.js';
 import { ampFixture } from './amp.js';
 import { clineFixture } from './cline.js';
 import { copilotFixture } from './copilot-cli.js';
+import { crushFixture } from './crush.js';
 import { droidFixture } from './droid.js';
 import { type ContractFixture, FIXTURES } from './fixtures.js';
 import { geminiFixture } from './gemini-cli.js';
@@ -59,6 +60,7 @@ const ALL: ContractFixture[] = [
   ampFixture,
   droidFixture,
   aiderFixture,
+  crushFixture,
 ];
 
 describe.each(ALL)('the adapter contract: $agent', (fx) => {

@@ -12,10 +12,13 @@ import type { ContractFixture } from './fixtures.js';
 // copied for each test; a session grows or goes through SQL on the copy, as
 // OpenCode would change its rows.
 
-type Db = { prepare(sql: string): { run(...a: unknown[]): unknown; all(...a: unknown[]): Array<Record<string, unknown>> }; close(): void };
+export type Db = {
+  prepare(sql: string): { run(...a: unknown[]): unknown; all(...a: unknown[]): Array<Record<string, unknown>> };
+  close(): void;
+};
 
 /** A SQLite writer: Node's own (22.5+), else better-sqlite3. */
-function openWriter(path: string): Db | undefined {
+export function openWriter(path: string): Db | undefined {
   const require = createRequire(import.meta.url);
   try {
     const { DatabaseSync } = require('node:sqlite') as { DatabaseSync: new (p: string) => Db };
@@ -30,7 +33,7 @@ function openWriter(path: string): Db | undefined {
 }
 
 const probe = join(tmpdir(), 'sarc-sqlite-probe.db');
-const HAVE_SQLITE = (() => {
+export const HAVE_SQLITE = (() => {
   const db = openWriter(probe);
   db?.close();
   return db !== undefined;

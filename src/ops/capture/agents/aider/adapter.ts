@@ -1,6 +1,6 @@
-import { basename, delimiter, dirname } from 'node:path';
+import { basename, dirname } from 'node:path';
 import type { AgentAdapter, SourceEntry, SourceStore } from '../../contract.js';
-import { fileStamp, realRoot, walkFiles } from '../../kit/index.js';
+import { fileStamp, foldersOf, projectFolders, realRoot, walkFiles } from '../../kit/index.js';
 import { readAiderHistory } from './convert.js';
 
 // Aider keeps no store of its own: each repository it ran in has a
@@ -13,21 +13,15 @@ const FILE = '.aider.chat.history.md';
 const SKIP = new Set(['node_modules', '.git', '.hg', '.svn', 'dist', 'build', 'target', '.venv', 'venv', '__pycache__']);
 const DEPTH = 3;
 
-/** The folders a `from` names (one, or several joined by the path delimiter). */
-const rootsOf = (from: string) => from.split(delimiter).filter((p) => p !== '');
-
 export const aider: AgentAdapter = {
   name: 'aider',
   label: 'Aider',
   unit: 'history file',
   location: () => process.env.SARC_AIDER_DIRS ?? '',
-  async locate(archive) {
-    const known = (await archive.projects.list()).map((p) => p.worktree).filter((w) => w && w !== '/');
-    return [...new Set([...rootsOf(process.env.SARC_AIDER_DIRS ?? ''), ...known])].join(delimiter);
-  },
+  locate: (archive) => projectFolders(archive, 'SARC_AIDER_DIRS'),
   async open(from) {
     const roots: string[] = [];
-    for (const r of rootsOf(from)) {
+    for (const r of foldersOf(from)) {
       const real = await realRoot(r);
       if (real && !roots.includes(real)) roots.push(real);
     }
@@ -51,7 +45,7 @@ export const aider: AgentAdapter = {
   },
   // A repository's file, or one a level below a named folder (its repositories): watching deeper would follow whole trees.
   watchTargets: (from) =>
-    rootsOf(from).map((path) => ({
+    foldersOf(from).map((path) => ({
       path,
       depth: 1,
       accept: (p: string) => p.endsWith(FILE) || (dirname(p) === path && !SKIP.has(basename(p))),
