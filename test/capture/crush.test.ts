@@ -23,7 +23,11 @@ describe.skipIf(crushFixture.missing !== undefined)('Crush', () => {
     const reply = messages[1];
     expect(reply?.info).toMatchObject({ modelID: 'claude-sonnet-4-5', providerID: 'anthropic', finish: 'end_turn' });
     const tool = reply?.parts.find((p) => p.type === 'tool');
-    expect(tool).toMatchObject({ tool: 'bash', callID: 'call_1', state: { status: 'completed', input: { command: 'ls' }, output: 'cart.py' } });
+    expect(tool).toMatchObject({
+      tool: 'bash',
+      callID: 'call_1',
+      state: { status: 'completed', input: { command: 'ls' }, output: 'cart.py' },
+    });
     const child = await archive.sessions.get(crushSessionId('8f1e0c2a-0000-4000-8000-000000000003'));
     expect(child.parentID).toBe(id);
   });

@@ -18,7 +18,7 @@ export { type FoundFile, fileStamp, fileStore, readJsonDocument, readSidecar, re
 export { type GeminiChatFiles, GeminiContent, geminiTokens, readGeminiChatFiles, responseOutput, todosOf } from './gemini.js';
 export { derivedId, derivedUuid } from './ids.js';
 export { type JsonRecord, type LineRecord, readJsonLines } from './jsonl.js';
-export { foldersOf, projectFolders } from './places.js';
+export { findInFolders, foldersOf, projectFolders } from './places.js';
 export { isRecord, num, promptText, str, TITLE_MAX, timeOf, titleOf, tokensOf } from './text.js';
 
 import { homedir } from 'node:os';

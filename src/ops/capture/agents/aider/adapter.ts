@@ -1,6 +1,6 @@
 import { basename, dirname } from 'node:path';
 import type { AgentAdapter, SourceEntry, SourceStore } from '../../contract.js';
-import { fileStamp, foldersOf, projectFolders, realRoot, walkFiles } from '../../kit/index.js';
+import { fileStamp, findInFolders, foldersOf, projectFolders } from '../../kit/index.js';
 import { readAiderHistory } from './convert.js';
 
 // Aider keeps no store of its own: each repository it ran in has a
@@ -9,9 +9,6 @@ import { readAiderHistory } from './convert.js';
 // `--from`), several joined by the path delimiter, down to three levels.
 
 const FILE = '.aider.chat.history.md';
-/** Folders below a named one that are never a repository's own. */
-const SKIP = new Set(['node_modules', '.git', '.hg', '.svn', 'dist', 'build', 'target', '.venv', 'venv', '__pycache__']);
-const DEPTH = 3;
 
 export const aider: AgentAdapter = {
   name: 'aider',
@@ -20,24 +17,11 @@ export const aider: AgentAdapter = {
   location: () => process.env.SARC_AIDER_DIRS ?? '',
   locate: (archive) => projectFolders(archive, 'SARC_AIDER_DIRS'),
   async open(from) {
-    const roots: string[] = [];
-    for (const r of foldersOf(from)) {
-      const real = await realRoot(r);
-      if (real && !roots.includes(real)) roots.push(real);
-    }
-    if (roots.length === 0) return undefined;
+    if (foldersOf(from).length === 0) return undefined;
     const store: SourceStore = {
       async list() {
-        const seen = new Map<string, SourceEntry>();
-        for (const root of roots) {
-          const { files } = await walkFiles(root, {
-            depth: DEPTH,
-            want: (_rel, name) => name === FILE,
-            enter: (_rel, name) => !SKIP.has(name),
-          });
-          for (const f of files) if (!seen.has(f.path)) seen.set(f.path, { key: f.path, stamp: fileStamp(f), where: f.path, depth: 0 });
-        }
-        return [...seen.values()];
+        const files = await findInFolders(from, (_rel, name) => name === FILE);
+        return files.map((f): SourceEntry => ({ key: f.path, stamp: fileStamp(f), where: f.path, depth: 0 }));
       },
       read: (entry, stats) => readAiderHistory(entry, stats),
     };
@@ -48,7 +32,7 @@ export const aider: AgentAdapter = {
     foldersOf(from).map((path) => ({
       path,
       depth: 1,
-      accept: (p: string) => p.endsWith(FILE) || (dirname(p) === path && !SKIP.has(basename(p))),
+      accept: (p: string) => p.endsWith(FILE) || (dirname(p) === path && !basename(p).startsWith('.') && basename(p) !== 'node_modules'),
     })),
   archiveIds: () => [],
 };

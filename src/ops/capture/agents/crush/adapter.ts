@@ -1,7 +1,7 @@
 import { lstat } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname } from 'node:path';
 import type { AgentAdapter, SourceEntry, SourceStore } from '../../contract.js';
-import { foldersOf, openSqlite, projectFolders, realRoot, type SqlDb, walkFiles } from '../../kit/index.js';
+import { findInFolders, foldersOf, openSqlite, projectFolders, type SqlDb } from '../../kit/index.js';
 import { crushSessionId, readCrushSession } from './convert.js';
 
 // Crush: `<project>/.crush/crush.db` in each project it ran in, read-only
@@ -10,22 +10,11 @@ import { crushSessionId, readCrushSession } from './convert.js';
 // session: `<database>#<session id>`.
 
 const DB = 'crush.db';
-const SKIP = new Set(['node_modules', '.git', 'dist', 'build', 'target', '.venv', 'venv']);
 
 /** The databases under the named folders. */
 async function databases(from: string): Promise<string[]> {
-  const out = new Set<string>();
-  for (const folder of foldersOf(from)) {
-    const root = await realRoot(folder);
-    if (!root) continue;
-    const { files } = await walkFiles(root, {
-      depth: 3,
-      want: (rel, name) => name === DB && basename(dirname(join(root, rel))) === '.crush',
-      enter: (_rel, name) => !SKIP.has(name) && (name === '.crush' || !name.startsWith('.')),
-    });
-    for (const f of files) out.add(f.path);
-  }
-  return [...out];
+  const files = await findInFolders(from, (rel, name) => name === DB && basename(dirname(`/${rel}`)) === '.crush', ['.crush']);
+  return files.map((f) => f.path);
 }
 
 export const crush: AgentAdapter = {
