@@ -213,21 +213,22 @@ describe('README', () => {
       'claude-code: brought 4 new, 0 updated, 0 unchanged, 0 failed (3 transcripts read, 0 unchanged); 1 record skipped; 1 record still being written',
       'codex: brought 2 new, 0 updated, 0 unchanged, 0 failed (2 rollouts read, 0 unchanged); 1 record still being written',
       'no sessions found for opencode (~/.local/share/opencode/opencode.db), gemini-cli (~/.gemini), qwen-code (~/.qwen), ' +
-        'pi (~/.pi/agent/sessions), copilot-cli (~/.copilot/session-state), ' +
+        'pi (~/.pi/agent/sessions), copilot-cli (~/.copilot/session-state), copilot-vscode (~/.config/Code/User), ' +
         'cline (~/.config/Code/User/globalStorage/saoudrizwan.claude-dev/tasks), ' +
         'roo-code (~/.config/Code/User/globalStorage/rooveterinaryinc.roo-cline/tasks), ' +
         'kilo-code (~/.config/Code/User/globalStorage/kilocode.kilo-code/tasks), amp (~/.local/share/amp/threads), aider (nowhere to look yet), crush (nowhere to look yet), droid (~/.factory/sessions)',
       'claude-code: nothing changed (3 transcripts at ~/.claude/projects, 3 unchanged since the last run)',
       expect.stringMatching(
-        /^claude-code {2}~\/\.claude\/projects +3 transcripts, 4 sessions in the archive, last sync \d{4}-\d\d-\d\d \d\d:\d\d$/,
+        /^claude-code {5}~\/\.claude\/projects +3 transcripts, 4 sessions in the archive, last sync \d{4}-\d\d-\d\d \d\d:\d\d$/,
       ),
-      expect.stringMatching(/^codex {8}~\/\.codex\/sessions +2 rollouts, 2 sessions in the archive, last sync \d{4}-\d\d-\d\d \d\d:\d\d$/),
+      expect.stringMatching(/^codex {11}~\/\.codex\/sessions +2 rollouts, 2 sessions in the archive, last sync \d{4}-\d\d-\d\d \d\d:\d\d$/),
       ...[
         ['opencode', '~/.local/share/opencode/opencode.db'],
         ['gemini-cli', '~/.gemini'],
         ['qwen-code', '~/.qwen'],
         ['pi', '~/.pi/agent/sessions'],
         ['copilot-cli', '~/.copilot/session-state'],
+        ['copilot-vscode', '~/.config/Code/User'],
         ['cline', '~/.config/Code/User/globalStorage/saoudrizwan.claude-dev/tasks'],
         ['roo-code', '~/.config/Code/User/globalStorage/rooveterinaryinc.roo-cline/tasks'],
         ['kilo-code', '~/.config/Code/User/globalStorage/kilocode.kilo-code/tasks'],
@@ -235,7 +236,7 @@ describe('README', () => {
         ['aider', 'nowhere to look yet'],
         ['crush', 'nowhere to look yet'],
         ['droid', '~/.factory/sessions'],
-      ].map(([agent, path]) => `${(agent as string).padEnd(11)}  ${(path as string).padEnd(66)}  not found`),
+      ].map(([agent, path]) => `${(agent as string).padEnd(14)}  ${(path as string).padEnd(66)}  not found`),
       '',
     ]);
   }, 30_000);

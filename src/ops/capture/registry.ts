@@ -78,6 +78,13 @@ export const AGENTS = [
     load: async () => (await import('./agents/copilot-cli/adapter.js')).copilotCli,
   },
   {
+    name: 'copilot-vscode',
+    label: 'VS Code Copilot Chat',
+    unit: 'chat',
+    imports: false,
+    load: async () => (await import('./agents/copilot-vscode/adapter.js')).copilotVscode,
+  },
+  {
     name: 'cline',
     label: 'Cline',
     unit: 'task',

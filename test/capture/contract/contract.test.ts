@@ -11,6 +11,7 @@ import { aiderFixture } from './aider.js';
 import { ampFixture } from './amp.js';
 import { clineFixture } from './cline.js';
 import { copilotFixture } from './copilot-cli.js';
+import { copilotVscodeFixture } from './copilot-vscode.js';
 import { crushFixture } from './crush.js';
 import { droidFixture } from './droid.js';
 import { type ContractFixture, FIXTURES } from './fixtures.js';
@@ -61,6 +62,7 @@ const ALL: ContractFixture[] = [
   droidFixture,
   aiderFixture,
   crushFixture,
+  copilotVscodeFixture,
 ];
 
 describe.each(ALL)('the adapter contract: $agent', (fx) => {
