@@ -213,7 +213,7 @@ describe('README', () => {
       'claude-code: brought 4 new, 0 updated, 0 unchanged, 0 failed (3 transcripts read, 0 unchanged); 1 record skipped; 1 record still being written',
       'codex: brought 2 new, 0 updated, 0 unchanged, 0 failed (2 rollouts read, 0 unchanged); 1 record still being written',
       'no sessions found for opencode (~/.local/share/opencode/opencode.db), gemini-cli (~/.gemini), qwen-code (~/.qwen), ' +
-        'pi (~/.pi/agent/sessions), copilot-cli (~/.copilot/session-state), copilot-vscode (~/.config/Code/User), ' +
+        'pi (~/.pi/agent/sessions), copilot-cli (~/.copilot/session-state), copilot-vscode (~/.config/Code/User), cursor (~/.config/Cursor/User), ' +
         'cline (~/.config/Code/User/globalStorage/saoudrizwan.claude-dev/tasks), ' +
         'roo-code (~/.config/Code/User/globalStorage/rooveterinaryinc.roo-cline/tasks), ' +
         'kilo-code (~/.config/Code/User/globalStorage/kilocode.kilo-code/tasks), amp (~/.local/share/amp/threads), aider (nowhere to look yet), crush (nowhere to look yet), droid (~/.factory/sessions)',
@@ -229,6 +229,7 @@ describe('README', () => {
         ['pi', '~/.pi/agent/sessions'],
         ['copilot-cli', '~/.copilot/session-state'],
         ['copilot-vscode', '~/.config/Code/User'],
+        ['cursor', '~/.config/Cursor/User'],
         ['cline', '~/.config/Code/User/globalStorage/saoudrizwan.claude-dev/tasks'],
         ['roo-code', '~/.config/Code/User/globalStorage/rooveterinaryinc.roo-cline/tasks'],
         ['kilo-code', '~/.config/Code/User/globalStorage/kilocode.kilo-code/tasks'],

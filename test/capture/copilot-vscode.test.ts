@@ -21,7 +21,10 @@ describe('VS Code Copilot Chat', () => {
     // Completed the request's total time after it was sent.
     expect((reply?.info.time as { completed: number }).completed - (prompt?.info.time.created as number)).toBe(2500);
     expect(reply?.parts.map((p) => p.type)).toEqual(['reasoning', 'tool', 'text']);
-    expect(reply?.parts[1]).toMatchObject({ tool: 'copilot_readFile', state: { status: 'completed', input: { message: 'Reading cart.py' }, output: 'Read cart.py' } });
+    expect(reply?.parts[1]).toMatchObject({
+      tool: 'copilot_readFile',
+      state: { status: 'completed', input: { message: 'Reading cart.py' }, output: 'Read cart.py' },
+    });
     // A window with no folder: no working folder.
     expect((await archive.sessions.get(copilotVscodeSessionId('c0de0000-0000-4000-8000-000000000003'))).directory).toBe('/');
   });

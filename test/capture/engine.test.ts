@@ -103,7 +103,7 @@ describe('clear answers', () => {
     expect(all.stdout.split('\n').filter(Boolean)).toEqual([
       'claude-code: brought 1 new, 0 updated, 0 unchanged, 0 failed (1 transcript read, 0 unchanged)',
       'no sessions found for codex (~/.codex/sessions), opencode (~/.local/share/opencode/opencode.db), gemini-cli (~/.gemini), ' +
-        'qwen-code (~/.qwen), pi (~/.pi/agent/sessions), copilot-cli (~/.copilot/session-state), copilot-vscode (~/.config/Code/User), ' +
+        'qwen-code (~/.qwen), pi (~/.pi/agent/sessions), copilot-cli (~/.copilot/session-state), copilot-vscode (~/.config/Code/User), cursor (~/.config/Cursor/User), ' +
         'cline (~/.config/Code/User/globalStorage/saoudrizwan.claude-dev/tasks), ' +
         'roo-code (~/.config/Code/User/globalStorage/rooveterinaryinc.roo-cline/tasks), ' +
         'kilo-code (~/.config/Code/User/globalStorage/kilocode.kilo-code/tasks), amp (~/.local/share/amp/threads), aider (nowhere to look yet), crush (nowhere to look yet), droid (~/.factory/sessions)',

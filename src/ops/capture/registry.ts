@@ -85,6 +85,13 @@ export const AGENTS = [
     load: async () => (await import('./agents/copilot-vscode/adapter.js')).copilotVscode,
   },
   {
+    name: 'cursor',
+    label: 'Cursor',
+    unit: 'chat',
+    imports: false,
+    load: async () => (await import('./agents/cursor/adapter.js')).cursor,
+  },
+  {
     name: 'cline',
     label: 'Cline',
     unit: 'task',

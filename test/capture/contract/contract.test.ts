@@ -13,6 +13,7 @@ import { clineFixture } from './cline.js';
 import { copilotFixture } from './copilot-cli.js';
 import { copilotVscodeFixture } from './copilot-vscode.js';
 import { crushFixture } from './crush.js';
+import { cursorFixture } from './cursor.js';
 import { droidFixture } from './droid.js';
 import { type ContractFixture, FIXTURES } from './fixtures.js';
 import { geminiFixture } from './gemini-cli.js';
@@ -63,6 +64,7 @@ const ALL: ContractFixture[] = [
   aiderFixture,
   crushFixture,
   copilotVscodeFixture,
+  cursorFixture,
 ];
 
 describe.each(ALL)('the adapter contract: $agent', (fx) => {
