@@ -16,8 +16,15 @@ describe.skipIf(cursorFixture.missing !== undefined)('Cursor', () => {
     const id = cursorSessionId('0c0ffee0-0000-4000-8000-000000000001');
     expect(await archive.sessions.get(id)).toMatchObject({ title: 'Cart', directory: '/home/dev/shop' });
     const messages = await archive.messages.list(id);
-    expect(messages.map((m) => `${m.info.role}:${m.parts.map((p) => p.type).join(',')}`)).toEqual(['user:text', 'assistant:text', 'assistant:reasoning,tool']);
+    expect(messages.map((m) => `${m.info.role}:${m.parts.map((p) => p.type).join(',')}`)).toEqual([
+      'user:text',
+      'assistant:text',
+      'assistant:reasoning,tool',
+    ]);
     expect(messages[1]?.info).toMatchObject({ modelID: 'claude-4.5-sonnet', tokens: { input: 12, output: 4 } });
-    expect(messages[2]?.parts[1]).toMatchObject({ tool: 'run_terminal_cmd', state: { status: 'completed', input: { command: 'ls' }, output: '{"output":"cart.py"}' } });
+    expect(messages[2]?.parts[1]).toMatchObject({
+      tool: 'run_terminal_cmd',
+      state: { status: 'completed', input: { command: 'ls' }, output: '{"output":"cart.py"}' },
+    });
   });
 });

@@ -1,4 +1,4 @@
-import { appendFile, mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { copilotVscodeSessionId } from '../../../src/ops/capture/agents/copilot-vscode/convert.js';
 import { appendedStore, type ContractFixture, line } from './fixtures.js';
