@@ -70,6 +70,7 @@ export type {
 export { pull, type SyncFailure, type SyncOptions, type SyncResult } from './ops/capture/engine.js';
 export { derivedId } from './ops/capture/kit/ids.js';
 export { type AgentEntry, loadAgent } from './ops/capture/registry.js';
+export { type RestorePlan, restoreOpencodeSessions } from './ops/capture/restore.js';
 export { type ResumePlan, resumeSession, resumeTargets } from './ops/capture/resume.js';
 export {
   agentLocation,

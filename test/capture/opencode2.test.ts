@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -112,7 +112,7 @@ describe.skipIf(!HAVE_OPENCODE2 || !HAVE_SQLITE)('OpenCode 2', () => {
       await v2.call('PATCH', `/api/session/${b.id}`, { title: 'Renamed in OpenCode 2' });
       await v2.stop();
 
-      const { archive } = await tempArchive();
+      const { archive, dir, stateDir } = await tempArchive();
       const r = await syncAgent(archive, 'opencode', { from: at.db });
       expect(r.failures).toEqual([]);
       expect(r.hidden).toBe(1); // C: only 1.18 has it
@@ -126,6 +126,35 @@ describe.skipIf(!HAVE_OPENCODE2 || !HAVE_SQLITE)('OpenCode 2', () => {
       expect(await texts(b.id)).toEqual(['first words of B']);
       expect((await archive.sessions.get(c.id)).title).toBe('Made by 1.18 after the move');
       expect((await archive.sessions.get(d.id)).title).toBe('Made by 2');
+
+      // The rescue: sarc opencode restore puts C back, through OpenCode 2's own import (here without its background
+      // service: the \`opencode\` on PATH adds --standalone).
+      const bin = join(at.home, 'bin');
+      await mkdir(bin);
+      await writeFile(join(bin, 'opencode'), `#!/bin/sh\nexec ${JSON.stringify(OPENCODE2)} "$@" --standalone\n`, { mode: 0o755 });
+      const env = {
+        ...(opencodeEnv(at.home) as Record<string, string>),
+        PATH: `${bin}:${process.env.PATH}`,
+        SARC_ARCHIVE: dir,
+        SARC_STATE_DIR: stateDir,
+      };
+      const planned = await sarc(['opencode', 'restore', '--from', at.db, '--json'], { env });
+      expect(planned.code, planned.stderr).toBe(0);
+      expect((JSON.parse(planned.stdout) as { sessions: Array<{ id: string; title: string }> }).sessions).toMatchObject([
+        { id: c.id, title: 'Made by 1.18 after the move' },
+      ]);
+      const restored = await sarc(['opencode', 'restore', '--from', at.db], { env });
+      expect(restored.code, restored.stderr).toBe(0);
+      expect(restored.stdout).toContain('1 of 1 session put back into OpenCode 2');
+      v2 = await serveOpencode(2, at);
+      const listed = ((await v2.call('GET', '/api/session')).data ?? []) as Array<{ id: string; title: string }>;
+      expect(listed.find((x) => x.id === c.id)?.title).toBe('Made by 1.18 after the move');
+      const back = ((await v2.call('GET', `/api/session/${c.id}/message?limit=50`)).data ?? []) as Array<{ text?: string }>;
+      expect(back.map((m) => m.text)).toContain('words of C');
+      await v2.stop();
+      expect((await syncAgent(archive, 'opencode', { from: at.db })).hidden).toBe(0);
+      const none = await sarc(['opencode', 'restore', '--from', at.db], { env });
+      expect(none.stdout).toContain('nothing to restore');
     },
     180_000,
   );

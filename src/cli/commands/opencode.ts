@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { expandHome } from '../../basics.js';
 import { lib } from '../lib.js';
 import { emit } from '../output.js';
+import { runHere } from '../run-here.js';
 import type { Runner } from '../runner.js';
 
 /** The library entry the plugin imports: the built one of an installed package, the source in a checkout (OpenCode's Bun runs TypeScript). */
@@ -51,6 +52,42 @@ export function registerOpencodeCommands(program: Command, run: Runner): void {
         const path = join(folder, 'session-archive.ts');
         await (await lib()).writeFileAtomic(path, pluginSource({ archive: opts.to ? resolve(expandHome(opts.to)) : undefined }));
         emit(ctx.options, { plugin: path }, () => `OpenCode plugin written to ${path}; OpenCode loads it when it next starts`);
+      }),
+    );
+  opencode
+    .command('restore [ids...]')
+    .description(
+      'put the sessions OpenCode 2 does not show (made or changed by OpenCode 1 after OpenCode 2 first started) back into OpenCode 2: each is synced into the archive, written as an OpenCode 2 export file beside its database, and imported with `opencode session import`',
+    )
+    .option('--from <db>', "OpenCode's database (default: $XDG_DATA_HOME/opencode/opencode.db)")
+    .option('--print', 'write the files and print the import commands, do not run them')
+    .addHelpText(
+      'after',
+      '\n`sarc sync opencode` says how many there are. The sessions keep their IDs; one OpenCode 2 already has is refused by its import, never doubled.\n\nExamples:\n  sarc opencode restore\n  sarc opencode restore ses_7f3a… --print',
+    )
+    .action(
+      run(async (ctx, ids: string[], opts: { from?: string; print?: boolean }) => {
+        const archive = await ctx.archive();
+        const plans = await (await lib()).restoreOpencodeSessions(archive, {
+          ...(opts.from ? { from: resolve(expandHome(opts.from)) } : {}),
+          ids,
+        });
+        const runThem = !opts.print && !ctx.options.json;
+        const line = (p: (typeof plans)[number]) => `cd ${JSON.stringify(p.cwd)} && ${p.command.map((w) => JSON.stringify(w)).join(' ')}`;
+        const failed: string[] = [];
+        if (runThem) {
+          for (const p of plans) {
+            if ((await runHere(p.command, existsSync(p.cwd) ? p.cwd : process.cwd())) !== 0) failed.push(p.id);
+          }
+        }
+        emit(ctx.options, { sessions: plans }, () =>
+          plans.length === 0
+            ? 'OpenCode 2 shows every session OpenCode keeps: nothing to restore'
+            : runThem
+              ? `${plans.length - failed.length} of ${plans.length} session${plans.length === 1 ? '' : 's'} put back into OpenCode 2${failed.length ? `; the import failed for ${failed.join(', ')}` : ''}`
+              : plans.map((p) => `${p.id}  ${p.title}\n  ${line(p)}`).join('\n'),
+        );
+        if (failed.length) process.exitCode = 1;
       }),
     );
 }

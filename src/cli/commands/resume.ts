@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { lib } from '../lib.js';
 import { emit, UsageError } from '../output.js';
+import { runHere } from '../run-here.js';
 import type { Runner } from '../runner.js';
 
 /** `sarc resume`: a session written into an agent's own store, and the agent started on it. */
@@ -50,14 +50,4 @@ export function registerResumeCommand(program: Command, run: Runner): void {
         process.exitCode = await runHere(plan.command, plan.cwd);
       }),
     );
-}
-
-/** Runs a command in a folder with the terminal; its exit code. */
-function runHere(words: string[], cwd: string): Promise<number> {
-  const [command, ...args] = words as [string, ...string[]];
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, stdio: 'inherit' });
-    child.once('error', (error) => reject(new UsageError(`${command}: ${error.message} (is it installed and on PATH?)`)));
-    child.once('close', (code) => resolve(code ?? 1));
-  });
 }

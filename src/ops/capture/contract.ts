@@ -79,6 +79,8 @@ export interface SourceStore {
   read(entry: SourceEntry, stats: ReadStats): AsyncIterable<CaptureItem>;
   /** Sessions the agent no longer shows but the store still holds (OpenCode 2 hides V1 sessions), for the report. */
   hidden?(): Promise<number>;
+  /** Those sessions, oldest change first (for `sarc opencode restore`). */
+  hiddenSessions?(): Promise<Array<{ id: string; title: string; updated: number }>>;
   close?(): void;
 }
 

@@ -83,6 +83,12 @@ export const opencode: AgentAdapter = {
         if (!has.v1 || !has.v2) return 0;
         return Number(db.all('SELECT COUNT(*) AS n FROM session WHERE id NOT IN (SELECT id FROM session_v2)')[0]?.n ?? 0);
       },
+      async hiddenSessions() {
+        if (!has.v1 || !has.v2) return [];
+        return db
+          .all('SELECT id, title, time_updated FROM session WHERE id NOT IN (SELECT id FROM session_v2) ORDER BY time_updated, id')
+          .map((r) => ({ id: String(r.id), title: String(r.title ?? ''), updated: Number(r.time_updated ?? 0) }));
+      },
       async *read(entry, stats): AsyncGenerator<CaptureItem> {
         const one = has.v1 ? readV1(db, entry.key) : undefined;
         const two = has.v2 ? readV2(db, entry.key, has.inbox) : undefined;
