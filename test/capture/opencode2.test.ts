@@ -85,20 +85,25 @@ describe.skipIf(!HAVE_OPENCODE2 || !HAVE_SQLITE)('OpenCode 2', () => {
   it.skipIf(!HAVE_OPENCODE)(
     'the move from 1.18 to 2: every session of either generation is in the archive once, each as the side that changed it last shows it; V1 sessions OpenCode 2 hides are counted',
     async () => {
-      const at = await opencodeHome();
+      const mock = await startMockModel({ reply: 'answered in OpenCode 2' });
+      const at = await opencodeHome(mockProviderConfig(mock.url));
       const say = (call: (m: string, p: string, b?: unknown) => Promise<unknown>, id: string, text: string) =>
         call('POST', `/session/${id}/message`, { noReply: true, parts: [{ type: 'text', text }] });
-      // 1.18 makes two sessions.
+      // 1.18 makes four sessions.
       let v1 = await serveOpencode(1, at);
       const a = await v1.call('POST', '/session', { title: 'Made by 1.18, continued by 1.18' });
       await say(v1.call, a.id, 'first words of A');
-      const b = await v1.call('POST', '/session', { title: 'Made by 1.18, renamed in 2' });
+      const b = await v1.call('POST', '/session', { title: 'Made by 1.18, renamed and continued in 2' });
       await say(v1.call, b.id, 'first words of B');
+      const e = await v1.call('POST', '/session', { title: 'Made by 1.18, archived in 2' });
+      await say(v1.call, e.id, 'words of E');
+      const f = await v1.call('POST', '/session', { title: 'Made by 1.18, deleted in 2' });
+      await say(v1.call, f.id, 'words of F');
       await v1.stop();
       // OpenCode 2 starts once: it copies them.
       let v2 = await serveOpencode(2, at);
       const seen = ((await v2.call('GET', '/api/session')).data ?? []) as Array<{ id: string }>;
-      expect(seen.map((s) => s.id).sort()).toEqual([a.id, b.id].sort());
+      expect(seen.map((s) => s.id).sort()).toEqual([a.id, b.id, e.id, f.id].sort());
       await v2.stop();
       // 1.18 again: a new session, and a message in A (OpenCode 2 will see neither).
       v1 = await serveOpencode(1, at);
@@ -106,24 +111,38 @@ describe.skipIf(!HAVE_OPENCODE2 || !HAVE_SQLITE)('OpenCode 2', () => {
       await say(v1.call, c.id, 'words of C');
       await say(v1.call, a.id, 'second words of A, after the move');
       await v1.stop();
-      // OpenCode 2: a new session, B renamed.
+      // OpenCode 2: a new session; B renamed and continued (a turn with the model); E archived; F deleted.
       v2 = await serveOpencode(2, at);
       const d = (await v2.call('POST', '/api/session', { title: 'Made by 2', location: { directory: at.repo } })).data as { id: string };
       await v2.call('PATCH', `/api/session/${b.id}`, { title: 'Renamed in OpenCode 2' });
+      await v2.call('POST', `/api/session/${b.id}/prompt`, { text: 'more words of B, in OpenCode 2' });
+      await idle(v2.call, b.id);
+      await v2.call('PATCH', `/api/session/${e.id}`, { archived: true });
+      const archivedAt = ((await v2.call('GET', `/api/session/${e.id}`)).data as { time: { archived?: number } }).time.archived;
+      expect(archivedAt).toEqual(expect.any(Number));
+      await v2.call('DELETE', `/api/session/${f.id}`);
       await v2.stop();
+      await mock.close();
 
       const { archive, dir, stateDir } = await tempArchive();
       const r = await syncAgent(archive, 'opencode', { from: at.db });
       expect(r.failures).toEqual([]);
-      expect(r.hidden).toBe(1); // C: only 1.18 has it
-      expect((await archive.sessions.list()).map((s) => s.id).sort()).toEqual([a.id, b.id, c.id, d.id].sort());
+      // C: only 1.18 has it (F too, but OpenCode 2 had copied it and deleted it since: not a hidden one).
+      expect(r.hidden).toBe(1);
+      // Every session either side ever showed, F too (deleted in OpenCode 2, kept here as it was).
+      expect((await archive.sessions.list()).map((s) => s.id).sort()).toEqual([a.id, b.id, c.id, d.id, e.id, f.id].sort());
       const texts = async (id: string) =>
         (await archive.messages.list(id)).flatMap((m) => m.parts.map((p) => (p.type === 'text' ? p.text : '')));
       // A: changed last by 1.18 — both messages (the union by ID).
       expect(await texts(a.id)).toEqual(['first words of A', 'second words of A, after the move']);
-      // B: changed last by OpenCode 2 — its title.
+      // B: changed last by OpenCode 2 — its title, and the turn it added (the prompt and the model's answer).
       expect((await archive.sessions.get(b.id)).title).toBe('Renamed in OpenCode 2');
-      expect(await texts(b.id)).toEqual(['first words of B']);
+      const inB = await texts(b.id);
+      expect(inB.slice(0, 2)).toEqual(['first words of B', 'more words of B, in OpenCode 2']);
+      expect(inB).toContain('answered in OpenCode 2');
+      // E: archived in OpenCode 2, archived here at the same moment.
+      expect((await archive.sessions.get(e.id)).time.archived).toBe(archivedAt);
+      expect(await texts(f.id)).toEqual(['words of F']);
       expect((await archive.sessions.get(c.id)).title).toBe('Made by 1.18 after the move');
       expect((await archive.sessions.get(d.id)).title).toBe('Made by 2');
 

@@ -32,7 +32,7 @@ function columns(db: Db, table: string): Set<string> {
 }
 
 /** Which generations a database holds; an error naming what it found when it holds neither as this version knows them. */
-function generations(db: Db, from: string): { v1: boolean; v2: boolean; inbox: boolean } {
+function generations(db: Db, from: string): { v1: boolean; v2: boolean; inbox: boolean; kv: boolean } {
   const need = (table: string, cols: string[]) => {
     const have = columns(db, table);
     return have.size > 0 && cols.every((c) => have.has(c));
@@ -50,7 +50,12 @@ function generations(db: Db, from: string): { v1: boolean; v2: boolean; inbox: b
       `${from}: not an OpenCode database this version reads (neither OpenCode 1's session tables nor OpenCode 2's session_v2 and session_message as it knows them; found ${tables.join(', ') || 'no tables'}): nothing was written`,
     );
   }
-  return { v1, v2, inbox: v2 && need('session_inbox', ['id', 'session_id', 'payload', 'enqueued_seq']) };
+  return {
+    v1,
+    v2,
+    inbox: v2 && need('session_inbox', ['id', 'session_id', 'payload', 'enqueued_seq']),
+    kv: need('kv', ['key', 'time_created']),
+  };
 }
 
 export const opencode: AgentAdapter = {
@@ -80,13 +85,18 @@ export const opencode: AgentAdapter = {
         return [...both.values()];
       },
       async hidden() {
-        if (!has.v1 || !has.v2) return 0;
-        return Number(db.all('SELECT COUNT(*) AS n FROM session WHERE id NOT IN (SELECT id FROM session_v2)')[0]?.n ?? 0);
+        return (await store.hiddenSessions?.())?.length ?? 0;
       },
       async hiddenSessions() {
         if (!has.v1 || !has.v2) return [];
+        // Made by 1.x after OpenCode 2 copied the 1.x sessions (its `migration.v1-v2` record): one made before and
+        // missing from OpenCode 2's tables was copied, then deleted there, and is not one it hides.
+        const moved = has.kv ? Number(db.all("SELECT time_created FROM kv WHERE key = 'migration.v1-v2'")[0]?.time_created ?? 0) : 0;
         return db
-          .all('SELECT id, title, time_updated FROM session WHERE id NOT IN (SELECT id FROM session_v2) ORDER BY time_updated, id')
+          .all(
+            'SELECT id, title, time_updated FROM session WHERE id NOT IN (SELECT id FROM session_v2) AND time_created >= ? ORDER BY time_updated, id',
+            moved,
+          )
           .map((r) => ({ id: String(r.id), title: String(r.title ?? ''), updated: Number(r.time_updated ?? 0) }));
       },
       async *read(entry, stats): AsyncGenerator<CaptureItem> {
