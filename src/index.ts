@@ -58,6 +58,7 @@ export { claudeProjectFolder, claudeSessionIdOf, claudeTranscript } from './ops/
 export { codexSessionId } from './ops/capture/agents/codex/convert.js';
 export { opencodeDbPath } from './ops/capture/agents/opencode/adapter.js';
 export { OpencodeMirror, type OpencodePluginOptions, opencodePlugin } from './ops/capture/agents/opencode/live.js';
+export { opencodeGeneration } from './ops/capture/agents/opencode/resume.js';
 export type {
   AgentAdapter,
   CaptureItem,

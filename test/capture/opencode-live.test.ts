@@ -1,10 +1,10 @@
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { initArchive, openArchive } from '../../src/index.js';
 import { sarc } from '../cli/helpers.js';
 import { tempDir } from '../helpers.js';
-import { HAVE_OPENCODE, opencode } from './opencode-server.js';
+import { HAVE_OPENCODE, OPENCODE, opencode } from './opencode-server.js';
 
 /** Polls `check` until it passes; fails with its last error after `ms`. */
 async function within(ms: number, check: () => Promise<void>): Promise<number> {
@@ -29,8 +29,16 @@ describe('live capture from OpenCode (the plugin)', () => {
       const stateDir = join(root, 'state');
       await initArchive(dir);
       const oc = await opencode({ SARC_STATE_DIR: stateDir }, async (repo) => {
-        const run = await sarc(['opencode', 'install', '--to', dir], { cwd: repo, env: { SARC_STATE_DIR: stateDir } });
-        expect(run.code).toBe(0);
+        // The installed OpenCode is 1.18: the plugin is written in the shape it loads.
+        const bin = join(root, 'bin');
+        await mkdir(bin);
+        await symlink(OPENCODE, join(bin, 'opencode'));
+        const run = await sarc(['opencode', 'install', '--to', dir], {
+          cwd: repo,
+          env: { SARC_STATE_DIR: stateDir, PATH: `${bin}:${process.env.PATH}` },
+        });
+        expect(run.code, run.stderr).toBe(0);
+        expect(run.stdout).toContain('OpenCode 1.x plugin written to');
         expect(await readFile(join(repo, '.opencode', 'plugins', 'session-archive.ts'), 'utf8')).toContain('opencodePlugin(');
       });
       const archive = await openArchive({ dir, stateDir });

@@ -1,11 +1,12 @@
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { expandHome } from '../../basics.js';
 import { lib } from '../lib.js';
-import { emit } from '../output.js';
+import { pluginSourceV2 } from '../opencode-plugin-v2.js';
+import { emit, UsageError } from '../output.js';
 import { runHere } from '../run-here.js';
 import type { Runner } from '../runner.js';
 
@@ -35,23 +36,39 @@ export function registerOpencodeCommands(program: Command, run: Runner): void {
   opencode
     .command('install')
     .description(
-      "put the plugin that mirrors every OpenCode session into the archive as it changes: in this project's .opencode/plugins/, or with --global in ~/.config/opencode/plugins/",
+      "put the plugin that brings every OpenCode session into the archive as it changes, in the shape the installed OpenCode loads (1.x or 2, as `opencode --version` says): in this project's .opencode/plugins/, or with --global in ~/.config/opencode/plugins/",
     )
     .option('--global', 'for every project (~/.config/opencode/plugins/, or $XDG_CONFIG_HOME/opencode/plugins/)')
     .option(
       '--to <archive>',
       'the archive to write to (default: as everywhere — $SARC_ARCHIVE, a .sessions/ above the project, the XDG default)',
     )
-    .addHelpText('after', '\nExamples:\n  sarc opencode install\n  sarc opencode install --global --to ~/sessions')
+    .option('--for <generation>', 'write the plugin for OpenCode 1 or 2 whatever is installed')
+    .addHelpText(
+      'after',
+      "\nOpenCode 1.x loads a plugin that mirrors each change through OpenCode's own API; OpenCode 2's follows its events and runs `sarc sync opencode` as sessions change. The other generation's file of this plugin, if any, is removed from the folder.\n\nExamples:\n  sarc opencode install\n  sarc opencode install --global --to ~/sessions\n  sarc opencode install --for 2",
+    )
     .action(
-      run(async (ctx, opts: { global?: boolean; to?: string }) => {
+      run(async (ctx, opts: { global?: boolean; to?: string; for?: string }) => {
+        if (opts.for !== undefined && opts.for !== '1' && opts.for !== '2')
+          throw new UsageError(`--for takes 1 or 2, not ${JSON.stringify(opts.for)}`);
+        const { opencodeGeneration, writeFileAtomic } = await lib();
+        const generation = opts.for ? (Number(opts.for) as 1 | 2) : opencodeGeneration();
         const folder = opts.global
           ? join(process.env.XDG_CONFIG_HOME || join(homedir(), '.config'), 'opencode', 'plugins')
           : join(process.cwd(), '.opencode', 'plugins');
         await mkdir(folder, { recursive: true });
-        const path = join(folder, 'session-archive.ts');
-        await (await lib()).writeFileAtomic(path, pluginSource({ archive: opts.to ? resolve(expandHome(opts.to)) : undefined }));
-        emit(ctx.options, { plugin: path }, () => `OpenCode plugin written to ${path}; OpenCode loads it when it next starts`);
+        const archive = opts.to ? resolve(expandHome(opts.to)) : undefined;
+        const [name, other] =
+          generation === 2 ? ['session-archive.js', 'session-archive.ts'] : ['session-archive.ts', 'session-archive.js'];
+        const path = join(folder, name);
+        await writeFileAtomic(path, generation === 2 ? pluginSourceV2({ archive }) : pluginSource({ archive }));
+        await rm(join(folder, other), { force: true });
+        emit(
+          ctx.options,
+          { plugin: path, generation },
+          () => `OpenCode ${generation === 2 ? '2' : '1.x'} plugin written to ${path}; OpenCode loads it when it next starts`,
+        );
       }),
     );
   opencode
