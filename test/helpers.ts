@@ -271,3 +271,17 @@ export function writeSessionFolders(archiveDir: string, count: number, title = '
   }
   return ids;
 }
+
+/** Polls `check` until it passes; fails with its last error after `ms`; the time it took. */
+export async function within(ms: number, check: () => Promise<void>): Promise<number> {
+  const start = Date.now();
+  for (;;) {
+    try {
+      await check();
+      return Date.now() - start;
+    } catch (error) {
+      if (Date.now() - start > ms) throw error;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}

@@ -3,22 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { initArchive, openArchive } from '../../src/index.js';
 import { sarc } from '../cli/helpers.js';
-import { tempDir } from '../helpers.js';
+import { tempDir, within } from '../helpers.js';
 import { HAVE_OPENCODE, OPENCODE, opencode } from './opencode-server.js';
-
-/** Polls `check` until it passes; fails with its last error after `ms`. */
-async function within(ms: number, check: () => Promise<void>): Promise<number> {
-  const start = Date.now();
-  for (;;) {
-    try {
-      await check();
-      return Date.now() - start;
-    } catch (error) {
-      if (Date.now() - start > ms) throw error;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-}
 
 describe('live capture from OpenCode (the plugin)', () => {
   it.skipIf(!HAVE_OPENCODE)(
