@@ -3,7 +3,7 @@ import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { claudeSessionId, type MessageWithParts, syncAgent } from '../../src/index.js';
+import { claudeSessionId, type MessageWithParts, syncAgent, watchSync } from '../../src/index.js';
 import { startMockModel } from '../agents/mock-model.js';
 import { sarc } from '../cli/helpers.js';
 import { opencodeEnv } from '../fixtures/opencode-env.js';
@@ -202,6 +202,44 @@ describe.skipIf(!HAVE_OPENCODE2 || !HAVE_SQLITE)('OpenCode 2', () => {
     expect(await shape(back.archive)).toEqual(await shape(archive));
     // The title comes back; the folder is the one OpenCode 2 imported it into (where it ran, or its --directory).
     expect(await back.archive.sessions.get(id)).toMatchObject({ title: (await archive.sessions.get(id)).title, directory: at.repo });
+    // Through OpenCode 2's own routes too: the title, and every message's words and tool calls in order.
+    const v2 = await serveOpencode(2, at);
+    try {
+      const served = (await v2.call('GET', `/api/session/${id}`)).data as { title: string; time: { created: number } };
+      const source = await archive.sessions.get(id);
+      expect(served).toMatchObject({ title: source.title, time: { created: source.time.created } });
+      const page = ((await v2.call('GET', `/api/session/${id}/message?limit=200`)).data ?? []) as Oc2Message[];
+      // The person's words, and the model's text, reasoning and tool calls (a compaction is checked on its own).
+      const said = (m: Oc2Message) =>
+        m.type === 'user'
+          ? m.text
+            ? [`user: ${m.text}`]
+            : []
+          : m.type === 'assistant'
+            ? (m.content ?? []).map((c) => (c.type === 'tool' ? `tool ${c.name}:${c.state?.status}` : `assistant ${c.type}`))
+            : [];
+      const words = (ms: MessageWithParts[]) =>
+        ms.flatMap((m) =>
+          m.info.role === 'user'
+            ? m.parts.some((p) => p.type === 'compaction')
+              ? []
+              : m.parts.filter((p) => p.type === 'text').map((p) => `user: ${(p as { text: string }).text}`)
+            : m.parts.flatMap((p) =>
+                p.type === 'tool'
+                  ? [`tool ${p.tool}:${p.state.status}`]
+                  : p.type === 'text' || p.type === 'reasoning'
+                    ? [`assistant ${p.type}`]
+                    : [],
+              ),
+        );
+      // Newest first in OpenCode 2's pages.
+      expect([...page].reverse().flatMap(said)).toEqual(words(await archive.messages.list(id)));
+      expect(page.filter((m) => m.type === 'compaction').map((m) => (m as { summary?: string }).summary)).toEqual([
+        expect.stringContaining('Summary: retries were added.'),
+      ]);
+    } finally {
+      await v2.stop();
+    }
     // And OpenCode 2's own export of it, through sarc import: the same again.
     const own = spawnSync(OPENCODE2, ['session', 'export', '--standalone', id], {
       cwd: at.repo,
@@ -232,5 +270,33 @@ describe.skipIf(!HAVE_SQLITE)('an OpenCode database of an unknown schema', () =>
     expect(await archive.sessions.list()).toEqual([]);
     expect((await readdir(dir)).sort()).toEqual(['.gitignore', 'archive.json', 'projects', 'schema', 'sessions']);
     expect(await readdir(join(dir, 'projects'))).toEqual([]);
+  });
+
+  it('--watch backs off instead of repeating the error while the database keeps changing', async () => {
+    const file = join((await tempArchive()).root, 'opencode.db');
+    const Database = createRequire(import.meta.url)('better-sqlite3');
+    const db = new Database(file);
+    db.exec('CREATE TABLE session_v3 (id text PRIMARY KEY); CREATE TABLE project (id text PRIMARY KEY, worktree text)');
+    const { archive } = await tempArchive();
+    const errors: string[] = [];
+    const watcher = watchSync(archive, ['opencode'], {
+      from: { opencode: file },
+      delayMs: 50,
+      onError: (_agent, e) => errors.push(String(e)),
+    });
+    try {
+      await watcher.ready;
+      // A change every 100 ms for 1.5 s: without backing off, each would run a sync that fails.
+      for (let i = 0; i < 15; i++) {
+        db.prepare('INSERT INTO project VALUES (?, ?)').run(`p${i}`, '/w');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(errors.length).toBeGreaterThanOrEqual(1);
+      expect(errors.length).toBeLessThanOrEqual(2);
+      expect(errors[0]).toContain('not an OpenCode database this version reads');
+    } finally {
+      await watcher.close();
+      db.close();
+    }
   });
 });
