@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crushSessionId } from '../../../src/ops/capture/agents/crush/convert.js';
 import type { ContractFixture } from './fixtures.js';
-import { HAVE_SQLITE, openWriter } from './opencode-fixture.js';
+import { HAVE_SQLITE, openWriter, runSql } from './opencode-fixture.js';
 
 // Crush: `<project>/.crush/crush.db`, built with Crush's own tables (its first migration's columns, and the
 // provider column later ones add); a session grows as Crush adds rows.
@@ -29,15 +29,7 @@ export const crushFixture: ContractFixture = {
     const path = join(project, '.crush', 'crush.db');
     let clock = T0;
     let n = 0;
-    const write = (sql: string, ...params: unknown[]) => {
-      const db = openWriter(path);
-      if (!db) throw new Error('no SQLite');
-      try {
-        db.prepare(sql).run(...params);
-      } finally {
-        db.close();
-      }
-    };
+    const write = (sql: string, ...params: unknown[]) => runSql(path, sql, ...params);
     const first = openWriter(path);
     (first as unknown as { exec(sql: string): void }).exec(SCHEMA);
     first?.close();

@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cursorSessionId } from '../../../src/ops/capture/agents/cursor/convert.js';
 import type { ContractFixture } from './fixtures.js';
-import { HAVE_SQLITE, openWriter } from './opencode-fixture.js';
+import { HAVE_SQLITE, runSql } from './opencode-fixture.js';
 
 // Cursor: the global state.vscdb's cursorDiskKV (composerData:<id> with its message headers, bubbleId:<id>:<bubble>
 // per message), and a workspace whose state.vscdb lists its chats and whose workspace.json names its folder.
@@ -21,15 +21,7 @@ export const cursorFixture: ContractFixture = {
     await mkdir(join(user, 'globalStorage'), { recursive: true });
     await mkdir(ws, { recursive: true });
     const path = join(user, 'globalStorage', 'state.vscdb');
-    const run = (file: string, sql: string, ...params: unknown[]) => {
-      const db = openWriter(file);
-      if (!db) throw new Error('no SQLite');
-      try {
-        db.prepare(sql).run(...params);
-      } finally {
-        db.close();
-      }
-    };
+    const run = runSql;
     run(path, KV);
     run(join(ws, 'state.vscdb'), 'CREATE TABLE ItemTable (key TEXT UNIQUE ON CONFLICT REPLACE, value BLOB)');
     await writeFile(join(ws, 'workspace.json'), JSON.stringify({ folder: 'file:///home/dev/shop' }));

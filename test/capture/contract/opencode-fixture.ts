@@ -33,6 +33,17 @@ export function openWriter(path: string): Db | undefined {
 }
 
 const probe = join(tmpdir(), 'sarc-sqlite-probe.db');
+/** Runs one SQL statement on a database file (opened, run, closed), as an agent writing its store would. */
+export function runSql(file: string, sql: string, ...params: unknown[]): void {
+  const db = openWriter(file);
+  if (!db) throw new Error('no SQLite for Node here');
+  try {
+    db.prepare(sql).run(...params);
+  } finally {
+    db.close();
+  }
+}
+
 export const HAVE_SQLITE = (() => {
   const db = openWriter(probe);
   db?.close();
