@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { claudeSessionId, type MessageWithParts, syncAgent, watchSync } from '../../src/index.js';
+import { claudeSessionId, type MessageWithParts, syncAgent } from '../../src/index.js';
 import { startMockModel } from '../agents/mock-model.js';
 import { sarc } from '../cli/helpers.js';
 import { opencodeEnv } from '../fixtures/opencode-env.js';
@@ -254,49 +254,4 @@ describe.skipIf(!HAVE_OPENCODE2 || !HAVE_SQLITE)('OpenCode 2', () => {
     expect(byImport.code, byImport.stderr).toBe(0);
     expect(await shape(third.archive)).toEqual(await shape(back.archive));
   }, 120_000);
-});
-
-describe.skipIf(!HAVE_SQLITE)('an OpenCode database of an unknown schema', () => {
-  it('is a clear error before anything is written', async () => {
-    const file = join((await tempArchive()).root, 'opencode.db');
-    const Database = createRequire(import.meta.url)('better-sqlite3');
-    const db = new Database(file);
-    db.exec('CREATE TABLE session_v3 (id text PRIMARY KEY); CREATE TABLE project (id text PRIMARY KEY, worktree text)');
-    db.close();
-    const { archive, dir } = await tempArchive();
-    await expect(syncAgent(archive, 'opencode', { from: file })).rejects.toThrow(
-      `${file}: not an OpenCode database this version reads (neither OpenCode 1's session tables nor OpenCode 2's session_v2 and session_message as it knows them; found project, session_v3): nothing was written`,
-    );
-    expect(await archive.sessions.list()).toEqual([]);
-    expect((await readdir(dir)).sort()).toEqual(['.gitignore', 'archive.json', 'projects', 'schema', 'sessions']);
-    expect(await readdir(join(dir, 'projects'))).toEqual([]);
-  });
-
-  it('--watch backs off instead of repeating the error while the database keeps changing', async () => {
-    const file = join((await tempArchive()).root, 'opencode.db');
-    const Database = createRequire(import.meta.url)('better-sqlite3');
-    const db = new Database(file);
-    db.exec('CREATE TABLE session_v3 (id text PRIMARY KEY); CREATE TABLE project (id text PRIMARY KEY, worktree text)');
-    const { archive } = await tempArchive();
-    const errors: string[] = [];
-    const watcher = watchSync(archive, ['opencode'], {
-      from: { opencode: file },
-      delayMs: 50,
-      onError: (_agent, e) => errors.push(String(e)),
-    });
-    try {
-      await watcher.ready;
-      // A change every 100 ms for 1.5 s: without backing off, each would run a sync that fails.
-      for (let i = 0; i < 15; i++) {
-        db.prepare('INSERT INTO project VALUES (?, ?)').run(`p${i}`, '/w');
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      expect(errors.length).toBeGreaterThanOrEqual(1);
-      expect(errors.length).toBeLessThanOrEqual(2);
-      expect(errors[0]).toContain('not an OpenCode database this version reads');
-    } finally {
-      await watcher.close();
-      db.close();
-    }
-  });
 });

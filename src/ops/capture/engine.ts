@@ -1,12 +1,11 @@
 import type { MessageWithParts } from '../../model/message.js';
-import type { Session } from '../../model/session.js';
 import type { OnProgress } from '../../progress.js';
 import type { Archive } from '../../store/archive.js';
 import { redactorFor } from '../redact/config.js';
 import type { Redactor } from '../redact/redactor.js';
-import { IdRemap } from '../remap.js';
 import { SessionWriter } from './apply.js';
-import type { AgentAdapter, ConvertedInfo, ReadStats, SourceEntry, SourceStore } from './contract.js';
+import type { AgentAdapter, ReadStats, SourceEntry, SourceStore } from './contract.js';
+import { isResumedCopy, renamedInto, resumedTarget } from './resumed.js';
 import { CaptureState, type ResumedRecord, type SourceRecord, type SourcesIndex } from './state.js';
 
 // The one pull loop, for every agent: list the sources, skip those unchanged
@@ -101,63 +100,6 @@ function archiveHolds(archive: Archive, record: SourceRecord): boolean {
   return true;
 }
 
-/** A message of a resumed file that the archive wrote there itself (it is no later than the last one written). */
-function isResumedCopy(r: ResumedRecord | undefined, m: MessageWithParts): boolean {
-  if (!r) return false;
-  const time = m.info.time as { created: number };
-  return time.created <= r.after;
-}
-
-/**
- * Where a resumed file's session goes. Resumed in the agent it came from: into
- * that same session, its info left as the archive has it but for the last
- * update (`target` is the session, the file's own ID only keys what sync
- * remembers). Resumed elsewhere, or when the session is no longer in the
- * archive: a continuation (a fork of it, after its last message) holding only
- * what the agent added.
- */
-async function resumedTarget(
-  archive: Archive,
-  info: ConvertedInfo,
-  r: ResumedRecord | undefined,
-): Promise<{ c: ConvertedInfo; target: string }> {
-  if (!r) return { c: info, target: info.id };
-  if (r.same) {
-    const current = await archive.sessions.get(r.session).catch(() => undefined);
-    if (current)
-      return {
-        target: r.session,
-        c: {
-          ...info,
-          id: r.session,
-          title: current.title,
-          directory: current.directory,
-          parentID: current.parentID,
-          forkedFrom: current.forkedFrom,
-          version: current.version,
-          metadata: {},
-          project: undefined,
-          mirror: undefined,
-          todos: info.todos,
-          created: current.time.created,
-          updated: Math.max(current.time.updated, info.updated),
-        },
-      };
-  }
-  const forkedFrom = { sessionID: r.session };
-  const metadata = { ...info.metadata, resumedFrom: { session: r.session, at: r.writtenAt, agentID: r.agentID } };
-  return {
-    target: info.id,
-    c: {
-      ...info,
-      forkedFrom,
-      metadata,
-      // A mirror (OpenCode) is written as the agent has it, plus the link.
-      ...(info.mirror ? { mirror: { ...info.mirror, forkedFrom, metadata: { ...info.mirror.metadata, ...metadata } } as Session } : {}),
-    },
-  };
-}
-
 /** Where an agent's store is for this archive, when no `from` is given. */
 export async function whereFor(adapter: AgentAdapter, archive: Archive): Promise<string> {
   return adapter.locate ? adapter.locate(archive) : adapter.location();
@@ -214,11 +156,7 @@ async function pullSource(
           writer = new SessionWriter(archive, target, await state.base(key), { ...options, source: entry.key, where: entry.where });
           writers.set(key, writer);
         }
-        const given = [...(held.get(key)?.values() ?? [])];
-        // Into another session (resumed in its own agent): the messages name that session.
-        const into = target === key ? undefined : new IdRemap();
-        into?.set(key, target);
-        await writer.write(c, into ? given.map((m) => into.apply(m)) : given);
+        await writer.write(c, renamedInto(key, target, [...(held.get(key)?.values() ?? [])]));
         held.delete(key);
         if (!c.final) continue;
         result.sessions[writer.outcome]++;
