@@ -1,3 +1,5 @@
+import { appendFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { syncAgent } from '../../src/index.js';
 import { copilotVscodeSessionId } from '../../src/ops/capture/agents/copilot-vscode/convert.js';
@@ -28,5 +30,26 @@ describe('VS Code Copilot Chat', () => {
     });
     // A window with no folder: no working folder.
     expect((await archive.sessions.get(copilotVscodeSessionId('c0de0000-0000-4000-8000-000000000003'))).directory).toBe('/');
+  });
+
+  it('refuses a log entry whose path reaches an object prototype, and applies the rest', async () => {
+    const store = await copilotVscodeFixture.make(await tempDir());
+    const log = join(store.from, 'workspaceStorage', '0a1b2c3d4e5f', 'chatSessions', 'c0de0000-0000-4000-8000-000000000001.jsonl');
+    await appendFile(
+      log,
+      [
+        { kind: 1, k: ['__proto__', 'polluted'], v: 'yes' },
+        { kind: 2, k: ['constructor', 'prototype', 'polluted'], v: ['yes'] },
+        { kind: 1, k: ['customTitle'], v: 'Still applied' },
+      ]
+        .map((e) => `${JSON.stringify(e)}\n`)
+        .join(''),
+    );
+    const { archive } = await tempArchive();
+    const r = await syncAgent(archive, 'copilot-vscode', { from: store.from });
+    expect(r.failures).toEqual([]);
+    expect(r.skipped.filter((x) => /does not apply/.test(x.reason))).toHaveLength(2);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect((await archive.sessions.get(copilotVscodeSessionId('c0de0000-0000-4000-8000-000000000001'))).title).toBe('Still applied');
   });
 });

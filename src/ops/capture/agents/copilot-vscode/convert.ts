@@ -31,19 +31,19 @@ export function copilotVscodeSessionId(id: string): string {
 
 type Path = Array<string | number>;
 
-/** The container at a path (created as needed when `make`), and the last key. */
+/** Keys that would reach an object's prototype: an entry naming one anywhere in its path is refused. */
+const UNSAFE = new Set<string | number>(['__proto__', 'constructor', 'prototype']);
+
+/** The container at a path (its missing or non-object steps made plain objects), and the last key; none for an unsafe path. */
 function at(state: JsonRecord, path: Path): { parent: Record<string | number, unknown> | undefined; key: string | number | undefined } {
-  let node: unknown = state;
+  if (path.some((k) => UNSAFE.has(k))) return { parent: undefined, key: undefined };
+  let node: Record<string | number, unknown> = state;
   for (const k of path.slice(0, -1)) {
-    if (!node || typeof node !== 'object') return { parent: undefined, key: undefined };
-    const next = (node as Record<string | number, unknown>)[k];
-    if (!next || typeof next !== 'object') (node as Record<string | number, unknown>)[k] = {};
-    node = (node as Record<string | number, unknown>)[k];
+    const next = Object.hasOwn(node, k) ? node[k] : undefined;
+    if (!next || typeof next !== 'object') node[k] = {};
+    node = node[k] as Record<string | number, unknown>;
   }
-  // A key of "__proto__" would reach the prototype: such an entry is refused.
-  const key = path.at(-1);
-  if (key === '__proto__' || key === 'constructor' || key === 'prototype') return { parent: undefined, key: undefined };
-  return { parent: node && typeof node === 'object' ? (node as Record<string | number, unknown>) : undefined, key };
+  return { parent: node, key: path.at(-1) };
 }
 
 /** Applies one entry of the log; false when it cannot be applied. */

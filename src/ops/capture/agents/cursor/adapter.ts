@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AgentAdapter, SourceEntry, SourceStore } from '../../contract.js';
 import { home, isRecord, type JsonRecord, openSqlite, readSidecar, type SqlDb, str } from '../../kit/index.js';
@@ -59,7 +59,10 @@ async function folders(user: string): Promise<Map<string, string>> {
     }
     let db: SqlDb | undefined;
     try {
-      db = openSqlite(join(root, name, 'state.vscdb'), { readOnly: true, purpose: 'reading Cursor' });
+      // A workspace's own database only (a link to one elsewhere is passed over).
+      const file = join(root, name, 'state.vscdb');
+      if (!(await lstat(file)).isFile()) continue;
+      db = openSqlite(file, { readOnly: true, purpose: 'reading Cursor' });
       const list = value(db, 'ItemTable', 'composer.composerData');
       for (const c of Array.isArray(list?.allComposers) ? list.allComposers : []) {
         if (isRecord(c) && typeof c.composerId === 'string') out.set(c.composerId, folder);
