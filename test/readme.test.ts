@@ -149,7 +149,7 @@ describe('README', () => {
     const migrate = at('sarc migrate').out;
     expect(migrate).toContain(`/home/dev/src/webapp → ${join(home, 'src', 'webapp')}`);
     expect(migrate).toMatch(/would move 7 sessions\n$/);
-    expect(at('sarc doctor').out).toMatch(/^redaction on: secretlint .*\narchive is healthy\n$/);
+    expect(at('sarc doctor').out).toMatch(/^search: SQLite (through node:sqlite|through better-sqlite3|in WebAssembly .*)\nredaction on: secretlint .*\narchive is healthy\n$/);
     // Nothing outside the fresh home and the working folder.
     expect((await readdir(home)).sort()).toEqual(['.local', 'sessions']);
   }, 120_000);

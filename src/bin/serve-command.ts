@@ -72,7 +72,10 @@ export const serveCommand: RegisterCommands = (program, run) => {
           }
           tuneForLongRun();
           // Loaded here, not at start: every other command starts without the server's modules.
-          const [{ startServer }, { openArchive, watchSync }] = await Promise.all([import('../server/serve.js'), import('../index.js')]);
+          const [{ startServer }, { openArchive, watchSync, searchEngineLine }] = await Promise.all([
+            import('../server/serve.js'),
+            import('../index.js'),
+          ]);
           const server = await startServer({
             dir,
             port,
@@ -89,7 +92,13 @@ export const serveCommand: RegisterCommands = (program, run) => {
               })
             : undefined;
           if (ctx.options.json) process.stdout.write(`${JSON.stringify({ url: server.url, archive: dir })}\n`);
-          else writeOut(`session-archive serving ${dir}\n${server.url}  (API doc: ${server.url}/doc)\n`);
+          else {
+            const search = searchEngineLine();
+            // The engine is named only when search is slower than it could be, or missing.
+            const note =
+              opts.search !== false && search.engine !== 'node:sqlite' && search.engine !== 'better-sqlite3' ? `${search.line}\n` : '';
+            writeOut(`session-archive serving ${dir}\n${server.url}  (API doc: ${server.url}/doc)\n${note}`);
+          }
           await new Promise<void>((resolve) => {
             process.once('SIGINT', resolve);
             process.once('SIGTERM', resolve);

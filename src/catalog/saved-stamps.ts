@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
 import { stateDirFor } from '../store/locate.js';
 import { ArchivePaths } from '../store/paths.js';
-import { openSqlite, type SqlDb } from '../store/sqlite.js';
+import { openSqlite, ownSqliteFile, type SqlDb } from '../store/sqlite.js';
 import { INFO_SUFFIX } from './path-stamp.js';
 import { StatScan } from './stat-scan.js';
 
@@ -16,7 +16,8 @@ import { StatScan } from './stat-scan.js';
  */
 
 /** The search index's file in the state dir. */
-export const SEARCH_FILE = 'search.sqlite';
+/** The search index's file in the state folder: `search.sqlite`, or `search.wasm.sqlite` when SQLite runs as WebAssembly (see `ownSqliteFile`). */
+export const searchFile = (): string => ownSqliteFile('search.sqlite');
 
 /**
  * The paths of a session folder whose stamps tell the search index it
@@ -197,12 +198,12 @@ export interface SearchCheck {
  */
 export function startSearchCheck(archiveDir: string, options: { stateDir?: string } = {}): SearchCheck | undefined {
   const stateDir = resolve(options.stateDir ?? stateDirFor(archiveDir));
-  const file = join(stateDir, SEARCH_FILE);
+  const file = join(stateDir, searchFile());
   // Opening a file that is not there would make it.
   if (!existsSync(file)) return undefined;
   let db: SqlDb | undefined;
   try {
-    db = openSqlite(file, { purpose: 'full-text search' });
+    db = openSqlite(file, { purpose: 'full-text search', own: true });
     const stored = savedStamps(db);
     if (!stored) return undefined;
     const sessions = new ArchivePaths(archiveDir).sessions;

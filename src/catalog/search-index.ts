@@ -19,7 +19,6 @@ import {
   PER_SESSION,
   prepareSavedStamps,
   putLine,
-  SEARCH_FILE,
   SESSION_PATHS,
   type SearchCheck,
   type SettledListing,
@@ -28,6 +27,7 @@ import {
   savedToken,
   saveListing,
   saveStamps,
+  searchFile,
 } from './saved-stamps.js';
 import type { Slice } from './scan.js';
 import { ftsQuery, parseSearch } from './search-query.js';
@@ -275,9 +275,9 @@ export class SearchIndex {
     this.figures = new UsageFigures(db);
   }
 
-  /** True when this Node can keep a search index (it needs SQLite: Node 22.5+, or the optional better-sqlite3). */
+  /** True when this install can keep a search index: always, unless its SQLite in WebAssembly is missing too (a broken install). */
   static available(): boolean {
-    return sqliteAvailable();
+    return sqliteAvailable({ own: true });
   }
 
   /**
@@ -285,10 +285,10 @@ export class SearchIndex {
    * bring it in line with the files before the first search.
    */
   static async open(archive: Archive, options: { onWarning?: (message: string) => void; rebuild?: boolean } = {}): Promise<SearchIndex> {
-    const file = join(archive.stateDir, SEARCH_FILE);
+    const file = join(archive.stateDir, searchFile());
     await mkdir(archive.stateDir, { recursive: true });
     const onWarning = options.onWarning ?? ((m) => console.warn(`session-archive: ${m}`));
-    if (options.rebuild) for (const suffix of ['', '-wal', '-shm']) await rm(`${file}${suffix}`, { force: true });
+    if (options.rebuild) for (const suffix of ['', '-wal', '-shm', '-journal']) await rm(`${file}${suffix}`, { force: true });
     let db: SqlDb;
     try {
       db = SearchIndex.prepare(file, archive.dir);
@@ -296,14 +296,14 @@ export class SearchIndex {
       if (error instanceof ArchiveError) throw error;
       // Damaged or unreadable: it is derived data, so it is made again.
       onWarning(`the search index was unreadable (${(error as Error).message}); rebuilding it`);
-      for (const suffix of ['', '-wal', '-shm']) await rm(`${file}${suffix}`, { force: true });
+      for (const suffix of ['', '-wal', '-shm', '-journal']) await rm(`${file}${suffix}`, { force: true });
       db = SearchIndex.prepare(file, archive.dir);
     }
     return new SearchIndex(archive, db, file, onWarning);
   }
 
   private static prepare(file: string, archiveDir: string): SqlDb {
-    const db = openSqlite(file, { purpose: 'full-text search and usage figures' });
+    const db = openSqlite(file, { purpose: 'full-text search and usage figures', own: true });
     try {
       db.exec('PRAGMA busy_timeout = 10000');
       db.exec('PRAGMA journal_mode = WAL');
@@ -516,7 +516,7 @@ export class SearchIndex {
     const current =
       early &&
       early.sessions === this.paths.sessions &&
-      join(early.stateDir, SEARCH_FILE) === this.file &&
+      join(early.stateDir, searchFile()) === this.file &&
       early.stored.token === savedToken(this.db);
     if (early && !current) void early.scan.cancel();
     const stored = current ? early.stored : (savedStamps(this.db) ?? this.storedStamps());

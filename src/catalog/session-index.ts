@@ -5,6 +5,7 @@ import type { OnProgress } from '../progress.js';
 import type { Archive } from '../store/archive.js';
 import { ArchivePaths } from '../store/paths.js';
 import type { SignalStore } from '../store/signals.js';
+import { SQLITE_REMEDY } from '../store/sqlite.js';
 import type { SessionStatus, StatusInput, StatusStore } from '../store/status.js';
 import type { StrayFile } from '../store/strays.js';
 import type { ArchiveEvent } from './events.js';
@@ -196,11 +197,8 @@ export class SessionIndex {
     await index.runtime.load();
     if (options.search) {
       if (SearchIndex.available()) index.searchIndex = await SearchIndex.open(archive, { onWarning: index.options.onWarning });
-      else
-        index.searchProblem = new ArchiveError(
-          'IO',
-          'full-text search needs SQLite: Node 22.5 or later (node:sqlite), or the optional dependency better-sqlite3 (npm install better-sqlite3)',
-        );
+      // Only a broken install: SQLite in WebAssembly is a dependency. Everything but search still works, and search says why.
+      else index.searchProblem = new ArchiveError('IO', `full-text search needs SQLite, and none loads here: ${SQLITE_REMEDY}`);
     }
     if (index.options.watch) {
       index.router = await WatchRouter.start(

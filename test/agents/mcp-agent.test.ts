@@ -9,7 +9,7 @@ import { type MockModel, startMockModel } from './mock-model.js';
 // install` done: the model asks for the archive's search tool, Claude Code
 // starts `sarc mcp` and calls it, and the answer goes back to the model.
 
-const HAVE_SQLITE = hasTool('SQLite', () => SearchIndex.available(), 'Node 22.5+, or npm install better-sqlite3');
+const HAVE_SQLITE = hasTool('SQLite', () => SearchIndex.available(), 'node-sqlite3-wasm is a dependency: npm install');
 
 let mock: MockModel;
 beforeAll(async () => {

@@ -5,7 +5,7 @@ import { loadPrices, openIndex, priceOf, replyCost, SearchIndex, shippedPrices, 
 import { assistantInfo, hasTool, tempDir } from '../helpers.js';
 import { fixture, H, type Msg, S, session, T0 } from './usage-fixture.js';
 
-const HAVE_SQLITE = hasTool('SQLite', () => SearchIndex.available(), 'Node 22.5+, or npm install better-sqlite3');
+const HAVE_SQLITE = hasTool('SQLite', () => SearchIndex.available(), 'node-sqlite3-wasm is a dependency: npm install');
 
 const byKey = (r: UsageResult, table: string) => Object.fromEntries((r.tables[table] ?? []).map((row) => [row.key.join(' '), row.figures]));
 

@@ -6,7 +6,7 @@ import { fixture } from '../catalog/usage-fixture.js';
 import { hasTool } from '../helpers.js';
 import { sarc } from './helpers.js';
 
-const HAVE_SQLITE = hasTool('SQLite', () => SearchIndex.available(), 'Node 22.5+, or npm install better-sqlite3');
+const HAVE_SQLITE = hasTool('SQLite', () => SearchIndex.available(), 'node-sqlite3-wasm is a dependency: npm install');
 
 async function setup() {
   const f = await fixture();

@@ -6,7 +6,7 @@ import { fixture } from '../catalog/usage-fixture.js';
 import { hasTool } from '../helpers.js';
 import { HAVE_CHROMIUM, launchBrowser, withPage } from './browser.js';
 
-const HAVE_SQLITE = hasTool('SQLite', () => SearchIndex.available(), 'Node 22.5+, or npm install better-sqlite3');
+const HAVE_SQLITE = hasTool('SQLite', () => SearchIndex.available(), 'node-sqlite3-wasm is a dependency: npm install');
 
 let server: RunningServer;
 let browser: Browser | undefined;

@@ -199,8 +199,10 @@ Examples:
           allowedValues: settings?.allow.values.length ?? 0,
           allowedPatterns: settings?.allow.patterns.length ?? 0,
         };
-        emit(ctx.options, { problems: left, fixed, redaction }, () => {
+        const search = library.searchEngineLine();
+        emit(ctx.options, { problems: left, fixed, redaction, search: { engine: search.engine ?? null } }, () => {
           const lines = [
+            search.engine === undefined ? c.red(search.line) : search.engine === 'wasm' ? c.yellow(search.line) : search.line,
             redaction.enabled
               ? `redaction on: ${redaction.rules}; ${redaction.allowedValues} allowed value${redaction.allowedValues === 1 ? '' : 's'}, ${redaction.allowedPatterns} allowed pattern${redaction.allowedPatterns === 1 ? '' : 's'} (\`sarc scan\` finds secrets already here)`
               : c.yellow('redaction off: sessions from agents come in with their secrets (`sarc redaction on`)'),
@@ -219,7 +221,7 @@ Examples:
           );
           return lines.join('\n');
         });
-        if (left.length) process.exitCode = 1;
+        if (left.length || search.engine === undefined) process.exitCode = 1;
       }),
     );
 }
