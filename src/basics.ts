@@ -19,7 +19,7 @@ export { type SearchCheck, startSearchCheck } from './catalog/saved-stamps.js';
 export { resumedFromOf, sessionAgent } from './catalog/summary.js';
 export { ArchiveError, type ArchiveErrorCode, isArchiveError } from './errors.js';
 export { formatBytes, formatCostTotal, formatCount, formatDollars, formatSpan } from './format-numbers.js';
-export { formatTime } from './format-time.js';
+export { formatDate, formatTime } from './format-time.js';
 export { assertId, type IdKind, isId } from './model/ids.js';
 export { type Attachment, attachmentLine, attachmentOf, dataUrlBytes } from './ops/attachment.js';
 export { AGENT_NAMES, AGENTS, type AgentName, agentEntry, EXPORT_FORMATS } from './ops/capture/registry.js';

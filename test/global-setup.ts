@@ -3,6 +3,8 @@ import { cpSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+// @ts-expect-error: a plain script of the build, without types
+import { bundleCli } from '../scripts/bundle-cli.mjs';
 
 // Before any test: the CLI built once (as the package builds it, so its
 // paths to samples/ stay right) and each worker of the crash and concurrency
@@ -61,6 +63,9 @@ export default async function setup(): Promise<() => void> {
   cpSync(join(ROOT, 'samples'), join(BUILD, 'samples'), { recursive: true });
   // And the price table in data/, as the package ships it.
   cpSync(join(ROOT, 'data'), join(BUILD, 'data'), { recursive: true });
+  // The CLI as the package runs it: its launcher, bundled, with its stored help texts (scripts/bundle-cli.mjs).
+  await bundleCli(join(BUILD, 'dist'));
+  cpSync(join(ROOT, 'bin'), join(BUILD, 'bin'), { recursive: true });
   const fixtures = join(ROOT, 'test', 'fixtures');
   await build({
     entryPoints: readdirSync(fixtures)

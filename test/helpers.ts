@@ -14,12 +14,12 @@ export const TSX = import.meta.resolve('tsx');
 
 /** This run's build (test/global-setup.ts), when there is one. */
 const BUILT = process.env.SARC_TEST_BUILD ?? join(ROOT, '.test-build', 'none');
-const BUILT_CLI = join(BUILT, 'dist', 'bin', 'sarc.js');
+const BUILT_CLI = join(BUILT, 'bin', 'sarc.cjs');
 
 /**
  * Node's arguments that run the CLI: the build test/global-setup.ts made
- * before the tests (the same source, compiled once) or, when a test file runs
- * without it, src/bin/sarc.ts through tsx.
+ * before the tests (the same source, bundled once, started by the package's
+ * launcher) or, when a test file runs without it, src/bin/sarc.ts through tsx.
  */
 export const SARC: string[] = existsSync(BUILT_CLI) ? [BUILT_CLI] : ['--import', TSX, join(ROOT, 'src', 'bin', 'sarc.ts')];
 

@@ -25,8 +25,10 @@ describe('the package', () => {
     const listing = (await run('tar', ['-tzf', tarball])).stdout.split('\n');
     for (const file of [
       'package/LICENSE',
-      'package/bin/sarc.js',
+      'package/bin/sarc.cjs',
       'package/dist/bin/sarc.js',
+      'package/dist/sarc/sarc.js',
+      'package/dist/sarc/answers.json',
       'package/dist/index.js',
       'package/dist/index.d.ts',
       'package/schema/message.schema.json',
@@ -41,7 +43,7 @@ describe('the package', () => {
     await run(join(ROOT, 'node_modules', '.bin', 'attw'), [tarball, '--profile', 'esm-only'], { cwd: ROOT, env });
 
     const prefix = join(root, 'prefix');
-    // Without the optional SQLite binding (only `sarc sync opencode` on Node 20 needs it): the rest works without it.
+    // Without the optional SQLite binding (only the syncs of agents' databases need it on Node 20): the rest works without it, search too.
     await run('npm', ['install', '-g', '--omit=optional', '--prefix', prefix, tarball], { env });
     const work = join(root, 'work');
     await mkdir(work);
@@ -51,6 +53,8 @@ describe('the package', () => {
     const created = (await sarc('--archive', 'archive', 'create', '--title', 'from the tarball', '--json')).stdout;
     const id = JSON.parse(created).id as string;
     expect((await sarc('--archive', 'archive', 'list', '--all')).stdout).toContain(`${id}`);
+    const found = JSON.parse((await sarc('--archive', 'archive', 'search', 'tarball', '--json')).stdout);
+    expect(found.groups.map((g: { sessionID: string }) => g.sessionID)).toEqual([id]);
 
     // The library, with its types, from a project that depends on the installed package.
     const installed = join(prefix, 'lib', 'node_modules', 'session-archive');
@@ -93,7 +97,7 @@ console.log(sessions.map((s) => s.title).join(','));
     await run('git', ['clone', '-q', ROOT, checkout]);
     // The working tree's launcher and package.json (a clone has the last commit's).
     await mkdir(join(checkout, 'bin'), { recursive: true });
-    await copyFile(join(ROOT, 'bin', 'sarc.js'), join(checkout, 'bin', 'sarc.js'));
+    for (const file of ['sarc.cjs', 'stored-answers.cjs']) await copyFile(join(ROOT, 'bin', file), join(checkout, 'bin', file));
     await copyFile(join(ROOT, 'package.json'), join(checkout, 'package.json'));
     // Installed dependencies, without installing them again.
     await symlink(join(ROOT, 'node_modules'), join(checkout, 'node_modules'));

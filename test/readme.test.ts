@@ -95,7 +95,7 @@ describe('README', () => {
     const cwd = join(root, 'work');
     await Promise.all([mkdir(home), mkdir(bin), mkdir(cwd)]);
     // `sarc` on PATH, as after `npm install -g`.
-    await writeFile(join(bin, 'sarc'), `#!/bin/sh\nexec "${process.execPath}" "${join(ROOT, 'bin', 'sarc.js')}" "$@"\n`, { mode: 0o755 });
+    await writeFile(join(bin, 'sarc'), `#!/bin/sh\nexec "${process.execPath}" "${join(ROOT, 'bin', 'sarc.cjs')}" "$@"\n`, { mode: 0o755 });
     // Each line as written, with a marker before it on both streams, in one shell (the export carries over).
     const script = lines.map((l, i) => `echo "@@@ ${i}"; echo "@@@ ${i}" >&2\n${l}`).join('\n');
     const result = spawnSync('bash', ['-e', '-c', script], {
@@ -149,7 +149,9 @@ describe('README', () => {
     const migrate = at('sarc migrate').out;
     expect(migrate).toContain(`/home/dev/src/webapp → ${join(home, 'src', 'webapp')}`);
     expect(migrate).toMatch(/would move 7 sessions\n$/);
-    expect(at('sarc doctor').out).toMatch(/^search: SQLite (through node:sqlite|through better-sqlite3|in WebAssembly .*)\nredaction on: secretlint .*\narchive is healthy\n$/);
+    expect(at('sarc doctor').out).toMatch(
+      /^search: SQLite (through node:sqlite|through better-sqlite3|in WebAssembly .*)\nredaction on: secretlint .*\narchive is healthy\n$/,
+    );
     // Nothing outside the fresh home and the working folder.
     expect((await readdir(home)).sort()).toEqual(['.local', 'sessions']);
   }, 120_000);
@@ -161,7 +163,7 @@ describe('README', () => {
     const { dir, stateDir, root } = await tempArchive({ samples: true });
     const bin = join(root, 'bin');
     await mkdir(bin);
-    await writeFile(join(bin, 'sarc'), `#!/bin/sh\nexec "${process.execPath}" "${join(ROOT, 'bin', 'sarc.js')}" "$@"\n`, { mode: 0o755 });
+    await writeFile(join(bin, 'sarc'), `#!/bin/sh\nexec "${process.execPath}" "${join(ROOT, 'bin', 'sarc.cjs')}" "$@"\n`, { mode: 0o755 });
     const child = spawn('bash', ['-c', block], {
       detached: true,
       env: { PATH: `${bin}:${process.env.PATH}`, HOME: root, SARC_ARCHIVE: dir, SARC_STATE_DIR: stateDir },
@@ -202,7 +204,7 @@ describe('README', () => {
     await cp(join(ROOT, 'test', 'fixtures', 'codex'), join(home, '.codex', 'sessions'), { recursive: true });
     const bin = join(root, 'bin');
     await mkdir(bin);
-    await writeFile(join(bin, 'sarc'), `#!/bin/sh\nexec "${process.execPath}" "${join(ROOT, 'bin', 'sarc.js')}" "$@"\n`, { mode: 0o755 });
+    await writeFile(join(bin, 'sarc'), `#!/bin/sh\nexec "${process.execPath}" "${join(ROOT, 'bin', 'sarc.cjs')}" "$@"\n`, { mode: 0o755 });
     const result = spawnSync('bash', ['-e', '-c', block], {
       cwd: root,
       encoding: 'utf8',

@@ -1,7 +1,7 @@
 import { realpathSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** The script this `sarc` runs from (its real path), else the package's `bin/sarc.js` (a checkout runs its source through tsx). */
+/** The script this `sarc` runs from (its real path), else the package's `bin/sarc.cjs` (a checkout runs its source through tsx). */
 function sarcEntry(): string {
   const running = process.argv[1];
   if (running && /\.[cm]?js$/.test(running)) {
@@ -9,7 +9,7 @@ function sarcEntry(): string {
       return realpathSync(running);
     } catch {}
   }
-  return join(import.meta.dirname, '..', '..', 'bin', 'sarc.js');
+  return join(import.meta.dirname, '..', '..', 'bin', 'sarc.cjs');
 }
 
 /**

@@ -1,4 +1,4 @@
-import { ArchiveError, formatTime } from '../basics.js';
+import { ArchiveError, formatDate } from '../basics.js';
 import type { ArchiveErrorCode } from '../index.js';
 import { colourOn, plainTerminal, writeErr, writeOut } from './terminal-text.js';
 
@@ -88,7 +88,7 @@ export function ago(ms: number, now = Date.now(), utc = false): string {
   if (s < 3600) return `${Math.round(s / 60)} min ago`;
   if (s < 86400) return `${Math.round(s / 3600)} h ago`;
   if (s < 86400 * 60) return `${Math.round(s / 86400)} d ago`;
-  return formatTime(ms, { utc }).slice(0, 10);
+  return formatDate(ms, { utc });
 }
 
 /** A whole number ≥ 1 given as an option's value. */

@@ -13,6 +13,7 @@ import { registerSessionCommands } from './commands/sessions.js';
 import { registerStatsCommands } from './commands/stats.js';
 import { registerSyncCommands } from './commands/sync.js';
 import { registerCompletion } from './completion.js';
+import { helpWidth } from './help-texts.js';
 import { exitCodeFor, reportError } from './output.js';
 import { type RegisterCommands, run } from './runner.js';
 
@@ -23,6 +24,8 @@ import { type RegisterCommands, run } from './runner.js';
  */
 export function createProgram(extra: readonly RegisterCommands[] = []): Command {
   const program = new Command('sarc')
+    // One layout whatever the terminal's width (but a narrower one): the build stores these texts (help-texts.ts).
+    .configureHelp({ helpWidth: helpWidth() })
     .description('Coding-agent sessions kept as plain JSON files: list, show, fork, back up, move and check them.')
     .version(VERSION, '-V, --version')
     .option(

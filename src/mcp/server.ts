@@ -6,7 +6,7 @@
 
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type Archive, diff, type SessionIndex, sessionAgent, shortFolder, turnsMarkdown, VERSION } from '../index.js';
 
 /** An answer's text is cut at about this many characters (a model's context is precious). */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const ARCHIVE_FORMAT = 'session-archive';
 /** The newest on-disk format version this library reads and writes. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 // Small shapes shared by several schemas. Every object is loose: unknown
 // fields are kept on read and written back after the known ones.

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { messageFile } from './message.js';
 import { sessionInfo } from './session.js';
 import { todoList } from './todo.js';

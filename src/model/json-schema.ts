@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { archiveMeta } from './archive-meta.js';
 import { messageFile } from './message.js';
 import { project } from './project.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { epochMs, jsonObject, messageIdRef, sessionIdRef, snapshotFileDiff, tokens } from './common.js';
 import { apiError, part } from './part.js';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { epochMs, jsonObject, messageIdRef, partIdRef, sessionIdRef, tokens } from './common.js';
 
 // Every part type OpenCode 1.18.33 serves, discriminated by `type` so that an

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { epochMs, jsonObject, messageIdRef, partIdRef, sessionIdRef, snapshotFileDiff, tokens } from './common.js';
 
 export const permissionRule = z.looseObject({

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** One todo item, OpenCode's shape (`id` where the writer gave one). */
 export const todo = z.looseObject({

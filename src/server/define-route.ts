@@ -1,5 +1,5 @@
 import type { Context, Hono } from 'hono';
-import { z } from 'zod';
+import * as z from 'zod';
 import { assertId, type IdKind, jsonChunks, parseJsonInput } from '../index.js';
 import { BadRequest, errorResponse, HttpRefusal } from './errors.js';
 import { plainIncoming } from './guard.js';

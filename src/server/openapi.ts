@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { VERSION } from '../index.js';
 import type { Route } from './define-route.js';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { message, messageFile, part, permissionRule, sessionInfo, statusInput, todo } from '../index.js';
 import { queryBool, queryNumber } from './define-route.js';
 

@@ -1,8 +1,16 @@
 import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import lockfile from 'proper-lockfile';
 import { ArchiveError, errnoCode } from '../errors.js';
+
+/** proper-lockfile, loaded at the first lock: it patches `fs` (graceful-fs) as it loads, a cost every command that only reads would pay at its start. */
+type ProperLockfile = typeof import('proper-lockfile');
+let loaded: Promise<ProperLockfile> | undefined;
+// Its functions are properties of its `module.exports`: named exports under Node, `default`'s under a bundler's interop.
+const properLockfile = () =>
+  (loaded ??= import('proper-lockfile').then((m) =>
+    typeof m.lock === 'function' ? m : (m as unknown as { default: ProperLockfile }).default,
+  ));
 
 export interface LockOptions {
   /** How long to wait for a lock held by another process before `LOCKED`. @default 30000 */
@@ -212,7 +220,7 @@ export class SessionLocks {
       for (;;) {
         try {
           const held: Held = { release: async () => {}, lost: false, ino: 0 };
-          held.release = await lockfile.lock(lockPath, {
+          held.release = await (await properLockfile()).lock(lockPath, {
             lockfilePath: lockPath,
             realpath: false,
             stale: this.staleMs,

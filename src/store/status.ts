@@ -1,7 +1,7 @@
 import { mkdir, readdir, readFile, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { errnoCode } from '../errors.js';
 import { assertId, isId } from '../model/ids.js';
 import { processAlive, writeFileAtomic } from './atomic-write.js';

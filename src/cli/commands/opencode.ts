@@ -10,10 +10,16 @@ import { emit, UsageError } from '../output.js';
 import { runHere } from '../run-here.js';
 import type { Runner } from '../runner.js';
 
-/** The library entry the plugin imports: the built one of an installed package, the source in a checkout (OpenCode's Bun runs TypeScript). */
+/**
+ * The library entry the plugin imports: the source in a checkout (OpenCode's
+ * Bun runs TypeScript), else the built one — two folders up from this file
+ * in tsc's layout (src/cli/commands → src, dist/cli/commands → dist), the
+ * package's dist/ from the bundled CLI (dist/sarc → the package).
+ */
 function libraryEntry(): string {
-  const source = join(import.meta.dirname, '..', '..', 'index.ts');
-  return existsSync(source) ? source : join(import.meta.dirname, '..', '..', 'index.js');
+  const up = join(import.meta.dirname, '..', '..');
+  const candidates = [join(up, 'index.ts'), join(up, 'index.js'), join(up, 'dist', 'index.js')];
+  return candidates.find((c) => existsSync(c)) ?? (candidates[1] as string);
 }
 
 /** The plugin file: one import of this package, by absolute path, so it resolves wherever OpenCode runs it. */

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ArchiveError, errnoCode, isArchiveError } from '../../errors.js';
 import { randomText } from '../../model/ids.js';
 import type { Archive } from '../../store/archive.js';
