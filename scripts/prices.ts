@@ -8,7 +8,7 @@
 // this on a newer file and committing the result.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fromLiteLLM, type ModelPrice } from '../src/catalog/prices.js';
+import { fromLiteLLM, type ModelPrice } from '../src/catalog/search/prices.js';
 
 const PROVIDERS = new Set([
   'anthropic',

@@ -4,6 +4,9 @@
 // in a fraction of the time the whole library takes to load. Everything here
 // is exported by src/index.ts as well; a test keeps this file's imports light.
 
+export { resumedFromOf, sessionAgent } from './catalog/index/summary.js';
+export { replyCost, shippedPrices } from './catalog/search/prices.js';
+export { type SearchCheck, startSearchCheck } from './catalog/search/saved-stamps.js';
 export {
   archiveKey,
   askWatcher,
@@ -13,10 +16,7 @@ export {
   localSocketPath,
   readWholeSession,
   type WholeSession,
-} from './catalog/local-client.js';
-export { replyCost, shippedPrices } from './catalog/prices.js';
-export { type SearchCheck, startSearchCheck } from './catalog/saved-stamps.js';
-export { resumedFromOf, sessionAgent } from './catalog/summary.js';
+} from './catalog/socket/local-client.js';
 export { ArchiveError, type ArchiveErrorCode, isArchiveError } from './errors.js';
 export { formatBytes, formatCostTotal, formatCount, formatDollars, formatSpan } from './format-numbers.js';
 export { formatDate, formatTime } from './format-time.js';

@@ -3,32 +3,53 @@
 
 // The light part (errors, version, times, locating the archive, asking a running watcher), also loadable alone.
 export * from './basics.js';
-export type { ArchiveEvent, ArchiveEventType } from './catalog/events.js';
-export { loadPrices, type ModelPrice, type PriceTable, priceOf, type Rates } from './catalog/prices.js';
+export type { ArchiveEvent, ArchiveEventType } from './catalog/index/index.js';
+export {
+  directoryMatcher,
+  forkGrouping,
+  type HistoryItem,
+  type HistoryQuery,
+  type ListQuery,
+  resumedFromOf,
+  type SessionSummary,
+  sessionAgent,
+} from './catalog/index/index.js';
 export {
   answerUsage,
+  DIMENSIONS,
+  type Dimension,
+  type Figures,
   findProject,
   findProjects,
+  type GroupedSearchResult,
+  IDLE_MS,
+  loadPrices,
+  type ModelPrice,
+  messageText,
+  type OneOffOptions,
+  type PriceTable,
+  parseSearch,
+  partText,
+  priceOf,
   projectLabel,
   projectLabels,
-  type UsageAnswer,
-  type UsageAsk,
-} from './catalog/project-names.js';
-export { directoryMatcher, type HistoryItem, type HistoryQuery, type ListQuery } from './catalog/query.js';
-export {
-  type GroupedSearchResult,
-  type OneOffOptions,
+  type Rates,
   type SearchGroup,
   type SearchHit,
   SearchIndex,
   type SearchQuery,
   type SearchResult,
+  type SearchTerm,
   searchGroupsIndex,
   searchIndex,
+  type TokenCounts,
+  type UsageAnswer,
+  type UsageAsk,
+  type UsageQuery,
+  type UsageResult,
+  type UsageRow,
   usageIndex,
-} from './catalog/search-index.js';
-export { parseSearch, type SearchTerm } from './catalog/search-query.js';
-export { messageText, partText } from './catalog/search-text.js';
+} from './catalog/search/index.js';
 export {
   findSessionByPrefix,
   type IndexedSession,
@@ -37,17 +58,6 @@ export {
   openIndex,
   SessionIndex,
 } from './catalog/session-index.js';
-export { forkGrouping, resumedFromOf, type SessionSummary, sessionAgent } from './catalog/summary.js';
-export {
-  DIMENSIONS,
-  type Dimension,
-  type Figures,
-  IDLE_MS,
-  type TokenCounts,
-  type UsageQuery,
-  type UsageResult,
-  type UsageRow,
-} from './catalog/usage.js';
 export { ArchiveError, type ArchiveErrorCode, isArchiveError } from './errors.js';
 export { formatTime } from './format-time.js';
 export * from './model/index.js';

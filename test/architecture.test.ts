@@ -65,10 +65,41 @@ function seamViolations(from: string, to: string): string[] {
   return out;
 }
 
-/** Every rule the code layout promises, as messages naming the import that breaks it (empty when all hold). */
-function violations(graph: Graph): string[] {
+/**
+ * The catalog's rooms, by what each may import: the session index needs no
+ * other room; search reads the index's listing and stamps; the watch and the
+ * local socket use both (and not each other). `catalog/session-index.ts`,
+ * outside every room, is the wiring that opens an index and its rooms.
+ */
+const ROOMS: Record<string, string[]> = { index: [], search: ['index'], watch: ['index', 'search'], socket: ['index', 'search'] };
+const roomOf = (file: string) => (file.startsWith('catalog/') && file.split('/').length === 3 ? file.split('/')[1] : undefined);
+
+/**
+ * The rooms' rules: from outside a room, only its facade (`catalog/<room>/index.ts`)
+ * is imported — but by a module of the light API (`light`), which imports the
+ * light module itself, as a facade loads its whole room; a room imports only
+ * the rooms below it.
+ */
+function roomViolations(from: string, to: string, light: ReadonlySet<string>): string[] {
+  const theirs = roomOf(to);
+  const own = roomOf(from);
+  if (theirs === undefined || own === theirs) return [];
   const out: string[] = [];
-  for (const [from, targets] of graph) for (const to of targets) out.push(...seamViolations(from, to));
+  if (!to.endsWith('/index.ts') && !light.has(from))
+    out.push(`${from} imports ${to}: outside its room, catalog/${theirs}/ is used through its facade (index.ts)`);
+  if (own !== undefined && !ROOMS[own]?.includes(theirs))
+    out.push(
+      `${from} imports ${to}: the ${own} room does not use the ${theirs} room (${Object.entries(ROOMS)
+        .map(([r, below]) => `${r} ← ${below.join(', ') || 'none'}`)
+        .join('; ')})`,
+    );
+  return out;
+}
+
+/** Every rule the code layout promises, as messages naming the import that breaks it (empty when all hold). `light`: the light API's modules. */
+function violations(graph: Graph, light: ReadonlySet<string> = new Set()): string[] {
+  const out: string[] = [];
+  for (const [from, targets] of graph) for (const to of targets) out.push(...seamViolations(from, to), ...roomViolations(from, to, light));
   for (const cycle of cycles(graph)) out.push(`import cycle: ${cycle.join(' → ')}`);
   for (const [from, targets] of graph) {
     const own = folderOf(from);
@@ -141,7 +172,7 @@ describe('architecture', () => {
     const graph = readGraph();
     const light = loads(LIGHT_API);
     expect(light.files.has(PUBLIC_API)).toBe(false);
-    expect(light.files.has('catalog/local-client.ts')).toBe(true);
+    expect(light.files.has('catalog/socket/local-client.ts')).toBe(true);
     expect(light.packages).toEqual(new Set(['diff', 'ulid']));
     // The whole library, for contrast: the check sees what it loads.
     expect(loads(PUBLIC_API).packages).toContain('zod');
@@ -162,7 +193,10 @@ describe('architecture', () => {
     const graph = readGraph();
     expect(graph.size).toBeGreaterThan(50);
     expect(graph.get('bin/sarc.ts')).toEqual(expect.arrayContaining(['cli/program.ts']));
-    expect(violations(graph)).toEqual([]);
+    expect(violations(graph, loads(LIGHT_API).files)).toEqual([]);
+    // The catalog is in its rooms, each with a facade.
+    for (const room of Object.keys(ROOMS)) expect(graph.has(`catalog/${room}/index.ts`), room).toBe(true);
+    expect([...graph.keys()].filter((f) => f.startsWith('catalog/') && !roomOf(f))).toEqual(['catalog/session-index.ts']);
   });
 
   // Each rule, broken once on a small graph, must be reported: a checker that
@@ -174,6 +208,9 @@ describe('architecture', () => {
       ['model/ids.ts', ['errors.ts']],
       ['store/archive.ts', ['model/ids.ts', 'errors.ts']],
       ['catalog/session-index.ts', ['store/archive.ts']],
+      ['catalog/index/summary.ts', ['store/archive.ts']],
+      ['catalog/index/index.ts', ['catalog/index/summary.ts']],
+      ['catalog/search/usage.ts', []],
       ['ops/fork.ts', ['catalog/session-index.ts', 'store/archive.ts']],
       ['cli/program.ts', ['index.ts', 'cli/runner.ts']],
       ['cli/runner.ts', []],
@@ -250,6 +287,16 @@ describe('architecture', () => {
     expect(breaking('ops/capture/kit/index.ts', 'ops/capture/agents/codex/convert.ts')).toContain(
       'ops/capture/kit/index.ts imports ops/capture/agents/codex/convert.ts: the engine, the kit and the watch loop never import an agent (the registry loads them)',
     );
+  });
+
+  it('reports a room reached past its facade, and a room using one above it', () => {
+    expect(breaking('ops/fork.ts', 'catalog/search/search-index.ts')).toEqual([
+      'ops/fork.ts imports catalog/search/search-index.ts: outside its room, catalog/search/ is used through its facade (index.ts)',
+    ]);
+    expect(breaking('catalog/index/summary.ts', 'catalog/search/index.ts')).toEqual([
+      'catalog/index/summary.ts imports catalog/search/index.ts: the index room does not use the search room (index ← none; search ← index; watch ← index, search; socket ← index, search)',
+    ]);
+    expect(breaking('catalog/search/usage.ts', 'catalog/index/index.ts')).toEqual([]);
   });
 
   it('reports a lower layer importing a higher one, and the library importing a front end', () => {

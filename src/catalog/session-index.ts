@@ -8,22 +8,22 @@ import type { SignalStore } from '../store/signals.js';
 import { SQLITE_REMEDY } from '../store/sqlite.js';
 import type { SessionStatus, StatusInput, StatusStore } from '../store/status.js';
 import type { StrayFile } from '../store/strays.js';
-import type { ArchiveEvent } from './events.js';
-import { ListingCache } from './listing.js';
-import { LocalAnswers } from './local-socket.js';
-import { MessageFollower } from './message-follow.js';
-import { INFO_SUFFIX } from './path-stamp.js';
-import type { PriceTable } from './prices.js';
-import type { HistoryItem, HistoryQuery, ListQuery } from './query.js';
-import { Reconciler } from './reconciler.js';
-import { Runtime } from './runtime.js';
-import { type GroupedSearchResult, SearchIndex, type SearchQuery, type SearchResult } from './search-index.js';
-import { StatScan } from './stat-scan.js';
-import { forkGrouping, type SessionSummary } from './summary.js';
-import { SummaryTable } from './summary-table.js';
-import type { UsageQuery, UsageResult } from './usage.js';
-import { WatchRouter } from './watch-router.js';
-import type { ArchiveWatcher } from './watcher.js';
+import type { ArchiveEvent, HistoryItem, HistoryQuery, ListQuery } from './index/index.js';
+import {
+  forkGrouping,
+  INFO_SUFFIX,
+  ListingCache,
+  Reconciler,
+  Runtime,
+  type SessionSummary,
+  StatScan,
+  SummaryTable,
+} from './index/index.js';
+import type { PriceTable, UsageQuery, UsageResult } from './search/index.js';
+import { type GroupedSearchResult, SearchIndex, type SearchQuery, type SearchResult } from './search/index.js';
+import { LocalAnswers } from './socket/index.js';
+import type { ArchiveWatcher } from './watch/index.js';
+import { MessageFollower, WatchRouter } from './watch/index.js';
 
 export interface OpenIndexOptions {
   /** Keep the index current with a file watcher. @default true */

@@ -9,7 +9,7 @@
 // memory), so a turn's header, which sums the whole turn, comes from a first
 // pass that keeps numbers only (`planTurns`); the second pass draws.
 
-import { replyCost } from '../catalog/prices.js';
+import { replyCost } from '../catalog/search/prices.js';
 import type { MessageWithParts } from '../model/message.js';
 import type { Part } from '../model/part.js';
 import type { BrokenMessage } from '../store/messages.js';

@@ -1,7 +1,7 @@
 import { mkdir, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ListingCache } from '../../src/catalog/listing.js';
+import { ListingCache } from '../../src/catalog/index/listing.js';
 import { newId } from '../../src/index.js';
 import { ArchivePaths } from '../../src/store/paths.js';
 import { tempDir } from '../helpers.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { inSlice } from '../../src/catalog/scan.js';
+import { inSlice } from '../../src/catalog/index/scan.js';
 import { newId } from '../../src/index.js';
 
 describe('periodic checks spread over rounds', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SortedList } from '../../src/catalog/sorted-list.js';
+import { SortedList } from '../../src/catalog/index/sorted-list.js';
 
 describe('SortedList', () => {
   it('takes 300k items at once (no argument spreading) and keeps order through inserts and removes', () => {

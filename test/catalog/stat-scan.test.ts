@@ -2,9 +2,9 @@ import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { pathStamp } from '../../src/catalog/path-stamp.js';
-import { fileStamp } from '../../src/catalog/scan.js';
-import { StatScan } from '../../src/catalog/stat-scan.js';
+import { pathStamp } from '../../src/catalog/index/path-stamp.js';
+import { fileStamp } from '../../src/catalog/index/scan.js';
+import { StatScan } from '../../src/catalog/index/stat-scan.js';
 import { newId, openIndex } from '../../src/index.js';
 import { tempArchive, tempDir, until, writeSessionFolders } from '../helpers.js';
 

@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { sessionAgent } from '../../catalog/summary.js';
+import { sessionAgent } from '../../catalog/index/index.js';
 import { ArchiveError } from '../../errors.js';
 import type { Archive } from '../../store/archive.js';
 import { AGENTS, agentEntry, loadAgent } from './registry.js';

@@ -1,6 +1,6 @@
-import type { MessageWithParts } from '../model/message.js';
-import type { Part } from '../model/part.js';
-import type { Todo } from '../model/todo.js';
+import type { MessageWithParts } from '../../model/message.js';
+import type { Part } from '../../model/part.js';
+import type { Todo } from '../../model/todo.js';
 
 /** At most this much of one tool output is searchable (the start of a long log says what it is). */
 const OUTPUT_CHARS = 32 * 1024;

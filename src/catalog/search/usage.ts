@@ -1,4 +1,4 @@
-import type { SqlDb } from '../store/sqlite.js';
+import type { SqlDb } from '../../store/sqlite.js';
 
 // Usage figures (tokens, cost, messages, tool calls, active time) kept in the
 // search index beside each message's text, so they follow the files the same

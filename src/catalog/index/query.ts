@@ -1,7 +1,7 @@
 import picomatch from 'picomatch';
-import { ArchiveError } from '../errors.js';
-import type { Project } from '../model/project.js';
-import { expandHome } from '../store/locate.js';
+import { ArchiveError } from '../../errors.js';
+import type { Project } from '../../model/project.js';
+import { expandHome } from '../../store/locate.js';
 import type { OrderedSummaries } from './snapshot.js';
 import type { SessionSummary } from './summary.js';
 

@@ -1,10 +1,10 @@
 import { type FSWatcher, lstatSync, watch } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join, sep } from 'node:path';
-import { errnoCode } from '../errors.js';
-import { isId } from '../model/ids.js';
-import type { ArchivePaths } from '../store/paths.js';
-import { readListing, type SessionListing } from './listing.js';
+import { errnoCode } from '../../errors.js';
+import { isId } from '../../model/ids.js';
+import type { ArchivePaths } from '../../store/paths.js';
+import { readListing, type SessionListing } from '../index/index.js';
 
 /** What changed, as far as a folder watch can tell: the folder and the name of the entry. */
 export type WatchNotice =

@@ -1,20 +1,30 @@
 import { type Stats, statSync } from 'node:fs';
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join, sep } from 'node:path';
-import { ArchiveError, errnoCode, isArchiveError } from '../errors.js';
-import { isId } from '../model/ids.js';
-import type { MessageWithParts } from '../model/message.js';
-import type { Todo } from '../model/todo.js';
-import type { OnProgress } from '../progress.js';
-import type { Archive } from '../store/archive.js';
-import { readDataText } from '../store/json-file.js';
-import { mapLimit } from '../store/map-limit.js';
-import { ArchivePaths } from '../store/paths.js';
-import { openSqlite, type SqlDb, type SqlRow, type SqlStatement, sqliteAvailable } from '../store/sqlite.js';
-import { readListing, SETTLED_MS, type SessionListing } from './listing.js';
-import { type PathStamp, pathStamp } from './path-stamp.js';
+import { ArchiveError, errnoCode, isArchiveError } from '../../errors.js';
+import { isId } from '../../model/ids.js';
+import type { MessageWithParts } from '../../model/message.js';
+import type { Todo } from '../../model/todo.js';
+import type { OnProgress } from '../../progress.js';
+import type { Archive } from '../../store/archive.js';
+import { readDataText } from '../../store/json-file.js';
+import { mapLimit } from '../../store/map-limit.js';
+import { ArchivePaths } from '../../store/paths.js';
+import { openSqlite, type SqlDb, type SqlRow, type SqlStatement, sqliteAvailable } from '../../store/sqlite.js';
+import type { Slice } from '../index/index.js';
+import {
+  type CheckOptions,
+  directoryMatcher,
+  type FileStamp,
+  type PathStamp,
+  pathStamp,
+  readListing,
+  SETTLED_MS,
+  type SessionListing,
+  StatScan,
+  sessionAgent,
+} from '../index/index.js';
 import { type PriceTable, shippedPrices } from './prices.js';
-import { directoryMatcher } from './query.js';
 import {
   PER_SESSION,
   prepareSavedStamps,
@@ -29,11 +39,8 @@ import {
   saveStamps,
   searchFile,
 } from './saved-stamps.js';
-import type { Slice } from './scan.js';
 import { ftsQuery, parseSearch } from './search-query.js';
 import { messageText, todosText } from './search-text.js';
-import { type CheckOptions, StatScan } from './stat-scan.js';
-import { type FileStamp, sessionAgent } from './summary.js';
 import {
   createUsageTable,
   DOC_USAGE_COLUMNS,
@@ -293,8 +300,8 @@ export class SearchIndex {
     try {
       db = SearchIndex.prepare(file, archive.dir);
     } catch (error) {
-      if (error instanceof ArchiveError) throw error;
-      // Damaged or unreadable: it is derived data, so it is made again.
+      // Only a damaged file is made again (it is derived data); a busy one is another process's, in use.
+      if (error instanceof ArchiveError || !/not a database|malformed|corrupt|disk image/i.test(String(error))) throw error;
       onWarning(`the search index was unreadable (${(error as Error).message}); rebuilding it`);
       for (const suffix of ['', '-wal', '-shm', '-journal']) await rm(`${file}${suffix}`, { force: true });
       db = SearchIndex.prepare(file, archive.dir);
@@ -310,10 +317,13 @@ export class SearchIndex {
       // Derived data: a power cut may lose the last updates, which the next sync finds again by stamps.
       db.exec('PRAGMA synchronous = NORMAL');
       db.exec('CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)');
-      const version = db.prepare("SELECT value FROM meta WHERE key = 'schema'").get()?.value;
-      const archive = db.prepare("SELECT value FROM meta WHERE key = 'archive'").get()?.value;
-      if (version !== `${SCHEMA} ${TOKENIZER}` || archive !== archiveDir) {
-        db.exec('BEGIN IMMEDIATE');
+      const current = () =>
+        db.prepare("SELECT value FROM meta WHERE key = 'schema'").get()?.value === `${SCHEMA} ${TOKENIZER}` &&
+        db.prepare("SELECT value FROM meta WHERE key = 'archive'").get()?.value === archiveDir;
+      // Asked again once the write lock is held: another process may have made the tables meanwhile (and be filling them).
+      const began = !current();
+      if (began) db.exec('BEGIN IMMEDIATE');
+      if (began && !current()) {
         db.exec('DROP TABLE IF EXISTS session; DROP TABLE IF EXISTS doc; DROP TABLE IF EXISTS fts; DROP TABLE IF EXISTS saved_stamps');
         db.exec(`CREATE TABLE session (
           id TEXT PRIMARY KEY, project TEXT NOT NULL, directory TEXT NOT NULL, title TEXT NOT NULL,
@@ -329,8 +339,8 @@ export class SearchIndex {
         db.exec("INSERT INTO fts (fts, rank) VALUES ('rank', 'bm25(5.0, 1.0)')");
         db.prepare("INSERT OR REPLACE INTO meta VALUES ('schema', ?)").run(`${SCHEMA} ${TOKENIZER}`);
         db.prepare("INSERT OR REPLACE INTO meta VALUES ('archive', ?)").run(archiveDir);
-        db.exec('COMMIT');
       }
+      if (began) db.exec('COMMIT');
       prepareSavedStamps(db);
       return db;
     } catch (error) {

@@ -1,5 +1,5 @@
-import type { Session } from '../model/session.js';
-import { VERSION } from '../version.js';
+import type { Session } from '../../model/session.js';
+import { VERSION } from '../../version.js';
 
 /** Where a session resumed in an agent came from (set by sync on the continuation of a session `sarc resume` wrote out). */
 export function resumedFromOf(info: { metadata?: unknown }): { session: string; at: number } | undefined {

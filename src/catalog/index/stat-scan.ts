@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
-import type { OnProgress } from '../progress.js';
+import type { OnProgress } from '../../progress.js';
 import type { SessionListing } from './listing.js';
 import { type PathStamp, pathStamp } from './path-stamp.js';
 import type { Slice } from './scan.js';

@@ -1,6 +1,6 @@
 import { basename, resolve } from 'node:path';
-import { ArchiveError } from '../errors.js';
-import type { Archive } from '../store/archive.js';
+import { ArchiveError } from '../../errors.js';
+import type { Archive } from '../../store/archive.js';
 import type { UsageQuery, UsageResult } from './usage.js';
 
 // Projects as people name them: a question by a project's name, folder or

@@ -1,4 +1,4 @@
-import { ArchiveError } from '../errors.js';
+import { ArchiveError } from '../../errors.js';
 
 /** One piece of a search: a word, a word's beginning (`retr*`) or an exact phrase (`"connection reset"`); `-` in front excludes it. */
 export interface SearchTerm {

@@ -1,18 +1,14 @@
 import { mkdir } from 'node:fs/promises';
 import { sep } from 'node:path';
-import { errnoCode, isArchiveError } from '../errors.js';
-import { isId } from '../model/ids.js';
-import type { Archive } from '../store/archive.js';
-import { ArchivePaths } from '../store/paths.js';
-import { type ArchiveEvent, event } from './events.js';
-import type { ListingCache, SessionListing } from './listing.js';
+import { errnoCode, isArchiveError } from '../../errors.js';
+import { isId } from '../../model/ids.js';
+import type { Archive } from '../../store/archive.js';
+import { ArchivePaths } from '../../store/paths.js';
+import type { ListingCache, Reconciler, Runtime, SessionListing } from '../index/index.js';
+import { type ArchiveEvent, event, INFO_SUFFIX, StatScan } from '../index/index.js';
+import type { SearchIndex } from '../search/index.js';
+import { SESSION_PATHS } from '../search/index.js';
 import type { MessageFollower } from './message-follow.js';
-import { INFO_SUFFIX } from './path-stamp.js';
-import type { Reconciler } from './reconciler.js';
-import type { Runtime } from './runtime.js';
-import { SESSION_PATHS } from './saved-stamps.js';
-import type { SearchIndex } from './search-index.js';
-import { StatScan } from './stat-scan.js';
 import { ArchiveWatcher, type WatchNotice } from './watcher.js';
 
 /** Sessions whose stamps one periodic reconcile checks (more are spread over several rounds). */

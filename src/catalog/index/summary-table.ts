@@ -1,4 +1,4 @@
-import type { Project } from '../model/project.js';
+import type { Project } from '../../model/project.js';
 import { type HistoryItem, type HistoryQuery, history, type ListQuery, list } from './query.js';
 import { loadSnapshot, type SnapshotRows, saveSnapshot } from './snapshot.js';
 import { SortedList } from './sorted-list.js';

@@ -1,8 +1,8 @@
 import { rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ArchiveError } from '../errors.js';
-import { writeFileAtomic } from '../store/atomic-write.js';
+import { ArchiveError } from '../../errors.js';
+import { writeFileAtomic } from '../../store/atomic-write.js';
 import type { FileStamp, SessionSummary, SummaryEntry, SummaryRow } from './summary.js';
 import { fromRow, toRow } from './summary.js';
 

@@ -1,7 +1,7 @@
-import { isArchiveError } from '../errors.js';
-import type { MessageWithParts } from '../model/message.js';
-import type { Archive } from '../store/archive.js';
-import { type ArchiveEvent, event } from './events.js';
+import { isArchiveError } from '../../errors.js';
+import type { MessageWithParts } from '../../model/message.js';
+import type { Archive } from '../../store/archive.js';
+import { type ArchiveEvent, event } from '../index/index.js';
 
 /** The part of the watcher that watches a session's messages folder. */
 export interface MessageWatch {

@@ -1,6 +1,6 @@
 import { type Stats, statSync } from 'node:fs';
 import { sep } from 'node:path';
-import { errnoCode } from '../errors.js';
+import { errnoCode } from '../../errors.js';
 import type { FileStamp } from './summary.js';
 
 /**

@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { ArchiveError } from '../errors.js';
+import { dirname, join } from 'node:path';
+import { ArchiveError } from '../../errors.js';
 
 // What a model's tokens cost, for sources that count tokens but no money
 // (Claude Code, Codex, Gemini CLI, …). The table ships with the package as
@@ -36,14 +36,26 @@ export interface PriceTable {
   models: Record<string, ModelPrice>;
 }
 
-/** The table shipped with the package. */
-export const SHIPPED_PRICES = join(import.meta.dirname, '..', '..', 'data', 'prices.json');
+/**
+ * The table shipped with the package: `data/prices.json` in the nearest
+ * folder above this code that has one (the package's root, from the sources,
+ * from tsc's build and from the bundled CLI alike, each at its own depth).
+ */
+function shippedPricesFile(): string {
+  for (let dir = import.meta.dirname; ; dir = dirname(dir)) {
+    const file = join(dir, 'data', 'prices.json');
+    if (existsSync(file) || dirname(dir) === dir) return file;
+  }
+}
 
 let shipped: PriceTable | undefined;
 
 /** The shipped price table (read once). */
 export function shippedPrices(): PriceTable {
-  shipped ??= parsePrices(JSON.parse(readFileSync(SHIPPED_PRICES, 'utf8')), SHIPPED_PRICES);
+  if (!shipped) {
+    const file = shippedPricesFile();
+    shipped = parsePrices(JSON.parse(readFileSync(file, 'utf8')), file);
+  }
   return shipped;
 }
 

@@ -1,13 +1,13 @@
 import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { sep } from 'node:path';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import { errnoCode, isArchiveError } from '../errors.js';
-import { isId } from '../model/ids.js';
-import { type Session, sessionInfo } from '../model/session.js';
-import type { OnProgress } from '../progress.js';
-import { decodeUtf8, parseJsonText, validate } from '../store/json-file.js';
-import type { ArchivePaths } from '../store/paths.js';
-import { unsafePath } from '../store/safe-path.js';
+import { errnoCode, isArchiveError } from '../../errors.js';
+import { isId } from '../../model/ids.js';
+import { type Session, sessionInfo } from '../../model/session.js';
+import type { OnProgress } from '../../progress.js';
+import { decodeUtf8, parseJsonText, validate } from '../../store/json-file.js';
+import type { ArchivePaths } from '../../store/paths.js';
+import { unsafePath } from '../../store/safe-path.js';
 import { INFO_SUFFIX, pathStamp } from './path-stamp.js';
 import { type FileStamp, invalidSummary, type SessionSummary, summarize } from './summary.js';
 

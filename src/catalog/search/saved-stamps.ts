@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
-import { stateDirFor } from '../store/locate.js';
-import { ArchivePaths } from '../store/paths.js';
-import { openSqlite, ownSqliteFile, type SqlDb } from '../store/sqlite.js';
-import { INFO_SUFFIX } from './path-stamp.js';
-import { StatScan } from './stat-scan.js';
+import { stateDirFor } from '../../store/locate.js';
+import { ArchivePaths } from '../../store/paths.js';
+import { openSqlite, ownSqliteFile, type SqlDb } from '../../store/sqlite.js';
+import { INFO_SUFFIX } from '../index/path-stamp.js';
+import { StatScan } from '../index/stat-scan.js';
 
 /**
  * What the search index's check of every session needs before it can start

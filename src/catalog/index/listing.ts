@@ -1,10 +1,10 @@
 import type { Dirent } from 'node:fs';
 import { statSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
-import { errnoCode } from '../errors.js';
-import { isId } from '../model/ids.js';
-import type { ArchivePaths } from '../store/paths.js';
-import { type StrayFile, topLevelStrays } from '../store/strays.js';
+import { errnoCode } from '../../errors.js';
+import { isId } from '../../model/ids.js';
+import type { ArchivePaths } from '../../store/paths.js';
+import { type StrayFile, topLevelStrays } from '../../store/strays.js';
 import { inSlice, type Slice } from './scan.js';
 
 /**

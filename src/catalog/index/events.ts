@@ -1,9 +1,9 @@
-import { randomText } from '../model/ids.js';
-import type { Message } from '../model/message.js';
-import type { Part } from '../model/part.js';
-import type { Session } from '../model/session.js';
-import type { Todo } from '../model/todo.js';
-import type { SessionStatus } from '../store/status.js';
+import { randomText } from '../../model/ids.js';
+import type { Message } from '../../model/message.js';
+import type { Part } from '../../model/part.js';
+import type { Session } from '../../model/session.js';
+import type { Todo } from '../../model/todo.js';
+import type { SessionStatus } from '../../store/status.js';
 
 /** Events in OpenCode's shape (`{id, type, properties}`) and with its names. */
 export type ArchiveEvent =

@@ -1,16 +1,15 @@
 import { realpathSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join, resolve } from 'node:path';
-import { ArchiveError, type ArchiveErrorCode } from '../errors.js';
-import type { MessageWithParts } from '../model/message.js';
-import type { Session } from '../model/session.js';
-import type { Todo } from '../model/todo.js';
-import type { Archive } from '../store/archive.js';
-import { stateDirFor } from '../store/locate.js';
-import type { BrokenMessage } from '../store/messages.js';
-import type { UsageAsk } from './project-names.js';
-import type { HistoryQuery } from './query.js';
-import type { SearchQuery } from './search-index.js';
+import { ArchiveError, type ArchiveErrorCode } from '../../errors.js';
+import type { MessageWithParts } from '../../model/message.js';
+import type { Session } from '../../model/session.js';
+import type { Todo } from '../../model/todo.js';
+import type { Archive } from '../../store/archive.js';
+import { stateDirFor } from '../../store/locate.js';
+import type { BrokenMessage } from '../../store/messages.js';
+import type { HistoryQuery } from '../index/index.js';
+import type { SearchQuery, UsageAsk } from '../search/index.js';
 
 /**
  * A question a process that keeps a watched index open (`sarc serve`,

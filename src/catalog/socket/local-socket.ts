@@ -1,13 +1,12 @@
 import { chmodSync, lstatSync, unlinkSync } from 'node:fs';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
-import { ArchiveError, errnoCode } from '../errors.js';
-import type { Archive } from '../store/archive.js';
-import { detectProject } from '../store/project-id.js';
+import { ArchiveError, errnoCode } from '../../errors.js';
+import type { Archive } from '../../store/archive.js';
+import { detectProject } from '../../store/project-id.js';
+import type { HistoryQuery } from '../index/index.js';
+import type { GroupedSearchResult, SearchQuery, SearchResult, UsageQuery, UsageResult } from '../search/index.js';
+import { answerUsage, findProject } from '../search/index.js';
 import { archiveKey, type LocalAnswer, type LocalQuestion, localSocketPath, MAX_SOCKET_PATH, readWholeSession } from './local-client.js';
-import { answerUsage, findProject } from './project-names.js';
-import type { HistoryQuery } from './query.js';
-import type { GroupedSearchResult, SearchQuery, SearchResult } from './search-index.js';
-import type { UsageQuery, UsageResult } from './usage.js';
 
 /** What the socket needs of the index (the session index, seen from here). */
 export interface AnsweringIndex {

@@ -1,5 +1,5 @@
-import { ArchiveError } from '../errors.js';
-import type { SqlDb } from '../store/sqlite.js';
+import { ArchiveError } from '../../errors.js';
+import type { SqlDb } from '../../store/sqlite.js';
 import { type PriceTable, priceOf, ratesFor } from './prices.js';
 import {
   BANDS,

@@ -1,6 +1,6 @@
-import type { Archive } from '../store/archive.js';
-import type { Signal, SignalStore } from '../store/signals.js';
-import { effective, type SessionStatus, type StatusInput, type StatusStore } from '../store/status.js';
+import type { Archive } from '../../store/archive.js';
+import type { Signal, SignalStore } from '../../store/signals.js';
+import { effective, type SessionStatus, type StatusInput, type StatusStore } from '../../store/status.js';
 import { type ArchiveEvent, event } from './events.js';
 
 /**
