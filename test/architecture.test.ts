@@ -255,6 +255,21 @@ describe('architecture', () => {
     expect(raw).toEqual([]);
   });
 
+  it('a command that finishes with failures says so one way (ctx.partly / ctx.exitWith), never by setting the exit code itself', () => {
+    const own: string[] = [];
+    for (const file of [...sourceFiles(join(SRC, 'cli')), ...sourceFiles(join(SRC, 'bin'))]) {
+      const name = relative(SRC, file);
+      // The runner applies a command's outcome; the composition root hands main's code to Node.
+      if (name === 'cli/runner.ts' || name === 'bin/sarc.ts') continue;
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .forEach((line, i) => {
+          if (/process\.exitCode\s*=[^=]/.test(line)) own.push(`${name}:${i + 1}`);
+        });
+    }
+    expect(own).toEqual([]);
+  });
+
   it('reports the CLI, the server and the MCP server importing one another', () => {
     const peers = 'the CLI, the server and the MCP server never import each other (the composition root in bin/ wires them)';
     expect(breaking('cli/program.ts', 'server/app.ts')).toEqual([`cli/program.ts imports server/app.ts: ${peers}`]);

@@ -10,7 +10,24 @@ export class CliContext {
   private archivePromise: Promise<Archive> | undefined;
   private indexPromise: Promise<SessionIndex> | undefined;
 
+  /** The exit code the command ends with when it is not 0 without an error (see {@link partly} and {@link exitWith}); `run` applies it. */
+  outcome: number | undefined;
+
   constructor(readonly options: GlobalOptions) {}
+
+  /**
+   * The command finished, but part of it failed (a session that did not
+   * move, an agent that could not be read): each failure is in its output
+   * (text or --json); it exits 1. Every command says so this one way.
+   */
+  partly(): void {
+    this.outcome = Math.max(this.outcome ?? 0, 1);
+  }
+
+  /** The command finished with an exit code of its own: a check's finding (`sarc scan`), a child's code (`sarc resume`). */
+  exitWith(code: number): void {
+    this.outcome = code;
+  }
 
   /** The archive folder: --archive, else SARC_ARCHIVE, else discovery (see README). */
   get dir(): string {

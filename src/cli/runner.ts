@@ -12,6 +12,7 @@ export const run: Runner =
     const ctx = new CliContext(globals(command));
     try {
       await body(ctx, ...args);
+      if (ctx.outcome !== undefined) process.exitCode = ctx.outcome;
     } finally {
       await ctx.close();
     }

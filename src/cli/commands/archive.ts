@@ -221,7 +221,7 @@ Examples:
           );
           return lines.join('\n');
         });
-        if (left.length || search.engine === undefined) process.exitCode = 1;
+        if (left.length || search.engine === undefined) ctx.partly();
       }),
     );
 }

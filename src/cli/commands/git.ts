@@ -95,7 +95,7 @@ export function registerGitCommands(program: Command, run: Runner): void {
           for (const f of result.failed) lines.push(c.red(`failed  ${f.path}: ${f.reason}`));
           return lines.length ? lines.join('\n') : 'no conflict copies';
         });
-        if (result.failed.length) process.exitCode = 1;
+        if (result.failed.length) ctx.partly();
       }),
     );
 }

@@ -56,7 +56,7 @@ export function registerMoveCommands(program: Command, run: Runner): void {
             );
             return lines.join('\n');
           });
-          if (result.failed.length) process.exitCode = 1;
+          if (result.failed.length) ctx.partly();
         },
       ),
     );

@@ -110,7 +110,7 @@ export function registerOpencodeCommands(program: Command, run: Runner): void {
               ? `${plans.length - failed.length} of ${plans.length} session${plans.length === 1 ? '' : 's'} put back into OpenCode 2${failed.length ? `; the import failed for ${failed.join(', ')}` : ''}`
               : plans.map((p) => `${p.id}  ${p.title}\n  ${line(p)}`).join('\n'),
         );
-        if (failed.length) process.exitCode = 1;
+        if (failed.length) ctx.partly();
       }),
     );
 }

@@ -60,7 +60,7 @@ Examples:
                     : `${findings.length} secret${findings.length === 1 ? '' : 's'} staged: commit refused. \`sarc scan --fix\` redacts them in the archive (then stage again); \`sarc redaction allow VALUE\` for one that is no secret.`,
                 ].join('\n'),
           );
-          if (findings.length) process.exitCode = EXIT_SECRETS;
+          if (findings.length) ctx.exitWith(EXIT_SECRETS);
           return;
         }
         const sessions = args.length ? await ctx.sessionIds(args) : undefined;
@@ -83,7 +83,7 @@ Examples:
               : `${head}; \`sarc scan --fix\` replaces them with markers`,
           ].join('\n');
         });
-        if (result.findings.length && !opts.fix) process.exitCode = EXIT_SECRETS;
+        if (result.findings.length && !opts.fix) ctx.exitWith(EXIT_SECRETS);
         if (result.findings.length && opts.fix && !ctx.options.json && !ctx.options.quiet)
           writeErr(c.yellow('sarc: if this archive was pushed, the secrets are still in its git history: `sarc scan --history`\n'));
       }),

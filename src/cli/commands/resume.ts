@@ -44,10 +44,9 @@ export function registerResumeCommand(program: Command, run: Runner): void {
           throw new UsageError(`the session's folder ${plan.cwd} is not on this machine: run the command above where it is`);
         if (!runIt) return;
         if (plan.prepare && (await runHere(plan.prepare, plan.cwd)) !== 0) {
-          process.exitCode = 1;
           throw new UsageError(`${plan.prepare.join(' ')} failed: the session is in ${plan.path}, not yet in ${agent}`);
         }
-        process.exitCode = await runHere(plan.command, plan.cwd);
+        ctx.exitWith(await runHere(plan.command, plan.cwd));
       }),
     );
 }

@@ -164,7 +164,7 @@ export function registerSessionCommands(program: Command, run: Runner): void {
             writeErr(
               `sarc: ${broken.length} message file${broken.length === 1 ? '' : 's'} could not be read (shown in place): ${broken.map((b) => b.error.path).join(', ')}; sarc doctor tells more\n`,
             );
-          process.exitCode = 1;
+          ctx.partly();
         }
       }),
     );

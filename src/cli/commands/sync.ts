@@ -150,7 +150,7 @@ Examples:
             if (named) throw error;
             // Looking through every agent: one that cannot be read is reported, the others still run.
             writeErr(`sarc: sync ${name}: ${(error as Error).message}\n`);
-            process.exitCode = 1;
+            ctx.partly();
           } finally {
             bar.stop();
           }
@@ -169,8 +169,8 @@ Examples:
             ...(absent.length ? [c.dim(`no sessions found for ${absent.map((r) => `${r.source} (${tilde(r.from)})`).join(', ')}`)] : []),
           ].join('\n'),
         );
-        if (results.some((r) => r.failures.length > 0)) process.exitCode = 1;
-        else if (named && results.some((r) => r.missing)) process.exitCode = EXIT_NO_SOURCE;
+        if (results.some((r) => r.failures.length > 0)) ctx.partly();
+        else if (named && results.some((r) => r.missing)) ctx.exitWith(EXIT_NO_SOURCE);
       }),
     );
 
