@@ -270,6 +270,14 @@ describe('architecture', () => {
     expect(own).toEqual([]);
   });
 
+  it("the server's route files are named as the CLI's command files for the same operations", () => {
+    const names = (dir: string) => sourceFiles(join(SRC, dir)).map((f) => relative(join(SRC, dir), f));
+    const commands = new Set(names('cli/commands'));
+    // Messages are written by agents and read by `sarc show` (sessions.ts); only the API writes one by one.
+    const serverOnly = new Set(['messages.ts']);
+    expect(names('server/routes').filter((f) => !serverOnly.has(f) && !commands.has(f))).toEqual([]);
+  });
+
   it('reports the CLI, the server and the MCP server importing one another', () => {
     const peers = 'the CLI, the server and the MCP server never import each other (the composition root in bin/ wires them)';
     expect(breaking('cli/program.ts', 'server/app.ts')).toEqual([`cli/program.ts imports server/app.ts: ${peers}`]);

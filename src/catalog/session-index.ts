@@ -221,7 +221,7 @@ export class SessionIndex {
     if (search) {
       // Watch first (above), then catch up: a change after the catch-up read is always seen.
       index.searchSynced = new Promise<void>((resolve) => setImmediate(resolve))
-        .then(async () => search.sync({ onProgress: options.onSearchProgress, listing: await listings.current() }))
+        .then(async () => search.catchUp({ onProgress: options.onSearchProgress, listing: await listings.current() }))
         .then(
           () => {
             index.searchComplete = true;

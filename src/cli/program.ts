@@ -4,11 +4,11 @@ import { registerArchiveCommands } from './commands/archive.js';
 import { registerBackupCommands } from './commands/backup.js';
 import { registerCatalogCommands, registerSearchCommand } from './commands/catalog.js';
 import { registerGitCommands } from './commands/git.js';
+import { registerLifecycleCommands } from './commands/lifecycle.js';
 import { registerMoveCommands } from './commands/moves.js';
 import { registerOpencodeCommands } from './commands/opencode.js';
 import { registerRedactCommands } from './commands/redact.js';
 import { registerResumeCommand } from './commands/resume.js';
-import { registerSessionStateCommands } from './commands/session-state.js';
 import { registerSessionCommands } from './commands/sessions.js';
 import { registerStatsCommands } from './commands/stats.js';
 import { registerSyncCommands } from './commands/sync.js';
@@ -57,7 +57,7 @@ Exit codes: 0 ok, 1 failure, 2 usage error. NO_COLOR turns colour off.`,
     registerSearchCommand,
     registerStatsCommands,
     registerBackupCommands,
-    registerSessionStateCommands,
+    registerLifecycleCommands,
     registerMoveCommands,
     registerCatalogCommands,
     registerGitCommands,

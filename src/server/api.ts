@@ -1,9 +1,10 @@
 import type { ServerActions, ServerDeps } from './actions.js';
 import type { Route } from './define-route.js';
 import { backupRoutes } from './routes/backup.js';
-import { historyRoutes } from './routes/history.js';
+import { catalogRoutes } from './routes/catalog.js';
 import { lifecycleRoutes } from './routes/lifecycle.js';
 import { messageRoutes } from './routes/messages.js';
+import { moveRoutes } from './routes/moves.js';
 import { sessionRoutes } from './routes/sessions.js';
 
 /**
@@ -13,7 +14,9 @@ import { sessionRoutes } from './routes/sessions.js';
  */
 export function apiRoutes(deps: ServerDeps, act: ServerActions): Route[] {
   return [
-    ...historyRoutes(deps, act),
+    ...catalogRoutes(deps),
+    // Before the session routes: /session/orphans and /session/migrate are not session IDs.
+    ...moveRoutes(deps, act),
     ...sessionRoutes(deps, act),
     ...lifecycleRoutes(deps, act),
     ...messageRoutes(deps, act),

@@ -471,11 +471,15 @@ export class SearchIndex {
    * `early`: stats started from the saved stamps before this index was
    * opened ({@link startSearchCheck}), used if those are still saved.
    */
-  sync(options: CheckOptions & { early?: SearchCheck } = {}): Promise<number> {
+  catchUp(options: CheckOptions & { early?: SearchCheck } = {}): Promise<number> {
     this.syncing ??= this.doSync(options.onProgress, options.slice, options.listing, options.scan, options.early).finally(() => {
       this.syncing = undefined;
     });
     return this.syncing;
+  }
+  /** @deprecated The former name of {@link catchUp}: "sync" is what brings an agent's sessions in. */
+  sync(options: CheckOptions & { early?: SearchCheck } = {}): Promise<number> {
+    return this.catchUp(options);
   }
 
   private async doSync(
@@ -1095,7 +1099,7 @@ async function caughtUp<T>(archive: Archive, options: OneOffOptions, ask: (index
   try {
     const index = await SearchIndex.open(archive, options);
     try {
-      await index.sync(options);
+      await index.catchUp(options);
       index.saveStamps();
       return ask(index);
     } finally {

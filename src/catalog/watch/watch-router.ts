@@ -107,7 +107,9 @@ export class WatchRouter {
       this.parts.reconciler
         .reconcile({ slice, listing, scan })
         .catch((error: unknown) => this.options.onWarning(`reconcile failed: ${(error as Error).message}`)),
-      search?.sync({ slice, listing, scan }).catch((error: unknown) => this.options.onWarning(`search index: ${(error as Error).message}`)),
+      search
+        ?.catchUp({ slice, listing, scan })
+        .catch((error: unknown) => this.options.onWarning(`search index: ${(error as Error).message}`)),
     ]);
   }
 

@@ -6,7 +6,7 @@ import * as S from '../schemas.js';
 
 const sid = { sessionID: 'session' } as const;
 
-/** Routes that change a session's state beyond its fields: share, revert, abort, init, migrate one; and its diff. */
+/** Routes that change a session's state beyond its fields: share, revert, abort, init; and its diff. */
 export function lifecycleRoutes({ archive, index }: ServerDeps, act: ServerActions): Route[] {
   return [
     defineRoute({
@@ -74,15 +74,6 @@ export function lifecycleRoutes({ archive, index }: ServerDeps, act: ServerActio
       body: S.initBody,
       response: z.boolean(),
       handler: async (_c, { params, body }) => index.init(params.sessionID, body),
-    }),
-    defineRoute({
-      method: 'post',
-      path: '/session/{sessionID}/migrate',
-      operationId: 'session.migrate',
-      summary: 'Move one session (and its child tree) to another folder',
-      params: sid,
-      body: S.migrateOneBody,
-      handler: async (_c, { params, body }) => act.migrate({ ids: [params.sessionID] }, { to: body.directory }),
     }),
   ];
 }

@@ -1,7 +1,6 @@
 import type { Context } from 'hono';
 import * as z from 'zod';
-import { orphans } from '../../index.js';
-import type { ServerActions, ServerDeps } from '../actions.js';
+import type { ServerDeps } from '../actions.js';
 import { defineRoute, type Route } from '../define-route.js';
 import * as S from '../schemas.js';
 import { askUsage } from '../usage.js';
@@ -9,9 +8,9 @@ import { infos } from './sessions.js';
 
 const archivedMode = (v: string | undefined) => (v === 'true' || v === 'include' ? 'include' : v === 'only' ? 'only' : 'exclude');
 
-/** Across projects: the global history (OpenCode's experimental list), orphans, and moving many sessions at once. */
-export function historyRoutes(deps: ServerDeps, act: ServerActions): Route[] {
-  const { archive, index } = deps;
+/** Across projects: the global history (OpenCode's experimental list), full-text search, usage. */
+export function catalogRoutes(deps: ServerDeps): Route[] {
+  const { index } = deps;
   async function history(c: Context, q: z.infer<typeof S.historyQuery>) {
     const page = index.history({
       limit: q.limit,
@@ -83,22 +82,6 @@ export function historyRoutes(deps: ServerDeps, act: ServerActions): Route[] {
           top: q.top,
           tables: q.by ? [q.by] : [],
         }),
-    }),
-    defineRoute({
-      method: 'get',
-      path: '/session/orphans',
-      operationId: 'session.orphans',
-      summary: 'Sessions whose folder is gone, or in project global inside a known project',
-      handler: async () => orphans(archive, { index }),
-    }),
-    defineRoute({
-      method: 'post',
-      path: '/session/migrate',
-      operationId: 'session.migrateMany',
-      summary: 'Move sessions (by IDs, folders/globs, projects) and their child trees to another folder',
-      body: S.migrateBody,
-      handler: async (_c, { body: b }) =>
-        act.migrate({ ids: b.ids, fromDir: b.fromDir, fromProject: b.fromProject }, { to: b.to, dryRun: b.dryRun }),
     }),
   ];
 }

@@ -5,7 +5,7 @@ import { colors, emit, UsageError } from '../output.js';
 import { type Runner, runOnSession } from '../runner.js';
 
 /** A session's state beyond its fields: status, share, revert, diff. */
-export function registerSessionStateCommands(program: Command, run: Runner): void {
+export function registerLifecycleCommands(program: Command, run: Runner): void {
   program
     .command('status')
     .description('sessions that are not idle (busy, retry, error)')
