@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterEach } from 'vitest';
 import { type Archive, initArchive, isArchiveError, newId, type OpenArchiveOptions, openArchive } from '../src/index.js';
 import { formatCanonical } from '../src/store/json-file.js';
+import { sqliteAvailable } from '../src/store/sqlite.js';
 
 export const ROOT = join(import.meta.dirname, '..');
 export const SAMPLES = join(ROOT, 'samples');
@@ -244,6 +245,20 @@ export function hasTool(
   if (process.env.CI === 'true') throw new Error(`${why}: under CI=true a missing tool is a failure, not a skip`);
   console.warn(`skipped: ${why}`);
   return false;
+}
+
+/**
+ * Whether this Node has a native SQLite (node:sqlite on 22.5+, or the optional
+ * better-sqlite3): what reading an agent's database needs (search alone runs
+ * on SQLite in WebAssembly). Skips with the reason where it is missing, as
+ * {@link hasTool} does (a failure under CI=true).
+ */
+export function hasNativeSqlite(): boolean {
+  return hasTool(
+    'a native SQLite for Node (node:sqlite or better-sqlite3)',
+    () => sqliteAvailable(),
+    'Node 22.5+, or npm install better-sqlite3',
+  );
 }
 
 /**

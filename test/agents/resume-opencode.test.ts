@@ -14,8 +14,11 @@ import {
 } from '../capture/opencode-server.js';
 import { sarc } from '../cli/helpers.js';
 import { opencodeEnv } from '../fixtures/opencode-env.js';
-import { ROOT, SAMPLE, tempArchive } from '../helpers.js';
+import { hasNativeSqlite, ROOT, SAMPLE, tempArchive } from '../helpers.js';
 import { type MockModel, startMockModel } from './mock-model.js';
+
+// Syncing OpenCode reads its database: a native SQLite.
+const NATIVE_SQLITE = hasNativeSqlite();
 
 // `sarc resume --in opencode` with the real OpenCode 1.18.33 and 2.1.2: the session written as an export file,
 // loaded by OpenCode's own import (the command sarc prints), continued by `opencode run --session` against the
@@ -53,7 +56,7 @@ async function setUp(binary: string) {
   return { at, env, run };
 }
 
-describe.skipIf(!HAVE_OPENCODE)('sarc resume in the real OpenCode 1.18', () => {
+describe.skipIf(!HAVE_OPENCODE || !NATIVE_SQLITE)('sarc resume in the real OpenCode 1.18', () => {
   it('a session OpenCode made comes back into the same archive session, with exactly the new turn', async () => {
     const { at, env, run } = await setUp(OPENCODE);
     const { archive, dir, stateDir } = await tempArchive({ samples: true });
@@ -103,7 +106,7 @@ describe.skipIf(!HAVE_OPENCODE)('sarc resume in the real OpenCode 1.18', () => {
   }, 240_000);
 });
 
-describe.skipIf(!HAVE_OPENCODE2)('sarc resume in the real OpenCode 2', () => {
+describe.skipIf(!HAVE_OPENCODE2 || !NATIVE_SQLITE)('sarc resume in the real OpenCode 2', () => {
   it('a session Claude Code made is continued in OpenCode 2; the continuation holds exactly the new turn', async () => {
     const { at, env, run } = await setUp(OPENCODE2);
     const { archive, dir, stateDir } = await tempArchive();

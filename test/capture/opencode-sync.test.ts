@@ -1,23 +1,11 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { provenanceOf, syncAgent } from '../../src/index.js';
-import { hasTool, tempArchive } from '../helpers.js';
+import { hasNativeSqlite, tempArchive } from '../helpers.js';
 import { HAVE_OPENCODE, opencode } from './opencode-server.js';
 
 /** A SQLite binding: Node's own (22.5+), else the optional better-sqlite3 (built from source where no binary can be fetched). */
-const HAVE_SQLITE = hasTool(
-  'SQLite for Node (node:sqlite or better-sqlite3)',
-  () => {
-    for (const name of ['node:sqlite', 'better-sqlite3']) {
-      try {
-        createRequire(import.meta.url)(name);
-        return true;
-      } catch {}
-    }
-    return false;
-  },
-  'npm install better-sqlite3 (needs python3, make and g++ when no prebuilt binary can be fetched)',
-);
+const HAVE_SQLITE = hasNativeSqlite();
 
 describe('sarc sync opencode', () => {
   it.skipIf(!HAVE_OPENCODE || !HAVE_SQLITE)(

@@ -6,14 +6,17 @@ import { initArchive, openArchive } from '../../src/index.js';
 import { startMockModel } from '../agents/mock-model.js';
 import { sarc } from '../cli/helpers.js';
 import { opencodeEnv } from '../fixtures/opencode-env.js';
-import { within } from '../helpers.js';
+import { hasNativeSqlite, within } from '../helpers.js';
 import { HAVE_OPENCODE2, mockProviderConfig, OPENCODE2, opencodeHome } from './opencode-server.js';
+
+// Syncing OpenCode reads its database: a native SQLite.
+const NATIVE_SQLITE = hasNativeSqlite();
 
 // Live capture from the real OpenCode 2.1.2: `sarc opencode install --global` writes the plugin shape OpenCode 2
 // loads; OpenCode 2's own background service (what its terminal interface uses) loads it for a project, and every
 // change made there is in the archive within 2 s.
 
-describe.skipIf(!HAVE_OPENCODE2)('live capture from OpenCode 2 (the plugin)', () => {
+describe.skipIf(!HAVE_OPENCODE2 || !NATIVE_SQLITE)('live capture from OpenCode 2 (the plugin)', () => {
   it('sarc opencode install writes the OpenCode 2 plugin; a session made, prompted and renamed in OpenCode 2 is in the archive within 2 s of each change', async () => {
     const mock = await startMockModel({ reply: 'answered live' });
     const at = await opencodeHome(mockProviderConfig(mock.url));
