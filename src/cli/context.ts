@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { askWatcher, isId, type LocalQuestion, locateArchive } from '../basics.js';
 import type { Archive, IndexedSession, SessionIndex } from '../index.js';
-import { lib } from './lib.js';
+import { lib, reading } from './lib.js';
 import type { GlobalOptions } from './output.js';
 import { writeErr } from './terminal-text.js';
 
@@ -35,13 +35,13 @@ export class CliContext {
   }
 
   archive(): Promise<Archive> {
-    this.archivePromise ??= lib().then(({ openArchive }) => openArchive({ dir: this.dir }));
+    this.archivePromise ??= reading().then(({ openArchive }) => openArchive({ dir: this.dir }));
     return this.archivePromise;
   }
 
   /** The index, without a watcher (snapshot + reconcile), for listing. */
   index(): Promise<SessionIndex> {
-    this.indexPromise ??= Promise.all([this.archive(), lib()]).then(([archive, { openIndex }]) => openIndex(archive, { watch: false }));
+    this.indexPromise ??= Promise.all([this.archive(), reading()]).then(([archive, { openIndex }]) => openIndex(archive, { watch: false }));
     return this.indexPromise;
   }
 

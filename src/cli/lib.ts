@@ -6,3 +6,6 @@
  * pay for them.
  */
 export const lib = (): Promise<typeof import('../index.js')> => import('../index.js');
+
+/** The reading part of the library (src/reading.ts): what opening an archive and its index needs, loaded without the rest. */
+export const reading = (): Promise<typeof import('../reading.js')> => import('../reading.js');

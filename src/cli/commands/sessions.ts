@@ -2,7 +2,7 @@ import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { readWholeSession, type WholeSession } from '../../basics.js';
 import type { HistoryQuery, SessionIndex } from '../../index.js';
-import { lib } from '../lib.js';
+import { lib, reading } from '../lib.js';
 import { colors, emit, positiveInt, UsageError } from '../output.js';
 import { page } from '../pager.js';
 import { nextPageCommand } from '../paging.js';
@@ -70,10 +70,10 @@ export function registerSessionCommands(program: Command, run: Runner): void {
           const project = asked
             ? asked.project
             : here
-              ? (await (await lib()).detectProject(here)).id
+              ? (await (await reading()).detectProject(here)).id
               : opts.project === undefined
                 ? undefined
-                : await (await lib()).findProject(await ctx.archive(), opts.project);
+                : await (await reading()).findProject(await ctx.archive(), opts.project);
           const page = asked?.page ?? (await ctx.index()).history({ ...query, project });
           const c = colors();
           // Each row's message count (a folder listing each; --json stays the page as it was).
