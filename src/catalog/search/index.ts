@@ -4,20 +4,11 @@
 export { loadPrices, type ModelPrice, type PriceTable, priceOf, type Rates, replyCost } from './prices.js';
 export { answerUsage, findProject, findProjects, projectLabel, projectLabels, type UsageAnswer, type UsageAsk } from './project-names.js';
 export { SESSION_PATHS } from './saved-stamps.js';
-export {
-  type GroupedSearchResult,
-  type OneOffOptions,
-  type SearchGroup,
-  type SearchHit,
-  SearchIndex,
-  type SearchQuery,
-  type SearchResult,
-  searchGroupsIndex,
-  searchIndex,
-  usageIndex,
-} from './search-index.js';
+export { SearchIndex } from './search-index.js';
+export { type OneOffOptions, searchGroupsIndex, searchIndex, usageIndex } from './search-one-off.js';
 export { parseSearch, type SearchTerm } from './search-query.js';
 export { messageText, partText } from './search-text.js';
+export type { GroupedSearchResult, SearchGroup, SearchHit, SearchQuery, SearchResult } from './search-types.js';
 export {
   DIMENSIONS,
   type Dimension,

@@ -10,11 +10,10 @@ import type { Archive } from '../../store/archive.js';
 import { readDataText } from '../../store/json-file.js';
 import { mapLimit } from '../../store/map-limit.js';
 import { ArchivePaths } from '../../store/paths.js';
-import { openSqlite, type SqlDb, type SqlRow, type SqlStatement, sqliteAvailable } from '../../store/sqlite.js';
+import { type SqlDb, type SqlRow, type SqlStatement, sqliteAvailable } from '../../store/sqlite.js';
 import type { Slice } from '../index/index.js';
 import {
   type CheckOptions,
-  directoryMatcher,
   type FileStamp,
   type PathStamp,
   pathStamp,
@@ -27,7 +26,6 @@ import {
 import { type PriceTable, shippedPrices } from './prices.js';
 import {
   PER_SESSION,
-  prepareSavedStamps,
   putLine,
   SESSION_PATHS,
   type SearchCheck,
@@ -39,130 +37,19 @@ import {
   saveStamps,
   searchFile,
 } from './saved-stamps.js';
-import { ftsQuery, parseSearch } from './search-query.js';
+import { SearchAnswers, SLOTS } from './search-answers.js';
+import { prepareSearchDb } from './search-schema.js';
 import { messageText, todosText } from './search-text.js';
-import {
-  createUsageTable,
-  DOC_USAGE_COLUMNS,
-  DOC_USAGE_NAMES,
-  type MessageUsage,
-  messageUsage,
-  rebuildUsage,
-  type UsageQuery,
-  type UsageResult,
-  usageValues,
-} from './usage.js';
+import type { GroupedSearchResult, SearchQuery, SearchResult } from './search-types.js';
+import { DOC_USAGE_NAMES, type MessageUsage, messageUsage, rebuildUsage, type UsageQuery, type UsageResult, usageValues } from './usage.js';
 import { UsageFigures } from './usage-query.js';
 
-/** A full-text search (see {@link SearchIndex.search}). */
-export interface SearchQuery {
-  /** Words (every one must match, in any form: `retry` finds "retries"), `word*` for a beginning, `"a phrase"`, `-word` to leave out. Case and accents do not matter. */
-  query: string;
-  /** Only sessions of this project (ID). */
-  project?: string;
-  /** Only sessions in this folder (and below) or matching this glob; `~` is the home folder. */
-  directory?: string;
-  /** Only sessions from this agent ("claude-code", "codex", "opencode", …, "archive"). */
-  agent?: string;
-  /** Only messages (and sessions) from this time on (epoch ms). */
-  from?: number;
-  /** Only messages (and sessions) before this time (epoch ms). */
-  to?: number;
-  /** Only messages of this role (leaves titles and todos out). */
-  role?: 'user' | 'assistant';
-  /** Archived sessions: `include` (default: search finds everything), `exclude` or `only`. */
-  archived?: 'include' | 'exclude' | 'only';
-  /** Hits per page (1–500). @default 20 */
-  limit?: number;
-  /** Hits to skip (the next page starts at `offset + limit`). @default 0 */
-  offset?: number;
-}
-
-/** One place the words were found. */
-export interface SearchHit {
-  sessionID: string;
-  /** The message, unless the hit is the session's title or todos. */
-  messageID?: string;
-  role?: 'user' | 'assistant';
-  /** Where in the session: its `title`, its `todos`, or a `message`. */
-  field: 'title' | 'todos' | 'message';
-  title: string;
-  directory: string;
-  projectID: string;
-  archived: boolean;
-  /** The message's `time.created`, or the session's `time.updated` (epoch ms). */
-  time: number;
-  /** A few words around the match, on one line. */
-  snippet: string;
-  /** Where the matched words are in `snippet`: `[start, end)` character offsets. */
-  marks: Array<[number, number]>;
-}
-
-export interface SearchResult {
-  hits: SearchHit[];
-  /** True when more hits follow (ask again with `offset + limit`). */
-  more: boolean;
-  /**
-   * Set when the words match so many rows that only the newest this many were
-   * ranked by relevance (and paged through): add words or filters to reach
-   * older ones.
-   */
-  rankedAmong?: number;
-}
-
-/** Hits of one session (with the forks and copies folded into it), for a search that groups them. */
-export interface SearchGroup {
-  /** The session the group stands for (a fork's copied messages are grouped under their source). */
-  sessionID: string;
-  /** Its best hit. */
-  best: SearchHit;
-  /** Its next best hits (a few). */
-  others: SearchHit[];
-  /** How many hits it has in all (among the matches grouped). */
-  count: number;
-  /** The sessions whose hits it holds (itself, and forks or copies folded in). */
-  sessions: string[];
-}
-
-export interface GroupedSearchResult {
-  groups: SearchGroup[];
-  /** True when more groups follow (ask again with `offset + limit`). */
-  more: boolean;
-  /** Set when more matches than were grouped exist: counts are then "at least". */
-  capped?: boolean;
-  rankedAmong?: number;
-}
-
-/** How a session looked when it was indexed: the stamps of its files and folder. */
 interface SessionRow {
   info: string;
   todos: string;
   messages: string;
 }
 
-const SCHEMA = 5;
-/** Row IDs per millisecond (see {@link SearchIndex.putDoc}). */
-const SLOTS = 1024;
-/** A grouped search groups at most this many of the best matches… */
-const GROUP_CANDIDATES = 2_000;
-/** …and shows this many hits of a group besides its best. */
-const GROUP_SHOWN = 2;
-/** What every search joins: the text, its row and its session. */
-const SEARCH_FROM = 'FROM fts JOIN doc d ON d.rowid = fts.rowid JOIN session s ON s.id = d.session';
-
-function checkPage(limit: number, offset: number): void {
-  if (!Number.isInteger(limit) || limit < 1 || limit > 500)
-    throw new ArchiveError('INVALID_INPUT', `invalid limit ${limit}: expected 1–500`);
-  if (!Number.isInteger(offset) || offset < 0)
-    throw new ArchiveError('INVALID_INPUT', `invalid offset ${offset}: expected a whole number ≥ 0`);
-}
-
-/** A search whose words match more rows than this ranks the newest this many by relevance (bm25 costs ~5 µs a row: 1,000 is ~5 ms). */
-const RANKED = 1_000;
-/** Words in any form (`porter`), case and accents folded (`unicode61 remove_diacritics 2`). */
-const TOKENIZER = 'porter unicode61 remove_diacritics 2';
-const OPEN = '\u0002';
-const CLOSE = '\u0003';
 /** Message files read at once while catching up… */
 const PARALLEL = 32;
 /** …and at most this many bytes of them. */
@@ -215,31 +102,6 @@ const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : 0
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
 
 /**
- * A rowid written into the SQL: FTS5 ignores a rowid constraint bound as a
- * JavaScript number (bound as REAL), so it goes in as an integer literal.
- */
-function rowidLiteral(value: unknown): string {
-  if (typeof value !== 'number' && typeof value !== 'bigint') throw new Error(`not a rowid: ${String(value)}`);
-  const n = BigInt(value);
-  return n.toString();
-}
-
-/** A snippet with its markers turned into offsets, on one line. */
-function marked(snippet: string): { snippet: string; marks: Array<[number, number]> } {
-  const marks: Array<[number, number]> = [];
-  let out = '';
-  let start = -1;
-  for (const ch of snippet.replace(/\s+/g, ' ').trim()) {
-    if (ch === OPEN) start = out.length;
-    else if (ch === CLOSE) {
-      if (start >= 0 && out.length > start) marks.push([start, out.length]);
-      start = -1;
-    } else out += ch;
-  }
-  return { snippet: out, marks };
-}
-
-/**
  * The full-text search index: derived data in the state dir
  * (`search.sqlite`, SQLite FTS5), never in the archive. Each session's
  * title and todos, and each message's text, reasoning, tool calls (name,
@@ -254,6 +116,7 @@ export class SearchIndex {
   private readonly statements = new Map<string, SqlStatement>();
   /** The usage figures, read from the tables at the first question and kept in step with this index's writes. */
   private readonly figures: UsageFigures;
+  private readonly answers: SearchAnswers;
   private pending = new Map<string, Set<string> | 'session'>();
   private flushTimer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
@@ -265,8 +128,6 @@ export class SearchIndex {
   private queuedBytes = 0;
   /** Batches under way: their writes share {@link queued}. */
   private batches = 0;
-  private directoryList: string[] | undefined;
-  private directoryVersion = -1;
   /** The listing of `sessions/` the last full check went by, when settled (saved with the stamps: see {@link KnownListing}). */
   private listed: SettledListing | undefined;
   /** The saved stamps the last full check read (their token and IDs), if it read saved ones. */
@@ -280,6 +141,10 @@ export class SearchIndex {
   ) {
     this.paths = new ArchivePaths(archive.dir);
     this.figures = new UsageFigures(db);
+    this.answers = new SearchAnswers(
+      (text) => this.sql(text),
+      (text) => this.db.prepare(text),
+    );
   }
 
   /** True when this install can keep a search index: always, unless its SQLite in WebAssembly is missing too (a broken install). */
@@ -298,55 +163,15 @@ export class SearchIndex {
     if (options.rebuild) for (const suffix of ['', '-wal', '-shm', '-journal']) await rm(`${file}${suffix}`, { force: true });
     let db: SqlDb;
     try {
-      db = SearchIndex.prepare(file, archive.dir);
+      db = prepareSearchDb(file, archive.dir);
     } catch (error) {
       // Only a damaged file is made again (it is derived data); a busy one is another process's, in use.
       if (error instanceof ArchiveError || !/not a database|malformed|corrupt|disk image/i.test(String(error))) throw error;
       onWarning(`the search index was unreadable (${(error as Error).message}); rebuilding it`);
       for (const suffix of ['', '-wal', '-shm', '-journal']) await rm(`${file}${suffix}`, { force: true });
-      db = SearchIndex.prepare(file, archive.dir);
+      db = prepareSearchDb(file, archive.dir);
     }
     return new SearchIndex(archive, db, file, onWarning);
-  }
-
-  private static prepare(file: string, archiveDir: string): SqlDb {
-    const db = openSqlite(file, { purpose: 'full-text search and usage figures', own: true });
-    try {
-      db.exec('PRAGMA busy_timeout = 10000');
-      db.exec('PRAGMA journal_mode = WAL');
-      // Derived data: a power cut may lose the last updates, which the next sync finds again by stamps.
-      db.exec('PRAGMA synchronous = NORMAL');
-      db.exec('CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)');
-      const current = () =>
-        db.prepare("SELECT value FROM meta WHERE key = 'schema'").get()?.value === `${SCHEMA} ${TOKENIZER}` &&
-        db.prepare("SELECT value FROM meta WHERE key = 'archive'").get()?.value === archiveDir;
-      // Asked again once the write lock is held: another process may have made the tables meanwhile (and be filling them).
-      const began = !current();
-      if (began) db.exec('BEGIN IMMEDIATE');
-      if (began && !current()) {
-        db.exec('DROP TABLE IF EXISTS session; DROP TABLE IF EXISTS doc; DROP TABLE IF EXISTS fts; DROP TABLE IF EXISTS saved_stamps');
-        db.exec(`CREATE TABLE session (
-          id TEXT PRIMARY KEY, project TEXT NOT NULL, directory TEXT NOT NULL, title TEXT NOT NULL,
-          archived INTEGER NOT NULL, updated INTEGER NOT NULL,
-          info_stamp TEXT NOT NULL, todos_stamp TEXT NOT NULL, messages_stamp TEXT NOT NULL, source TEXT NOT NULL)`);
-        db.exec(`CREATE TABLE doc (
-          rowid INTEGER PRIMARY KEY, session TEXT NOT NULL, message TEXT NOT NULL, role TEXT, created INTEGER NOT NULL, stamp TEXT NOT NULL,
-          ${DOC_USAGE_COLUMNS}, UNIQUE (session, message))`);
-        createUsageTable(db);
-        // Prefix indexes for 3 and 4 characters: `ret*` or `kalo*` without merging every term that starts so.
-        db.exec(`CREATE VIRTUAL TABLE fts USING fts5(title, body, tokenize = '${TOKENIZER}', prefix = '3 4')`);
-        // A word in the title counts five times one in a message.
-        db.exec("INSERT INTO fts (fts, rank) VALUES ('rank', 'bm25(5.0, 1.0)')");
-        db.prepare("INSERT OR REPLACE INTO meta VALUES ('schema', ?)").run(`${SCHEMA} ${TOKENIZER}`);
-        db.prepare("INSERT OR REPLACE INTO meta VALUES ('archive', ?)").run(archiveDir);
-      }
-      if (began) db.exec('COMMIT');
-      prepareSavedStamps(db);
-      return db;
-    } catch (error) {
-      db.close();
-      throw error;
-    }
   }
 
   private sql(text: string): SqlStatement {
@@ -419,38 +244,6 @@ export class SearchIndex {
       this.db.exec('ROLLBACK');
       throw error;
     }
-  }
-
-  /** True when a project or a set of folders holds a tenth of the sessions or less. */
-  private narrow(project: string | undefined, folders: string | undefined): boolean {
-    if (project === undefined && folders === undefined) return false;
-    const where: string[] = [];
-    const params: unknown[] = [];
-    if (project !== undefined) {
-      where.push('project = ?');
-      params.push(project);
-    }
-    if (folders !== undefined) {
-      where.push('directory IN (SELECT value FROM json_each(?))');
-      params.push(folders);
-    }
-    const part = num(this.sql(`SELECT count(*) AS n FROM session WHERE ${where.join(' AND ')}`).get(...params)?.n);
-    const all = num(this.sql('SELECT count(*) AS n FROM session').get()?.n);
-    return part * 10 <= all;
-  }
-
-  /**
-   * Every session folder indexed (distinct), kept until a session row changes
-   * here or another process commits to the file (`PRAGMA data_version`).
-   */
-  private directories(): string[] {
-    const version = num(this.sql('PRAGMA data_version').get()?.data_version);
-    if (version !== this.directoryVersion) this.directoryList = undefined;
-    this.directoryVersion = version;
-    this.directoryList ??= this.sql('SELECT DISTINCT directory FROM session')
-      .all()
-      .map((r) => str(r.directory));
-    return this.directoryList;
   }
 
   /** Sessions and messages indexed. */
@@ -601,7 +394,7 @@ export class SearchIndex {
   }
 
   private dropSession(id: string): void {
-    this.directoryList = undefined;
+    this.answers.forgetFolders();
     for (const r of this.sql('SELECT rowid FROM doc WHERE session = ?').all(id)) this.sql('DELETE FROM fts WHERE rowid = ?').run(r.rowid);
     this.sql('DELETE FROM doc WHERE session = ?').run(id);
     this.sql('DELETE FROM usage WHERE session = ?').run(id);
@@ -645,7 +438,7 @@ export class SearchIndex {
       });
     }
     this.write(() => {
-      this.directoryList = undefined;
+      this.answers.forgetFolders();
       this.sql(
         `INSERT INTO session VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET
         project = excluded.project, directory = excluded.directory, title = excluded.title, archived = excluded.archived,
@@ -925,133 +718,14 @@ export class SearchIndex {
     return this.flushing;
   }
 
-  /** What a search asks SQL: the FTS match, the conditions and their parameters, and whether only the newest matches are ranked. */
-  private plan(q: SearchQuery): { match: string; where: string[]; params: unknown[]; rankedAmong?: number } {
-    const match = ftsQuery(parseSearch(q.query));
-    const where = ['fts MATCH ?'];
-    const params: unknown[] = [match];
-    for (const [value, condition] of [
-      [q.project, 's.project = ?'],
-      [q.agent, 's.source = ?'],
-      [q.role, 'd.role = ?'],
-    ] as const) {
-      if (value === undefined) continue;
-      where.push(condition);
-      params.push(value);
-    }
-    // A time range is a rowid range (rowids are times): FTS5 walks only that part of its index.
-    if (q.from !== undefined) where.push(`fts.rowid >= ${rowidLiteral(Math.max(0, Math.ceil(q.from)) * SLOTS)}`);
-    if (q.to !== undefined) where.push(`fts.rowid < ${rowidLiteral(Math.max(0, Math.ceil(q.to)) * SLOTS)}`);
-    const archived = q.archived ?? 'include';
-    if (archived !== 'include') where.push(archived === 'only' ? 's.archived = 1' : 's.archived = 0');
-    let folders: string | undefined;
-    if (q.directory !== undefined) {
-      // The glob is matched here against each folder once, and SQL gets the folders that match.
-      const matches = directoryMatcher(q.directory);
-      folders = JSON.stringify(this.directories().filter(matches));
-      where.push('s.directory IN (SELECT value FROM json_each(?))');
-      params.push(folders);
-    }
-    // The newest RANKED + 1 matches, in rowid (= time) order: cheap, as FTS5 walks its index in that order —
-    // unless the project or folder leaves a tenth of the sessions or less: then walking to find them costs
-    // more than ranking what passes.
-    const narrow = this.narrow(q.project, folders);
-    // Without a filter on the session or the role, the walk needs no join (a row whose session is not there yet only lowers the floor).
-    const joined = params.length > 1 || archived !== 'include';
-    const newest = narrow
-      ? []
-      : this.sql(
-          `SELECT fts.rowid AS r ${joined ? SEARCH_FROM : 'FROM fts'} WHERE ${where.join(' AND ')} ORDER BY fts.rowid DESC LIMIT ${RANKED + 1}`,
-        ).all(...params);
-    if (newest.length <= RANKED) return { match, where, params };
-    where.push(`fts.rowid >= ${rowidLiteral(newest[RANKED - 1]?.r)}`);
-    return { match, where, params, rankedAmong: RANKED };
-  }
-
-  /** The hit at a row of the index, with its snippet (a snippet tokenizes its text again: asked for the rows shown only). */
-  private hitAt(rowid: unknown, match: string): SearchHit | undefined {
-    const r = this.db
-      .prepare(`SELECT d.session, d.message, d.role, d.created, s.title, s.directory, s.project, s.archived,
-        snippet(fts, 0, '${OPEN}', '${CLOSE}', '…', 24) AS in_title,
-        snippet(fts, 1, '${OPEN}', '${CLOSE}', '…', 24) AS in_body
-      ${SEARCH_FROM} WHERE fts MATCH ? AND fts.rowid = ${rowidLiteral(rowid)}`)
-      .get(match);
-    if (!r) return undefined;
-    const message = str(r.message);
-    const titleHit = !message && str(r.in_title).includes(OPEN);
-    const { snippet, marks } = marked(str(titleHit ? r.in_title : r.in_body));
-    return {
-      sessionID: str(r.session),
-      ...(message ? { messageID: message, role: r.role as 'user' | 'assistant' } : {}),
-      field: message ? 'message' : titleHit ? 'title' : 'todos',
-      title: str(r.title),
-      directory: str(r.directory),
-      projectID: str(r.project),
-      archived: num(r.archived) === 1,
-      time: num(r.created),
-      snippet,
-      marks,
-    };
-  }
-
-  /** Searches titles, todos and messages (see {@link SearchQuery}); ranked by relevance, then the newest first. */
+  /** Ranked hits (see {@link SearchAnswers.search}). */
   search(q: SearchQuery): SearchResult {
-    const limit = q.limit ?? 20;
-    const offset = q.offset ?? 0;
-    checkPage(limit, offset);
-    const { match, where, params, rankedAmong } = this.plan(q);
-    // Ranked first with nothing but the rowid, then snippets for the page only.
-    const ranked = this.sql(
-      `SELECT fts.rowid AS r ${SEARCH_FROM} WHERE ${where.join(' AND ')} ORDER BY round(rank, 1), fts.rowid DESC LIMIT ? OFFSET ?`,
-    ).all(...params, limit + 1, offset);
-    const hits = ranked.map((r) => this.hitAt(r.r, match)).filter((h) => h !== undefined);
-    const more = hits.length > limit;
-    return { hits: hits.slice(0, limit), more, ...(rankedAmong ? { rankedAmong } : {}) };
+    return this.answers.search(q);
   }
 
-  /**
-   * Searches as {@link search} does, with the hits grouped: one group per
-   * session (`groupOf` may fold a session into another — a fork's copied
-   * messages into its source), the groups in the order of their best hit;
-   * `limit` and `offset` count groups. The best {@link GROUP_CANDIDATES}
-   * matches are grouped; past them, counts are "at least".
-   */
-  searchGroups(q: SearchQuery, groupOf: (sessionID: string, time: number) => string = (id) => id): GroupedSearchResult {
-    const limit = q.limit ?? 20;
-    const offset = q.offset ?? 0;
-    checkPage(limit, offset);
-    const { match, where, params, rankedAmong } = this.plan(q);
-    const ranked = this.sql(
-      `SELECT fts.rowid AS r, d.session AS s, d.created AS t ${SEARCH_FROM} WHERE ${where.join(' AND ')} ORDER BY round(rank, 1), fts.rowid DESC LIMIT ${GROUP_CANDIDATES + 1}`,
-    ).all(...params);
-    const capped = ranked.length > GROUP_CANDIDATES;
-    const groups = new Map<string, { rows: unknown[]; sessions: Set<string>; count: number }>();
-    for (const r of ranked.slice(0, GROUP_CANDIDATES)) {
-      const session = str(r.s);
-      const key = groupOf(session, num(r.t));
-      let g = groups.get(key);
-      if (!g) {
-        g = { rows: [], sessions: new Set(), count: 0 };
-        groups.set(key, g);
-      }
-      g.count++;
-      g.sessions.add(session);
-      if (g.rows.length < 1 + GROUP_SHOWN) g.rows.push(r.r);
-    }
-    const page = [...groups.entries()].slice(offset, offset + limit);
-    const out: SearchGroup[] = [];
-    for (const [key, g] of page) {
-      const hits = g.rows.map((r) => this.hitAt(r, match)).filter((h) => h !== undefined);
-      const best = hits[0];
-      if (!best) continue;
-      out.push({ sessionID: key, best, others: hits.slice(1), count: g.count, sessions: [...g.sessions] });
-    }
-    return {
-      groups: out,
-      more: groups.size > offset + limit || capped,
-      ...(capped ? { capped: true } : {}),
-      ...(rankedAmong ? { rankedAmong } : {}),
-    };
+  /** Hits grouped per session (see {@link SearchAnswers.searchGroups}). */
+  searchGroups(q: SearchQuery, groupOf?: (sessionID: string, time: number) => string): GroupedSearchResult {
+    return this.answers.searchGroups(q, groupOf);
   }
 
   /** Per session of `ids`: its messages and failed tool calls, as of the last sync (sessions not indexed yet are left out). */
@@ -1080,73 +754,4 @@ export class SearchIndex {
     clearTimeout(this.flushTimer);
     this.db.close();
   }
-}
-
-/** How a one-off question opens and catches up the index (see {@link searchIndex}). */
-export interface OneOffOptions {
-  onProgress?: OnProgress;
-  rebuild?: boolean;
-  onWarning?: (message: string) => void;
-  early?: SearchCheck;
-}
-
-/**
- * Opens the search index in the state dir, brings it up to date (reading
- * only what changed; everything the first time, with progress), asks it and
- * closes it: for a question without a running index.
- */
-async function caughtUp<T>(archive: Archive, options: OneOffOptions, ask: (index: SearchIndex) => T): Promise<T> {
-  try {
-    const index = await SearchIndex.open(archive, options);
-    try {
-      await index.catchUp(options);
-      index.saveStamps();
-      return ask(index);
-    } finally {
-      await index.close();
-    }
-  } finally {
-    // Unused (a bad query, an index rebuilt, stamps no longer saved): its threads stop at their next chunk.
-    void options.early?.scan.cancel();
-  }
-}
-
-/** One search over an archive without a running index (see {@link caughtUp}). */
-export async function searchIndex(archive: Archive, query: SearchQuery, options: OneOffOptions = {}): Promise<SearchResult> {
-  try {
-    parseCheck(query);
-  } catch (error) {
-    void options.early?.scan.cancel();
-    throw error;
-  }
-  return caughtUp(archive, options, (index) => index.search(query));
-}
-
-/** A grouped search (see {@link SearchIndex.searchGroups}) over an archive without a running index. */
-export async function searchGroupsIndex(
-  archive: Archive,
-  query: SearchQuery,
-  options: OneOffOptions & { groupOf?: (sessionID: string, time: number) => string } = {},
-): Promise<GroupedSearchResult> {
-  try {
-    parseCheck(query);
-  } catch (error) {
-    void options.early?.scan.cancel();
-    throw error;
-  }
-  return caughtUp(archive, options, (index) => index.searchGroups(query, options.groupOf));
-}
-
-/** Usage figures over an archive without a running index (see {@link caughtUp}), priced with `prices` (the shipped table by default). */
-export async function usageIndex(
-  archive: Archive,
-  query: UsageQuery,
-  options: OneOffOptions & { prices?: PriceTable } = {},
-): Promise<UsageResult> {
-  return caughtUp(archive, options, (index) => index.usage(query, options.prices));
-}
-
-/** Fails on a query with nothing to search for before any file is read. */
-function parseCheck(q: SearchQuery): void {
-  ftsQuery(parseSearch(q.query));
 }
