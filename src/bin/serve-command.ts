@@ -95,8 +95,7 @@ export const serveCommand: RegisterCommands = (program, run) => {
           else {
             const search = searchEngineLine();
             // The engine is named only when search is slower than it could be, or missing.
-            const note =
-              opts.search !== false && search.engine !== 'node:sqlite' && search.engine !== 'better-sqlite3' ? `${search.line}\n` : '';
+            const note = opts.search !== false && (search.engine === 'wasm' || search.engine === undefined) ? `${search.line}\n` : '';
             writeOut(`session-archive serving ${dir}\n${server.url}  (API doc: ${server.url}/doc)\n${note}`);
           }
           await new Promise<void>((resolve) => {

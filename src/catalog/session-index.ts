@@ -55,8 +55,9 @@ export interface OpenIndexOptions {
    * kept current by the watcher, which then watches the messages folders of
    * the newest sessions too (`messageWatchLimit`); the others are caught up
    * when their `info.json` changes and by the periodic reconcile.
-   * Needs SQLite (Node 22.5+, or the optional better-sqlite3); without it,
-   * `index.search` says so. @default false
+   * Runs on SQLite: node:sqlite (Node 22.5+) or the optional better-sqlite3,
+   * else SQLite in WebAssembly (a dependency); only a broken install has
+   * none, and then `index.search` says so. @default false
    */
   search?: boolean;
   /** Progress of the search index's catch-up (sessions checked, of all). */

@@ -1,10 +1,10 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cp, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sarc } from '../cli/helpers.js';
-import { hasNativeSqlite, runWorker, SAMPLES, tempDir } from '../helpers.js';
+import { hasNativeSqlite, runWorker, SAMPLES, SARC, tempDir, until } from '../helpers.js';
 
 // The comparison with the native engine needs one.
 const NATIVE_SQLITE = hasNativeSqlite();
@@ -48,6 +48,25 @@ describe('search without a native SQLite', () => {
       expect(JSON.parse(nativeDoctor.stdout).search.engine).toMatch(/^(node:sqlite|better-sqlite3)$/);
     },
   );
+
+  it("the server's start line names the WebAssembly engine and how to get a native one", async () => {
+    const { env } = await copyOfSamples();
+    const child = spawn(process.execPath, [...SARC, 'serve', '--port', '0'], { env: { ...process.env, ...env, ...WASM, NO_COLOR: '1' } });
+    const closed = new Promise((resolve) => child.on('close', resolve));
+    try {
+      let out = '';
+      child.stdout.on('data', (d) => {
+        out += d;
+      });
+      await until(() => /\nsearch: /.test(out), 60_000);
+      expect(out).toMatch(
+        /^session-archive serving .*\nhttp:\/\/127\.0\.0\.1:\d+ {2}\(API doc: .*\)\nsearch: SQLite in WebAssembly \(slower; Node 22\.5\+ has node:sqlite built in/,
+      );
+    } finally {
+      child.kill('SIGTERM');
+      await closed;
+    }
+  });
 
   it('two processes build and search one index at once', async () => {
     const { env } = await copyOfSamples();
