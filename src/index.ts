@@ -6,10 +6,14 @@ export * from './basics.js';
 export type { ArchiveEvent, ArchiveEventType } from './catalog/index/index.js';
 export {
   directoryMatcher,
+  findSessionByPrefix,
   forkGrouping,
   type HistoryItem,
   type HistoryQuery,
+  type IndexedSession,
+  type IndexStats,
   type ListQuery,
+  type OpenIndexOptions,
   resumedFromOf,
   type SessionSummary,
   sessionAgent,
@@ -50,14 +54,7 @@ export {
   type UsageRow,
   usageIndex,
 } from './catalog/search/index.js';
-export {
-  findSessionByPrefix,
-  type IndexedSession,
-  type IndexStats,
-  type OpenIndexOptions,
-  openIndex,
-  SessionIndex,
-} from './catalog/session-index.js';
+export { openIndex, SessionIndex } from './catalog/session-index.js';
 export { ArchiveError, type ArchiveErrorCode, isArchiveError } from './errors.js';
 export { formatTime } from './format-time.js';
 export * from './model/index.js';

@@ -2,7 +2,9 @@
 // What other rooms and the rest of src/ use of it; its other modules are its own.
 
 export { type ArchiveEvent, type ArchiveEventType, event } from './events.js';
+export { findSessionByPrefix } from './find-session.js';
 export { ListingCache, readListing, SETTLED_MS, type SessionListing } from './listing.js';
+export type { IndexedSession, IndexStats, OpenIndexOptions } from './options.js';
 export { INFO_SUFFIX, type PathStamp, pathStamp } from './path-stamp.js';
 export { directoryMatcher, type HistoryItem, type HistoryQuery, type ListQuery } from './query.js';
 export { Reconciler } from './reconciler.js';
