@@ -6,13 +6,14 @@ import type { Part } from '../model/part.js';
 import type { Session } from '../model/session.js';
 import { syncFolder } from './atomic-write.js';
 import { loadInfo, loadInfoToWrite, type StoreContext, withSession, writeData } from './context.js';
-import { isCanonicalText, type LoadedFile, readDataText, validate } from './json-file.js';
+import { isCanonicalText, type LoadedFile, readDataText } from './json-file.js';
 import { mapLimit } from './map-limit.js';
 import { loadMessage, messageIds } from './message-file.js';
 import { MessageOrder, type OrderKey, type OrderWatch, type ReadSink } from './message-order.js';
 import type { RevertStore } from './revert.js';
 import { assertNoLink } from './safe-path.js';
 import type { SessionStore } from './sessions.js';
+import { validate } from './validate.js';
 
 /** How far a stream of messages reads ahead: up to 16 files, but no more than ~1 MiB of them (a large message is read alone). */
 const AHEAD = { files: 16, bytes: 1 << 20 };

@@ -3,9 +3,10 @@ import { ArchiveError, errnoCode, isArchiveError } from '../errors.js';
 import { type Project, project as projectSchema } from '../model/project.js';
 import type { StoreContext } from './context.js';
 import { nextUpdated, writeData } from './context.js';
-import { readDataFile, validate } from './json-file.js';
+import { readDataFile } from './json-file.js';
 import { mapLimit } from './map-limit.js';
 import { type DetectedProject, detectProject, repositoryMark } from './project-id.js';
+import { validate } from './validate.js';
 
 /** How long a folder's detected project is reused. */
 export const DETECT_TTL_MS = 2_000;

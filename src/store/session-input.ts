@@ -5,9 +5,10 @@ import { type MessageWithParts, messageFile } from '../model/message.js';
 import { type ForkedFrom, type Session, sessionInfo } from '../model/session.js';
 import { type Todo, todoList } from '../model/todo.js';
 import type { FileText } from './atomic-write.js';
-import { canonicalPieces, formatCanonical, type LoadedFile, validate } from './json-file.js';
+import { canonicalPieces, formatCanonical, type LoadedFile } from './json-file.js';
 import { yieldNow } from './map-limit.js';
 import { checkMessageIds } from './message-file.js';
+import { validate } from './validate.js';
 
 // What callers may hand the session store, and how it is checked: the rules
 // of a session's input, apart from the I/O that stores it.

@@ -8,7 +8,7 @@ import type { OnProgress } from '../progress.js';
 import { VERSION } from '../version.js';
 import { preconditionOf, syncFolder, tempPathFor, writeFileAtomic } from './atomic-write.js';
 import { keepWrittenInfo, loadInfo, nextUpdated, type StoreContext, withSession, withSessions, writeData } from './context.js';
-import { formatCanonical, type LoadedFile, validate } from './json-file.js';
+import { formatCanonical, type LoadedFile } from './json-file.js';
 import { mapLimit } from './map-limit.js';
 import type { ProjectStore } from './projects.js';
 import { commitMoves, existsNonEmpty, type StagedMove } from './rename-journal.js';
@@ -24,6 +24,7 @@ import {
 } from './session-input.js';
 import { stageNewSessions } from './session-staging.js';
 import { newSlug } from './slug.js';
+import { validate } from './validate.js';
 
 export type { CreateSessionInput, SessionContent, SessionPatch } from './session-input.js';
 

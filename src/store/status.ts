@@ -5,7 +5,7 @@ import * as z from 'zod';
 import { errnoCode } from '../errors.js';
 import { assertId, isId } from '../model/ids.js';
 import { processAlive, writeFileAtomic } from './atomic-write.js';
-import { validate } from './json-file.js';
+import { validate } from './validate.js';
 
 /** What a caller sets: OpenCode's SessionStatus plus `error`. */
 export const statusInput = z.discriminatedUnion('type', [

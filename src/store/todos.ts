@@ -4,7 +4,8 @@ import { assertId } from '../model/ids.js';
 import { type Todo, todoList } from '../model/todo.js';
 import { syncFolder } from './atomic-write.js';
 import { loadInfo, type StoreContext, withSession, writeData } from './context.js';
-import { readDataFile, validate } from './json-file.js';
+import { readDataFile } from './json-file.js';
+import { validate } from './validate.js';
 
 /** A session's todo list (`todos.json`; absent means no todos). */
 export class TodoStore {

@@ -3,7 +3,8 @@ import { colors } from '../../src/cli/output.js';
 import { renderSession } from '../../src/cli/render-session.js';
 import { terminalMarkdown } from '../../src/cli/terminal-markdown.js';
 import { planTurns, turnsOf } from '../../src/ops/turns.js';
-import { renderTurnHead, renderUsage, sessionUsage } from '../../src/server/ui/render.js';
+import { renderTurnHead } from '../../src/server/ui/render.js';
+import { renderUsage, sessionUsage } from '../../src/server/ui/session-usage.js';
 import { assistantInfo, SAMPLE, tempArchive, userMessage } from '../helpers.js';
 
 /** Colours off: the marks alone. */

@@ -5,9 +5,10 @@ import { errnoCode, isArchiveError } from '../../errors.js';
 import { isId } from '../../model/ids.js';
 import { type Session, sessionInfo } from '../../model/session.js';
 import type { OnProgress } from '../../progress.js';
-import { decodeUtf8, parseJsonText, validate } from '../../store/json-file.js';
+import { decodeUtf8, parseJsonText } from '../../store/json-file.js';
 import type { ArchivePaths } from '../../store/paths.js';
 import { unsafePath } from '../../store/safe-path.js';
+import { validate } from '../../store/validate.js';
 import { INFO_SUFFIX, pathStamp } from './path-stamp.js';
 import { type FileStamp, invalidSummary, type SessionSummary, summarize } from './summary.js';
 

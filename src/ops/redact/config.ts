@@ -5,7 +5,8 @@ import { ArchiveError, errnoCode, isArchiveError } from '../../errors.js';
 import { randomText } from '../../model/ids.js';
 import type { Archive } from '../../store/archive.js';
 import { writeFileAtomic } from '../../store/atomic-write.js';
-import { formatCanonical, parseJsonText, validate } from '../../store/json-file.js';
+import { formatCanonical, parseJsonText } from '../../store/json-file.js';
+import { validate } from '../../store/validate.js';
 import { Redactor } from './redactor.js';
 
 // The archive's redaction settings, in `redaction.json` at its root: the key

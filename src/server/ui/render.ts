@@ -12,7 +12,6 @@ import {
   type MessageWithParts,
   type Part,
   quietKind,
-  replyCost,
   shippedPrices,
   shortPath,
   subAgentChild,
@@ -180,13 +179,6 @@ function renderBroken(m: BrokenMessage): Raw {
 
 const count = formatCount;
 
-interface Usage {
-  input: number;
-  output: number;
-  reasoning: number;
-  cache: { read: number; write: number };
-}
-
 /** A Fork button: a new session with the messages before `messageID`. */
 function forkButton(fork: ForkForm, messageID: string, label: string, text = 'Fork'): Raw {
   return html`<form class="inline" method="post" action="/ui/session/${fork.sessionID}/fork">${csrfField(fork.csrf)}<input type="hidden" name="messageID" value="${messageID}"><button type="submit" aria-label="${label}">${text}</button></form>`;
@@ -261,46 +253,6 @@ export async function* streamTurns(
     i++;
   }
   if (open) yield '</article>';
-}
-
-/** A session's tokens and cost summed over its replies: `estimated` of the cost reckoned from prices, `unpriced` replies left out. */
-export interface SessionUsage {
-  tokens: Usage;
-  cost: number;
-  estimated: number;
-  unpriced: number;
-  messages: number;
-}
-
-/** The session's tokens and cost, summed over its assistant messages. */
-export async function sessionUsage(messages: AsyncIterable<MessageWithParts | BrokenMessage>): Promise<SessionUsage> {
-  const tokens: Usage = { input: 0, output: 0, reasoning: 0, cache: { read: 0, write: 0 } };
-  let cost = 0;
-  let estimated = 0;
-  let unpriced = 0;
-  let n = 0;
-  for await (const m of messages) {
-    n++;
-    if (isBroken(m) || m.info.role !== 'assistant') continue;
-    const t = m.info.tokens;
-    tokens.input += t.input;
-    tokens.output += t.output;
-    tokens.reasoning += t.reasoning;
-    tokens.cache.read += t.cache.read;
-    tokens.cache.write += t.cache.write;
-    const c = replyCost(m.info);
-    if (!c) unpriced++;
-    else {
-      cost += c.cost;
-      if (c.estimated) estimated += c.cost;
-    }
-  }
-  return { tokens, cost, estimated, unpriced, messages: n };
-}
-
-/** The session's totals as a line. */
-export function renderUsage(total: SessionUsage): Raw {
-  return html`<p class="meta totals" id="totals">${total.messages} message${total.messages === 1 ? '' : 's'} · ${count(total.tokens.input)} tokens in / ${count(total.tokens.output)} out${total.tokens.cache.read + total.tokens.cache.write ? ` / ${count(total.tokens.cache.read + total.tokens.cache.write)} cached` : ''} · ${formatCostTotal(total)}</p>`;
 }
 
 export function renderTodos(todos: readonly Todo[]): Raw {

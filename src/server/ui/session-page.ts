@@ -4,8 +4,9 @@ import type { ServerDeps } from '../actions.js';
 import { textStream } from '../streams.js';
 import { dataLink, html, LOCAL_TIMES, pageFrame, type Raw, raw, timeTag } from './html.js';
 import { errorPage, framed, HTML, PAGE, PAGE_MAX, type UiOptions } from './page.js';
-import { csrfField, type MessageView, renderChanges, renderTodos, renderUsage, sessionUsage, streamTurns } from './render.js';
+import { csrfField, type MessageView, renderChanges, renderTodos, streamTurns } from './render.js';
 import { pageSecrets } from './secrets-note.js';
+import { renderUsage, sessionUsage } from './session-usage.js';
 
 async function* joinStreams(...streams: AsyncIterable<string>[]): AsyncGenerator<string> {
   for (const s of streams) yield* s;
