@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { ArchiveError, errnoCode } from '../errors.js';
 import { ARCHIVE_FORMAT, ARCHIVE_VERSION, archiveMeta } from '../model/archive-meta.js';
 import { isId } from '../model/ids.js';
-import { sweepTemps, writeFileAtomic } from './atomic-write.js';
+import { writeFileAtomic } from './atomic-write.js';
 import type { StoreContext } from './context.js';
 import { formatCanonical, parseJsonText, readDataFile } from './json-file.js';
 import { stateDirFor } from './locate.js';
@@ -17,6 +17,7 @@ import { writeSchemaFiles } from './schema-files.js';
 import { SessionStore } from './sessions.js';
 import { SignalStore } from './signals.js';
 import { StatusStore } from './status.js';
+import { sweepTemps } from './temp-names.js';
 import { TodoStore } from './todos.js';
 
 /** Written by `initArchive`: sync-tool conflict copies and half-written files stay out of git. */

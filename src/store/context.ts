@@ -1,11 +1,12 @@
 import { lstatSync } from 'node:fs';
 import { ArchiveError } from '../errors.js';
 import { type Session, sessionInfo } from '../model/session.js';
-import { preconditionOf, sweepTemps, writeFileAtomic } from './atomic-write.js';
+import { preconditionOf, writeFileAtomic } from './atomic-write.js';
 import { canonicalPieces, isCanonicalText, type LoadedFile, readDataFile } from './json-file.js';
 import type { SessionLocks } from './lock.js';
 import type { ArchivePaths } from './paths.js';
 import { assertNoLink } from './safe-path.js';
+import { sweepTemps } from './temp-names.js';
 
 /** What every part of the store shares: the layout, the state dir, the locks and the clock. */
 export interface StoreContext {

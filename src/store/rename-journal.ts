@@ -4,17 +4,9 @@ import { mkdir, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/prom
 import { basename, dirname, join } from 'node:path';
 import { errnoCode } from '../errors.js';
 import { isId } from '../model/ids.js';
-import {
-  checkPrecondition,
-  isTempName,
-  ownerMayBeAlive,
-  ownerTag,
-  sweepTemps,
-  syncFolder,
-  type WritePrecondition,
-  writeFileAtomic,
-} from './atomic-write.js';
+import { checkPrecondition, syncFolder, type WritePrecondition, writeFileAtomic } from './atomic-write.js';
 import type { StoreContext } from './context.js';
+import { isTempName, ownerMayBeAlive, ownerTag, sweepTemps } from './temp-names.js';
 
 /** A staged session folder, or a staged `info.json`, and where it goes. */
 export interface StagedMove {

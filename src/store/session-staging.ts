@@ -3,10 +3,11 @@ import { join } from 'node:path';
 import { ArchiveError, errnoCode } from '../errors.js';
 import type { Session } from '../model/session.js';
 import type { OnProgress } from '../progress.js';
-import { type FileText, syncFolder, tempPathFor, writeStagedFile } from './atomic-write.js';
+import { type FileText, syncFolder, writeStagedFile } from './atomic-write.js';
 import type { StoreContext } from './context.js';
 import { mapLimit } from './map-limit.js';
 import { commitMoves, type StagedMove } from './rename-journal.js';
+import { tempPathFor } from './temp-names.js';
 
 /**
  * Writes new sessions (their files already rendered) into private staging

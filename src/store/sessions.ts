@@ -6,7 +6,7 @@ import { assertId, isId, newId } from '../model/ids.js';
 import { type Session, sessionInfo } from '../model/session.js';
 import type { OnProgress } from '../progress.js';
 import { VERSION } from '../version.js';
-import { preconditionOf, syncFolder, tempPathFor, writeFileAtomic } from './atomic-write.js';
+import { preconditionOf, syncFolder, writeFileAtomic } from './atomic-write.js';
 import { keepWrittenInfo, loadInfo, nextUpdated, type StoreContext, withSession, withSessions, writeData } from './context.js';
 import { formatCanonical, type LoadedFile } from './json-file.js';
 import { mapLimit } from './map-limit.js';
@@ -24,6 +24,7 @@ import {
 } from './session-input.js';
 import { stageNewSessions } from './session-staging.js';
 import { newSlug } from './slug.js';
+import { tempPathFor } from './temp-names.js';
 import { validate } from './validate.js';
 
 export type { CreateSessionInput, SessionContent, SessionPatch } from './session-input.js';

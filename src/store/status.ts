@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import * as z from 'zod';
 import { errnoCode } from '../errors.js';
 import { assertId, isId } from '../model/ids.js';
-import { processAlive, writeFileAtomic } from './atomic-write.js';
+import { writeFileAtomic } from './atomic-write.js';
+import { processAlive } from './temp-names.js';
 import { validate } from './validate.js';
 
 /** What a caller sets: OpenCode's SessionStatus plus `error`. */

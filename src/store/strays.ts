@@ -2,9 +2,9 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errnoCode, isArchiveError } from '../errors.js';
 import { isId } from '../model/ids.js';
-import { isTempName } from './atomic-write.js';
 import type { ArchivePaths } from './paths.js';
 import { assertNoLink } from './safe-path.js';
+import { isTempName } from './temp-names.js';
 
 /** Why a file in the archive is not data (`link`: a session or messages folder that is a symbolic link, never followed). */
 export type StrayKind = 'conflict' | 'temp' | 'swap' | 'unknown' | 'link';

@@ -2,7 +2,7 @@ import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { exportSessions, openArchive } from '../../src/index.js';
-import { isTempName } from '../../src/store/atomic-write.js';
+import { isTempName } from '../../src/store/temp-names.js';
 import { ROOT, runWorker, tempArchive, userMessage } from '../helpers.js';
 
 const WORKER = join(ROOT, 'test', 'fixtures', 'import-worker.ts');

@@ -3,7 +3,8 @@ import { mkdir, readdir, readFile, stat, utimes, writeFile } from 'node:fs/promi
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isArchiveError } from '../../src/index.js';
-import { isTempName, preconditionOf, sweepTemps, tempPathFor, writeFileAtomic } from '../../src/store/atomic-write.js';
+import { preconditionOf, writeFileAtomic } from '../../src/store/atomic-write.js';
+import { isTempName, sweepTemps, tempPathFor } from '../../src/store/temp-names.js';
 import { tempArchive, tempDir } from '../helpers.js';
 
 describe('atomic writes', () => {

@@ -2,7 +2,7 @@ import { readdir, rm } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isId } from '../../src/index.js';
-import { isTempName } from '../../src/store/atomic-write.js';
+import { isTempName } from '../../src/store/temp-names.js';
 import { checkFiles } from '../fixtures/chaos.js';
 import { ROOT, runWorker, tempArchive } from '../helpers.js';
 

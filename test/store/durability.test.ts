@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isTempName } from '../../src/store/atomic-write.js';
+import { isTempName } from '../../src/store/temp-names.js';
 import { hasTool, ROOT, tempArchive, workerArgs } from '../helpers.js';
 
 // What a power cut would test, read from the system calls instead: every

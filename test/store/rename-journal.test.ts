@@ -4,8 +4,8 @@ import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isArchiveError, newId, openArchive } from '../../src/index.js';
-import { ownerTag } from '../../src/store/atomic-write.js';
 import { formatCanonical } from '../../src/store/json-file.js';
+import { ownerTag } from '../../src/store/temp-names.js';
 import { tempArchive } from '../helpers.js';
 
 describe('multi-session commits', () => {
@@ -14,7 +14,7 @@ describe('multi-session commits', () => {
     const template = await archive.sessions.create({ title: 'template' });
     const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString();
     const host =
-      (await readdir(join(dir, 'sessions'))).length >= 0 ? (await import('../../src/store/atomic-write.js')).ownerTag().split('-')[0] : '';
+      (await readdir(join(dir, 'sessions'))).length >= 0 ? (await import('../../src/store/temp-names.js')).ownerTag().split('-')[0] : '';
     const sessions = join(dir, 'sessions');
     const moves = [];
     for (let i = 0; i < 3; i++) {

@@ -1,6 +1,7 @@
 import type { ConvertedInfo, SourceEntry } from '../../contract.js';
 import { derivedId, isRecord, type MessageWithParts, type Part, type Session, type SqlRow, str, type Todo } from '../../kit/index.js';
 import { type Db, sessionTotals } from './v1.js';
+import { partId, partOf } from './v2-parts.js';
 
 // OpenCode 2's tables: `session_v2` (1.18's session columns, plus forks, idle,
 // viewed and suspended times) and `session_message` (one row per message, its
@@ -46,73 +47,6 @@ export function sessionOfV2(r: SqlRow): Session {
   if (r.permission != null) info.permission = json(r.permission);
   if (r.revert != null) info.revert = json(r.revert);
   return info as Session;
-}
-
-/** The text of a tool's output content (`[{type: 'text', text}]`). */
-function contentText(content: unknown): string {
-  if (typeof content === 'string') return content;
-  if (!Array.isArray(content)) return '';
-  return content.map((c) => (isRecord(c) && typeof c.text === 'string' ? c.text : isRecord(c) ? JSON.stringify(c) : '')).join('');
-}
-
-function partId(messageID: string, time: number, i: number): string {
-  return derivedId('part', time, `opencode2:${messageID}:${i}`);
-}
-
-/** One content item of an assistant message as a part, or `undefined` for one the model has no place for. */
-function partOf(item: Record<string, unknown>, base: { id: string; sessionID: string; messageID: string }, time: number): Part | undefined {
-  if (item.type === 'text' && typeof item.text === 'string') return { ...base, type: 'text', text: item.text } as Part;
-  if (item.type === 'reasoning' && typeof item.text === 'string') {
-    return {
-      ...base,
-      type: 'reasoning',
-      text: item.text,
-      time: { start: time, end: time },
-      ...(isRecord(item.metadata) ? { metadata: item.metadata } : {}),
-    } as Part;
-  }
-  if (item.type === 'tool' && typeof item.name === 'string') {
-    const state = isRecord(item.state) ? item.state : {};
-    const t = isRecord(item.time) ? item.time : {};
-    const start = num(t.created ?? time);
-    const end = Math.max(start, num(t.completed ?? t.ran ?? start));
-    const input = isRecord(state.input) ? state.input : {};
-    const metadata = isRecord(state.metadata) ? state.metadata : {};
-    const status = state.status;
-    const toolState =
-      status === 'completed'
-        ? {
-            status: 'completed',
-            input,
-            output: contentText(state.content),
-            title: str(state.title) ?? item.name,
-            metadata,
-            time: { start, end },
-          }
-        : status === 'error'
-          ? {
-              status: 'error',
-              input,
-              error:
-                typeof state.error === 'string'
-                  ? state.error
-                  : isRecord(state.error)
-                    ? (str(state.error.message) ?? JSON.stringify(state.error))
-                    : contentText(state.content),
-              metadata,
-              time: { start, end },
-            }
-          : { status: 'running', input, time: { start } };
-    return {
-      ...base,
-      type: 'tool',
-      callID: str(item.id) ?? base.id,
-      tool: item.name,
-      state: toolState,
-      ...(item.executed !== undefined ? { executed: item.executed } : {}),
-    } as Part;
-  }
-  return undefined;
 }
 
 /** A `session_message` row as an archive message (`lastUser` answers to). */
@@ -243,7 +177,6 @@ function todosOf(messages: readonly MessageWithParts[]): Todo[] | undefined {
   return undefined;
 }
 
-/** Every V2 session as a source: its ID, its fingerprint (its row, its messages' and queued prompts' counts and times), its depth. */
 /** Every V2 session as a source: its ID, its fingerprint (its row, its messages' and queued prompts' counts and times), its depth. */
 export function listV2(db: Db, where: string, hasInbox: boolean): SourceEntry[] {
   const inbox = hasInbox ? `(SELECT COUNT(*) || ':' || COALESCE(MAX(time_created), 0) FROM session_inbox WHERE session_id = s.id)` : `''`;
