@@ -1,18 +1,24 @@
 import { ArchiveError } from '../../errors.js';
 import type { SqlDb } from '../../store/sqlite.js';
 import { type PriceTable, priceOf, ratesFor } from './prices.js';
+import { BANDS, BUCKET_MS, DIMENSIONS, type Dimension, n, type UsageQuery, type UsageResult, type UsageRow } from './usage.js';
+import { dateOf, localDays } from './usage-days.js';
 import {
-  BANDS,
-  BUCKET_MS,
-  DIMENSIONS,
-  type Dimension,
-  type Figures,
-  n,
-  UNITS_PER_DOLLAR,
-  type UsageQuery,
-  type UsageResult,
-  type UsageRow,
-} from './usage.js';
+  Accumulator,
+  BAND,
+  BUCKET,
+  MODEL,
+  OWN,
+  ROW_COLUMNS,
+  type SessionRows,
+  T_CR,
+  T_CW,
+  T_IN,
+  T_OUT,
+  T_REASON,
+  units,
+  WIDTH,
+} from './usage-sums.js';
 
 // Questions about usage are answered in memory: each session's bucket rows
 // (from the `usage` table) kept as one array of numbers, summed in one pass
@@ -20,222 +26,6 @@ import {
 // sessions cost about half a second per table; a pass here costs tens of ms.
 // A long-running index keeps the rows and reloads only the sessions it
 // rewrote; a one-off question loads them all once.
-
-/** Numbers per bucket row: bucket, model, band, own, then the sums. */
-const WIDTH = 15;
-/** The `usage` table's columns in that order. */
-const ROW_COLUMNS = [
-  'bucket',
-  'model',
-  'band',
-  'own',
-  'messages',
-  'replies',
-  'cost',
-  't_in',
-  't_out',
-  't_reason',
-  't_cr',
-  't_cw',
-  'tools',
-  'failed',
-  'active',
-];
-const [BUCKET, MODEL, BAND, OWN, MESSAGES, REPLIES, COST, T_IN, T_OUT, T_REASON, T_CR, T_CW, TOOLS, FAILED, ACTIVE] = [
-  0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,
-];
-
-interface SessionRows {
-  agent: string;
-  project: string;
-  title: string;
-  directory: string;
-  rows: Float64Array;
-}
-
-/** Fields of a group's running sums (costs in units of 1e-10 dollars). */
-const [
-  SESSIONS,
-  LAST,
-  A_MESSAGES,
-  A_REPLIES,
-  OWN_COST,
-  ESTIMATED,
-  UNPRICED_REPLIES,
-  UNPRICED_TOKENS,
-  INPUT,
-  OUTPUT,
-  REASONING,
-  CACHE_READ,
-  CACHE_WRITE,
-  A_TOOLS,
-  A_FAILED,
-  A_ACTIVE,
-] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15];
-const SUMS = 16;
-
-/**
- * The running sums of many groups in one array of numbers, a slot each: a
- * pass adds to a few slots per row and allocates nothing (an object per
- * group, or per session, cost more in collections than in sums).
- */
-class Accumulator {
-  private data = new Float64Array(SUMS * 64);
-  private used = 0;
-
-  /** A new slot, zeroed. */
-  slot(): number {
-    if ((this.used + 1) * SUMS > this.data.length) {
-      const grown = new Float64Array(this.data.length * 2);
-      grown.set(this.data);
-      this.data = grown;
-    }
-    const at = this.used++;
-    this.data[at * SUMS + LAST] = -1;
-    return at;
-  }
-
-  add(slot: number, r: Float64Array, o: number, session: number, estimate: number, unpriced: boolean): void {
-    const d = this.data;
-    const a = slot * SUMS;
-    if (d[a + LAST] !== session) {
-      d[a + LAST] = session;
-      (d[a + SESSIONS] as number)++;
-    }
-    const tIn = r[o + T_IN] as number;
-    const tOut = r[o + T_OUT] as number;
-    const tReason = r[o + T_REASON] as number;
-    const tRead = r[o + T_CR] as number;
-    const tWrite = r[o + T_CW] as number;
-    d[a + A_MESSAGES] = (d[a + A_MESSAGES] as number) + (r[o + MESSAGES] as number);
-    d[a + A_REPLIES] = (d[a + A_REPLIES] as number) + (r[o + REPLIES] as number);
-    d[a + OWN_COST] = (d[a + OWN_COST] as number) + (r[o + COST] as number);
-    d[a + ESTIMATED] = (d[a + ESTIMATED] as number) + estimate;
-    const tokens = tIn + tOut + tReason + tRead + tWrite;
-    if (unpriced && tokens > 0) {
-      d[a + UNPRICED_REPLIES] = (d[a + UNPRICED_REPLIES] as number) + (r[o + REPLIES] as number);
-      d[a + UNPRICED_TOKENS] = (d[a + UNPRICED_TOKENS] as number) + tokens;
-    }
-    d[a + INPUT] = (d[a + INPUT] as number) + tIn;
-    d[a + OUTPUT] = (d[a + OUTPUT] as number) + tOut;
-    d[a + REASONING] = (d[a + REASONING] as number) + tReason;
-    d[a + CACHE_READ] = (d[a + CACHE_READ] as number) + tRead;
-    d[a + CACHE_WRITE] = (d[a + CACHE_WRITE] as number) + tWrite;
-    d[a + A_TOOLS] = (d[a + A_TOOLS] as number) + (r[o + TOOLS] as number);
-    d[a + A_FAILED] = (d[a + A_FAILED] as number) + (r[o + FAILED] as number);
-    d[a + A_ACTIVE] = (d[a + A_ACTIVE] as number) + (r[o + ACTIVE] as number);
-  }
-
-  /** A slot's cost (own and estimated, in units) and tokens: what ranks the heaviest sessions. */
-  weight(slot: number): [number, number] {
-    const d = this.data;
-    const a = slot * SUMS;
-    return [
-      (d[a + OWN_COST] as number) + (d[a + ESTIMATED] as number),
-      (d[a + INPUT] as number) +
-        (d[a + OUTPUT] as number) +
-        (d[a + REASONING] as number) +
-        (d[a + CACHE_READ] as number) +
-        (d[a + CACHE_WRITE] as number),
-    ];
-  }
-
-  unpriced(slot: number): { replies: number; tokens: number } {
-    return { replies: this.data[slot * SUMS + UNPRICED_REPLIES] as number, tokens: this.data[slot * SUMS + UNPRICED_TOKENS] as number };
-  }
-
-  figures(slot: number): Figures {
-    const d = this.data;
-    const a = slot * SUMS;
-    const v = (k: number) => d[a + k] as number;
-    const tokens = {
-      input: v(INPUT),
-      output: v(OUTPUT),
-      reasoning: v(REASONING),
-      cacheRead: v(CACHE_READ),
-      cacheWrite: v(CACHE_WRITE),
-      total: 0,
-    };
-    tokens.total = tokens.input + tokens.output + tokens.reasoning + tokens.cacheRead + tokens.cacheWrite;
-    return {
-      sessions: v(SESSIONS),
-      messages: v(A_MESSAGES),
-      replies: v(A_REPLIES),
-      tokens,
-      cost: (v(OWN_COST) + v(ESTIMATED)) / UNITS_PER_DOLLAR,
-      estimated: v(ESTIMATED) / UNITS_PER_DOLLAR,
-      unpriced: { replies: v(UNPRICED_REPLIES), tokens: v(UNPRICED_TOKENS) },
-      tools: v(A_TOOLS),
-      failedTools: v(A_FAILED),
-      activeMs: v(A_ACTIVE),
-    };
-  }
-}
-
-/** A price per million tokens as units per token (rounded to whole units: exact sums). */
-const units = (perMillion: number) => Math.round((perMillion * UNITS_PER_DOLLAR) / 1_000_000);
-
-/** The offset (ms) of a time zone at a time. */
-function offsetAt(format: Intl.DateTimeFormat, ms: number): number {
-  const p: Record<string, number> = {};
-  for (const part of format.formatToParts(ms)) if (part.type !== 'literal') p[part.type] = Number(part.value);
-  const local = Date.UTC(p.year as number, (p.month as number) - 1, p.day, p.hour, p.minute, p.second);
-  return local - Math.floor(ms / 1000) * 1000;
-}
-
-/**
- * The local day number (days since 1970-01-01 in the zone) of a bucket, for
- * buckets from `first` to `last`: the zone's offset changes between them are
- * found once (a day at a time, then halved to the bucket) and looked up.
- */
-function localDays(timeZone: string, first: number, last: number): (bucket: number) => number {
-  let format: Intl.DateTimeFormat;
-  try {
-    format = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-  } catch (cause) {
-    throw new ArchiveError('INVALID_INPUT', `unknown time zone ${JSON.stringify(timeZone)}`, { cause });
-  }
-  const at = (bucket: number) => offsetAt(format, bucket * BUCKET_MS);
-  const starts = [first];
-  const offsets = [at(first)];
-  const DAY = (24 * 3600 * 1000) / BUCKET_MS;
-  for (let b = first; b < last; ) {
-    const next = Math.min(b + DAY, last);
-    if (at(next) !== offsets[offsets.length - 1]) {
-      let lo = b;
-      let hi = next;
-      while (hi - lo > 1) {
-        const mid = Math.floor((lo + hi) / 2);
-        if (at(mid) === offsets[offsets.length - 1]) lo = mid;
-        else hi = mid;
-      }
-      starts.push(hi);
-      offsets.push(at(hi));
-      b = hi;
-    } else b = next;
-  }
-  return (bucket) => {
-    let i = starts.length - 1;
-    while (i > 0 && bucket < (starts[i] as number)) i--;
-    return Math.floor((bucket * BUCKET_MS + (offsets[i] as number)) / 86_400_000);
-  };
-}
-
-const pad = (v: number) => String(v).padStart(2, '0');
-/** A day number as YYYY-MM-DD. */
-const dateOf = (day: number) => {
-  const d = new Date(day * 86_400_000);
-  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
-};
 
 /** Every session's bucket rows, in memory, kept in step with the `usage` and `session` tables. */
 export class UsageFigures {
