@@ -1,18 +1,20 @@
 import { lstatSync } from 'node:fs';
-import { mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { mkdir, readdir } from 'node:fs/promises';
 import { isAbsolute, relative, sep } from 'node:path';
 import { ArchiveError, errnoCode, isArchiveError } from '../errors.js';
 import { assertId, isId, newId } from '../model/ids.js';
 import { type Session, sessionInfo } from '../model/session.js';
 import type { OnProgress } from '../progress.js';
 import { VERSION } from '../version.js';
-import { preconditionOf, syncFolder, writeFileAtomic } from './atomic-write.js';
+import { preconditionOf, writeFileAtomic } from './atomic-write.js';
 import { keepWrittenInfo, loadInfo, nextUpdated, type StoreContext, withSession, withSessions, writeData } from './context.js';
 import { formatCanonical, type LoadedFile } from './json-file.js';
 import { mapLimit } from './map-limit.js';
 import type { ProjectStore } from './projects.js';
-import { commitMoves, existsNonEmpty, type StagedMove } from './rename-journal.js';
+import { existsNonEmpty } from './rename-journal.js';
 import { assertNoLink } from './safe-path.js';
+import { modifySessions } from './session-batch.js';
+import { type DeleteSessionOptions, deleteTree, sessionTree } from './session-delete.js';
 import {
   applyPatch,
   type CreateSessionInput,
@@ -24,19 +26,10 @@ import {
 } from './session-input.js';
 import { stageNewSessions } from './session-staging.js';
 import { newSlug } from './slug.js';
-import { tempPathFor } from './temp-names.js';
 import { validate } from './validate.js';
 
+export type { DeleteSessionOptions } from './session-delete.js';
 export type { CreateSessionInput, SessionContent, SessionPatch } from './session-input.js';
-
-export interface DeleteSessionOptions {
-  /**
-   * The direct children of a session, e.g. `(id) => index.childIds(id)` from
-   * an open index, which spares reading every `info.json`. A child the
-   * lookup misses is kept (it then points to a parent that is gone).
-   */
-  children?: (sessionID: string) => readonly string[];
-}
 
 export interface ListSessionsOptions {
   /** Called for every session folder whose `info.json` cannot be used (broken, or a link); it is skipped. */
@@ -209,35 +202,7 @@ export class SessionStore {
    * this process held too long), nothing is written and `CONFLICT` is thrown.
    */
   async modifyMany(ids: readonly string[], fn: (info: Session) => Session, options: { onProgress?: OnProgress } = {}): Promise<Session[]> {
-    for (const id of ids) assertId('session', id);
-    return withSessions(this.ctx, ids, async () => {
-      const out: Session[] = [];
-      const moves: StagedMove[] = [];
-      options.onProgress?.(0, ids.length);
-      try {
-        for (const id of ids) {
-          if (out.length) options.onProgress?.(out.length, ids.length); // the last one counts once committed
-          const loaded = await loadInfo(this.ctx, id);
-          const next = changedInfo(id, loaded, fn);
-          if (!next) {
-            out.push(loaded.value);
-            continue;
-          }
-          next.time.updated = nextUpdated(this.ctx, loaded.value.time.updated);
-          const target = this.ctx.paths.info(id);
-          const stage = tempPathFor(target);
-          await writeFileAtomic(stage, formatCanonical(next));
-          moves.push({ stage, target, kind: 'file', expect: preconditionOf(loaded.stats) });
-          out.push(next);
-        }
-        await commitMoves(this.ctx, moves);
-        options.onProgress?.(ids.length, ids.length);
-      } catch (error) {
-        for (const { stage } of moves) await rm(stage, { force: true });
-        throw error;
-      }
-      return out;
-    });
+    return modifySessions(this.ctx, ids, fn, options);
   }
 
   /**
@@ -315,24 +280,9 @@ export class SessionStore {
    */
   async delete(id: string, options: DeleteSessionOptions = {}): Promise<string[]> {
     assertId('session', id);
-    const { paths } = this.ctx;
-    if ((await this.ids()).indexOf(id) < 0) throw new ArchiveError('NOT_FOUND', `session not found: ${id}`, { path: paths.session(id) });
-    const tree = sessionTree(id, options.children ?? (await this.childrenFromFiles()));
-    for (const sid of [...tree].reverse()) {
-      await withSession(this.ctx, sid, async () => {
-        const folder = paths.session(sid);
-        const trash = tempPathFor(folder);
-        try {
-          await rename(folder, trash);
-        } catch (error) {
-          if (errnoCode(error) === 'ENOENT') return;
-          throw new ArchiveError('IO', `cannot delete ${folder}: ${(error as Error).message}`, { path: folder, cause: error });
-        }
-        await syncFolder(paths.sessions);
-        await rm(trash, { recursive: true, force: true });
-      });
-    }
-    return tree;
+    if ((await this.ids()).indexOf(id) < 0)
+      throw new ArchiveError('NOT_FOUND', `session not found: ${id}`, { path: this.ctx.paths.session(id) });
+    return deleteTree(this.ctx, sessionTree(id, options.children ?? (await this.childrenFromFiles())));
   }
 
   /** Children by parent, from every `info.json` (when no index supplies them). */
@@ -341,18 +291,4 @@ export class SessionStore {
     for (const s of await this.list()) if (s.parentID) byParent.set(s.parentID, [...(byParent.get(s.parentID) ?? []), s.id]);
     return (parent) => byParent.get(parent) ?? [];
   }
-}
-
-/** A session and its descendants by `parentID`, root first, each once. */
-function sessionTree(id: string, childrenOf: (sessionID: string) => readonly string[]): string[] {
-  const tree = [id];
-  const inTree = new Set(tree);
-  for (let i = 0; i < tree.length; i++) {
-    for (const child of childrenOf(tree[i] as string)) {
-      if (inTree.has(child) || !isId('session', child)) continue;
-      inTree.add(child);
-      tree.push(child);
-    }
-  }
-  return tree;
 }
