@@ -15,7 +15,6 @@ import { StatScan } from '../index/stat-scan.js';
  * library is still loading (see {@link startSearchCheck}).
  */
 
-/** The search index's file in the state dir. */
 /** The search index's file in the state folder: `search.sqlite`, or `search.wasm.sqlite` when SQLite runs as WebAssembly (see `ownSqliteFile`). */
 export const searchFile = (): string => ownSqliteFile('search.sqlite');
 

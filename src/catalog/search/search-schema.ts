@@ -1,3 +1,5 @@
+import { mkdir, rm } from 'node:fs/promises';
+import { ArchiveError } from '../../errors.js';
 import { openSqlite, type SqlDb } from '../../store/sqlite.js';
 import { prepareSavedStamps } from './saved-stamps.js';
 import { createUsageTable, DOC_USAGE_COLUMNS } from './usage.js';
@@ -49,5 +51,30 @@ export function prepareSearchDb(file: string, archiveDir: string): SqlDb {
   } catch (error) {
     db.close();
     throw error;
+  }
+}
+
+/**
+ * The search index's database at `file` (in the archive's state folder),
+ * made anew when `rebuild` asks or when it is damaged (not when it is busy:
+ * then it is another process's, in use).
+ */
+export async function openSearchDb(
+  file: string,
+  archive: { dir: string; stateDir: string },
+  options: { rebuild?: boolean; onWarning: (message: string) => void },
+): Promise<SqlDb> {
+  await mkdir(archive.stateDir, { recursive: true });
+  const remove = async () => {
+    for (const suffix of ['', '-wal', '-shm', '-journal']) await rm(`${file}${suffix}`, { force: true });
+  };
+  if (options.rebuild) await remove();
+  try {
+    return prepareSearchDb(file, archive.dir);
+  } catch (error) {
+    if (error instanceof ArchiveError || !/not a database|malformed|corrupt|disk image/i.test(String(error))) throw error;
+    options.onWarning(`the search index was unreadable (${(error as Error).message}); rebuilding it`);
+    await remove();
+    return prepareSearchDb(file, archive.dir);
   }
 }
