@@ -1,6 +1,7 @@
 // The search room: the full-text search index (SQLite FTS5), its queries, and the usage figures and prices kept beside it.
 // What other rooms and the rest of src/ use of it; its other modules are its own.
 
+export { IndexSearch } from './index-search.js';
 export { loadPrices, type ModelPrice, type PriceTable, priceOf, type Rates, replyCost } from './prices.js';
 export { answerUsage, findProject, findProjects, projectLabel, projectLabels, type UsageAnswer, type UsageAsk } from './project-names.js';
 export { SESSION_PATHS } from './saved-stamps.js';
