@@ -124,15 +124,8 @@ export { parseJsonInput } from './store/json-file.js';
 export { expandHome, locateArchive, stateDirFor } from './store/locate.js';
 export type { LockOptions } from './store/lock.js';
 export { compareMessages } from './store/message-file.js';
-export {
-  type BrokenMessage,
-  isBroken,
-  type ListMessagesOptions,
-  type MessageInput,
-  type MessagePage,
-  MessageStore,
-  type PartInput,
-} from './store/messages.js';
+export { type BrokenMessage, isBroken, type ListMessagesOptions, type MessagePage, MessageReads } from './store/message-reads.js';
+export { type MessageInput, MessageStore, type PartInput } from './store/messages.js';
 export { type DetectedProject, detectProject, GLOBAL_PROJECT } from './store/project-id.js';
 export { type ProjectInput, ProjectStore } from './store/projects.js';
 export { RevertStore, type RevertTarget, revert, unrevert } from './store/revert.js';

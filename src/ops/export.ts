@@ -10,7 +10,7 @@ import type { MessageWithParts } from '../model/message.js';
 import type { Session } from '../model/session.js';
 import type { OnProgress } from '../progress.js';
 import type { Archive } from '../store/archive.js';
-import { type BrokenMessage, isBroken } from '../store/messages.js';
+import { type BrokenMessage, isBroken } from '../store/message-reads.js';
 
 export interface ExportOptions {
   /** Also export the child sessions (by `parentID`), recursively. */

@@ -5,7 +5,7 @@ import type { Part } from '../model/part.js';
 import type { Session } from '../model/session.js';
 import type { Todo } from '../model/todo.js';
 import type { Archive } from '../store/archive.js';
-import { type BrokenMessage, isBroken } from '../store/messages.js';
+import { type BrokenMessage, isBroken } from '../store/message-reads.js';
 import { attachmentLine, attachmentOf } from './attachment.js';
 import { duration, shortPath, toolSummary } from './tool-summary.js';
 import { planTurns, quietKind, type TurnHead } from './turns.js';

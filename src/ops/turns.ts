@@ -12,7 +12,7 @@
 import { replyCost } from '../catalog/search/prices.js';
 import type { MessageWithParts } from '../model/message.js';
 import type { Part } from '../model/part.js';
-import type { BrokenMessage } from '../store/messages.js';
+import type { BrokenMessage } from '../store/message-reads.js';
 import { toolFailed } from './tool-summary.js';
 
 type Entry = MessageWithParts | BrokenMessage;

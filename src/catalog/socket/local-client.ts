@@ -7,7 +7,7 @@ import type { Session } from '../../model/session.js';
 import type { Todo } from '../../model/todo.js';
 import type { Archive } from '../../store/archive.js';
 import { stateDirFor } from '../../store/locate.js';
-import type { BrokenMessage } from '../../store/messages.js';
+import type { BrokenMessage } from '../../store/message-reads.js';
 import type { HistoryQuery } from '../index/index.js';
 import type { SearchQuery, UsageAsk } from '../search/index.js';
 

@@ -5,7 +5,7 @@ import { isArchiveError } from '../../errors.js';
 import type { MessageWithParts } from '../../model/message.js';
 import type { OnProgress } from '../../progress.js';
 import type { Archive } from '../../store/archive.js';
-import { type BrokenMessage, isBroken } from '../../store/messages.js';
+import { type BrokenMessage, isBroken } from '../../store/message-reads.js';
 import { scannerFor } from './config.js';
 import type { Redactor } from './redactor.js';
 
