@@ -9,7 +9,7 @@ import {
   BUCKET,
   MODEL,
   OWN,
-  ROW_COLUMNS,
+  readSessionRows,
   type SessionRows,
   T_CR,
   T_CW,
@@ -55,37 +55,8 @@ export class UsageFigures {
 
   /** Reads the rows of `ids` (every session's when not given) from the tables. */
   private load(ids?: string[]): void {
-    const where = ids ? 'WHERE u.session IN (SELECT value FROM json_each(?))' : '';
-    const rows = this.db
-      .prepare(`SELECT u.session, ${ROW_COLUMNS.map((c) => `u.${c}`).join(', ')} FROM usage u ${where} ORDER BY u.session`)
-      .all(...(ids ? [JSON.stringify(ids)] : []));
-    const facts = this.db
-      .prepare(`SELECT id, source, project, title, directory FROM session ${ids ? 'WHERE id IN (SELECT value FROM json_each(?))' : ''}`)
-      .all(...(ids ? [JSON.stringify(ids)] : []));
     for (const id of ids ?? []) this.sessions.delete(id);
-    const factsOf = new Map(facts.map((f) => [String(f.id), f]));
-    for (let i = 0; i < rows.length; ) {
-      const session = String(rows[i]?.session);
-      let end = i;
-      while (end < rows.length && rows[end]?.session === session) end++;
-      const f = factsOf.get(session);
-      if (f) {
-        const out = new Float64Array((end - i) * WIDTH);
-        for (let k = i; k < end; k++) {
-          const r = rows[k] as Record<string, unknown>;
-          const o = (k - i) * WIDTH;
-          for (let c = 0; c < WIDTH; c++) out[o + c] = c === MODEL ? this.model(String(r.model)) : n(r[ROW_COLUMNS[c] as string]);
-        }
-        this.sessions.set(session, {
-          agent: String(f.source),
-          project: String(f.project),
-          title: String(f.title),
-          directory: String(f.directory),
-          rows: out,
-        });
-      }
-      i = end;
-    }
+    for (const [id, rows] of readSessionRows(this.db, ids, (name) => this.model(name))) this.sessions.set(id, rows);
   }
 
   /** SQLite's count of commits by other connections: another process (a one-off search beside a server) wrote the tables. */

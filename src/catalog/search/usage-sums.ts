@@ -1,4 +1,5 @@
-import { type Figures, UNITS_PER_DOLLAR } from './usage.js';
+import type { SqlDb } from '../../store/sqlite.js';
+import { type Figures, n, UNITS_PER_DOLLAR } from './usage.js';
 
 // A usage row as numbers, and the running sums of the groups a question adds rows into.
 
@@ -155,4 +156,44 @@ export interface SessionRows {
   title: string;
   directory: string;
   rows: Float64Array;
+}
+
+/**
+ * The bucket rows of the sessions of `ids` (every session's when not given)
+ * read from the `usage` and `session` tables, each session's as one array of
+ * numbers ({@link WIDTH} per row; `model` numbers the model names).
+ */
+export function readSessionRows(db: SqlDb, ids: string[] | undefined, model: (name: string) => number): Map<string, SessionRows> {
+  const where = ids ? 'WHERE u.session IN (SELECT value FROM json_each(?))' : '';
+  const rows = db
+    .prepare(`SELECT u.session, ${ROW_COLUMNS.map((c) => `u.${c}`).join(', ')} FROM usage u ${where} ORDER BY u.session`)
+    .all(...(ids ? [JSON.stringify(ids)] : []));
+  const facts = db
+    .prepare(`SELECT id, source, project, title, directory FROM session ${ids ? 'WHERE id IN (SELECT value FROM json_each(?))' : ''}`)
+    .all(...(ids ? [JSON.stringify(ids)] : []));
+  const out = new Map<string, SessionRows>();
+  const factsOf = new Map(facts.map((f) => [String(f.id), f]));
+  for (let i = 0; i < rows.length; ) {
+    const session = String(rows[i]?.session);
+    let end = i;
+    while (end < rows.length && rows[end]?.session === session) end++;
+    const f = factsOf.get(session);
+    if (f) {
+      const numbers = new Float64Array((end - i) * WIDTH);
+      for (let k = i; k < end; k++) {
+        const r = rows[k] as Record<string, unknown>;
+        const o = (k - i) * WIDTH;
+        for (let c = 0; c < WIDTH; c++) numbers[o + c] = c === MODEL ? model(String(r.model)) : n(r[ROW_COLUMNS[c] as string]);
+      }
+      out.set(session, {
+        agent: String(f.source),
+        project: String(f.project),
+        title: String(f.title),
+        directory: String(f.directory),
+        rows: numbers,
+      });
+    }
+    i = end;
+  }
+  return out;
 }
