@@ -11,9 +11,9 @@ import {
   readSideText,
   SessionBuilder,
   str,
-  type Todo,
   tokensOf,
 } from '../../kit/index.js';
+import { BOOKKEEPING, fileFields, HELPERS, promptTitle, QUIET_SYSTEM, resultText, savedOutputPath, todosOf } from './records.js';
 
 // Claude Code keeps each session as JSON Lines under ~/.claude/projects/
 // <folder>/<session>.jsonl: `user` and `assistant` records chained by
@@ -29,32 +29,6 @@ import {
 const PROVIDER = 'anthropic';
 const COMPACTION_PREFIX = 'This session is being continued from a previous conversation';
 
-/** Record types that carry no conversation: counted, not kept. */
-const BOOKKEEPING = new Set([
-  'file-history-snapshot',
-  'progress',
-  'queue-operation',
-  'last-prompt',
-  'attachment',
-  'atis-latch',
-  'api-request',
-  'api-request-shape',
-  'api-request-blob',
-  'tools-used',
-  'permission-mode',
-  'mode',
-  'pr-link',
-  'tag',
-]);
-/** `system` subtypes that only time or trace a turn: counted, not kept. */
-const QUIET_SYSTEM = new Set(['turn_duration', 'stop_hook_summary']);
-/** Helper agents by their file name's prefix, for their titles. */
-const HELPERS: Record<string, string> = {
-  acompact: 'Compaction helper',
-  aside_question: 'Side question',
-  aprompt_suggestion: 'Prompt suggestion helper',
-};
-
 /** The archive ID of a Claude Code session (or of one of its sub-agents). */
 export function claudeSessionId(sessionId: string, agentId?: string): string {
   return derivedId('session', undefined, agentId ? `claude-code:${sessionId}:agent:${agentId}` : `claude-code:${sessionId}`);
@@ -67,54 +41,6 @@ interface Conversation {
   answer?: MessageWithParts;
   /** Summary records: the title of the conversation whose leaf is in it. */
   summaries: Array<{ text: string; leaf: string }>;
-}
-
-function resultText(content: unknown): string {
-  if (typeof content === 'string') return content;
-  if (!Array.isArray(content)) return content === undefined ? '' : JSON.stringify(content);
-  return content
-    .map((block) => {
-      if (!isRecord(block)) return '';
-      if (block.type === 'text' && typeof block.text === 'string') return block.text;
-      if (block.type === 'image') return '[image]';
-      return JSON.stringify(block);
-    })
-    .join('\n');
-}
-
-/** A user's image or document block as a file part's fields (a data: URL), or `undefined`. */
-function fileFields(block: JsonRecord): { mime: string; url: string; filename?: string } | undefined {
-  const source = isRecord(block.source) ? block.source : undefined;
-  if (!source) return undefined;
-  const given = str(source.media_type);
-  const filename = str(block.title) ?? str(block.name);
-  if (source.type === 'base64' && typeof source.data === 'string') {
-    const mime = given ?? (block.type === 'image' ? 'image/png' : 'application/octet-stream');
-    return { mime, url: `data:${mime};base64,${source.data}`, ...(filename ? { filename } : {}) };
-  }
-  if (source.type === 'text' && typeof source.data === 'string') {
-    const mime = given ?? 'text/plain';
-    return { mime, url: `data:${mime};base64,${Buffer.from(source.data, 'utf8').toString('base64')}`, ...(filename ? { filename } : {}) };
-  }
-  if (source.type === 'url' && typeof source.url === 'string') {
-    return { mime: given ?? 'application/octet-stream', url: source.url, ...(filename ? { filename } : {}) };
-  }
-  return undefined;
-}
-
-/** A prompt's title text: a slash command as `/name args`, else the text. */
-function promptTitle(text: string): string {
-  const name = /<command-name>([^<]*)<\/command-name>/.exec(text)?.[1]?.trim();
-  if (name) {
-    const args = /<command-args>([^<]*)<\/command-args>/.exec(text)?.[1]?.trim();
-    return args ? `${name} ${args}` : name;
-  }
-  return text;
-}
-
-/** Where a large output the transcript only previews was saved: `<session>/tool-results/<call>.txt`. */
-function savedOutputPath(sessionDir: string, callID: string): string | undefined {
-  return /^[A-Za-z0-9_-]{1,128}$/.test(callID) ? join(sessionDir, 'tool-results', `${callID}.txt`) : undefined;
 }
 
 /** Reads one transcript (a session, or a sub-agent's file) as capture items. */
@@ -287,16 +213,6 @@ async function userRecord(
       else b.unknown(stats, `user block ${String(block.type)} (source ${String(isRecord(block.source) ? block.source.type : '?')})`, block);
     } else b.unknown(stats, `user block ${String(block.type)}`, block);
   }
-}
-
-function todosOf(input: unknown): Todo[] | undefined {
-  if (!isRecord(input) || !Array.isArray(input.todos)) return undefined;
-  return input.todos.filter(isRecord).map((t) => ({
-    content: String(t.content ?? ''),
-    status: String(t.status ?? 'pending'),
-    priority: String(t.priority ?? 'medium'),
-    ...(typeof t.id === 'string' ? { id: t.id } : {}),
-  }));
 }
 
 function assistantRecord(c: Conversation, r: JsonRecord, message: JsonRecord, ts: number, stats: ReadStats, uuid: string): void {
