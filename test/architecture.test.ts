@@ -275,6 +275,14 @@ describe('architecture', () => {
     expect(frontLines([], (line) => /process\.exitCode\s*=[^=]/.test(line))).toContain('bin/sarc.ts:14');
   });
 
+  it('no file in src/ is over 300 lines: each says one thing a reader can hold', () => {
+    const lines = (file: string) => readFileSync(file, 'utf8').split('\n').length - 1;
+    const long = sourceFiles(SRC)
+      .filter((f) => lines(f) > 300)
+      .map((f) => `${relative(SRC, f)}: ${lines(f)}`);
+    expect(long).toEqual([]);
+  });
+
   it("the server's route files are named as the CLI's command files for the same operations", () => {
     const names = (dir: string) => sourceFiles(join(SRC, dir)).map((f) => relative(join(SRC, dir), f));
     const commands = new Set(names('cli/commands'));

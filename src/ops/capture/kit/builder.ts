@@ -3,8 +3,11 @@ import type { AssistantMessage, MessageWithParts, UserMessage } from '../../../m
 import type { Part } from '../../../model/part.js';
 import type { Todo } from '../../../model/todo.js';
 import type { CaptureItem, ConvertedInfo, ReadStats } from '../contract.js';
+import { TranscriptClock } from './clock.js';
 import { derivedId } from './ids.js';
-import { isRecord, timeOf, titleOf } from './text.js';
+import { isRecord, roughSize, titleOf } from './text.js';
+import { finishTool, type ToolResult } from './tool-result.js';
+import { UnknownRecords } from './unknown-records.js';
 
 // The bookkeeping every transcript converter needs, once: messages made with
 // derived IDs, a time for records without one, equal times kept in file
@@ -33,42 +36,14 @@ export interface BuilderOptions {
   flushBytes?: number;
 }
 
-/** A tool's result, as the agent recorded it. */
-export interface ToolResult {
-  output: string;
-  error: boolean;
-  time: number;
-  metadata?: Record<string, unknown>;
-}
-
 /** Titles by where they came from; the first present in this order wins. */
 const TITLE_ORDER = ['custom', 'agent', 'ai', 'summary', 'prompt', 'fallback'] as const;
 type TitleSource = (typeof TITLE_ORDER)[number];
 
-/** Unknown records kept per session at most, and the size of one kept whole. */
-const KEEP_RECORDS = 200;
 /** User messages held at most while they wait for the answer that names their model. */
 const HOLD_USERS = 64;
-const KEEP_BYTES = 64 * 1024;
 
-/** A rough size of a message in bytes (its texts and inputs), to bound what is held. */
-function roughSize(m: MessageWithParts): number {
-  let n = 200;
-  for (const p of m.parts) {
-    n += 100;
-    if ('text' in p && typeof p.text === 'string') n += p.text.length;
-    if (p.type === 'file') n += p.url.length;
-    if (p.type === 'tool') {
-      const s = p.state as { output?: unknown; error?: unknown; input?: unknown };
-      if (typeof s.output === 'string') n += s.output.length;
-      if (typeof s.error === 'string') n += s.error.length;
-      n += JSON.stringify(s.input ?? {}).length;
-    }
-  }
-  return n;
-}
-
-export class SessionBuilder {
+export class SessionBuilder extends TranscriptClock {
   readonly id: string;
   /** The working folder, first seen. */
   directory?: string;
@@ -81,65 +56,23 @@ export class SessionBuilder {
   todos?: Todo[];
   forkedFrom?: { sessionID: string; messageID?: string };
   private readonly titles: Partial<Record<TitleSource, string>> = {};
-  private first = Number.POSITIVE_INFINITY;
-  private last = Number.NEGATIVE_INFINITY;
-  /** The time of the record before, for a record without one. */
-  private previous = 0;
-  /** Equal times kept in file order: the last message's time as given, and as assigned. */
-  private lastGiven = Number.NaN;
-  private lastAssigned = Number.NEGATIVE_INFINITY;
   private readonly open: MessageWithParts[] = [];
   private readonly pending = new Map<string, { part: Part; message: MessageWithParts; emitted: boolean }>();
   private readonly orphans = new Map<string, ToolResult>();
-  private readonly kept: unknown[] = [];
-  private readonly unknownCounts: Record<string, number> = {};
+  private readonly unknowns = new UnknownRecords();
   private readonly out: CaptureItem[] = [];
   private heldBytes = 0;
   private messageCount = 0;
 
   constructor(private readonly options: BuilderOptions) {
+    super();
     this.id = options.id;
-  }
-
-  /** The time of a record: its own, else just after the record before (never the clock: IDs must come out the same on every run). */
-  time(given: number | undefined): number {
-    const t = given ?? this.previous + 1;
-    this.previous = t;
-    return t;
-  }
-
-  /**
-   * A record's time from its raw field: {@link time} of it, or `undefined`
-   * when the record has a time that is none (negative, not a date) — such a
-   * record is broken, and is reported with its line and skipped.
-   */
-  recordTime(raw: unknown, line: number, stats: ReadStats): number | undefined {
-    const given = timeOf(raw);
-    if (raw !== undefined && raw !== null && given === undefined) {
-      stats.skipped.push({ line, reason: `bad time ${JSON.stringify(raw).slice(0, 40)}` });
-      return undefined;
-    }
-    return this.time(given);
-  }
-
-  /** Marks a time as part of the conversation (the session's created and updated span what it saw). */
-  saw(t: number): void {
-    if (t < this.first) this.first = t;
-    if (t > this.last) this.last = t;
   }
 
   /** Offers a title from one of its sources; the last offer of a source wins. */
   title(source: TitleSource, text: string | undefined, options: { first?: boolean } = {}): void {
     const t = titleOf(text);
     if (t && !(options.first && this.titles[source])) this.titles[source] = t;
-  }
-
-  /** A message's creation time: a time equal to the one before moves just after it, so equal times keep file order. */
-  private created(t: number): number {
-    const assigned = t === this.lastGiven && t <= this.lastAssigned ? this.lastAssigned + 1 : t;
-    this.lastGiven = t;
-    this.lastAssigned = assigned;
-    return assigned;
   }
 
   /** A part ID of a message, from a key unique within the source. */
@@ -260,15 +193,12 @@ export class SessionBuilder {
   /** Counts a record or block of a type the converter does not map, and keeps it under the envelope (bounded). */
   unknown(stats: ReadStats, kind: string, value: unknown): void {
     stats.unknown[kind] = (stats.unknown[kind] ?? 0) + 1;
-    this.unknownCounts[kind] = (this.unknownCounts[kind] ?? 0) + 1;
-    if (this.kept.length >= KEEP_RECORDS) return;
-    const text = JSON.stringify(value) ?? 'null';
-    this.kept.push(text.length <= KEEP_BYTES ? value : { kind, truncated: true, bytes: text.length, head: text.slice(0, 1024) });
+    this.unknowns.add(kind, value);
   }
 
   /** Counts a record of a type the converter knows and leaves out on purpose (bookkeeping), without keeping it. */
   skipped(kind: string): void {
-    this.unknownCounts[`(${kind})`] = (this.unknownCounts[`(${kind})`] ?? 0) + 1;
+    this.unknowns.count(`(${kind})`);
   }
 
   private emit(m: MessageWithParts): void {
@@ -335,8 +265,7 @@ export class SessionBuilder {
           where: o.where,
           ...(dir !== undefined && !usable ? { cwd: dir } : {}),
           ...this.extra,
-          ...(Object.keys(this.unknownCounts).length ? { unknown: { ...this.unknownCounts } } : {}),
-          ...(this.kept.length ? { unknownRecords: [...this.kept] } : {}),
+          ...this.unknowns.envelope(),
         },
       },
       ...(this.todos ? { todos: this.todos } : {}),
@@ -356,15 +285,4 @@ export class SessionBuilder {
     if (!this.empty) this.out.push({ kind: 'info', info: this.info(true) });
     return this.take();
   }
-}
-
-/** Completes a tool part with its result (output or error). */
-export function finishTool(part: Part, result: ToolResult): void {
-  if (part.type !== 'tool' || part.state.status === 'completed' || part.state.status === 'error') return;
-  const input = part.state.input;
-  const start = 'time' in part.state ? (part.state.time as { start: number }).start : result.time;
-  const time = { start, end: Math.max(start, result.time) };
-  part.state = result.error
-    ? { status: 'error', input, error: result.output, ...(result.metadata ? { metadata: result.metadata } : {}), time }
-    : { status: 'completed', input, output: result.output, title: part.tool, metadata: result.metadata ?? {}, time };
 }

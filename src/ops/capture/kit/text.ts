@@ -1,4 +1,6 @@
-// Text from a transcript made fit for a title or a time.
+import type { MessageWithParts } from '../../../model/message.js';
+
+// Text from a transcript made fit for a title or a time, and a message's rough size.
 
 /** A title's length at most (a 5 MB summary must not become a 5 MB title). */
 export const TITLE_MAX = 120;
@@ -55,4 +57,21 @@ export function tokensOf(t: { input?: unknown; output?: unknown; reasoning?: unk
     reasoning: num(t.reasoning),
     cache: { read: num(t.cacheRead), write: num(t.cacheWrite) },
   };
+}
+
+/** A rough size of a message in bytes (its texts and inputs), to bound what is held. */
+export function roughSize(m: MessageWithParts): number {
+  let n = 200;
+  for (const p of m.parts) {
+    n += 100;
+    if ('text' in p && typeof p.text === 'string') n += p.text.length;
+    if (p.type === 'file') n += p.url.length;
+    if (p.type === 'tool') {
+      const s = p.state as { output?: unknown; error?: unknown; input?: unknown };
+      if (typeof s.output === 'string') n += s.output.length;
+      if (typeof s.error === 'string') n += s.error.length;
+      n += JSON.stringify(s.input ?? {}).length;
+    }
+  }
+  return n;
 }
