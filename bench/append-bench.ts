@@ -63,7 +63,7 @@ const [dir, count] = [process.argv[1], Number(process.argv[2])];
 const session = join(dir, 'minimal-' + process.pid);
 await mkdir(join(session, 'messages'), { recursive: true });
 const text = ${JSON.stringify(TEXT)}.repeat(20);
-async function syncFolder(folder) { const h = await open(folder, constants.O_RDONLY); await h.sync(); await h.close(); }
+async function fsyncFolder(folder) { const h = await open(folder, constants.O_RDONLY); await h.sync(); await h.close(); }
 async function atomic(target, data) {
   const temp = target + '.' + randomBytes(4).toString('hex') + '.tmp';
   const h = await open(temp, 'wx');
@@ -71,7 +71,7 @@ async function atomic(target, data) {
   await h.sync();
   await h.close();
   await rename(temp, target);
-  await syncFolder(join(target, '..'));
+  await fsyncFolder(join(target, '..'));
 }
 const t = performance.now();
 for (let i = 0; i < count; i++) {

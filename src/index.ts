@@ -64,7 +64,7 @@ export { claudeSessionId } from './ops/capture/agents/claude-code/convert.js';
 export { claudeProjectFolder, claudeSessionIdOf, claudeTranscript } from './ops/capture/agents/claude-code/export.js';
 export { codexSessionId } from './ops/capture/agents/codex/convert.js';
 export { opencodeDbPath } from './ops/capture/agents/opencode/adapter.js';
-export { OpencodeMirror, type OpencodePluginOptions, opencodePlugin } from './ops/capture/agents/opencode/live.js';
+export { OpencodeLive, OpencodeMirror, type OpencodePluginOptions, opencodePlugin } from './ops/capture/agents/opencode/live.js';
 export { opencodeGeneration } from './ops/capture/agents/opencode/resume.js';
 export type {
   AgentAdapter,

@@ -48,7 +48,7 @@ const closeFd = promisify(close);
  * fsync a folder so a rename inside it survives a power cut. Resolves once
  * the fsync is done; the descriptor is closed after, without waiting for it.
  */
-export async function syncFolder(folder: string): Promise<void> {
+export async function fsyncFolder(folder: string): Promise<void> {
   const fd = await openFd(folder, constants.O_RDONLY);
   try {
     await fsyncFd(fd);
@@ -88,7 +88,7 @@ async function writeText(fd: number, data: FileText): Promise<void> {
 }
 
 /** Creates `path` (it must not exist), writes `data` and fsyncs it. */
-async function createSynced(path: string, data: FileText): Promise<void> {
+async function createFsynced(path: string, data: FileText): Promise<void> {
   const fd = await openFd(path, 'wx', 0o644);
   try {
     await writeText(fd, data);
@@ -158,7 +158,7 @@ async function replaceFile(
   // five trips to the thread pool instead of eight: the folder is opened
   // while the temp file is made, the temp is closed while it is renamed
   // (its data is on disk from its fsync), and the folder is closed after
-  // the fsync that makes the rename durable (see syncFolder).
+  // the fsync that makes the rename durable (see fsyncFolder).
   let fds: [number, number];
   try {
     fds = await openTempAndFolder(temp, folder);
@@ -168,7 +168,7 @@ async function replaceFile(
     // made, its own entry made durable, then the write again.
     try {
       await mkdir(folder, { recursive: true });
-      await syncFolder(dirname(folder));
+      await fsyncFolder(dirname(folder));
       fds = await openTempAndFolder(temp, folder);
     } catch (again) {
       throw failed(again);
@@ -207,7 +207,7 @@ async function replaceFile(
 export async function writeStagedFile(path: string, data: FileText): Promise<void> {
   await bulkTurn();
   try {
-    await createSynced(path, data);
+    await createFsynced(path, data);
   } catch (error) {
     throw new ArchiveError('IO', `${path}: cannot write: ${(error as Error).message}`, { path, cause: error });
   } finally {

@@ -4,7 +4,7 @@ import { assertId, newId } from '../model/ids.js';
 import { type MessageWithParts, messageFile } from '../model/message.js';
 import type { Part } from '../model/part.js';
 import type { Session } from '../model/session.js';
-import { syncFolder } from './atomic-write.js';
+import { fsyncFolder } from './atomic-write.js';
 import { loadInfo, loadInfoToWrite, type StoreContext, withSession, writeData } from './context.js';
 import { isCanonicalText, type LoadedFile } from './json-file.js';
 import { mapLimit } from './map-limit.js';
@@ -175,7 +175,7 @@ export class MessageStore extends MessageReads {
       } finally {
         this.order.touch(sessionID, messageID);
       }
-      await syncFolder(this.ctx.paths.messages(sessionID));
+      await fsyncFolder(this.ctx.paths.messages(sessionID));
       await this.sessions.touch(sessionID);
     });
   }

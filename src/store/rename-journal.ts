@@ -4,7 +4,7 @@ import { mkdir, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/prom
 import { basename, dirname, join } from 'node:path';
 import { errnoCode } from '../errors.js';
 import { isId } from '../model/ids.js';
-import { checkPrecondition, syncFolder, type WritePrecondition, writeFileAtomic } from './atomic-write.js';
+import { checkPrecondition, fsyncFolder, type WritePrecondition, writeFileAtomic } from './atomic-write.js';
 import type { StoreContext } from './context.js';
 import { isTempName, ownerMayBeAlive, ownerTag, sweepTemps } from './temp-names.js';
 
@@ -57,7 +57,7 @@ export async function commitMoves(ctx: StoreContext, moves: readonly StagedMove[
       await rename(move.stage, move.target);
       done.push(move);
     }
-    for (const folder of new Set(moves.map((m) => dirname(m.target)))) await syncFolder(folder);
+    for (const folder of new Set(moves.map((m) => dirname(m.target)))) await fsyncFolder(folder);
   } catch (error) {
     // A folder move fails only in a race with another creator of the same ID
     // (IDs were checked under their locks): put back what moved, so nothing is
@@ -128,7 +128,7 @@ export async function recoverCommits(ctx: StoreContext): Promise<string[]> {
         await rm(move.stage, { recursive: true, force: true });
       }
     }
-    for (const folder of new Set(moved.map((m) => dirname(m)))) await syncFolder(folder);
+    for (const folder of new Set(moved.map((m) => dirname(m)))) await fsyncFolder(folder);
     await unlink(path);
   }
   // A journal whose writer was killed before its rename is only a temp, never a commit: removed.

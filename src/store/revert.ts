@@ -3,7 +3,7 @@ import { ArchiveError } from '../errors.js';
 import { assertId } from '../model/ids.js';
 import type { MessageWithParts } from '../model/message.js';
 import type { Session } from '../model/session.js';
-import { syncFolder } from './atomic-write.js';
+import { fsyncFolder } from './atomic-write.js';
 import { loadInfo, type StoreContext, writeData } from './context.js';
 import type { LoadedFile } from './json-file.js';
 import { compareMessages, loadMessage, messageIds } from './message-file.js';
@@ -91,7 +91,7 @@ export class RevertStore {
         await writeData(path, { ...target, parts: target.parts.slice(0, cut) }, await loadMessage(this.ctx, sessionID, target.info.id));
       }
       for (const m of gone) await unlink(this.ctx.paths.message(sessionID, m.info.id)).catch(() => {});
-      await syncFolder(this.ctx.paths.messages(sessionID));
+      await fsyncFolder(this.ctx.paths.messages(sessionID));
     }
     const { revert: _cleared, ...rest } = info.value;
     await writeData(this.ctx.paths.info(sessionID), rest, info);

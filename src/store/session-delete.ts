@@ -1,7 +1,7 @@
 import { rename, rm } from 'node:fs/promises';
 import { ArchiveError, errnoCode } from '../errors.js';
 import { isId } from '../model/ids.js';
-import { syncFolder } from './atomic-write.js';
+import { fsyncFolder } from './atomic-write.js';
 import { type StoreContext, withSession } from './context.js';
 import { tempPathFor } from './temp-names.js';
 
@@ -31,7 +31,7 @@ export async function deleteTree(ctx: StoreContext, tree: string[]): Promise<str
         if (errnoCode(error) === 'ENOENT') return;
         throw new ArchiveError('IO', `cannot delete ${folder}: ${(error as Error).message}`, { path: folder, cause: error });
       }
-      await syncFolder(paths.sessions);
+      await fsyncFolder(paths.sessions);
       await rm(trash, { recursive: true, force: true });
     });
   }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { ArchiveError, errnoCode } from '../errors.js';
 import type { Session } from '../model/session.js';
 import type { OnProgress } from '../progress.js';
-import { type FileText, syncFolder, writeStagedFile } from './atomic-write.js';
+import { type FileText, fsyncFolder, writeStagedFile } from './atomic-write.js';
 import type { StoreContext } from './context.js';
 import { mapLimit } from './map-limit.js';
 import { commitMoves, type StagedMove } from './rename-journal.js';
@@ -43,10 +43,10 @@ export async function stageNewSessions(
           await mkdir(messages);
           await write(inMessages);
           // An empty messages folder is made durable by the session folder's fsync (it is one of its entries).
-          if (inMessages.length > 0) await syncFolder(messages);
+          if (inMessages.length > 0) await fsyncFolder(messages);
         })(),
       ]);
-      await syncFolder(stage);
+      await fsyncFolder(stage);
       onProgress?.(moves.length, prepared.length);
     }
     // rename(2) replaces an empty folder but fails on a non-empty one, so

@@ -2,7 +2,7 @@ import { unlink } from 'node:fs/promises';
 import { errnoCode } from '../errors.js';
 import { assertId } from '../model/ids.js';
 import { type Todo, todoList } from '../model/todo.js';
-import { syncFolder } from './atomic-write.js';
+import { fsyncFolder } from './atomic-write.js';
 import { loadInfo, type StoreContext, withSession, writeData } from './context.js';
 import { readDataFile } from './json-file.js';
 import { validate } from './validate.js';
@@ -31,7 +31,7 @@ export class TodoStore {
         await unlink(path).catch((error: unknown) => {
           if (errnoCode(error) !== 'ENOENT') throw error;
         });
-        await syncFolder(this.ctx.paths.session(sessionID));
+        await fsyncFolder(this.ctx.paths.session(sessionID));
       }
       return next;
     });

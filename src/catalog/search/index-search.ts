@@ -13,7 +13,7 @@ import type { UsageQuery, UsageResult } from './usage.js';
  * (or why there is none), its first catch-up, and whether that is done.
  */
 export class IndexSearch {
-  private synced: Promise<void> = Promise.resolve();
+  private caughtUp: Promise<void> = Promise.resolve();
   /** True once the first catch-up is done: answers before it come from what the index has so far. */
   complete = false;
 
@@ -37,7 +37,7 @@ export class IndexSearch {
   startCatchUp(listing: () => Promise<SessionListing>, onProgress: OnProgress | undefined, onWarning: (message: string) => void): void {
     const engine = this.engine;
     if (!engine) return;
-    this.synced = new Promise<void>((resolve) => setImmediate(resolve))
+    this.caughtUp = new Promise<void>((resolve) => setImmediate(resolve))
       .then(async () => engine.catchUp({ onProgress, listing: await listing() }))
       .then(
         () => {
@@ -69,8 +69,8 @@ export class IndexSearch {
   }
 
   ready(withinMs?: number): Promise<void> {
-    if (withinMs === undefined) return this.synced;
-    return Promise.race([this.synced, new Promise<void>((resolve) => setTimeout(resolve, withinMs).unref())]);
+    if (withinMs === undefined) return this.caughtUp;
+    return Promise.race([this.caughtUp, new Promise<void>((resolve) => setTimeout(resolve, withinMs).unref())]);
   }
 
   /** Makes what was noticed searchable now; `onlyComplete`: not before the first catch-up is done. */
@@ -80,6 +80,6 @@ export class IndexSearch {
 
   async close(): Promise<void> {
     await this.engine?.close();
-    await this.synced;
+    await this.caughtUp;
   }
 }

@@ -35,7 +35,7 @@ export class SearchIndex {
   private readonly figures: UsageFigures;
   private readonly answers: SearchAnswers;
   private readonly notices = new Notices((batch) => this.readNoted(batch));
-  private syncing: Promise<number> | undefined;
+  private catchingUp: Promise<number> | undefined;
   private closed = false;
   private stopping = false;
   /** The listing of `sessions/` the last full check went by, when settled (saved with the stamps: see {@link KnownListing}). */
@@ -96,17 +96,17 @@ export class SearchIndex {
    * opened ({@link startSearchCheck}), used if those are still saved.
    */
   catchUp(options: CheckOptions & { early?: SearchCheck } = {}): Promise<number> {
-    this.syncing ??= this.doSync(options.onProgress, options.slice, options.listing, options.scan, options.early).finally(() => {
-      this.syncing = undefined;
+    this.catchingUp ??= this.doCatchUp(options.onProgress, options.slice, options.listing, options.scan, options.early).finally(() => {
+      this.catchingUp = undefined;
     });
-    return this.syncing;
+    return this.catchingUp;
   }
   /** @deprecated The former name of {@link catchUp}: "sync" is what brings an agent's sessions in. */
   sync(options: CheckOptions & { early?: SearchCheck } = {}): Promise<number> {
     return this.catchUp(options);
   }
 
-  private async doSync(
+  private async doCatchUp(
     onProgress?: OnProgress,
     slice?: Slice,
     given?: SessionListing,
@@ -114,7 +114,7 @@ export class SearchIndex {
     early?: SearchCheck,
   ): Promise<number> {
     const sliced = slice !== undefined && slice.of > 1;
-    if (!sliced && !givenScan) return this.fullSync(onProgress, given, early);
+    if (!sliced && !givenScan) return this.fullCatchUp(onProgress, given, early);
     void early?.scan.cancel();
     const listing = given ?? (await readListing(this.paths));
     // A round of a periodic check looks at its share of the sessions (not every row of the
@@ -148,7 +148,7 @@ export class SearchIndex {
    * stored session that is gone has no `info.json` any more: its stamps
    * differ, and {@link refreshSession} drops it.
    */
-  private async fullSync(onProgress?: OnProgress, given?: SessionListing, early?: SearchCheck): Promise<number> {
+  private async fullCatchUp(onProgress?: OnProgress, given?: SessionListing, early?: SearchCheck): Promise<number> {
     const prefix = `${this.paths.sessions}${sep}`;
     // Stats started early are of this index's sessions while the stamps they were started from are still saved.
     const current =
@@ -222,7 +222,7 @@ export class SearchIndex {
 
   private async readNoted(batch: Noted): Promise<void> {
     // After a running catch-up, not beside it (a check that starts during this flush shares its batch: see batch).
-    await this.syncing?.catch(() => {});
+    await this.catchingUp?.catch(() => {});
     if (this.closed) return;
     // One transaction for the batch (a server creating sessions notes a few in each).
     await this.rows
@@ -251,12 +251,12 @@ export class SearchIndex {
     return this.rows.reading(() => this.answers.searchGroups(q, groupOf));
   }
 
-  /** Per session of `ids`: its messages and failed tool calls, as of the last sync (sessions not indexed yet are left out). */
+  /** Per session of `ids`: its messages and failed tool calls, as of the last catch-up (sessions not indexed yet are left out). */
   sessionFacts(ids: readonly string[]): Map<string, { messages: number; failed: number }> {
     return this.rows.sessionFacts(ids);
   }
 
-  /** Usage figures (tokens, cost, messages, tool calls, active time) as of the last sync, priced with `prices`. */
+  /** Usage figures (tokens, cost, messages, tool calls, active time) as of the last catch-up, priced with `prices`. */
   usage(query: UsageQuery, prices: PriceTable = shippedPrices()): UsageResult {
     return this.rows.reading(() => this.figures.query(query, prices));
   }
@@ -265,7 +265,7 @@ export class SearchIndex {
   async close(): Promise<void> {
     if (this.closed) return;
     this.stopping = true;
-    await this.syncing?.catch(() => {});
+    await this.catchingUp?.catch(() => {});
     await this.flush();
     this.closed = true;
     this.notices.stop();

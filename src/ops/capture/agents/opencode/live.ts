@@ -42,7 +42,7 @@ function sessionOf(event: BusEvent): string | undefined {
 }
 
 /** Mirrors one OpenCode server's sessions into an archive as they change. */
-export class OpencodeMirror {
+export class OpencodeLive {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private chain: Promise<void> = Promise.resolve();
   private archive?: Promise<Archive>;
@@ -168,11 +168,11 @@ export class OpencodeMirror {
  */
 export function opencodePlugin(options: OpencodePluginOptions = {}) {
   return async (input: PluginInput) => {
-    const mirror = new OpencodeMirror(input, options);
+    const live = new OpencodeLive(input, options);
     return {
       event: async ({ event }: { event: BusEvent }) => {
         try {
-          mirror.notice(event);
+          live.notice(event);
         } catch {
           // Never break OpenCode.
         }
@@ -180,3 +180,6 @@ export function opencodePlugin(options: OpencodePluginOptions = {}) {
     };
   };
 }
+
+/** @deprecated The former name of {@link OpencodeLive}: a "mirror" is a sync that keeps a source's sessions exactly. */
+export const OpencodeMirror = OpencodeLive;
