@@ -3,8 +3,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { syncAgent } from '../../src/index.js';
 import { cursorSessionId } from '../../src/ops/capture/agents/cursor/convert.js';
+import { sarc } from '../cli/helpers.js';
 import { tempArchive, tempDir } from '../helpers.js';
 import { cursorFixture } from './contract/cursor.js';
+import { CLI_A, CLI_B, CLI_C, CliChat, cursorCliFixture, FOLDER } from './contract/cursor-cli.js';
 import { runSql } from './contract/opencode-fixture.js';
 
 // What a Cursor chat carries over: its name, the workspace folder that lists it, each message in the order of the
@@ -61,3 +63,98 @@ describe.skipIf(cursorFixture.missing !== undefined)('Cursor', () => {
     expect((await archive.sessions.get(cursorSessionId(b))).directory).toBe('/');
   });
 });
+
+// The command-line agent's chats: a database per chat whose messages are a tree of content-addressed blobs, and the
+// newer JSONL transcripts. What comes across: the chat's name, its folder (from the root blob), the person's words
+// out of the agent's context, reasoning, tool calls with their results, the model; a transcript only where no store has the chat.
+describe.skipIf(cursorCliFixture.missing !== undefined)("Cursor's command-line agent", () => {
+  it('maps a chat store and a transcript, and reads a chat once though both have it', async () => {
+    const store = await cursorCliFixture.make(await tempDir());
+    const { archive } = await tempArchive();
+    const r = await syncAgent(archive, 'cursor', { from: store.from });
+    expect(r.failures).toEqual([]);
+    expect((await archive.sessions.list()).map((s) => s.title).sort()).toEqual(['Cart', 'Checkout', 'Name the tests']);
+    const a = cursorSessionId(CLI_A);
+    expect(await archive.sessions.get(a)).toMatchObject({
+      title: 'Cart',
+      directory: FOLDER,
+      time: { created: Date.parse('2026-06-01T10:00:00.000Z') },
+    });
+    const messages = await archive.messages.list(a);
+    expect(messages.map((m) => `${m.info.role}:${m.parts.map((p) => p.type).join(',')}`)).toEqual([
+      'user:text',
+      'assistant:text',
+      'assistant:reasoning,tool',
+    ]);
+    // The person's words, not the context the agent wrapped them in.
+    expect(messages[0]?.parts[0]).toMatchObject({ type: 'text', text: 'Add a cart' });
+    expect(messages[2]?.info).toMatchObject({ modelID: 'gpt-5-high' });
+    expect(messages[2]?.parts[1]).toMatchObject({
+      tool: 'Shell',
+      state: { status: 'completed', input: { command: 'ls' }, output: 'cart.py' },
+    });
+    // Messages keep their order though none has a time.
+    const times = messages.map((m) => m.info.time.created);
+    expect([...times].sort((x, y) => x - y)).toEqual(times);
+    const c = await archive.messages.list(cursorSessionId(CLI_C));
+    expect(c.map((m) => m.parts.map((p) => ('text' in p ? p.text : p.type)).join())).toEqual(['Name the tests', 'test_cart.py']);
+    expect((await archive.sessions.get(cursorSessionId(CLI_C))).metadata).toMatchObject({ cursor: { project: 'home-dev-shop' } });
+  });
+
+  it('a chat whose tree loops or names a missing blob syncs what it can, and says what it passed over', async () => {
+    const root = join(await tempDir(), '.cursor');
+    const chat = new CliChat(root, CLI_B, 'Loops');
+    await chat.create();
+    chat.turn('First');
+    // A node that names itself, and a node that names a blob that is not there.
+    const self = Buffer.concat([Buffer.from([0x0a, 0x20]), Buffer.alloc(32, 7)]);
+    runSql(chat.path, 'INSERT INTO blobs (id, data) VALUES (?, ?)', '07'.repeat(32), self);
+    chat.add({ role: 'user', content: 'Second' });
+    const meta = JSON.parse(Buffer.from(String((await readMeta(chat.path)) ?? ''), 'hex').toString('utf8'));
+    const root2 = Buffer.concat([
+      Buffer.from([0x0a, 0x20]),
+      Buffer.from(meta.latestRootBlobId, 'hex'),
+      Buffer.from([0x0a, 0x20]),
+      Buffer.alloc(32, 7),
+      Buffer.from([0x0a, 0x20]),
+      Buffer.alloc(32, 9),
+    ]);
+    runSql(chat.path, 'INSERT INTO blobs (id, data) VALUES (?, ?)', 'ab'.repeat(32), root2);
+    runSql(
+      chat.path,
+      'UPDATE meta SET value = ? WHERE key = ?',
+      Buffer.from(JSON.stringify({ ...meta, latestRootBlobId: 'ab'.repeat(32) })).toString('hex'),
+      '0',
+    );
+    const { archive } = await tempArchive();
+    const r = await syncAgent(archive, 'cursor', { from: root });
+    expect(r.failures).toEqual([]);
+    const texts = (await archive.messages.list(cursorSessionId(CLI_B))).map((m) =>
+      m.parts.map((p) => ('text' in p ? p.text : p.type)).join(),
+    );
+    expect(texts).toEqual(['First', 'Re: First', 'Second']);
+    expect(JSON.stringify(r)).toMatch(/met again/);
+    expect(JSON.stringify(r)).toMatch(/is missing/);
+  });
+
+  it('a plain sync finds the agent in ~/.cursor without being told where', async () => {
+    const home = await tempDir();
+    await cursorCliFixture.make(home);
+    const { dir, stateDir } = await tempArchive();
+    const env = { SARC_ARCHIVE: dir, SARC_STATE_DIR: stateDir, HOME: home };
+    const run = await sarc(['sync', 'cursor', '--json'], { env });
+    expect(run.code, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ sessions: { new: 3 } });
+  });
+});
+
+/** A chat store's meta row as stored (hex text). */
+async function readMeta(path: string): Promise<unknown> {
+  const { openSqlite } = await import('../../src/store/sqlite.js');
+  const db = openSqlite(path, { readOnly: true, purpose: 'test' });
+  try {
+    return db.prepare("SELECT value FROM meta WHERE key = '0'").get()?.value;
+  } finally {
+    db.close();
+  }
+}

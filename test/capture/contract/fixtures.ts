@@ -27,6 +27,8 @@ export interface ContractStore {
 
 export interface ContractFixture {
   agent: string;
+  /** Which of the agent's stores, where it has more than one (Cursor: the editor's, the command-line agent's). */
+  variant?: string;
   /** Why the fixture cannot be made here (a tool the machine lacks), or `undefined`. */
   missing?: string;
   /** Whether a record can be half written (a file; a database writes whole transactions). */

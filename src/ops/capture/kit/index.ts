@@ -18,7 +18,7 @@ export { type FoundFile, fileStamp, fileStore, readJsonDocument, readSidecar, re
 export { type GeminiChatFiles, geminiTokens, readGeminiChatFiles } from './gemini.js';
 export { GeminiContent, responseOutput, todosOf } from './gemini-content.js';
 export { derivedId, derivedUuid } from './ids.js';
-export { type JsonRecord, type LineRecord, readJsonLines } from './jsonl.js';
+export { type JsonRecord, type LineRecord, parseRecord, readJsonLines } from './jsonl.js';
 export { findInFolders, foldersOf, projectFolders } from './places.js';
 export { isRecord, num, promptText, str, TITLE_MAX, timeOf, titleOf, tokensOf } from './text.js';
 export { finishTool, type ToolResult } from './tool-result.js';

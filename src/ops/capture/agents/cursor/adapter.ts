@@ -1,15 +1,22 @@
 import { existsSync } from 'node:fs';
 import { lstat, readdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import type { AgentAdapter, SourceEntry, SourceStore } from '../../contract.js';
 import { home, isRecord, type JsonRecord, openSqlite, readSidecar, type SqlDb, str } from '../../kit/index.js';
+import { listCliChats, readCliChat } from './cli.js';
 import { cursorSessionId, readCursorComposer } from './convert.js';
+import { listTranscripts, readTranscript } from './transcripts.js';
 
-// Cursor: its user folder (`~/.config/Cursor/User`; macOS `~/Library/Application
-// Support/Cursor/User`; Windows `%APPDATA%\Cursor\User`). The chats are in
+// Cursor, the editor and its command-line agent. The editor's user folder
+// (`~/.config/Cursor/User`; macOS `~/Library/Application Support/Cursor/User`;
+// Windows `%APPDATA%\Cursor\User`) keeps the chats in
 // `globalStorage/state.vscdb`, read-only while Cursor runs; one source per
 // chat, stamped by its record and its messages' count and size. Folders
-// come from the workspaces that list the chat.
+// come from the workspaces that list the chat. The command-line agent keeps
+// `~/.cursor`: a database per chat (`chats/…/store.db`, see cli.ts) and the
+// newer transcripts (`projects/…/agent-transcripts/*.jsonl`, see
+// transcripts.ts). A plain sync reads both places; `--from` reads the one it
+// names (an editor's user folder, or a `.cursor` folder).
 
 /** Cursor's user folder on this machine (the first that exists, else Linux's). */
 function cursorUser(): string {
@@ -26,6 +33,16 @@ const existsSyncSafe = (p: string) => {
     return false;
   }
 };
+
+/** The command-line agent's folder at `from` (one holding `chats/` or `projects/`), or, from the editor's own place, `~/.cursor`. */
+function cliRoot(from: string): string | undefined {
+  if (existsSyncSafe(join(from, 'chats')) || existsSyncSafe(join(from, 'projects'))) return from;
+  const own = join(home(), '.cursor');
+  return from === cursorUser() && (existsSyncSafe(join(own, 'chats')) || existsSyncSafe(join(own, 'projects'))) ? own : undefined;
+}
+
+/** A watch filter over the path's parts below `root`. */
+const within = (root: string, accept: (rel: string[]) => boolean) => (p: string) => accept(relative(root, p).split(sep));
 
 /** A JSON value of the key-value table, or `undefined`. */
 function value(db: SqlDb, table: string, key: string): JsonRecord | undefined {
@@ -83,34 +100,57 @@ export const cursor: AgentAdapter = {
   location: cursorUser,
   async open(from) {
     const path = join(from, 'globalStorage', 'state.vscdb');
-    if (!existsSyncSafe(path)) return undefined;
-    const db = openSqlite(path, { readOnly: true, purpose: 'reading Cursor' });
-    const has = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'cursorDiskKV'").get();
+    const cli = cliRoot(from);
+    const db = existsSyncSafe(path) ? openSqlite(path, { readOnly: true, purpose: 'reading Cursor' }) : undefined;
+    if (!db && !cli) return undefined;
+    const has = db?.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'cursorDiskKV'").get();
     let where: Map<string, string> | undefined;
     const store: SourceStore = {
       async list() {
-        if (!has) return [];
-        // Every chat's messages counted and sized in one pass over the message keys (a range of the key index).
-        const sizes = new Map<string, string>();
-        for (const r of db
-          .prepare(
-            "SELECT substr(key, 10, instr(substr(key, 10), ':') - 1) AS c, COUNT(*) AS n, SUM(LENGTH(value)) AS size FROM cursorDiskKV WHERE key >= 'bubbleId:' AND key < 'bubbleId;' GROUP BY c",
-          )
-          .all())
-          sizes.set(String(r.c), `${r.n}:${r.size}`);
         const out: SourceEntry[] = [];
-        for (const r of db
-          .prepare(
-            "SELECT substr(key, 14) AS id, LENGTH(value) AS size FROM cursorDiskKV WHERE key >= 'composerData:' AND key < 'composerData;'",
-          )
-          .all()) {
-          const id = String(r.id);
-          const composer = value(db, 'cursorDiskKV', `composerData:${id}`);
-          out.push({ key: id, stamp: `${r.size}:${String(composer?.lastUpdatedAt ?? '')}:${sizes.get(id) ?? '0'}`, where: path, depth: 0 });
+        if (db && has) {
+          // Every chat's messages counted and sized in one pass over the message keys (a range of the key index).
+          const sizes = new Map<string, string>();
+          for (const r of db
+            .prepare(
+              "SELECT substr(key, 10, instr(substr(key, 10), ':') - 1) AS c, COUNT(*) AS n, SUM(LENGTH(value)) AS size FROM cursorDiskKV WHERE key >= 'bubbleId:' AND key < 'bubbleId;' GROUP BY c",
+            )
+            .all())
+            sizes.set(String(r.c), `${r.n}:${r.size}`);
+          for (const r of db
+            .prepare(
+              "SELECT substr(key, 14) AS id, LENGTH(value) AS size FROM cursorDiskKV WHERE key >= 'composerData:' AND key < 'composerData;'",
+            )
+            .all()) {
+            const id = String(r.id);
+            const composer = value(db, 'cursorDiskKV', `composerData:${id}`);
+            out.push({
+              key: id,
+              stamp: `${r.size}:${String(composer?.lastUpdatedAt ?? '')}:${sizes.get(id) ?? '0'}`,
+              where: path,
+              depth: 0,
+            });
+          }
+        }
+        if (cli) {
+          const chats = await listCliChats(cli);
+          out.push(...chats);
+          // A chat read from its own store is not read again from its transcript.
+          const known = new Set(out.map((e) => e.key.replace(/^cli\//, '')));
+          out.push(...(await listTranscripts(cli, known)));
         }
         return out;
       },
       async *read(entry, stats) {
+        if (entry.key.startsWith('cli/')) {
+          yield* readCliChat(entry.where, stats);
+          return;
+        }
+        if (entry.key.startsWith('transcript/')) {
+          yield* readTranscript(entry.where, entry.key.split('/')[1] as string, stats);
+          return;
+        }
+        if (!db) return;
         const composer = value(db, 'cursorDiskKV', `composerData:${entry.key}`);
         if (!composer) return;
         composer.composerId ??= entry.key;
@@ -125,18 +165,39 @@ export const cursor: AgentAdapter = {
             })();
         yield* readCursorComposer(composer, bubbles, path, where.get(entry.key), stats);
       },
-      close: () => db.close(),
+      close: () => db?.close(),
     };
     return store;
   },
-  // The global database and its write-ahead log (not its -shm, which readers write to).
-  watchTargets: (from) => [
-    {
-      path: join(from, 'globalStorage'),
-      depth: 0,
-      accept: (p: string) =>
-        p.endsWith(`${join('globalStorage', 'state.vscdb')}`) || p.endsWith(`${join('globalStorage', 'state.vscdb')}-wal`),
-    },
-  ],
+  // The global database and its write-ahead log (not its -shm, which readers write to); the agent's chat databases and transcripts.
+  watchTargets: (from) => {
+    const cli = cliRoot(from);
+    return [
+      {
+        path: join(from, 'globalStorage'),
+        depth: 0,
+        accept: (p: string) =>
+          p.endsWith(`${join('globalStorage', 'state.vscdb')}`) || p.endsWith(`${join('globalStorage', 'state.vscdb')}-wal`),
+      },
+      ...(cli
+        ? [
+            // Folders on the way are accepted too (the watcher asks about each before it goes in).
+            {
+              path: join(cli, 'chats'),
+              depth: 2,
+              accept: within(join(cli, 'chats'), (rel) => rel.length < 3 || /^store\.db(-wal)?$/.test(rel[2] ?? '')),
+            },
+            {
+              path: join(cli, 'projects'),
+              depth: 2,
+              accept: within(
+                join(cli, 'projects'),
+                (rel) => rel.length < 2 || (rel[1] === 'agent-transcripts' && (rel.length === 2 || rel[2]?.endsWith('.jsonl') === true)),
+              ),
+            },
+          ]
+        : []),
+    ];
+  },
   archiveIds: (sourceID) => [cursorSessionId(sourceID)],
 };

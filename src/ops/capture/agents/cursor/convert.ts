@@ -27,6 +27,18 @@ export function cursorSessionId(id: string): string {
   return derivedId('session', undefined, `cursor:${id}`);
 }
 
+/** The builder of one Cursor chat (the editor's, or the command-line agent's): its archive ID from the chat's own. */
+export function cursorBuilder(chatId: string, where: string): SessionBuilder {
+  return new SessionBuilder({
+    agent: 'cursor',
+    envelope: 'cursor',
+    id: cursorSessionId(chatId),
+    sourceID: chatId,
+    where,
+    providerID: 'cursor',
+  });
+}
+
 /** JSON text parsed, or the text itself. */
 function parsed(text: unknown): unknown {
   if (typeof text !== 'string') return text;
@@ -46,7 +58,7 @@ export function* readCursorComposer(
   stats: ReadStats,
 ): Generator<CaptureItem> {
   const id = String(composer.composerId);
-  const b = new SessionBuilder({ agent: 'cursor', envelope: 'cursor', id: cursorSessionId(id), sourceID: id, where, providerID: 'cursor' });
+  const b = cursorBuilder(id, where);
   if (directory) b.directory = directory;
   b.title('custom', str(composer.name));
   const created = num(composer.createdAt);
