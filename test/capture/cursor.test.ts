@@ -137,11 +137,16 @@ describe.skipIf(cursorCliFixture.missing !== undefined)("Cursor's command-line a
     expect(JSON.stringify(r)).toMatch(/is missing/);
   });
 
-  it('a plain sync finds the agent in ~/.cursor without being told where', async () => {
+  it('sources shows ~/.cursor and a plain sync reads it without being told where', async () => {
     const home = await tempDir();
     await cursorCliFixture.make(home);
     const { dir, stateDir } = await tempArchive();
     const env = { SARC_ARCHIVE: dir, SARC_STATE_DIR: stateDir, HOME: home };
+    const sources = await sarc(['sources', '--json'], { env });
+    expect(sources.code, sources.stderr).toBe(0);
+    expect((JSON.parse(sources.stdout) as Array<{ agent: string; path: string }>).find((s) => s.agent === 'cursor')?.path).toBe(
+      join(home, '.cursor'),
+    );
     const run = await sarc(['sync', 'cursor', '--json'], { env });
     expect(run.code, run.stderr).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ sessions: { new: 3 } });

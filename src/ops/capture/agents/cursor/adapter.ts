@@ -34,11 +34,22 @@ const existsSyncSafe = (p: string) => {
   }
 };
 
-/** The command-line agent's folder at `from` (one holding `chats/` or `projects/`), or, from the editor's own place, `~/.cursor`. */
+/** Whether a folder is the command-line agent's (it holds `chats/` or `projects/`). */
+const isCli = (dir: string) => existsSyncSafe(join(dir, 'chats')) || existsSyncSafe(join(dir, 'projects'));
+
+/** The command-line agent's folder at `from`, or, from the editor's own place, `~/.cursor` when it is there. */
 function cliRoot(from: string): string | undefined {
-  if (existsSyncSafe(join(from, 'chats')) || existsSyncSafe(join(from, 'projects'))) return from;
+  if (isCli(from)) return from;
   const own = join(home(), '.cursor');
-  return from === cursorUser() && (existsSyncSafe(join(own, 'chats')) || existsSyncSafe(join(own, 'projects'))) ? own : undefined;
+  return from === cursorUser() && isCli(own) ? own : undefined;
+}
+
+/** Where Cursor is: the editor's user folder when it has chats, else the command-line agent's `~/.cursor` when it is there. */
+function cursorPlace(): string {
+  const user = cursorUser();
+  if (existsSyncSafe(join(user, 'globalStorage', 'state.vscdb'))) return user;
+  const own = join(home(), '.cursor');
+  return isCli(own) ? own : user;
 }
 
 /** A watch filter over the path's parts below `root`. */
@@ -97,7 +108,7 @@ export const cursor: AgentAdapter = {
   name: 'cursor',
   label: 'Cursor',
   unit: 'chat',
-  location: cursorUser,
+  location: cursorPlace,
   async open(from) {
     const path = join(from, 'globalStorage', 'state.vscdb');
     const cli = cliRoot(from);
