@@ -120,6 +120,42 @@ describe('a session whose info.json cannot be read', () => {
   });
 });
 
+describe('every write of the server takes one path (the index refreshed for it)', () => {
+  it('a list right after a message is added or deleted shows the session as it now is (no watcher here)', async () => {
+    const { archive } = await tempArchive({ samples: true });
+    const index = await openIndex(archive, { watch: false });
+    const app = createApp({ archive, index });
+    const updated = async () =>
+      ((await (await app.request('/session')).json()) as Array<{ id: string; time: { updated: number } }>).find((s) => s.id === SAMPLE.main)
+        ?.time.updated;
+    const onDisk = async () => (await archive.sessions.get(SAMPLE.main)).time.updated;
+    const json = { 'content-type': 'application/json' };
+    let sent = '';
+    const writes: Array<() => Promise<Response>> = [
+      async () => {
+        const answer = await app.request(`/session/${SAMPLE.main}/message`, {
+          method: 'POST',
+          headers: json,
+          body: JSON.stringify({ parts: [{ type: 'text', text: 'one more' }] }),
+        });
+        sent = ((await answer.clone().json()) as { info: { id: string } }).info.id;
+        return answer;
+      },
+      () => app.request(`/session/${SAMPLE.main}/message/${sent}`, { method: 'DELETE' }),
+    ];
+    for (const write of writes) {
+      const before = await updated();
+      await new Promise((r) => setTimeout(r, 5));
+      const answer = await write();
+      expect(answer.status, await answer.clone().text()).toBe(200);
+      const after = await onDisk();
+      expect(after).toBeGreaterThan(before as number);
+      expect(await updated()).toBe(after);
+    }
+    await index.close();
+  });
+});
+
 describe('the HTTP server', () => {
   it("works with OpenCode's own SDK: create, list, get, update, fork at a message, messages, todos, delete", async () => {
     const { server } = await served();
