@@ -141,7 +141,7 @@ describe('every write of the server takes one path (the index refreshed for it)'
         sent = ((await answer.clone().json()) as { info: { id: string } }).info.id;
         return answer;
       },
-      () => app.request(`/session/${SAMPLE.main}/message/${sent}`, { method: 'DELETE' }),
+      async () => app.request(`/session/${SAMPLE.main}/message/${sent}`, { method: 'DELETE' }),
     ];
     for (const write of writes) {
       const before = await updated();
