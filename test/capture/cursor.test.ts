@@ -133,8 +133,22 @@ describe.skipIf(cursorCliFixture.missing !== undefined)("Cursor's command-line a
       m.parts.map((p) => ('text' in p ? p.text : p.type)).join(),
     );
     expect(texts).toEqual(['First', 'Re: First', 'Second']);
-    expect(JSON.stringify(r)).toMatch(/met again/);
+    expect(JSON.stringify(r)).toMatch(/under itself/);
     expect(JSON.stringify(r)).toMatch(/is missing/);
+  });
+
+  it('the same words said twice are two messages (one blob, named twice)', async () => {
+    const root = join(await tempDir(), '.cursor');
+    const chat = new CliChat(root, CLI_A, 'Twice');
+    await chat.create();
+    chat.turn('Yes');
+    chat.turn('Yes');
+    const { archive } = await tempArchive();
+    expect((await syncAgent(archive, 'cursor', { from: root })).failures).toEqual([]);
+    const texts = (await archive.messages.list(cursorSessionId(CLI_A))).map((m) =>
+      m.parts.map((p) => ('text' in p ? p.text : p.type)).join(),
+    );
+    expect(texts).toEqual(['Yes', 'Re: Yes', 'Yes', 'Re: Yes']);
   });
 
   it('sources shows ~/.cursor and a plain sync reads it without being told where', async () => {

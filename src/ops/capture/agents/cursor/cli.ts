@@ -90,16 +90,20 @@ function jsonBlob(data: Uint8Array): JsonRecord | undefined {
 /**
  * The chat's messages in order, walking the tree from its root one blob at
  * a time (never every blob at once), and the working folder the root names.
+ * A message said twice is one blob named twice (the store is
+ * content-addressed): each place is a message. A node that names one of the
+ * nodes it is under would never end, and is passed over; so is a tree past
+ * {@link MAX_BLOBS} places or {@link MAX_DEPTH} levels.
  */
 function* walk(db: SqlDb, root: string, stats: ReadStats, found: { directory?: string }): Generator<{ id: string; message: JsonRecord }> {
   const get = db.prepare('SELECT data FROM blobs WHERE id = ?');
-  const seen = new Set<string>();
-  const visit = function* (id: string, depth: number, isRoot: boolean): Generator<{ id: string; message: JsonRecord }> {
-    if (seen.has(id) || seen.size >= MAX_BLOBS || depth > MAX_DEPTH) {
-      stats.skipped.push({ reason: `a blob met again, or the chat's tree too large or deep, at ${id.slice(0, 12)}` });
+  const above = new Set<string>();
+  let places = 0;
+  const visit = function* (id: string, depth: number): Generator<{ id: string; message: JsonRecord }> {
+    if (above.has(id) || ++places > MAX_BLOBS || depth > MAX_DEPTH) {
+      stats.skipped.push({ reason: `a node under itself, or the chat's tree too large or deep, at ${id.slice(0, 12)}` });
       return;
     }
-    seen.add(id);
     const raw = get.get(id)?.data;
     const data = raw instanceof Uint8Array ? raw : typeof raw === 'string' ? Buffer.from(raw, 'utf8') : undefined;
     if (!data) {
@@ -116,17 +120,19 @@ function* walk(db: SqlDb, root: string, stats: ReadStats, found: { directory?: s
       stats.skipped.push({ reason: `a blob that is neither a message nor a node: ${id.slice(0, 12)}` });
       return;
     }
+    above.add(id);
     for (const [field, bytes] of parsed) {
-      if (field === 1 && bytes.length === 32) yield* visit(hex(bytes), depth + 1, false);
-      else if (field === 9 && isRoot && found.directory === undefined) found.directory = utf8(bytes);
+      if (field === 1 && bytes.length === 32) yield* visit(hex(bytes), depth + 1);
+      else if (field === 9 && depth === 0 && found.directory === undefined) found.directory = utf8(bytes);
       else {
         // A message carried inside a node.
         const inner = jsonBlob(bytes);
         if (inner && typeof inner.role === 'string') yield { id: `${id}:${field}`, message: inner };
       }
     }
+    above.delete(id);
   };
-  yield* visit(root, 0, true);
+  yield* visit(root, 0);
 }
 
 /** One CLI chat store as capture items (read-only; the agent may be writing it). */
@@ -152,10 +158,12 @@ export async function* readCliChat(path: string, stats: ReadStats): AsyncGenerat
     const found: { directory?: string } = {};
     let assistant: MessageWithParts | undefined;
     if (root) {
+      let place = 0;
       for (const { id, message } of walk(db, root, stats, found)) {
         stats.records++;
         const time = b.time(undefined);
-        const key = id.slice(0, 16);
+        // Its place and its blob: the same words said twice are two messages.
+        const key = `${place++}:${id.slice(0, 16)}`;
         if (message.role === 'user') {
           const content = typeof message.content === 'string' ? message.content : resultText(message.content);
           const { text: said, context } = userWords(content);
