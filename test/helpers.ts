@@ -32,9 +32,10 @@ export function workerArgs(file: string): string[] {
 }
 
 const made: string[] = [];
+// Removing a test's folders may take long: one of 20,000 sessions takes over 30 s on a busy machine.
 afterEach(async () => {
   for (const dir of made.splice(0)) await rm(dir, { recursive: true, force: true });
-});
+}, 180_000);
 
 /** A fresh temp folder, removed after the test. */
 export async function tempDir(): Promise<string> {
