@@ -42,7 +42,7 @@ export async function bundleCli(dist) {
     import(url('bin/serve-command.js')),
     import(url('bin/mcp-command.js')),
   ]);
-  writeFileSync(join(outdir, STORED_ANSWERS), `${JSON.stringify(helpTexts(createProgram([serveCommand, mcpCommand])), null, 1)}\n`);
+  writeFileSync(join(outdir, STORED_ANSWERS), `${JSON.stringify(helpTexts(await createProgram([serveCommand, mcpCommand])), null, 1)}\n`);
 }
 
 if (process.argv[1] === import.meta.filename) await bundleCli(process.argv[2] ?? join(ROOT, 'dist'));

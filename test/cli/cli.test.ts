@@ -79,7 +79,7 @@ describe('sarc', () => {
     };
     const walk = (command: Command, path: string[]): string[][] =>
       command.commands.flatMap((c) => [[...path, c.name()], ...walk(c, [...path, c.name()])]);
-    const program = createProgram([serveCommand]);
+    const program = await createProgram([serveCommand]);
     const all = walk(program, []);
     expect(all.map((p) => p.join(' '))).toEqual(expect.arrayContaining([...COMMANDS, 'serve', 'index stats', 'index rebuild']));
     for (const path of all) {
