@@ -40,7 +40,7 @@ export class SessionIndex extends SessionQueries {
   private router: WatchRouter | undefined;
   private local: LocalAnswers | undefined;
   private verifying: Promise<void> = Promise.resolve();
-  private searching = IndexSearch.none;
+  private searching = IndexSearch.none();
   private closed = false;
   readonly paths: ArchivePaths;
   readonly status: StatusStore;

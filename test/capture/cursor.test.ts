@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { syncAgent } from '../../src/index.js';
 import { cursorSessionId } from '../../src/ops/capture/agents/cursor/convert.js';
+import { userWords } from '../../src/ops/capture/agents/cursor/transcripts.js';
 import { sarc } from '../cli/helpers.js';
 import { tempArchive, tempDir } from '../helpers.js';
 import { cursorFixture } from './contract/cursor.js';
@@ -135,6 +136,21 @@ describe.skipIf(cursorCliFixture.missing !== undefined)("Cursor's command-line a
     expect(texts).toEqual(['First', 'Re: First', 'Second']);
     expect(JSON.stringify(r)).toMatch(/under itself/);
     expect(JSON.stringify(r)).toMatch(/is missing/);
+  });
+
+  it("a prompt's words are read out of the agent's context, in one pass whatever the prompt holds", () => {
+    expect(userWords('<user_info>OS: linux</user_info>\n<user_query>\n Fix it \n</user_query>')).toEqual({
+      text: 'Fix it',
+      context: false,
+    });
+    expect(userWords('<user_info>OS: linux</user_info>\n\n<attached_files>a.py</attached_files>\n')).toMatchObject({ context: true });
+    expect(userWords('<user_info>OS</user_info> and my words')).toMatchObject({ context: false });
+    expect(userWords('plain words')).toEqual({ text: 'plain words', context: false });
+    // Hostile prompts that a backtracking pattern would take minutes over: many tags never closed, a query never closed.
+    const open = '<a>'.repeat(1_000_000);
+    expect(userWords(open).context).toBe(false);
+    const unclosed = `<user_query>${' '.repeat(1_000_000)}x`;
+    expect(userWords(unclosed)).toEqual({ text: unclosed, context: false });
   });
 
   it('the same words said twice are two messages (one blob, named twice)', async () => {

@@ -24,10 +24,12 @@ export class IndexSearch {
   ) {}
 
   /** No search: the index was opened without it. */
-  static readonly none = new IndexSearch(undefined, undefined);
+  static none(): IndexSearch {
+    return new IndexSearch(undefined, undefined);
+  }
 
   static async open(archive: Archive, enabled: boolean, onWarning: (message: string) => void): Promise<IndexSearch> {
-    if (!enabled) return IndexSearch.none;
+    if (!enabled) return IndexSearch.none();
     if (SearchIndex.available()) return new IndexSearch(await SearchIndex.open(archive, { onWarning }), undefined);
     // Only a broken install: SQLite in WebAssembly is a dependency. Everything but search still works, and search says why.
     return new IndexSearch(undefined, new ArchiveError('IO', `full-text search needs SQLite, and none loads here: ${SQLITE_REMEDY}`));

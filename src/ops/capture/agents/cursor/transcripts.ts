@@ -25,13 +25,25 @@ export async function listTranscripts(root: string, known: ReadonlySet<string>):
     .map((f) => ({ key: `transcript/${f.rel}`, stamp: fileStamp(f), where: f.path, depth: 0 }));
 }
 
-/** The person's words of a prompt (what is inside `<user_query>`, when the agent wrapped it in context). */
+/**
+ * The person's words of a prompt (what is inside `<user_query>`, when the
+ * agent wrapped it in context), or the prompt; `context` when it is nothing
+ * but the agent's tags (`<user_info>…</user_info>`). Read with plain
+ * searches, in one pass: a prompt of megabytes costs no more than its length.
+ */
 export function userWords(text: string): { text: string; context: boolean } {
-  const query = /<user_query>\s*([\s\S]*?)\s*<\/user_query>/.exec(text)?.[1];
-  if (query !== undefined) return { text: query, context: false };
-  // Only tags of context (`<user_info>…</user_info>`): the agent's, not the person's.
-  const rest = text.replace(/<([a-z_]+)>[\s\S]*?<\/\1>/g, '').trim();
-  return { text, context: rest === '' };
+  const open = text.indexOf('<user_query>');
+  const close = open < 0 ? -1 : text.indexOf('</user_query>', open);
+  if (close >= 0) return { text: text.slice(open + '<user_query>'.length, close).trim(), context: false };
+  let at = 0;
+  for (;;) {
+    while (at < text.length && /\s/.test(text[at] as string)) at++;
+    if (at === text.length) return { text, context: true };
+    const tag = /^<([a-z_]{1,64})>/.exec(text.slice(at, at + 67))?.[1];
+    const end = tag === undefined ? -1 : text.indexOf(`</${tag}>`, at);
+    if (tag === undefined || end < 0) return { text, context: false };
+    at = end + tag.length + 3;
+  }
 }
 
 /** A tool result's text: a string, or blocks of text. */
