@@ -148,7 +148,7 @@ export {
 } from './store/sessions.js';
 export { type Signal, type SignalKind, SignalStore } from './store/signals.js';
 export { type SqlEngine, searchEngineLine } from './store/sqlite.js';
-export { type SessionStatus, type StatusInput, StatusStore, statusInput } from './store/status.js';
+export { type SessionStatus, StatusStore } from './store/status.js';
 export { type StrayFile, type StrayKind, strayKind } from './store/strays.js';
 export { TodoStore } from './store/todos.js';
 export { VERSION } from './version.js';

@@ -2,8 +2,6 @@ import { cp, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { AGENT_NAMES } from '../basics.js';
-import { parseSources } from '../cli/commands/sync.js';
-import { tuneForLongRun } from '../cli/long-running.js';
 import { UsageError } from '../cli/output.js';
 import type { RegisterCommands } from '../cli/runner.js';
 import { SAMPLES } from '../cli/samples.js';
@@ -56,6 +54,11 @@ export const serveCommand: RegisterCommands = (program, run) => {
             search: boolean;
           },
         ) => {
+          // Loaded here, not at start: every other command starts without them (and the server's modules, below).
+          const [{ parseSources }, { tuneForLongRun }] = await Promise.all([
+            import('../cli/commands/sync.js'),
+            import('../cli/long-running.js'),
+          ]);
           const sources = opts.sync ? parseSources(opts.sync) : [];
           const port = Number(opts.port);
           const limit = Number(opts.bodyLimit);
@@ -71,7 +74,6 @@ export const serveCommand: RegisterCommands = (program, run) => {
             if (!exists) await cp(SAMPLES, dir, { recursive: true });
           }
           tuneForLongRun();
-          // Loaded here, not at start: every other command starts without the server's modules.
           const [{ startServer }, { openArchive, watchSync, searchEngineLine }] = await Promise.all([
             import('../server/serve.js'),
             import('../index.js'),

@@ -5,12 +5,10 @@ import { ArchivePaths } from '../store/paths.js';
 import type { SignalStore } from '../store/signals.js';
 import type { StatusStore } from '../store/status.js';
 import type { ArchiveEvent, IndexStats, OpenIndexOptions } from './index/index.js';
-import { forkGrouping, ListingCache, loadTable, Reconciler, Runtime, SessionQueries, SummaryTable } from './index/index.js';
-import type { PriceTable, UsageQuery, UsageResult } from './search/index.js';
-import { type GroupedSearchResult, IndexSearch, SearchIndex, type SearchQuery, type SearchResult } from './search/index.js';
-import { LocalAnswers } from './socket/index.js';
-import type { ArchiveWatcher } from './watch/index.js';
-import { MessageFollower, WatchRouter } from './watch/index.js';
+import { ListingCache, loadTable, Reconciler, Runtime, SummaryTable } from './index/index.js';
+import { SearchingQueries } from './searching-queries.js';
+import type { LocalAnswers } from './socket/index.js';
+import type { ArchiveWatcher, MessageFollower, WatchRouter } from './watch/index.js';
 
 /**
  * The index: session summaries for fast listing, kept in memory, persisted in
@@ -22,7 +20,9 @@ import { MessageFollower, WatchRouter } from './watch/index.js';
  * (summaries, their orders, the snapshot), the {@link Reconciler} (files →
  * table, and the session events), the {@link WatchRouter} (watch notices →
  * re-reads), the {@link MessageFollower} (message and part events of
- * subscribed sessions) and the {@link Runtime} (status, abort, init).
+ * subscribed sessions) and the {@link Runtime} (status, abort, init). The
+ * search, watch and socket rooms are loaded only when asked for: an index
+ * opened to list loads none of them.
  *
  * Where events come from: only from what is seen in files. A write through
  * the library emits nothing itself; the watcher sees the file change and the
@@ -31,16 +31,15 @@ import { MessageFollower, WatchRouter } from './watch/index.js';
  * once for a writer that must list its own write right away; without a
  * watcher, status and signals are announced when set.)
  */
-export class SessionIndex extends SessionQueries {
+export class SessionIndex extends SearchingQueries {
   private readonly listeners = new Set<(e: ArchiveEvent) => void>();
   protected readonly table: SummaryTable;
   protected readonly reconciler: Reconciler;
   protected readonly runtime: Runtime;
-  private readonly messages: MessageFollower;
+  private messages: Promise<MessageFollower> | undefined;
   private router: WatchRouter | undefined;
   private local: LocalAnswers | undefined;
   private verifying: Promise<void> = Promise.resolve();
-  private searching = IndexSearch.none();
   private closed = false;
   readonly paths: ArchivePaths;
   readonly status: StatusStore;
@@ -61,7 +60,19 @@ export class SessionIndex extends SessionQueries {
     this.runtime = new Runtime(archive, emit, () => this.router !== undefined);
     this.status = this.runtime.status;
     this.signals = this.runtime.signals;
-    this.messages = new MessageFollower(archive, emit, () => this.router?.watcher);
+  }
+
+  /** The follower of subscribed sessions' messages (the watch room, loaded on first use). */
+  private follower(): Promise<MessageFollower> {
+    this.messages ??= import('./watch/index.js').then(
+      ({ MessageFollower }) =>
+        new MessageFollower(
+          this.archive,
+          (e) => this.emit(e),
+          () => this.router?.watcher,
+        ),
+    );
+    return this.messages;
   }
 
   /** Opens the index of an archive: snapshot + reconcile (or a rebuild), then the watcher. */
@@ -83,15 +94,16 @@ export class SessionIndex extends SessionQueries {
     );
     await index.loadProjects();
     await index.runtime.load();
-    index.searching = await IndexSearch.open(archive, options.search === true, index.options.onWarning);
+    if (options.search === true)
+      index.searching = await (await import('./search/index.js')).IndexSearch.open(archive, index.options.onWarning);
     if (index.options.watch) {
-      index.router = await WatchRouter.start(
+      index.router = await (await import('./watch/index.js')).WatchRouter.start(
         archive,
         {
           reconciler: index.reconciler,
-          messages: index.messages,
+          messages: await index.follower(),
           runtime: index.runtime,
-          search: index.searching.engine,
+          search: index.searching?.engine,
           listings,
           loadProjects: () => index.loadProjects(),
           emit: (e) => index.emit(e),
@@ -101,8 +113,9 @@ export class SessionIndex extends SessionQueries {
       const watcher = index.router.watcher;
       archive.messages.watchedBy((id) => watcher.messagesToken(id));
     }
-    index.searching.startCatchUp(() => listings.current(), options.onSearchProgress, index.options.onWarning);
-    if (options.localSocket && index.router) index.local = await LocalAnswers.start(index, archive, index.options.onWarning);
+    index.searching?.startCatchUp(() => listings.current(), options.onSearchProgress, index.options.onWarning);
+    if (options.localSocket && index.router)
+      index.local = await (await import('./socket/index.js')).LocalAnswers.start(index, archive, index.options.onWarning);
     if (check) {
       // After the caller has had a turn to listen: corrections arrive as events.
       index.verifying = new Promise<void>((resolve) => setImmediate(resolve)).then(check).then(
@@ -142,53 +155,6 @@ export class SessionIndex extends SessionQueries {
   }
 
   /**
-   * Full-text search over titles, todos and messages (see {@link SearchQuery}),
-   * when the index was opened with `search: true`. While the search index is
-   * still catching up with the files (its first build), hits come from what
-   * it has so far and `complete` is false.
-   */
-  search(query: SearchQuery): SearchResult & { complete: boolean } {
-    return this.searching.search(query);
-  }
-
-  /**
-   * {@link search} with the hits grouped per session (see
-   * {@link SearchIndex.searchGroups}): a fork's messages from before it was
-   * made (copies of its source's) are folded into its source's group, so a
-   * fork never doubles a hit.
-   */
-  searchGroups(query: SearchQuery): GroupedSearchResult & { complete: boolean } {
-    return this.searching.searchGroups(
-      query,
-      forkGrouping((id) => this.table.entry(id)?.summary),
-    );
-  }
-
-  /** Messages and failed tool calls per session (see {@link SearchIndex.sessionFacts}), or undefined without search or before its first build is done. */
-  sessionFacts(ids: readonly string[]): Map<string, { messages: number; failed: number }> | undefined {
-    return this.searching.sessionFacts(ids);
-  }
-
-  /** Usage figures from the search index (see {@link SearchIndex.usage}); the index must have been opened with `search: true`. */
-  usage(query: UsageQuery, prices?: PriceTable): UsageResult {
-    return this.searching.usage(query, prices);
-  }
-
-  /**
-   * Resolves when the search index has caught up with the files (at once
-   * without search) — or after `withinMs`, for an answer that would rather
-   * come from what the index has so far than wait for a first build.
-   */
-  searchReady(withinMs?: number): Promise<void> {
-    return this.searching.ready(withinMs);
-  }
-
-  /** Makes what the watcher noticed searchable now (tests and writers that search their own write at once). */
-  async flushSearch(): Promise<void> {
-    await this.searching.flush();
-  }
-
-  /**
    * Waits until everything the watcher was told before this call is in the
    * index (and, with search, searchable): watch events already queued are
    * taken in, and re-reads still in their quiet time run now. For answers
@@ -205,18 +171,8 @@ export class SessionIndex extends SessionQueries {
     // A watch event queued before the question is delivered by the time this turn of the loop ends.
     await new Promise<void>((resolve) => setImmediate(resolve));
     await router.flush();
-    await this.searching.flush(true);
+    await this.searching?.flush(true);
     return !router.degraded && !this.closed;
-  }
-
-  /** True when the index was opened with search (and it could be opened): `search` and `usage` answer. */
-  get searchEnabled(): boolean {
-    return this.searching.engine !== undefined;
-  }
-
-  /** True once the search index has caught up with the files (false without search). */
-  get searchCurrent(): boolean {
-    return this.searching.complete;
   }
 
   /** Resolves when the watcher has set up its watches (listing works before). */
@@ -254,8 +210,8 @@ export class SessionIndex extends SessionQueries {
    * its messages folder while at least one subscriber is there. Returns the
    * function that ends the subscription.
    */
-  subscribe(sessionID: string): Promise<() => void> {
-    return this.messages.subscribe(sessionID);
+  async subscribe(sessionID: string): Promise<() => void> {
+    return (await this.follower()).subscribe(sessionID);
   }
 
   stats(): IndexStats {
@@ -283,7 +239,7 @@ export class SessionIndex extends SessionQueries {
     if (this.router) this.archive.messages.watchedBy(undefined);
     await this.router?.close();
     await this.verifying;
-    await this.searching.close();
+    await this.searching?.close();
     await this.reconciler.settled();
     await this.save();
   }

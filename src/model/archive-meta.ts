@@ -1,8 +1,8 @@
 import * as z from 'zod';
 
-export const ARCHIVE_FORMAT = 'session-archive';
-/** The newest on-disk format version this library reads and writes. */
-export const ARCHIVE_VERSION = 1;
+import { ARCHIVE_FORMAT } from './archive-format.js';
+
+export { ARCHIVE_FORMAT, ARCHIVE_VERSION } from './archive-format.js';
 
 /** `archive.json`, the marker of an archive folder. */
 export const archiveMeta = z.looseObject({

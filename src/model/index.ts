@@ -7,4 +7,5 @@ export * from './message.js';
 export * from './part.js';
 export * from './project.js';
 export * from './session.js';
+export * from './status.js';
 export * from './todo.js';

@@ -1,8 +1,9 @@
 import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ArchiveError, errnoCode } from '../errors.js';
-import { ARCHIVE_FORMAT, ARCHIVE_VERSION, archiveMeta } from '../model/archive-meta.js';
+import { ARCHIVE_FORMAT, ARCHIVE_VERSION } from '../model/archive-format.js';
 import { isId } from '../model/ids.js';
+import { modelSchemas } from '../model/lazy.js';
 import { writeFileAtomic } from './atomic-write.js';
 import type { StoreContext } from './context.js';
 import { formatCanonical, parseJsonText, readDataFile } from './json-file.js';
@@ -13,7 +14,6 @@ import { ArchivePaths } from './paths.js';
 import { ProjectStore } from './projects.js';
 import { recoverCommits } from './rename-journal.js';
 import { RevertStore } from './revert.js';
-import { writeSchemaFiles } from './schema-files.js';
 import { SessionStore } from './sessions.js';
 import { SignalStore } from './signals.js';
 import { StatusStore } from './status.js';
@@ -76,7 +76,7 @@ export async function initArchive(dir: string): Promise<string> {
   const paths = new ArchivePaths(dir);
   await mkdir(paths.sessions, { recursive: true });
   await mkdir(paths.projects, { recursive: true });
-  const existing = await readDataFile(archiveMeta, paths.meta);
+  const existing = await readDataFile((await modelSchemas()).archiveMeta, paths.meta);
   if (existing) checkVersion(existing.value.version, paths.meta);
   else await writeFileAtomic(paths.meta, formatCanonical({ format: ARCHIVE_FORMAT, version: ARCHIVE_VERSION }));
   const hasIgnore = await stat(paths.gitignore).then(
@@ -84,7 +84,8 @@ export async function initArchive(dir: string): Promise<string> {
     () => false,
   );
   if (!hasIgnore) await writeFileAtomic(paths.gitignore, GITIGNORE);
-  await writeSchemaFiles(paths.root);
+  // Loaded here only: the schema files need the schema library and a JSON editor; opening an archive needs neither.
+  await (await import('./schema-files.js')).writeSchemaFiles(paths.root);
   return paths.root;
 }
 
@@ -121,9 +122,11 @@ async function readMeta(paths: ArchivePaths): Promise<void> {
       path: paths.meta,
     });
   }
-  const meta = archiveMeta.safeParse(value);
-  if (!meta.success) throw new ArchiveError('CORRUPT', `${paths.meta}: version: expected a positive whole number`, { path: paths.meta });
-  checkVersion(meta.data.version, paths.meta);
+  // By hand, as the format above: opening an archive loads no schema library (archive-meta.ts is the same rule as a schema).
+  const { version } = value;
+  if (typeof version !== 'number' || !Number.isInteger(version) || version < 1)
+    throw new ArchiveError('CORRUPT', `${paths.meta}: version: expected a positive whole number`, { path: paths.meta });
+  checkVersion(version, paths.meta);
 }
 
 /** Opens an existing archive; `NOT_AN_ARCHIVE` or `UNSUPPORTED_VERSION` when it cannot be used. */

@@ -1,6 +1,7 @@
 import { lstatSync } from 'node:fs';
 import { ArchiveError } from '../errors.js';
-import { type Session, sessionInfo } from '../model/session.js';
+import { modelSchemas } from '../model/lazy.js';
+import type { Session } from '../model/session.js';
 import { preconditionOf, writeFileAtomic } from './atomic-write.js';
 import { canonicalPieces, isCanonicalText, type LoadedFile, readDataFile } from './json-file.js';
 import type { SessionLocks } from './lock.js';
@@ -56,7 +57,7 @@ export async function writeData(
 export async function loadInfo(ctx: StoreContext, sessionID: string): Promise<LoadedFile<Session>> {
   const path = ctx.paths.info(sessionID);
   await assertNoLink(ctx.paths.root, ctx.paths.session(sessionID), { self: true });
-  const loaded = await readDataFile(sessionInfo, path);
+  const loaded = await readDataFile((await modelSchemas()).sessionInfo, path);
   if (!loaded) throw new ArchiveError('NOT_FOUND', `session not found: ${sessionID}`, { path });
   if (loaded.value.id !== sessionID) {
     throw new ArchiveError('CORRUPT', `${path}: id: ${loaded.value.id} does not match its folder name ${sessionID}`, {

@@ -1,7 +1,8 @@
 import { readdir } from 'node:fs/promises';
 import { ArchiveError, errnoCode } from '../errors.js';
 import { isId } from '../model/ids.js';
-import { type MessageWithParts, messageFile } from '../model/message.js';
+import { modelSchemas } from '../model/lazy.js';
+import type { MessageWithParts } from '../model/message.js';
 import type { StoreContext } from './context.js';
 import { type LoadedFile, readDataFile } from './json-file.js';
 import { assertNoLink } from './safe-path.js';
@@ -42,7 +43,7 @@ export async function loadMessage(
   messageID: string,
 ): Promise<LoadedFile<MessageWithParts> | undefined> {
   const path = ctx.paths.message(sessionID, messageID);
-  const loaded = await readDataFile(messageFile, path);
+  const loaded = await readDataFile((await modelSchemas()).messageFile, path);
   if (loaded) checkMessageIds(loaded.value, sessionID, messageID, path);
   return loaded;
 }

@@ -1,7 +1,8 @@
 import { unlink } from 'node:fs/promises';
 import { ArchiveError, errnoCode } from '../errors.js';
 import { assertId, newId } from '../model/ids.js';
-import { type MessageWithParts, messageFile } from '../model/message.js';
+import { type ModelSchemas, modelSchemas } from '../model/lazy.js';
+import type { MessageWithParts } from '../model/message.js';
 import type { Part } from '../model/part.js';
 import type { Session } from '../model/session.js';
 import { fsyncFolder } from './atomic-write.js';
@@ -37,9 +38,9 @@ export class MessageStore extends MessageReads {
    * `like` (the stored message of the same ID), what the caller left out is
    * taken from it rather than made anew — `time.created`, and the IDs of
    * parts in the same places — so that a retry of the same input gives the
-   * same bytes.
+   * same bytes. `schemas`: the model's (see {@link modelSchemas}).
    */
-  private complete(sessionID: string, input: MessageInput, like?: MessageWithParts): MessageWithParts {
+  private complete(schemas: ModelSchemas, sessionID: string, input: MessageInput, like?: MessageWithParts): MessageWithParts {
     if (typeof input !== 'object' || input === null || typeof input.info !== 'object' || input.info === null) {
       throw new ArchiveError('INVALID_INPUT', 'invalid message: expected {info, parts}');
     }
@@ -54,7 +55,7 @@ export class MessageStore extends MessageReads {
       const same = like?.parts[i];
       return this.completePart(sessionID, id, p.id === undefined && same?.type === p.type ? { ...p, id: same.id } : p);
     });
-    return validate(messageFile, { info: { ...input.info, id, sessionID, time }, parts }, 'invalid message', 'INVALID_INPUT');
+    return validate(schemas.messageFile, { info: { ...input.info, id, sessionID, time }, parts }, 'invalid message', 'INVALID_INPUT');
   }
 
   private completePart(sessionID: string, messageID: string, part: PartInput): Record<string, unknown> {
@@ -102,14 +103,15 @@ export class MessageStore extends MessageReads {
    */
   async append(sessionID: string, input: MessageInput): Promise<MessageWithParts> {
     assertId('session', sessionID);
-    const file = this.complete(sessionID, input);
+    const schemas = await modelSchemas();
+    const file = this.complete(schemas, sessionID, input);
     return withSession(this.ctx, sessionID, async () => {
       let info = await loadInfoToWrite(this.ctx, sessionID);
       // An ID made just now by this process exists nowhere yet (the write's
       // precondition still refuses to replace a file); a caller's ID is looked up.
       const existing = input.info?.id === undefined ? undefined : await this.load(sessionID, file.info.id);
       if (existing) {
-        if (!isCanonicalText(this.complete(sessionID, input, existing.value), existing.text)) {
+        if (!isCanonicalText(this.complete(schemas, sessionID, input, existing.value), existing.text)) {
           throw new ArchiveError('DUPLICATE_ID', `message ID already exists: ${file.info.id} in session ${sessionID}`);
         }
         // The first attempt may have stopped between the two files: finish it.
@@ -125,7 +127,7 @@ export class MessageStore extends MessageReads {
   /** Creates or replaces a whole message with its parts. Replacing a broken file is refused (`CORRUPT`). */
   async upsert(sessionID: string, input: MessageInput): Promise<MessageWithParts> {
     assertId('session', sessionID);
-    const file = this.complete(sessionID, input);
+    const file = this.complete(await modelSchemas(), sessionID, input);
     return withSession(this.ctx, sessionID, async () => {
       let info = await loadInfoToWrite(this.ctx, sessionID);
       const existing = await this.load(sessionID, file.info.id);
@@ -144,7 +146,8 @@ export class MessageStore extends MessageReads {
    */
   async putMany(sessionID: string, files: readonly MessageWithParts[]): Promise<string[]> {
     assertId('session', sessionID);
-    const checked = files.map((f) => this.complete(sessionID, f as MessageInput));
+    const schemas = await modelSchemas();
+    const checked = files.map((f) => this.complete(schemas, sessionID, f as MessageInput));
     return withSession(this.ctx, sessionID, async () => {
       await loadInfo(this.ctx, sessionID); // the session must exist
       const written = await mapLimit(checked, 8, async (file) => {
@@ -192,7 +195,12 @@ export class MessageStore extends MessageReads {
       const at = loaded.value.parts.findIndex((p) => p.id === draft.id);
       if (at < 0) parts.push(draft);
       else parts[at] = draft;
-      const file = validate(messageFile, { ...loaded.value, parts }, `invalid part ${String(draft.id)}`, 'INVALID_INPUT');
+      const file = validate(
+        (await modelSchemas()).messageFile,
+        { ...loaded.value, parts },
+        `invalid part ${String(draft.id)}`,
+        'INVALID_INPUT',
+      );
       await this.write(sessionID, file, loaded);
       return file.parts[at < 0 ? parts.length - 1 : at] as Part;
     });

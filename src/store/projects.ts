@@ -1,10 +1,12 @@
 import { mkdir, readdir } from 'node:fs/promises';
 import { ArchiveError, errnoCode, isArchiveError } from '../errors.js';
-import { type Project, project as projectSchema } from '../model/project.js';
+import { modelSchemas } from '../model/lazy.js';
+import type { Project } from '../model/project.js';
 import type { StoreContext } from './context.js';
 import { nextUpdated, writeData } from './context.js';
 import { readDataFile } from './json-file.js';
 import { mapLimit } from './map-limit.js';
+import { ProjectCache } from './project-cache.js';
 import { type DetectedProject, detectProject, repositoryMark } from './project-id.js';
 import { validate } from './validate.js';
 
@@ -22,7 +24,7 @@ export class ProjectStore {
 
   private async load(id: string) {
     const path = this.ctx.paths.project(id);
-    const loaded = await readDataFile(projectSchema, path);
+    const loaded = await readDataFile((await modelSchemas()).project, path);
     if (loaded && loaded.value.id !== id) {
       throw new ArchiveError('CORRUPT', `${path}: id: ${loaded.value.id} does not match its file name ${id}`, { path });
     }
@@ -36,7 +38,7 @@ export class ProjectStore {
     return loaded.value;
   }
 
-  /** Every valid project, by ID. Broken project files are skipped. */
+  /** Every valid project, by ID. Broken project files are skipped; unchanged ones come from the {@link ProjectCache}. */
   async list(): Promise<Project[]> {
     let names: string[];
     try {
@@ -46,9 +48,16 @@ export class ProjectStore {
       throw error;
     }
     const ids = names.filter((n) => /^[0-9A-Za-z_-]{1,128}\.json$/.test(n)).map((n) => n.slice(0, -5));
-    const found = await mapLimit(ids, 32, (id) =>
-      this.get(id).catch((e: unknown) => (isArchiveError(e, 'CORRUPT') ? undefined : Promise.reject(e))),
-    );
+    const cache = await ProjectCache.load(this.ctx.stateDir);
+    const found = await mapLimit(ids, 32, async (id) => {
+      const stamp = await ProjectCache.stampOf(this.ctx.paths.project(id));
+      const kept = cache.get(id, stamp);
+      if (kept) return kept;
+      const read = await this.get(id).catch((e: unknown) => (isArchiveError(e, 'CORRUPT') ? undefined : Promise.reject(e)));
+      if (read && stamp) cache.set(id, stamp, read);
+      return read;
+    });
+    await cache.save(new Set(ids));
     return found.filter((p): p is Project => p !== undefined).sort((a, b) => (a.id < b.id ? -1 : 1));
   }
 
@@ -60,7 +69,7 @@ export class ProjectStore {
       const loaded = await this.load(input.id);
       const now = this.ctx.now();
       const base = loaded?.value ?? { sandboxes: [], time: { created: now, updated: now } };
-      const merged = validate(projectSchema, { ...base, ...input, time: base.time }, 'invalid project', 'INVALID_INPUT');
+      const merged = validate((await modelSchemas()).project, { ...base, ...input, time: base.time }, 'invalid project', 'INVALID_INPUT');
       if (loaded && JSON.stringify(merged) === JSON.stringify(loaded.value)) return loaded.value;
       if (loaded) merged.time.updated = nextUpdated(this.ctx, loaded.value.time.updated);
       await writeData(path, merged, loaded);

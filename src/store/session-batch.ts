@@ -1,5 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { assertId } from '../model/ids.js';
+import { modelSchemas } from '../model/lazy.js';
 import type { Session } from '../model/session.js';
 import type { OnProgress } from '../progress.js';
 import { preconditionOf, writeFileAtomic } from './atomic-write.js';
@@ -30,7 +31,7 @@ export async function modifySessions(
       for (const id of ids) {
         if (out.length) options.onProgress?.(out.length, ids.length); // the last one counts once committed
         const loaded = await loadInfo(ctx, id);
-        const next = changedInfo(id, loaded, fn);
+        const next = changedInfo(await modelSchemas(), id, loaded, fn);
         if (!next) {
           out.push(loaded.value);
           continue;

@@ -1,9 +1,10 @@
 import { resolve } from 'node:path';
 import { ArchiveError } from '../errors.js';
 import { assertId } from '../model/ids.js';
-import { type MessageWithParts, messageFile } from '../model/message.js';
-import { type ForkedFrom, type Session, sessionInfo } from '../model/session.js';
-import { type Todo, todoList } from '../model/todo.js';
+import { type ModelSchemas, modelSchemas } from '../model/lazy.js';
+import type { MessageWithParts } from '../model/message.js';
+import type { ForkedFrom, Session } from '../model/session.js';
+import type { Todo } from '../model/todo.js';
 import type { FileText } from './atomic-write.js';
 import { canonicalPieces, formatCanonical, type LoadedFile } from './json-file.js';
 import { yieldNow } from './map-limit.js';
@@ -93,6 +94,7 @@ export async function prepareSession(
   if (typeof entry?.info !== 'object' || entry.info === null)
     throw new ArchiveError('INVALID_INPUT', `invalid session: ${at('info')}: expected an object`);
   assertId('session', entry.info.id);
+  const { sessionInfo, messageFile, todoList } = await modelSchemas();
   const info = validate(sessionInfo, entry.info, `invalid session: ${at('info')}`, 'INVALID_INPUT');
   const files = new Map<string, FileText>([['info.json', formatCanonical(info)]]);
   for (const [i, m] of (entry.messages ?? []).entries()) {
@@ -122,11 +124,16 @@ export function checkDirectory(directory: string | undefined): string {
 /**
  * The new info `fn` makes of a loaded one, validated; undefined when its
  * canonical bytes are unchanged (nothing is written then). The shared core of
- * `modify` and `modifyMany`.
+ * `modify` and `modifyMany`. `schemas`: the model's, loaded (an info was read with them).
  */
-export function changedInfo(id: string, loaded: LoadedFile<Session>, fn: (info: Session) => Session): Session | undefined {
+export function changedInfo(
+  schemas: ModelSchemas,
+  id: string,
+  loaded: LoadedFile<Session>,
+  fn: (info: Session) => Session,
+): Session | undefined {
   const changed = fn(structuredClone(loaded.value));
   if (changed.id !== id) throw new ArchiveError('INVALID_INPUT', `invalid session update: id cannot be changed (${id})`);
-  const next = validate(sessionInfo, changed, `invalid update of session ${id}`, 'INVALID_INPUT');
+  const next = validate(schemas.sessionInfo, changed, `invalid update of session ${id}`, 'INVALID_INPUT');
   return formatCanonical(next) === formatCanonical(loaded.value) ? undefined : next;
 }

@@ -3,7 +3,8 @@ import { mkdir, readdir } from 'node:fs/promises';
 import { isAbsolute, relative, sep } from 'node:path';
 import { ArchiveError, errnoCode, isArchiveError } from '../errors.js';
 import { assertId, isId, newId } from '../model/ids.js';
-import { type Session, sessionInfo } from '../model/session.js';
+import { modelSchemas } from '../model/lazy.js';
+import type { Session } from '../model/session.js';
 import type { OnProgress } from '../progress.js';
 import { VERSION } from '../version.js';
 import { preconditionOf, writeFileAtomic } from './atomic-write.js';
@@ -62,7 +63,7 @@ export class SessionStore {
     const now = this.ctx.now();
     const rel = relative(project.worktree, directory);
     const info = validate(
-      sessionInfo,
+      (await modelSchemas()).sessionInfo,
       {
         id,
         slug: newSlug(),
@@ -185,7 +186,7 @@ export class SessionStore {
     assertId('session', id);
     return withSession(this.ctx, id, async () => {
       const loaded = await loadInfo(this.ctx, id);
-      const next = changedInfo(id, loaded, fn);
+      const next = changedInfo(await modelSchemas(), id, loaded, fn);
       if (!next) return loaded.value;
       if (!options.keepTime) next.time.updated = nextUpdated(this.ctx, loaded.value.time.updated);
       await writeData(this.ctx.paths.info(id), next, loaded);

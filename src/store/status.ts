@@ -1,27 +1,16 @@
 import { mkdir, readdir, readFile, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import * as z from 'zod';
 import { errnoCode } from '../errors.js';
 import { assertId, isId } from '../model/ids.js';
+import { modelSchemas } from '../model/lazy.js';
+import type { StatusInput } from '../model/status.js';
+
+export type { StatusInput };
+
 import { writeFileAtomic } from './atomic-write.js';
 import { processAlive } from './temp-names.js';
 import { validate } from './validate.js';
-
-/** What a caller sets: OpenCode's SessionStatus plus `error`. */
-export const statusInput = z.discriminatedUnion('type', [
-  z.looseObject({ type: z.literal('idle') }),
-  z.looseObject({ type: z.literal('busy'), message: z.string().optional() }),
-  z.looseObject({
-    type: z.literal('retry'),
-    attempt: z.number().int().nonnegative(),
-    message: z.string(),
-    next: z.number().int().nonnegative(),
-  }),
-  z.looseObject({ type: z.literal('error'), message: z.string() }),
-]);
-
-export type StatusInput = z.infer<typeof statusInput>;
 
 /** A session's runtime status as stored: the input plus when, and which process on which host set it. */
 export type SessionStatus = StatusInput & { since?: number; host?: string; pid?: number };
@@ -61,7 +50,7 @@ export class StatusStore {
   /** Sets a session's status (idle removes the file); returns what is stored. */
   async set(sessionID: string, input: StatusInput): Promise<SessionStatus> {
     const path = this.path(sessionID);
-    const status = validate(statusInput, input, 'invalid status', 'INVALID_INPUT');
+    const status = validate((await modelSchemas()).statusInput, input, 'invalid status', 'INVALID_INPUT');
     if (status.type === 'idle') {
       await unlink(path).catch((error: unknown) => {
         if (errnoCode(error) !== 'ENOENT') throw error;
@@ -86,7 +75,7 @@ export class StatusStore {
     } catch {
       return undefined;
     }
-    const parsed = statusInput.safeParse(value);
+    const parsed = (await modelSchemas()).statusInput.safeParse(value);
     if (!parsed.success) return undefined;
     const status = effective(parsed.data as SessionStatus);
     return status.type === 'idle' ? undefined : status;

@@ -1,7 +1,8 @@
 import { unlink } from 'node:fs/promises';
 import { errnoCode } from '../errors.js';
 import { assertId } from '../model/ids.js';
-import { type Todo, todoList } from '../model/todo.js';
+import { modelSchemas } from '../model/lazy.js';
+import type { Todo } from '../model/todo.js';
 import { fsyncFolder } from './atomic-write.js';
 import { loadInfo, type StoreContext, withSession, writeData } from './context.js';
 import { readDataFile } from './json-file.js';
@@ -14,12 +15,13 @@ export class TodoStore {
   /** The session's todos (empty when it has none); `NOT_FOUND` for an unknown session. */
   async get(sessionID: string): Promise<Todo[]> {
     await loadInfo(this.ctx, sessionID);
-    return (await readDataFile(todoList, this.ctx.paths.todos(sessionID)))?.value ?? [];
+    return (await readDataFile((await modelSchemas()).todoList, this.ctx.paths.todos(sessionID)))?.value ?? [];
   }
 
   /** Replaces the whole list. An empty list removes `todos.json`. */
   async set(sessionID: string, todos: readonly Todo[]): Promise<Todo[]> {
     assertId('session', sessionID);
+    const { todoList } = await modelSchemas();
     const next = validate(todoList, todos, 'invalid todos', 'INVALID_INPUT');
     const path = this.ctx.paths.todos(sessionID);
     return withSession(this.ctx, sessionID, async () => {

@@ -2,6 +2,7 @@ import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errnoCode } from '../../errors.js';
 import { isId } from '../../model/ids.js';
+import { type ModelSchemas, modelSchemas } from '../../model/lazy.js';
 import type { Session } from '../../model/session.js';
 import type { OnProgress } from '../../progress.js';
 import type { ArchivePaths } from '../../store/paths.js';
@@ -37,8 +38,9 @@ export class Reconciler {
   async rebuild(options: { onProgress?: OnProgress; listing?: SessionListing } = {}): Promise<void> {
     const { ids, links, strays } = options.listing ?? (await readListing(this.paths));
     const found: SummaryEntry[] = [];
+    const schemas = await modelSchemas();
     await inChunks(ids, options.onProgress, (id) => {
-      const s = this.scan(id, links.has(id));
+      const s = this.scan(schemas, id, links.has(id));
       if (s) found.push({ summary: s.summary, stamp: s.stamp });
     });
     this.table.replace(found);
@@ -158,7 +160,7 @@ export class Reconciler {
 
   /** Re-reads one session's `info.json` and updates the table; true when the summary changed. */
   async refreshSession(id: string, quiet = false): Promise<boolean> {
-    const scanned = this.scan(id, linkBetween(this.paths.root, this.paths.session(id)) !== undefined);
+    const scanned = this.scan(await modelSchemas(), id, linkBetween(this.paths.root, this.paths.session(id)) !== undefined);
     const known = this.table.entry(id);
     if (!scanned) {
       if (!known) return false;
@@ -180,8 +182,8 @@ export class Reconciler {
   }
 
   /** A session as the files say, a linked folder being unsafe (never read through). */
-  private scan(id: string, linked: boolean): ScannedSession | undefined {
-    return linked ? unsafeSession(id, this.paths.session(id)) : readSession(this.paths, id);
+  private scan(schemas: ModelSchemas, id: string, linked: boolean): ScannedSession | undefined {
+    return linked ? unsafeSession(id, this.paths.session(id)) : readSession(this.paths, id, schemas);
   }
 
   // ---------------------------------------------------------------- strays

@@ -3,7 +3,8 @@ import { sep } from 'node:path';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { errnoCode, isArchiveError } from '../../errors.js';
 import { isId } from '../../model/ids.js';
-import { type Session, sessionInfo } from '../../model/session.js';
+import type { ModelSchemas } from '../../model/lazy.js';
+import type { Session } from '../../model/session.js';
 import type { OnProgress } from '../../progress.js';
 import { decodeUtf8, parseJsonText } from '../../store/json-file.js';
 import type { ArchivePaths } from '../../store/paths.js';
@@ -89,9 +90,10 @@ export function stampOf(paths: ArchivePaths, id: string): FileStamp | undefined 
  * invalid summary carrying the error (path, line:column or field); a missing
  * one is undefined. Synchronous on purpose: for many small files, one sync
  * open/fstat/read/close costs a tenth of the promise-based calls, and callers
- * run it in chunks between which the event loop gets its turn.
+ * run it in chunks between which the event loop gets its turn. `schemas`:
+ * the model's, loaded (`modelSchemas()`).
  */
-export function readSession(paths: ArchivePaths, id: string): ScannedSession | undefined {
+export function readSession(paths: ArchivePaths, id: string, schemas: ModelSchemas): ScannedSession | undefined {
   const path = infoPath(paths, id);
   let bytes: Buffer;
   let stats: Stats;
@@ -120,7 +122,7 @@ export function readSession(paths: ArchivePaths, id: string): ScannedSession | u
     // Duplicate keys, __proto__ keys and deep nesting are left to the store's
     // reads and doctor: scanning for them costs more than parsing, and a
     // rebuild reads every info.json.
-    const info = validate(sessionInfo, parseJsonText(decodeUtf8(bytes, path), path, { structure: 'trust' }), path);
+    const info = validate(schemas.sessionInfo, parseJsonText(decodeUtf8(bytes, path), path, { structure: 'trust' }), path);
     if (info.id !== id)
       return { summary: invalidSummary(id, `${path}: id: ${info.id} does not match its folder name ${id}`, stats.mtimeMs), stamp };
     return { summary: summarize(info), stamp, info };

@@ -1,6 +1,5 @@
 import { availableParallelism } from 'node:os';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import { Worker } from 'node:worker_threads';
 import type { OnProgress } from '../../progress.js';
 import type { SessionListing } from './listing.js';
 import { type PathStamp, pathStamp } from './path-stamp.js';
@@ -93,6 +92,8 @@ export class StatScan {
     const count = ids.length < (options.workersFrom ?? WORKERS_FROM) ? 0 : Math.min(3, availableParallelism() - 1);
     if (count <= 0) return;
     const workerData = { prefix, suffixes, names: ids.join('\n'), next: this.next.buffer, out: this.out.buffer, chunk: CHUNK };
+    // Loaded only here (Node 20.16+): a command that stats a few sessions starts without the worker machinery.
+    const { Worker } = process.getBuiltinModule('node:worker_threads');
     for (let i = 0; i < count; i++) {
       try {
         // No inherited loaders or profilers: the program above needs nothing but Node.

@@ -4,7 +4,7 @@ import type { Archive } from '../../store/archive.js';
 import { SQLITE_REMEDY } from '../../store/sqlite.js';
 import type { SessionListing } from '../index/index.js';
 import type { PriceTable } from './prices.js';
-import { SearchIndex } from './search-index.js';
+import type { SearchIndex } from './search-index.js';
 import type { GroupedSearchResult, SearchQuery, SearchResult } from './search-types.js';
 import type { UsageQuery, UsageResult } from './usage.js';
 
@@ -23,13 +23,8 @@ export class IndexSearch {
     private readonly problem: Error | undefined,
   ) {}
 
-  /** No search: the index was opened without it. */
-  static none(): IndexSearch {
-    return new IndexSearch(undefined, undefined);
-  }
-
-  static async open(archive: Archive, enabled: boolean, onWarning: (message: string) => void): Promise<IndexSearch> {
-    if (!enabled) return IndexSearch.none();
+  static async open(archive: Archive, onWarning: (message: string) => void): Promise<IndexSearch> {
+    const { SearchIndex } = await import('./search-index.js');
     if (SearchIndex.available()) return new IndexSearch(await SearchIndex.open(archive, { onWarning }), undefined);
     // Only a broken install: SQLite in WebAssembly is a dependency. Everything but search still works, and search says why.
     return new IndexSearch(undefined, new ArchiveError('IO', `full-text search needs SQLite, and none loads here: ${SQLITE_REMEDY}`));
@@ -51,7 +46,7 @@ export class IndexSearch {
 
   private orThrow(): SearchIndex {
     if (this.engine) return this.engine;
-    throw this.problem ?? new ArchiveError('INVALID_INPUT', 'this index was opened without search (openIndex(archive, { search: true }))');
+    throw this.problem;
   }
 
   search(query: SearchQuery): SearchResult & { complete: boolean } {

@@ -1,5 +1,4 @@
-import { realpathSync } from 'node:fs';
-import { createConnection } from 'node:net';
+import { existsSync, realpathSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ArchiveError, type ArchiveErrorCode } from '../../errors.js';
 import type { MessageWithParts } from '../../model/message.js';
@@ -82,15 +81,17 @@ export function archiveKey(dir: string): string {
  * as the same `ArchiveError`. `SARC_NO_WATCHER=1` in the environment skips
  * asking.
  */
-export function askWatcher(
+export async function askWatcher(
   archiveDir: string,
   question: LocalQuestion,
   options: { stateDir?: string; idleMs?: number; env?: NodeJS.ProcessEnv } = {},
 ): Promise<{ value: unknown } | undefined> {
   const env = options.env ?? process.env;
-  if ((env.SARC_NO_WATCHER && env.SARC_NO_WATCHER !== '0') || process.platform === 'win32') return Promise.resolve(undefined);
+  if ((env.SARC_NO_WATCHER && env.SARC_NO_WATCHER !== '0') || process.platform === 'win32') return undefined;
   const path = localSocketPath(options.stateDir ?? stateDirFor(archiveDir, env));
-  if (Buffer.byteLength(path) > MAX_SOCKET_PATH) return Promise.resolve(undefined);
+  // No socket, nobody to ask: `node:net` is loaded only when there is one.
+  if (Buffer.byteLength(path) > MAX_SOCKET_PATH || !existsSync(path)) return undefined;
+  const { createConnection } = await import('node:net');
   return new Promise((done, fail) => {
     const chunks: Buffer[] = [];
     let settled = false;

@@ -1,4 +1,3 @@
-import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { readWholeSession, type WholeSession } from '../../basics.js';
 import type { HistoryQuery, SessionIndex } from '../../index.js';
@@ -227,6 +226,7 @@ export function registerSessionCommands(program: Command, run: Runner): void {
         if (!opts.yes) {
           const what = `delete "${info.title}" (${id})${children.length ? ` and its ${children.length} child session${children.length === 1 ? '' : 's'}` : ''}`;
           if (!process.stdin.isTTY) throw new UsageError(`refusing to ${what} without --yes (stdin is not a terminal)`);
+          const { createInterface } = await import('node:readline/promises');
           const rl = createInterface({ input: process.stdin, output: process.stderr });
           const answer = await rl.question(`${what}? [y/N] `);
           rl.close();

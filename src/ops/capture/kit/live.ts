@@ -10,7 +10,7 @@ import { CaptureState } from '../state.js';
 // writer as a sync, one session at a time, and keeps the same state, so a
 // later sync of the same store sees what the plugin wrote as its own.
 
-export { statusInput } from '../../../store/status.js';
+export { statusInput } from '../../../model/status.js';
 export type { Archive };
 
 /** The archive a plugin writes to: named, or located from the project folder as `sarc` does; made when missing. */
