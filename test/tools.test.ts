@@ -1,5 +1,8 @@
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { hasTool } from './helpers.js';
+import { hasTool, ROOT, tempDir } from './helpers.js';
 
 describe('tests that need a system tool', () => {
   const ci = process.env.CI;
@@ -19,5 +22,42 @@ describe('tests that need a system tool', () => {
     );
     process.env.CI = 'true';
     expect(() => hasTool('sarc-no-such-tool')).toThrow('under CI=true a missing tool is a failure, not a skip');
+  });
+});
+
+describe('npm run lint (scripts/lint.mjs)', () => {
+  /** The lint script in a folder of its own whose node_modules has Biome's launcher but not its program (as --omit=optional installs). */
+  async function withoutBiome(): Promise<string> {
+    const dir = await tempDir();
+    mkdirSync(join(dir, 'scripts'));
+    copyFileSync(join(ROOT, 'scripts', 'lint.mjs'), join(dir, 'scripts', 'lint.mjs'));
+    mkdirSync(join(dir, 'node_modules', '@biomejs'), { recursive: true });
+    symlinkSync(join(ROOT, 'node_modules', '@biomejs', 'biome'), join(dir, 'node_modules', '@biomejs', 'biome'));
+    return dir;
+  }
+  const env = (ci: string | undefined) => {
+    const out: NodeJS.ProcessEnv = { ...process.env, CI: ci };
+    delete out.BIOME_BINARY;
+    if (ci === undefined) delete out.CI;
+    return out;
+  };
+
+  it("without Biome's program: skipped with the reason, and a failure under CI=true", async () => {
+    const dir = await withoutBiome();
+    const skipped = spawnSync(process.execPath, ['scripts/lint.mjs'], { cwd: dir, env: env(undefined), encoding: 'utf8' });
+    expect(skipped.status).toBe(0);
+    expect(skipped.stderr).toContain("lint skipped: Biome's program for");
+    expect(skipped.stderr).toContain('npm install --omit=optional leaves it out');
+    const failed = spawnSync(process.execPath, ['scripts/lint.mjs'], { cwd: dir, env: env('true'), encoding: 'utf8' });
+    expect(failed.status).toBe(1);
+    expect(failed.stderr).toContain('lint failed:');
+  });
+
+  it('with it: runs biome check, which fails on a finding', async () => {
+    const dir = await tempDir();
+    writeFileSync(join(dir, 'bad.ts'), 'var x = 1\n');
+    const run = spawnSync(process.execPath, [join(ROOT, 'scripts', 'lint.mjs')], { cwd: dir, env: env(undefined), encoding: 'utf8' });
+    expect(run.status).not.toBe(0);
+    expect(`${run.stdout}${run.stderr}`).toContain('bad.ts');
   });
 });
