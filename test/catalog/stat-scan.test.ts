@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -28,11 +28,20 @@ describe('StatScan', () => {
     }
     // Two paths per ID: the file, and the folder itself (or the stray file in its place).
     const scan = new StatScan(`${dir}${sep}`, ids, [`${sep}info.json`, ''], { workersFrom: 0 });
-    // The workers start and take every chunk while this thread waits: all but the ENOTDIR
-    // ones, whose stat throws there and is taken again here.
-    await until(() => scan.byWorkers === 2 * ids.length - ids.length / 5, 30_000);
+    // The workers start and take every chunk while this thread waits: all but, on Node 20, the
+    // ENOTDIR ones, whose stat throws there and is taken again here (Node 22 answers "missing").
+    const enotdirThrows = (() => {
+      try {
+        statSync(join(dir, 's1', 'info.json'), { throwIfNoEntry: false });
+        return false;
+      } catch {
+        return true;
+      }
+    })();
+    const byWorkers = 2 * ids.length - (enotdirThrows ? ids.length / 5 : 0);
+    await until(() => scan.byWorkers === byWorkers, 30_000);
     await scan.join();
-    expect(scan.byWorkers).toBe(2 * ids.length - ids.length / 5);
+    expect(scan.byWorkers).toBe(byWorkers);
     ids.forEach((id, i) => {
       expect(scan.stamp(i), id).toEqual(fileStamp(join(dir, id, 'info.json')));
       expect(scan.entry(i, 1), id).toEqual(pathStamp(join(dir, id)));
