@@ -1,7 +1,7 @@
-import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { provenanceOf, syncAgent } from '../../src/index.js';
 import { hasNativeSqlite, tempArchive } from '../helpers.js';
+import { openWriter } from './contract/opencode-fixture.js';
 import { HAVE_OPENCODE, opencode } from './opencode-server.js';
 
 /** A SQLite binding: Node's own (22.5+), else the optional better-sqlite3 (built from source where no binary can be fetched). */
@@ -24,8 +24,9 @@ describe('sarc sync opencode', () => {
       await call('PATCH', `/session/${fork.id}`, { time: { archived: Date.now() } });
 
       // Todos come from OpenCode's todo tool, which needs a model: written into its database the way it keeps them.
-      const Database = createRequire(import.meta.url)('better-sqlite3');
-      const db = new Database(oc.db, { timeout: 5_000 });
+      const db = openWriter(oc.db);
+      if (!db) throw new Error('no SQLite writer for Node here');
+      db.prepare('PRAGMA busy_timeout = 5000').all();
       const insert = db.prepare(
         'INSERT INTO todo (session_id, content, status, priority, position, time_created, time_updated) VALUES (?, ?, ?, ?, ?, ?, ?)',
       );
