@@ -1,7 +1,7 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { GITIGNORE, initArchive, locateArchive, openArchive, stateDirFor } from '../../src/index.js';
+import { archiveMeta, GITIGNORE, initArchive, locateArchive, openArchive, stateDirFor } from '../../src/index.js';
 import { codeOf, tempDir } from '../helpers.js';
 
 describe('init and open', () => {
@@ -33,6 +33,20 @@ describe('init and open', () => {
       `${join(dir, 'archive.json')}: format version 2 is newer than this session-archive reads (1); upgrade session-archive`,
     );
     expect(await codeOf(initArchive(dir))).toBe('UNSUPPORTED_VERSION');
+  });
+
+  it("checks archive.json's version by hand as its schema does (opening loads no schema library)", async () => {
+    const dir = await tempDir();
+    for (const version of ['1', '0', '-1', '1.5', '"1"', 'null', 'true', '[1]', '1e0', '2']) {
+      await writeFile(join(dir, 'archive.json'), `{"format": "session-archive", "version": ${version}}`);
+      const value = JSON.parse(`{"format": "session-archive", "version": ${version}}`);
+      const schema = archiveMeta.safeParse(value).success ? (value.version > 1 ? 'UNSUPPORTED_VERSION' : 'ok') : 'CORRUPT';
+      const opened = await openArchive({ dir, stateDir: join(dir, 's') }).then(
+        () => 'ok',
+        (error: unknown) => (error as { code?: string }).code,
+      );
+      expect(opened, version).toBe(schema);
+    }
   });
 
   it('keeps derived state out of the archive folder', async () => {
