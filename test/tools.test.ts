@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+// @ts-expect-error: a plain script of the project, without types
+import { biomeInstalled } from '../scripts/lint.mjs';
 import { hasTool, ROOT, tempDir } from './helpers.js';
 
 describe('tests that need a system tool', () => {
@@ -56,14 +57,7 @@ describe('npm run lint (scripts/lint.mjs)', () => {
 
   // Biome's program is an optional dependency: an install without optional dependencies has none to run.
   const program = `@biomejs/cli-${process.platform}-${process.arch}`;
-  const installed = [program, `${program}-musl`].some((name) => {
-    try {
-      createRequire(join(ROOT, 'package.json')).resolve(`${name}/package.json`);
-      return true;
-    } catch {
-      return false;
-    }
-  });
+  const installed = biomeInstalled();
   if (!installed) {
     if (process.env.CI === 'true') throw new Error(`${program} is not installed: under CI=true the lint must run`);
     console.warn(`skipped: needs ${program}, an optional dependency this install left out (npm install brings it)`);
