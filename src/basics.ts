@@ -1,12 +1,11 @@
 // The light part of the public API: what a command line needs before it
-// knows it must read the archive. It loads no schema library, no SQLite and
-// no store, so `sarc --help`, or a command a running watcher answers, starts
-// in a fraction of the time the whole library takes to load. Everything here
-// is exported by src/index.ts as well; a test keeps this file's imports light.
+// knows it must read the archive. It loads no schema library, no SQLite, no
+// store and no diff library, so `sarc --help`, `sarc list`, or a command a
+// running watcher answers, starts in a fraction of the time the whole library
+// takes to load. What showing or checking sessions needs besides is in
+// src/views.ts, loaded by the commands that do. Everything here is exported
+// by src/index.ts as well; a test keeps this file's imports light.
 
-export { resumedFromOf, sessionAgent } from './catalog/index/summary.js';
-export { replyCost, shippedPrices } from './catalog/search/prices.js';
-export { type SearchCheck, startSearchCheck } from './catalog/search/saved-stamps.js';
 export {
   archiveKey,
   askWatcher,
@@ -19,11 +18,9 @@ export {
 } from './catalog/socket/local-client.js';
 export { ArchiveError, type ArchiveErrorCode, isArchiveError } from './errors.js';
 export { formatBytes, formatCostTotal, formatCount, formatDollars, formatSpan } from './format-numbers.js';
-export { formatDate, formatTime } from './format-time.js';
+export { shortFolder, shortPath } from './format-paths.js';
+export { duration, formatDate, formatTime } from './format-time.js';
 export { assertId, type IdKind, isId } from './model/ids.js';
-export { type Attachment, attachmentLine, attachmentOf, dataUrlBytes } from './ops/attachment.js';
 export { AGENT_NAMES, AGENTS, type AgentName, agentEntry, EXPORT_FORMATS } from './ops/capture/registry.js';
-export { diffOf, duration, shortFolder, shortPath, type ToolSummary, toolFailed, toolSummary } from './ops/tool-summary.js';
-export { type ChildRef, isPrompt, isSubAgentTool, planTurns, quietKind, subAgentChild, type TurnHead, turnsOf } from './ops/turns.js';
 export { expandHome, locateArchive, stateDirFor } from './store/locate.js';
 export { VERSION } from './version.js';

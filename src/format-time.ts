@@ -45,3 +45,10 @@ function formatter(timeZone: string | undefined): Intl.DateTimeFormat {
   }
   return f;
 }
+
+/** "820 ms", "4.2 s", "3 min 5 s". */
+export function duration(ms: number): string {
+  if (ms < 1000) return `${Math.max(0, Math.round(ms))} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
+  return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
+}

@@ -1,7 +1,8 @@
 // The public library API. Internal helpers (paths, locks, atomic writes) stay
 // unexported on purpose: the CLI and the server use only what is here.
 
-// The light part (errors, version, times, locating the archive, asking a running watcher), also loadable alone.
+// The light parts, also loadable alone: what a command needs at its start (errors, version, times, locating the
+// archive, asking a running watcher), and what showing a session needs (turns, tool calls, prices).
 export * from './basics.js';
 export type { ArchiveEvent, ArchiveEventType } from './catalog/index/index.js';
 export {
@@ -114,8 +115,6 @@ export { type Finding, MARKER, type RedactionRules, Redactor } from './ops/redac
 export { type ScanFinding, type ScanResult, scanArchive, scanHistory, scanStaged } from './ops/redact/scan.js';
 export { conflictOriginal, type ResolveResult, resolveConflicts } from './ops/resolve.js';
 export { findShared, share, shareToken, unshare } from './ops/share.js';
-export { diffOf, duration, shortFolder, shortPath, type ToolSummary, toolFailed, toolSummary } from './ops/tool-summary.js';
-export { isPrompt, planTurns, quietKind, type TurnHead, turnsOf } from './ops/turns.js';
 export type { OnProgress } from './progress.js';
 export { type Archive, GITIGNORE, initArchive, type OpenArchiveOptions, openArchive } from './store/archive.js';
 export { writeFileAtomic } from './store/atomic-write.js';
@@ -152,3 +151,4 @@ export { type SessionStatus, StatusStore } from './store/status.js';
 export { type StrayFile, type StrayKind, strayKind } from './store/strays.js';
 export { TodoStore } from './store/todos.js';
 export { VERSION } from './version.js';
+export * from './views.js';

@@ -37,7 +37,9 @@ const PUBLIC_API = 'index.ts';
 const LIGHT_API = 'basics.ts';
 /** The reading part of the public API (open an archive and its index): what `sarc list` loads instead of the whole library. */
 const READING_API = 'reading.ts';
-const ENTRIES = [PUBLIC_API, LIGHT_API, READING_API];
+/** The light part that shows sessions (turns, tool calls and their diffs, prices, search checks): loaded by the commands that do, not at start. */
+const VIEWS_API = 'views.ts';
+const ENTRIES = [PUBLIC_API, LIGHT_API, READING_API, VIEWS_API];
 const FRONT_ENDS = ['cli', 'server', 'mcp', 'bin'];
 /** Front ends that never import each other (the composition root in bin/ wires them). */
 const PEERS = ['cli', 'server', 'mcp'];
@@ -178,7 +180,13 @@ describe('architecture', () => {
     const light = loads(LIGHT_API);
     expect(light.files.has(PUBLIC_API)).toBe(false);
     expect(light.files.has('catalog/socket/local-client.ts')).toBe(true);
-    expect(light.packages).toEqual(new Set(['diff', 'ulid']));
+    expect(light.packages).toEqual(new Set(['ulid']));
+    // What showing a session needs is not loaded at a command's start: no diff library, no SQLite, no price table.
+    expect([...light.files].filter((f) => f === VIEWS_API || /^catalog\/search\/|^store\/sqlite|^ops\/tool-summary/.test(f))).toEqual([]);
+    const views = loads(VIEWS_API);
+    expect(views.files.has(PUBLIC_API)).toBe(false);
+    expect(views.files.has('catalog/search/saved-stamps.ts')).toBe(true);
+    expect(views.packages).toEqual(new Set(['diff', 'ulid']));
     // The whole library, for contrast: the check sees what it loads.
     expect(loads(PUBLIC_API).packages).toContain('zod');
     // The reading part loads the store and the index, not the operations, capture or redaction.
@@ -208,7 +216,7 @@ describe('architecture', () => {
     const graph = readGraph();
     expect(graph.size).toBeGreaterThan(50);
     expect(graph.get('bin/sarc.ts')).toEqual(expect.arrayContaining(['cli/program.ts']));
-    expect(violations(graph, loads(LIGHT_API).files)).toEqual([]);
+    expect(violations(graph, new Set([...loads(LIGHT_API).files, ...loads(VIEWS_API).files]))).toEqual([]);
     // The catalog is in its rooms, each with a facade; outside them only the wiring (the index and its questions to search).
     for (const room of Object.keys(ROOMS)) expect(graph.has(`catalog/${room}/index.ts`), room).toBe(true);
     expect([...graph.keys()].filter((f) => f.startsWith('catalog/') && !roomOf(f)).sort()).toEqual([

@@ -1,23 +1,19 @@
 // renderer, which listing never needs.
+import { agentEntry, duration, formatCostTotal, formatTime, shortPath } from '../basics.js';
+import type { BrokenMessage, MessageWithParts, Part, Provenance, Session, Todo } from '../index.js';
 import {
-  agentEntry,
   attachmentLine,
   attachmentOf,
   type ChildRef,
-  duration,
-  formatCostTotal,
-  formatTime,
   isSubAgentTool,
   quietKind,
   resumedFromOf,
   sessionAgent,
-  shortPath,
   subAgentChild,
   type TurnHead,
   toolSummary,
   turnsOf,
-} from '../basics.js';
-import type { BrokenMessage, MessageWithParts, Part, Provenance, Session, Todo } from '../index.js';
+} from '../views.js';
 import type { colors } from './output.js';
 import { terminalMarkdown } from './terminal-markdown.js';
 

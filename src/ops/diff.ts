@@ -1,9 +1,10 @@
 import type { z } from 'zod';
+import { shortPath } from '../format-paths.js';
 import type { snapshotFileDiff } from '../model/common.js';
 import { assertId } from '../model/ids.js';
 import type { Part } from '../model/part.js';
 import type { Archive } from '../store/archive.js';
-import { diffOf, shortPath, toolSummary } from './tool-summary.js';
+import { diffOf, toolSummary } from './tool-summary.js';
 
 export type FileDiff = z.infer<typeof snapshotFileDiff>;
 

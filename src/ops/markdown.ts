@@ -1,5 +1,6 @@
 import { formatCostTotal } from '../format-numbers.js';
-import { formatTime } from '../format-time.js';
+import { shortPath } from '../format-paths.js';
+import { duration, formatTime } from '../format-time.js';
 import type { MessageWithParts } from '../model/message.js';
 import type { Part } from '../model/part.js';
 import type { Session } from '../model/session.js';
@@ -7,7 +8,7 @@ import type { Todo } from '../model/todo.js';
 import type { Archive } from '../store/archive.js';
 import { type BrokenMessage, isBroken } from '../store/message-reads.js';
 import { attachmentLine, attachmentOf } from './attachment.js';
-import { duration, shortPath, toolSummary } from './tool-summary.js';
+import { toolSummary } from './tool-summary.js';
 import { planTurns, quietKind, type TurnHead } from './turns.js';
 
 /** How times are written: the local zone (named), or UTC. */

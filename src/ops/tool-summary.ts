@@ -1,4 +1,5 @@
 import { structuredPatch } from 'diff';
+import { shortPath } from '../format-paths.js';
 import type { Part } from '../model/part.js';
 
 type ToolPart = Extract<Part, { type: 'tool' }>;
@@ -33,38 +34,6 @@ export function toolFailed(p: ToolPart): boolean {
 }
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
-
-/** A path relative to the session's folder when it lies inside it. */
-export function shortPath(path: string, directory?: string): string {
-  if (directory && path.startsWith(`${directory}/`)) return path.slice(directory.length + 1);
-  return path;
-}
-
-/**
- * A folder short enough for a column, never cut inside a name: the home folder
- * as `~`, then as many of its last names as fit in `max` characters after
- * `…/` (at least the last one, whatever its length).
- */
-export function shortFolder(path: string, home?: string, max = 28): string {
-  const h = home?.replace(/\/+$/, '');
-  const p = h && (path === h || path.startsWith(`${h}/`)) ? `~${path.slice(h.length)}` : path;
-  if (p.length <= max) return p;
-  const names = p.split('/').filter(Boolean);
-  let out = names.at(-1) ?? p;
-  for (let i = names.length - 2; i >= 0; i--) {
-    const next = `${names[i]}/${out}`;
-    if (next.length + 2 > max) break;
-    out = next;
-  }
-  return `…/${out}`;
-}
-
-/** "820 ms", "4.2 s", "3 min 5 s". */
-export function duration(ms: number): string {
-  if (ms < 1000) return `${Math.max(0, Math.round(ms))} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
-  return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
-}
 
 /** The diff of an edit (old text → new text), three lines of context, hunks only. */
 export function diffOf(before: string, after: string): string {

@@ -68,11 +68,14 @@ describe.skipIf(!CLI || !existsSync(CLI))('what sarc list loads', () => {
     expect(again.stdout).toBe(first.stdout);
     expect(again.modules).toContain('catalog/session-index.js');
     expect(again.modules).toContain('store/archive.js');
-    // (The light API's few modules of those rooms, prices and the socket's client, load with every command.)
+    // (The light API's one module of those rooms, the socket's client, loads with every command.)
     const heavy =
-      /^index\.js$|^catalog\/(search\/(index|search-index|index-search)|watch\/|socket\/(index|local-socket))|^model\/(?!ids|lazy|archive-format)/;
+      /^(index|views)\.js$|^catalog\/(search\/|watch\/|socket\/(?!local-client))|^model\/(?!ids|lazy|archive-format)|^ops\/(tool-summary|turns)/;
     expect(again.modules.filter((m) => heavy.test(m))).toEqual([]);
-    expect(again.packages.filter((p) => ['zod', 'jsonc-parser', 'chokidar', 'better-sqlite3'].includes(p))).toEqual([]);
+    // Nor the diff library (showing a session's edits) nor the glob matcher (a --dir filter).
+    expect(again.packages.filter((p) => ['zod', 'jsonc-parser', 'chokidar', 'better-sqlite3', 'diff', 'picomatch'].includes(p))).toEqual(
+      [],
+    );
 
     // A hand edit since the snapshot: that info.json is read, and checked.
     const info = join(archive, 'sessions', SAMPLE.main, 'info.json');

@@ -1,4 +1,4 @@
-import picomatch from 'picomatch';
+import { createRequire } from 'node:module';
 import { ArchiveError } from '../../errors.js';
 import type { Project } from '../../model/project.js';
 import { expandHome } from '../../store/locate.js';
@@ -55,13 +55,17 @@ export interface HistoryQuery {
 /** A history row: the summary with its project's `{id, name?, worktree}` (null when unknown). */
 export type HistoryItem = SessionSummary & { project: { id: string; name?: string; worktree: string } | null };
 
+/** picomatch, loaded by the first folder filter: a listing without one (`sarc list`) does without it. */
+let matcherLibrary: typeof import('picomatch') | undefined;
+const picomatch = () => (matcherLibrary ??= createRequire(import.meta.url)('picomatch') as typeof import('picomatch'));
+
 /** Matches a session directory against a folder or glob, `~` expanded; a folder includes its sub-folders. */
 export function directoryMatcher(pattern: string): (dir: string) => boolean {
   const expanded = expandHome(pattern);
   const base = expanded.length > 1 ? expanded.replace(/\/+$/, '') : expanded;
-  if (!picomatch.scan(base).isGlob) return (dir) => dir === base || dir.startsWith(base === '/' ? '/' : `${base}/`);
-  const exact = picomatch(base, { dot: true });
-  const below = picomatch(`${base}/**`, { dot: true });
+  if (!picomatch().scan(base).isGlob) return (dir) => dir === base || dir.startsWith(base === '/' ? '/' : `${base}/`);
+  const exact = picomatch()(base, { dot: true });
+  const below = picomatch()(`${base}/**`, { dot: true });
   return (dir) => exact(dir) || below(dir);
 }
 

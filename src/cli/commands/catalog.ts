@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
-import { formatTime, startSearchCheck } from '../../basics.js';
+import { formatTime } from '../../basics.js';
 import type { GroupedSearchResult, OneOffOptions, SearchHit, SearchQuery, SearchResult } from '../../index.js';
+import { startSearchCheck } from '../../views.js';
 import type { CliContext } from '../context.js';
 import { lib } from '../lib.js';
 import { tuneForLongRun } from '../long-running.js';
