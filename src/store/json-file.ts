@@ -179,7 +179,17 @@ export async function readDataText(path: string): Promise<{ text: string; stats:
 /** Files up to this size are read with synchronous calls (see {@link readSmallSync}). */
 const SYNC_READ_MAX = 1 << 20;
 
-function checkRegular(stats: Stats, path: string): void {
+/**
+ * How a data file is opened for reading: O_NOFOLLOW, a data file that is a
+ * link is refused, never read through; O_NONBLOCK, a FIFO in a file's place
+ * is opened at once (and refused by {@link checkRegular}) instead of waiting
+ * for a writer that never comes — on this thread or, asynchronously, on one
+ * of the thread pool's, which would then also hold up the process's exit.
+ */
+export const DATA_READ_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | (constants.O_NONBLOCK ?? 0);
+
+/** Throws CORRUPT unless the file opened for a data file is a regular file. */
+export function checkRegular(stats: Stats, path: string): void {
   if (stats.isDirectory()) throw new ArchiveError('CORRUPT', `${path}: is a folder, expected a JSON file`, { path });
   if (!stats.isFile()) throw new ArchiveError('CORRUPT', `${path}: is not a regular file, expected a JSON file`, { path });
 }
@@ -189,12 +199,10 @@ function checkRegular(stats: Stats, path: string): void {
  * calls: open, fstat, read, close cost microseconds on a local disk, while
  * each asynchronous call is a round trip through the thread pool — four of
  * them were most of the time of reading a small file. Undefined (nothing
- * read) for a larger file. O_NOFOLLOW: a data file that is a link is refused,
- * never read through; O_NONBLOCK: a FIFO in a file's place cannot hang the
- * process (it is refused as not a regular file).
+ * read) for a larger file. Opened with {@link DATA_READ_FLAGS}.
  */
 function readSmallSync(path: string): { text: string; stats: Stats } | undefined {
-  const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | (constants.O_NONBLOCK ?? 0));
+  const fd = openSync(path, DATA_READ_FLAGS);
   try {
     const stats = fstatSync(fd);
     checkRegular(stats, path);
@@ -206,7 +214,8 @@ function readSmallSync(path: string): { text: string; stats: Stats } | undefined
 }
 
 async function readAsync(path: string): Promise<{ text: string; stats: Stats }> {
-  const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+  // The same flags: the file may have been replaced since it was found too large to read here.
+  const handle = await open(path, DATA_READ_FLAGS);
   try {
     const stats = await handle.stat();
     checkRegular(stats, path);

@@ -1,4 +1,4 @@
-import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, type Stats } from 'node:fs';
+import { closeSync, fstatSync, lstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { sep } from 'node:path';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { errnoCode, isArchiveError } from '../../errors.js';
@@ -6,7 +6,7 @@ import { isId } from '../../model/ids.js';
 import type { ModelSchemas } from '../../model/lazy.js';
 import type { Session } from '../../model/session.js';
 import type { OnProgress } from '../../progress.js';
-import { decodeUtf8, parseJsonText } from '../../store/json-file.js';
+import { checkRegular, DATA_READ_FLAGS, decodeUtf8, parseJsonText } from '../../store/json-file.js';
 import type { ArchivePaths } from '../../store/paths.js';
 import { unsafePath } from '../../store/safe-path.js';
 import { validate } from '../../store/validate.js';
@@ -98,11 +98,12 @@ export function readSession(paths: ArchivePaths, id: string, schemas: ModelSchem
   let bytes: Buffer;
   let stats: Stats;
   try {
-    // O_NOFOLLOW: an info.json that is a link is listed as unsafe, never read through.
-    const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+    // As the store opens a data file: an info.json that is a link is listed as unsafe, never read through;
+    // one that is a FIFO is opened at once, not waited on (and is listed as broken, below).
+    const fd = openSync(path, DATA_READ_FLAGS);
     try {
       stats = fstatSync(fd);
-      const buffer = Buffer.allocUnsafe(stats.size);
+      const buffer = Buffer.allocUnsafe(stats.isFile() ? stats.size : 0);
       let read = 0;
       while (read < stats.size) {
         const n = readSync(fd, buffer, read, stats.size - read, read);
@@ -119,6 +120,7 @@ export function readSession(paths: ArchivePaths, id: string, schemas: ModelSchem
   }
   const stamp = { mtimeMs: stats.mtimeMs, size: stats.size };
   try {
+    checkRegular(stats, path);
     // Duplicate keys, __proto__ keys and deep nesting are left to the store's
     // reads and doctor: scanning for them costs more than parsing, and a
     // rebuild reads every info.json.

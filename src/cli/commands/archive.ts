@@ -70,6 +70,8 @@ async function check(archive: Archive, ctx: CliContext): Promise<Problem[]> {
     if (name.endsWith('.json') && /^[0-9A-Za-z_-]{1,128}$/.test(name.slice(0, -5)))
       await archive.projects.get(name.slice(0, -5)).catch(note);
   }
+  // The redaction settings are a data file of the archive too: one that cannot be read stops every sync.
+  await (await lib()).readRedaction(archive).catch(note);
   for (const s of await (await ctx.index()).scanStrays()) {
     if (s.kind === 'link') continue; // reported above as unsafe, and never quarantined
     problems.push({
@@ -192,9 +194,14 @@ Examples:
         const c = colors();
         // Whether sessions coming in are redacted, and with which rules (read only: doctor writes no settings).
         const library = await lib();
-        const settings = await library.readRedaction(archive);
+        // null: the settings cannot be read (listed among the problems).
+        const settings = await library.readRedaction(archive).catch((error: unknown) => {
+          if (isArchiveError(error, 'CORRUPT') || isArchiveError(error, 'UNSAFE_PATH')) return null;
+          throw error;
+        });
         const redaction = {
           enabled: settings?.enabled ?? true,
+          readable: settings !== null,
           rules: library.RULES_VERSION,
           allowedValues: settings?.allow.values.length ?? 0,
           allowedPatterns: settings?.allow.patterns.length ?? 0,
@@ -203,9 +210,11 @@ Examples:
         emit(ctx.options, { problems: left, fixed, redaction, search: { engine: search.engine ?? null } }, () => {
           const lines = [
             search.engine === undefined ? c.red(search.line) : search.engine === 'wasm' ? c.yellow(search.line) : search.line,
-            redaction.enabled
-              ? `redaction on: ${redaction.rules}; ${redaction.allowedValues} allowed value${redaction.allowedValues === 1 ? '' : 's'}, ${redaction.allowedPatterns} allowed pattern${redaction.allowedPatterns === 1 ? '' : 's'} (\`sarc scan\` finds secrets already here)`
-              : c.yellow('redaction off: sessions from agents come in with their secrets (`sarc redaction on`)'),
+            !redaction.readable
+              ? c.red('redaction settings unreadable (below): sessions from agents are not taken in until redaction.json is fixed')
+              : redaction.enabled
+                ? `redaction on: ${redaction.rules}; ${redaction.allowedValues} allowed value${redaction.allowedValues === 1 ? '' : 's'}, ${redaction.allowedPatterns} allowed pattern${redaction.allowedPatterns === 1 ? '' : 's'} (\`sarc scan\` finds secrets already here)`
+                : c.yellow('redaction off: sessions from agents come in with their secrets (`sarc redaction on`)'),
             ...fixed.map((p) => c.green(`fixed  ${p.message}`)),
           ];
           for (const p of left)

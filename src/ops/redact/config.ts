@@ -1,11 +1,10 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as z from 'zod';
-import { ArchiveError, errnoCode, isArchiveError } from '../../errors.js';
+import { ArchiveError, isArchiveError } from '../../errors.js';
 import { randomText } from '../../model/ids.js';
 import type { Archive } from '../../store/archive.js';
 import { writeFileAtomic } from '../../store/atomic-write.js';
-import { formatCanonical, parseJsonText } from '../../store/json-file.js';
+import { formatCanonical, readDataFile } from '../../store/json-file.js';
 import { validate } from '../../store/validate.js';
 import { Redactor } from './redactor.js';
 
@@ -38,17 +37,13 @@ function pathOf(archive: Archive): string {
   return join(archive.dir, REDACTION_FILE);
 }
 
-/** The archive's settings; `undefined` when it has none yet (redaction is then on, with a key made at first use). */
+/**
+ * The archive's settings; `undefined` when it has none yet (redaction is then
+ * on, with a key made at first use). Read as every data file of the archive
+ * is: a link, a folder or a FIFO in its place is refused, never waited on.
+ */
 export async function readRedaction(archive: Archive): Promise<RedactionSettings | undefined> {
-  const path = pathOf(archive);
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if (errnoCode(error) === 'ENOENT') return undefined;
-    throw error;
-  }
-  return validate(settings, parseJsonText(text, path), path);
+  return (await readDataFile(settings, pathOf(archive)))?.value;
 }
 
 /** Writes the settings (atomically, canonical bytes). */
