@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { basename } from 'node:path';
 import { terminalSafe, writeOut } from './terminal-text.js';
 
@@ -18,6 +17,8 @@ export async function page(text: string, line?: number): Promise<void> {
   const env = { ...process.env, LESS: process.env.LESS ?? 'FRX' };
   await new Promise<void>((resolve) => {
     let fallback = false;
+    // node:child_process loaded only here: a command that prints to a pipe starts without it.
+    const { spawn } = process.getBuiltinModule('node:child_process');
     const child = spawn(command, args, { stdio: ['pipe', 'inherit', 'inherit'], env });
     child.on('error', () => {
       fallback = true;

@@ -1,5 +1,11 @@
+/**
+ * Milliseconds of a monotonic clock: process.hrtime, not `performance.now()`,
+ * whose first use loads perf_hooks (and with it the worker machinery), a cost
+ * at the start of every command that reads a file.
+ */
+const now = (): number => Number(process.hrtime.bigint()) / 1e6;
 /** When the work of a long loop last let the event loop run (see {@link yieldNow}). */
-let lastYield = performance.now();
+let lastYield = now();
 /** A loop of small synchronous reads runs at most this long before it lets other work in. */
 const SLICE_MS = 8;
 
@@ -11,10 +17,9 @@ const SLICE_MS = 8;
  * loop for its whole length, and every other request of a server would wait.
  */
 export async function yieldNow(): Promise<void> {
-  const now = performance.now();
-  if (now - lastYield < SLICE_MS) return;
+  if (now() - lastYield < SLICE_MS) return;
   await new Promise((resolve) => setImmediate(resolve));
-  lastYield = performance.now();
+  lastYield = now();
 }
 
 /**

@@ -1,9 +1,5 @@
-import { execFile } from 'node:child_process';
 import { lstat, readFile, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { promisify } from 'node:util';
-
-const run = promisify(execFile);
 
 /** The project a directory belongs to, derived as OpenCode derives it. */
 export interface DetectedProject {
@@ -15,13 +11,14 @@ export interface DetectedProject {
 /** OpenCode's project for everything outside a git repository. */
 export const GLOBAL_PROJECT: DetectedProject = { id: 'global', worktree: '/' };
 
-async function git(cwd: string, args: string[]): Promise<string | undefined> {
-  try {
-    const { stdout } = await run('git', args, { cwd, timeout: 10_000, windowsHide: true });
-    return stdout.trim();
-  } catch {
-    return undefined;
-  }
+/** git's output, trimmed; undefined when it fails. node:child_process is loaded by the first call, not by every command's start. */
+function git(cwd: string, args: string[]): Promise<string | undefined> {
+  const { execFile } = process.getBuiltinModule('node:child_process');
+  return new Promise((done) => {
+    execFile('git', args, { cwd, timeout: 10_000, windowsHide: true, encoding: 'utf8' }, (error, stdout) =>
+      done(error ? undefined : stdout.trim()),
+    );
+  });
 }
 
 /**
