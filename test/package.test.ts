@@ -53,6 +53,9 @@ describe('the package', () => {
     const created = (await sarc('--archive', 'archive', 'create', '--title', 'from the tarball', '--json')).stdout;
     const id = JSON.parse(created).id as string;
     expect((await sarc('--archive', 'archive', 'list', '--all')).stdout).toContain(`${id}`);
+    // A folder filter loads the glob matcher from the package's own dependencies, at its first use.
+    expect((await sarc('--archive', 'archive', 'list', '--dir', `${work}*`)).stdout).toContain(`${id}`);
+    expect((await sarc('--archive', 'archive', 'list', '--dir', join(root, 'elsewhere'))).stdout).not.toContain(`${id}`);
     const found = JSON.parse((await sarc('--archive', 'archive', 'search', 'tarball', '--json')).stdout);
     expect(found.groups.map((g: { sessionID: string }) => g.sessionID)).toEqual([id]);
 
