@@ -9,7 +9,7 @@ import { messageFile } from '../model/message.js';
 import { sessionInfo } from '../model/session.js';
 import { todoList } from '../model/todo.js';
 import { writeFileAtomic } from '../store/atomic-write.js';
-import { formatCanonical, parseJsonText } from '../store/json-file.js';
+import { formatCanonical, parseJsonText, readDataText } from '../store/json-file.js';
 import { type MergeConflict, mergeInfo, mergeMessage, mergeTodos } from './merge.js';
 
 const run = promisify(execFile);
@@ -190,7 +190,8 @@ export async function gitSetup(
 ): Promise<{ repository: string; attributes: string; driver: string; textconv?: string; hook?: string; hookInstalled: boolean }> {
   const top = await topOf(archiveDir);
   const attributes = join(archiveDir, '.gitattributes');
-  const existing = await readFile(attributes, 'utf8').catch(() => '');
+  // Read as a data file of the archive is: a FIFO (rsync -a copies them) or a link in its place is refused, not waited on or followed.
+  const existing = (await readDataText(attributes))?.text ?? '';
   const lines = existing.split('\n').filter((l) => l !== '');
   for (const line of [...ATTRIBUTES, ...(options.textconv ? TEXTCONV_ATTRIBUTES : [])]) if (!lines.includes(line)) lines.push(line);
   await writeFileAtomic(attributes, `${lines.join('\n')}\n`);

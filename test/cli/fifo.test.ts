@@ -78,4 +78,19 @@ describe('a FIFO in a data file’s place', () => {
     },
     4 * BOUND_MS,
   );
+
+  it(
+    'in .gitattributes’ place (rsync -a copies FIFOs): sarc git-setup refuses it at once, naming it',
+    async () => {
+      if (!hasTool('mkfifo') || !hasTool('git')) return;
+      const { dir, run } = await fifoArchive();
+      execFileSync('git', ['init', '-q', dir]);
+      const attributes = join(dir, '.gitattributes');
+      execFileSync('mkfifo', [attributes]);
+      const setup = await run(['git-setup']);
+      expect(setup.code).not.toBe(0);
+      expect(setup.stderr).toContain(`${attributes}: is not a regular file`);
+    },
+    2 * BOUND_MS,
+  );
 });
