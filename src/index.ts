@@ -2,7 +2,7 @@
 // unexported on purpose: the CLI and the server use only what is here.
 
 // The light parts, also loadable alone: what a command needs at its start (errors, version, times, locating the
-// archive, asking a running watcher), and what showing a session needs (turns, tool calls, prices).
+// archive, asking a running watcher), and what showing a session needs (views.js, at the end: turns, tool calls, prices).
 export * from './basics.js';
 export type { ArchiveEvent, ArchiveEventType } from './catalog/index/index.js';
 export {

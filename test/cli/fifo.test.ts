@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hasTool, SAMPLE, tempArchive } from '../helpers.js';
@@ -29,10 +29,14 @@ async function fifoArchive() {
   const todos = fifo('sessions', SAMPLE.main, 'todos.json');
   const message = fifo('sessions', SAMPLE.main, 'messages', `${MESSAGE}.json`);
   const project = fifo('projects', 'global.json');
+  // And a folder in one info.json's place: refused as well, not taken for a missing file.
+  const folder = join(t.dir, 'sessions', SAMPLE.child, 'info.json');
+  rmSync(folder);
+  mkdirSync(folder);
   const redaction = join(t.dir, 'redaction.json');
   execFileSync('mkfifo', [redaction]);
   const run = (args: string[]) => sarc(args, { env: { SARC_ARCHIVE: t.dir, SARC_STATE_DIR: t.stateDir }, timeoutMs: BOUND_MS });
-  return { ...t, run, info, todos, message, project, redaction };
+  return { ...t, run, info, todos, message, project, redaction, folder };
 }
 
 describe('a FIFO in a data file’s place', () => {
@@ -40,7 +44,7 @@ describe('a FIFO in a data file’s place', () => {
     'never blocks a command: the session is listed as broken, doctor names every one (the redaction settings too), search and show answer',
     async () => {
       if (!hasTool('mkfifo')) return;
-      const { run, info, todos, message, project, redaction } = await fifoArchive();
+      const { run, info, todos, message, project, redaction, folder } = await fifoArchive();
 
       const list = await run(['list', '--all', '--json']);
       expect(list.stderr).toBe('');
@@ -50,6 +54,10 @@ describe('a FIFO in a data file’s place', () => {
         valid: false,
         error: `${info}: is not a regular file, expected a JSON file`,
       });
+      expect(items.find((s) => s.id === SAMPLE.child)).toMatchObject({
+        valid: false,
+        error: `${folder}: is a folder, expected a JSON file`,
+      });
       expect(items.find((s) => s.id === SAMPLE.main)?.valid).toBe(true);
 
       // Doctor names each, the redaction settings among them, and says what an unreadable one stops.
@@ -57,7 +65,7 @@ describe('a FIFO in a data file’s place', () => {
       expect(doctor.code, doctor.stderr).toBe(1);
       const report = JSON.parse(doctor.stdout);
       const problems = (report.problems as Array<{ kind: string; path: string }>).filter((p) => p.kind === 'corrupt');
-      expect(problems.map((p) => p.path).sort()).toEqual([info, todos, message, project, redaction].sort());
+      expect(problems.map((p) => p.path).sort()).toEqual([info, folder, todos, message, project, redaction].sort());
       expect(report.redaction.readable).toBe(false);
       expect((await run(['doctor'])).stdout).toContain('redaction settings unreadable');
 
@@ -67,7 +75,7 @@ describe('a FIFO in a data file’s place', () => {
 
       const rebuild = await run(['index', 'rebuild']);
       expect(rebuild.code, rebuild.stderr).toBe(0);
-      expect(rebuild.stdout).toContain('1 invalid');
+      expect(rebuild.stdout).toContain('2 invalid');
 
       // A session whose own files are FIFOs is refused with the file named, at once.
       const show = await run(['show', SAMPLE.notes]);

@@ -103,10 +103,12 @@ export function readSession(paths: ArchivePaths, id: string, schemas: ModelSchem
     const fd = openSync(path, DATA_READ_FLAGS);
     try {
       stats = fstatSync(fd);
-      const buffer = Buffer.allocUnsafe(stats.isFile() ? stats.size : 0);
+      // Not a regular file (a FIFO, a folder): nothing is read; the check below says what it is.
+      const size = stats.isFile() ? stats.size : 0;
+      const buffer = Buffer.allocUnsafe(size);
       let read = 0;
-      while (read < stats.size) {
-        const n = readSync(fd, buffer, read, stats.size - read, read);
+      while (read < size) {
+        const n = readSync(fd, buffer, read, size - read, read);
         if (n === 0) break;
         read += n;
       }

@@ -70,8 +70,6 @@ async function check(archive: Archive, ctx: CliContext): Promise<Problem[]> {
     if (name.endsWith('.json') && /^[0-9A-Za-z_-]{1,128}$/.test(name.slice(0, -5)))
       await archive.projects.get(name.slice(0, -5)).catch(note);
   }
-  // The redaction settings are a data file of the archive too: one that cannot be read stops every sync.
-  await (await lib()).readRedaction(archive).catch(note);
   for (const s of await (await ctx.index()).scanStrays()) {
     if (s.kind === 'link') continue; // reported above as unsafe, and never quarantined
     problems.push({
@@ -189,16 +187,17 @@ Examples:
       run(async (ctx, opts: { fix?: boolean }) => {
         const archive = await ctx.archive();
         const problems = await check(archive, ctx);
+        // The redaction settings are a data file of the archive too: one that cannot be read is a problem, and stops every sync.
+        const library = await lib();
+        const settings = await library.readRedaction(archive).catch((error: unknown) => {
+          if (!isArchiveError(error, 'CORRUPT') && !isArchiveError(error, 'UNSAFE_PATH')) throw error;
+          problems.push({ kind: error.code === 'CORRUPT' ? 'corrupt' : 'unsafe', path: error.path ?? '', message: error.message });
+          return null;
+        });
         const fixed = opts.fix ? await fix(archive, problems) : [];
         const left = problems.filter((p) => !fixed.some((f) => f.path === p.path));
         const c = colors();
-        // Whether sessions coming in are redacted, and with which rules (read only: doctor writes no settings).
-        const library = await lib();
-        // null: the settings cannot be read (listed among the problems).
-        const settings = await library.readRedaction(archive).catch((error: unknown) => {
-          if (isArchiveError(error, 'CORRUPT') || isArchiveError(error, 'UNSAFE_PATH')) return null;
-          throw error;
-        });
+        // Whether sessions coming in are redacted, and with which rules (read only: doctor writes no settings; null: unreadable).
         const redaction = {
           enabled: settings?.enabled ?? true,
           readable: settings !== null,
